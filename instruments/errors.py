@@ -1,0 +1,40 @@
+"""The exceptions of the instrument core.
+
+    InstrumentError        an instrument failed to load; .problems lists every one
+    ExpressionError        one expression failed to parse or check (located by column)
+    AnswerError            an answer does not fit its item (wrong type, out of range)
+
+Loading never raises anything else: whatever the text, it either loads or
+fails with an InstrumentError naming where each problem is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem: `where` is a path such as `indicators[3].formula`."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class InstrumentError(ValueError):
+    """An instrument failed to load; `problems` holds every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ExpressionError(ValueError):
+    """An expression is malformed or refers to something it may not."""
+
+
+class AnswerError(ValueError):
+    """A reported value does not fit its item."""

@@ -1,0 +1,67 @@
+"""Evaluation: answers to columns, and columns to every item's and indicator's value and status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .expressions import MISSING, NOT_APPLICABLE, OK, Column
+from .item_types import ITEM_TYPES
+from .model import Instrument
+
+
+def columns(instrument: Instrument, answers: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """One float column per item from answer dicts (NaN where unanswered)."""
+    out = {}
+    for item in instrument.items:
+        item_type = ITEM_TYPES[item.type]
+        column = np.full(len(answers), np.nan)
+        for row, answer in enumerate(answers):
+            value = item_type.parse(answer.get(item.id), item)
+            if value is not None:
+                column[row] = item_type.number(value, item)
+        out[item.id] = column
+    return out
+
+
+def evaluate(
+    instrument: Instrument,
+    data: Mapping[str, np.ndarray],
+    names=None,
+    relevance: bool = True,
+) -> dict[str, Column]:
+    """Each item's and indicator's column, for `names` and what they need (default all).
+
+    Columns may be any broadcastable shape; the result has their common shape.
+    With relevance=False every item counts as relevant (used for summed regions).
+    """
+    shape = np.broadcast_shapes(*(np.shape(c) for c in data.values())) if data else (1,)
+    wanted = instrument.closure(names) if names is not None else None
+    env: dict[str, Column] = {}
+    with np.errstate(all="ignore"):
+        for name in instrument.order:
+            if wanted is not None and name not in wanted:
+                continue
+            item = instrument.item.get(name)
+            if item is None:
+                column = instrument.indicator[name].formula.evaluate(env)
+                env[name] = Column(
+                    np.broadcast_to(column.value, shape), np.broadcast_to(column.status, shape)
+                )
+                continue
+            raw = np.broadcast_to(np.asarray(data.get(name, np.nan), dtype=float), shape)
+            status = np.where(np.isnan(raw), np.uint8(MISSING), np.uint8(OK))
+            if relevance and item.relevant is not None:
+                rule = item.relevant.evaluate(env)
+                applies = (rule.status == OK) & (rule.value != 0)
+                status = np.where(applies, status, np.uint8(NOT_APPLICABLE))
+            env[name] = Column(raw, np.broadcast_to(status, shape))
+    return env
+
+
+def met_target(instrument: Instrument, indicator_id: str, column: Column) -> np.ndarray:
+    """Where the indicator was computed and meets its target."""
+    target = instrument.indicator[indicator_id].target
+    return (column.status == OK) & target.met(column.value)
