@@ -31,6 +31,7 @@ class RegionFigure:
     mean: float | None
     median: float | None
     pooled: float | None  # None unless the indicator is pooled
+    pooled_met: bool | None  # whether the pooled value meets the target
 
 
 def membership(codes: Sequence[str], parent_of: Mapping[str, str | None]) -> dict[str, list[int]]:
@@ -77,6 +78,7 @@ def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[Regio
         pooled = _pooled(scores, ind.id, group, rows, status, size) if ind.pooled else None
         for g, region in enumerate(names):
             has = reporting[g] > 0
+            pooled_value = _finite(pooled[g]) if pooled is not None else None
             out.append(
                 RegionFigure(
                     region,
@@ -86,7 +88,10 @@ def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[Regio
                     float(share[g]) if share is not None and has else None,
                     float(mean[g]) if has else None,
                     float(median[g]) if has else None,
-                    _finite(pooled[g]) if pooled is not None else None,
+                    pooled_value,
+                    None
+                    if pooled_value is None or ind.target is None
+                    else bool(ind.target.met(pooled_value)),
                 )
             )
     return out

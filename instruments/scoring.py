@@ -80,14 +80,16 @@ class Scores:
             for key in {None, ind.dimension}:
                 earned[key] = earned.get(key, 0.0) + np.where(applicable, credit * ind.weight, 0.0)
                 possible[key] = possible.get(key, 0.0) + np.where(applicable, ind.weight, 0.0)
-        self.dimensions = {
+        raw = {
             d.id: _percent(earned.get(d.id), possible.get(d.id), self.n)
             for d in instrument.dimensions
         }
         if instrument.total == "mean_of_dimensions":
-            self.total = _mean_of(list(self.dimensions.values()), self.n)
+            total = _mean_of(list(raw.values()), self.n)
         else:
-            self.total = _percent(earned.get(None), possible.get(None), self.n)
+            total = _percent(earned.get(None), possible.get(None), self.n)
+        self.dimensions = {d: round_half_up(v, 1) for d, v in raw.items()}
+        self.total = round_half_up(total, 1)
         self.grade = self._grades()
 
     def _grades(self) -> np.ndarray:
@@ -156,8 +158,7 @@ def _percent(earned, possible, n: int) -> np.ndarray:
     if possible is None:
         return np.full(n, np.nan)
     with np.errstate(all="ignore"):
-        share = np.where(possible > 0, 100.0 * earned / possible, np.nan)
-    return round_half_up(share, 1)
+        return np.where(possible > 0, 100.0 * earned / possible, np.nan)
 
 
 def _mean_of(scores: list[np.ndarray], n: int) -> np.ndarray:
@@ -167,8 +168,7 @@ def _mean_of(scores: list[np.ndarray], n: int) -> np.ndarray:
     present = ~np.isnan(stacked)
     count = present.sum(axis=0)
     with np.errstate(all="ignore"):
-        mean = np.where(count > 0, np.where(present, stacked, 0.0).sum(axis=0) / count, np.nan)
-    return round_half_up(mean, 1)
+        return np.where(count > 0, np.where(present, stacked, 0.0).sum(axis=0) / count, np.nan)
 
 
 def _number(value) -> float | None:
