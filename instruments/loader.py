@@ -182,24 +182,27 @@ class _Checker:
     def problem(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
 
-    def record(self, where: str, value: Any, kind: str) -> dict | None:
-        """A mapping with only the contract's keys for `kind`, or None after a problem."""
+    def record(self, where: str, value: Any, kind: str, partial: bool = False) -> dict | None:
+        """A mapping checked for the contract's keys of `kind`.
+
+        Unknown keys are reported and ignored; a missing required key makes it None,
+        unless `partial`, when the rest is still worth checking.
+        """
         if not isinstance(value, Mapping):
             self.problem(where, f"must be a mapping of keys, not {_describe(value)}")
             return None
-        good = True
         for key in value:
             if key not in KEYS[kind]:
                 self.problem(_join(where, key), f"unknown key{_suggest(key, KEYS[kind])}")
-                good = False
+        complete = True
         for key in REQUIRED[kind]:
             if value.get(key) is None:
                 self.problem(_join(where, key), "is required")
-                good = False
-        return dict(value) if good else None
+                complete = False
+        return dict(value) if complete or partial else None
 
-    def listing(self, where: str, value: Any, optional: bool = True) -> list:
-        if value is None and optional:
+    def listing(self, where: str, value: Any) -> list:
+        if value is None:  # a required list that is absent was reported by record()
             return []
         if not isinstance(value, list):
             self.problem(where, f"must be a list, not {_describe(value)}")
@@ -310,11 +313,9 @@ def _pattern_words(pattern: re.Pattern) -> str:
 def load_data(data: Any, source: str = "") -> Instrument:
     """Check parsed data against the contract and build the Instrument."""
     check = _Checker()
-    top = check.record("", data, "instrument") if isinstance(data, Mapping) else None
-    if top is None:
-        if not isinstance(data, Mapping):
-            check.problem("", f"an instrument must be a mapping of keys, not {_describe(data)}")
-        raise InstrumentError(check.problems)
+    if not isinstance(data, Mapping):
+        raise InstrumentError([Problem("", f"an instrument must be a mapping of keys, not {_describe(data)}")])
+    top = check.record("", data, "instrument", partial=True)
 
     instrument_id = check.string("id", top.get("id"), INSTRUMENT_ID)
     version = check.string("version", top.get("version"))
@@ -376,8 +377,8 @@ def _sections(check: _Checker, raw: Any) -> tuple[list[Section], dict[str, Symbo
     """Sections and items; item expressions may use items only."""
     section_ids: dict[str, str] = {}
     item_ids: dict[str, str] = {}
-    parsed: list[tuple[str, dict, dict]] = []  # (where, section record, item records)
-    sections_raw = check.listing("sections", raw, optional=False)
+    parsed: list[tuple[str, dict, dict, int]] = []  # where, section, items by place, count
+    sections_raw = check.listing("sections", raw)
     if isinstance(raw, list) and not raw:
         check.problem("sections", "needs at least one section")
     for s, entry in enumerate(sections_raw):
@@ -388,7 +389,7 @@ def _sections(check: _Checker, raw: Any) -> tuple[list[Section], dict[str, Symbo
         _unique(check, f"{where}.id", check.string(f"{where}.id", record["id"], PART_ID),
                 section_ids, "section id")  # fmt: skip
         items = {}
-        entries = check.listing(f"{where}.items", record["items"], optional=False)
+        entries = check.listing(f"{where}.items", record["items"])
         if isinstance(record["items"], list) and not entries:
             check.problem(f"{where}.items", "needs at least one item")
         for i, item_entry in enumerate(entries):
@@ -399,10 +400,10 @@ def _sections(check: _Checker, raw: Any) -> tuple[list[Section], dict[str, Symbo
             item_id = _name(check, f"{item_where}.id", item["id"])
             if _unique(check, f"{item_where}.id", item_id, item_ids, "id"):
                 items[item_where] = item
-        parsed.append((where, record, items))
+        parsed.append((where, record, items, len(entries)))
 
     symbols: dict[str, Symbol] = {}
-    for _, _, items in parsed:
+    for _, _, items, _ in parsed:
         for where, item in items.items():
             item_type = ITEM_TYPES.get(item["type"]) if isinstance(item["type"], str) else None
             if item_type is None:
@@ -417,10 +418,10 @@ def _sections(check: _Checker, raw: Any) -> tuple[list[Section], dict[str, Symbo
             symbols[item["id"]] = Symbol(item_type.kind, tuple(c.value for c in item["_choices"]))
 
     sections = []
-    for where, record, items in parsed:
+    for where, record, items, count in parsed:
         built = [_item(check, w, item, symbols, record["id"]) for w, item in items.items()]
         title = check.text(f"{where}.title", record["title"])
-        if title and all(built) and len(built) == len(record["items"]):
+        if title and all(built) and len(built) == count:
             sections.append(Section(record["id"], title, tuple(built)))
     _relevance_loops(check, parsed)
     return sections, symbols
@@ -508,7 +509,7 @@ def _item(check: _Checker, where: str, raw: dict, symbols: dict, section: str) -
 def _relevance_loops(check: _Checker, parsed) -> None:
     graph: dict[str, tuple[str, ...]] = {}
     places: dict[str, str] = {}
-    for _, _, items in parsed:
+    for _, _, items, _ in parsed:
         for where, item in items.items():
             places[item["id"]] = f"{where}.relevant"
             try:
