@@ -15,7 +15,9 @@ OPERATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠
 
 def number(value: float, digits: int = 2) -> str:
     """A number without needless decimals: 48, 0.75, 3.33."""
-    text = f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+    text = f"{value:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 

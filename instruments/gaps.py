@@ -20,7 +20,7 @@ import numpy as np
 
 from . import formatting
 from .evaluation import evaluate, met_target
-from .expressions import OK
+from .expressions import BOOLEAN, OK
 from .model import Instrument, Item
 
 STEPS = {"integer": 1.0, "number": 0.01, "multi_choice": 1.0}
@@ -39,7 +39,7 @@ class Gap:
     current: float | bool | str
     proposed: float | bool | str
     change: float | None  # proposed - current for numbers
-    value: float  # the indicator's value after the change
+    value: float | bool  # the indicator's value after the change
 
 
 def find_gaps(
@@ -164,15 +164,14 @@ class _Search:
 
 
 def _gap(instrument: Instrument, indicator_id: str, item: Item, current, proposed, after) -> Gap:
+    after = bool(after) if instrument.indicator[indicator_id].kind == BOOLEAN else float(after)
     if item.type == "boolean":
-        return Gap(indicator_id, item.id, bool(current), bool(proposed), None, float(after))
+        return Gap(indicator_id, item.id, bool(current), bool(proposed), None, after)
     if item.type == "choice":
         values = item.choice_values
-        return Gap(
-            indicator_id, item.id, values[int(current)], values[int(proposed)], None, float(after)
-        )
+        return Gap(indicator_id, item.id, values[int(current)], values[int(proposed)], None, after)
     change = round(float(proposed) - float(current), 6)
-    return Gap(indicator_id, item.id, float(current), float(proposed), change, float(after))
+    return Gap(indicator_id, item.id, float(current), float(proposed), change, after)
 
 
 def describe(instrument: Instrument, gap: Gap, lang: str = "zh") -> str:
@@ -180,18 +179,24 @@ def describe(instrument: Instrument, gap: Gap, lang: str = "zh") -> str:
     item = instrument.item[gap.item]
     indicator = instrument.indicator[gap.indicator]
     label = item.label.get(lang)
-    goal = formatting.target(indicator, lang)
-    reached = formatting.value(indicator, gap.value, lang)
+    if isinstance(gap.value, bool):
+        outcome = {"zh": "即可达标", "en": "would meet the target"}[lang]
+    else:
+        goal = formatting.target(indicator, lang)
+        reached = formatting.value(indicator, gap.value, lang)
+        outcome = (
+            f"即可达到 {goal}（{reached}）" if lang == "zh" else f"would reach {goal} ({reached})"
+        )
     if gap.change is None:
         shown = formatting.answer(item, gap.proposed, lang)
         if lang == "en":
-            return f"Changing {label} to '{shown}' would reach {goal} ({reached})"
-        return f"{label}改为“{shown}”，即可达到 {goal}（{reached}）"
+            return f"Changing {label} to '{shown}' {outcome}"
+        return f"{label}改为“{shown}”，{outcome}"
     unit = item.unit.get(lang) if item.unit else ""
     amount = f"{formatting.number(abs(gap.change))} {unit}".strip()
     before, after = formatting.number(gap.current), formatting.number(gap.proposed)
     if lang == "en":
         way = "more" if gap.change > 0 else "fewer"
-        return f"{label}: {amount} {way} ({before} → {after}) would reach {goal} ({reached})"
+        return f"{label}: {formatting.number(abs(gap.change))} {way} ({before} → {after}) {outcome}"
     way = "再增加" if gap.change > 0 else "减少"
-    return f"{label}{way} {amount}（{before} → {after}），即可达到 {goal}（{reached}）"
+    return f"{label}{way} {amount}（{before} → {after}），{outcome}"

@@ -314,7 +314,9 @@ def load_data(data: Any, source: str = "") -> Instrument:
     """Check parsed data against the contract and build the Instrument."""
     check = _Checker()
     if not isinstance(data, Mapping):
-        raise InstrumentError([Problem("", f"an instrument must be a mapping of keys, not {_describe(data)}")])
+        raise InstrumentError(
+            [Problem("", f"an instrument must be a mapping of keys, not {_describe(data)}")]
+        )
     top = check.record("", data, "instrument", partial=True)
 
     instrument_id = check.string("id", top.get("id"), INSTRUMENT_ID)
