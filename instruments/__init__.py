@@ -4,7 +4,7 @@ Imports no Flask and no database; everything here is plain data in, plain data o
 """
 
 from .errors import AnswerError, ExpressionError, InstrumentError, Problem
-from .evaluation import columns, evaluate
+from .evaluation import broken_constraints, columns, evaluate, unanswered_required
 from .gaps import Gap, describe, find_gaps
 from .loader import load, load_data, load_text
 from .model import Indicator, Instrument, Item, Text
@@ -26,6 +26,7 @@ __all__ = [
     "Scorecard",
     "Scores",
     "Text",
+    "broken_constraints",
     "columns",
     "describe",
     "evaluate",
@@ -39,4 +40,5 @@ __all__ = [
     "score",
     "score_columns",
     "score_many",
+    "unanswered_required",
 ]

@@ -47,9 +47,7 @@ def evaluate(
             item = instrument.item.get(name)
             if item is None:
                 column = instrument.indicator[name].formula.evaluate(env)
-                env[name] = Column(
-                    np.broadcast_to(column.value, shape), np.broadcast_to(column.status, shape)
-                )
+                env[name] = Column(np.broadcast_to(column.value, shape), np.broadcast_to(column.status, shape))
                 continue
             raw = np.broadcast_to(np.asarray(data.get(name, np.nan), dtype=float), shape)
             status = np.where(np.isnan(raw), np.uint8(MISSING), np.uint8(OK))
@@ -65,3 +63,20 @@ def met_target(instrument: Instrument, indicator_id: str, column: Column) -> np.
     """Where the indicator was computed and meets its target."""
     target = instrument.indicator[indicator_id].target
     return (column.status == OK) & target.met(column.value)
+
+
+def unanswered_required(instrument: Instrument, env: Mapping[str, Column]) -> dict[str, np.ndarray]:
+    """For each required item, where it is relevant but unanswered."""
+    return {item.id: env[item.id].status == MISSING for item in instrument.items if item.required and item.id in env}
+
+
+def broken_constraints(instrument: Instrument, env: Mapping[str, Column]) -> dict[str, np.ndarray]:
+    """For each item with a constraint, where it is answered and its constraint is false."""
+    out = {}
+    with np.errstate(all="ignore"):
+        for item in instrument.items:
+            if item.constraint is None or item.id not in env:
+                continue
+            rule = item.constraint.evaluate(env)
+            out[item.id] = (env[item.id].status == OK) & (rule.status == OK) & (rule.value == 0)
+    return out

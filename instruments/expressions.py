@@ -225,9 +225,7 @@ class _Parser:
             node = _Binary(token.col, token.text, node, self.additive())
             after = self.peek()
             if after.kind == "op" and after.text in _COMPARISONS:
-                raise ExpressionError(
-                    f"comparisons cannot be chained (column {after.col}); join them with 'and'"
-                )
+                raise ExpressionError(f"comparisons cannot be chained (column {after.col}); join them with 'and'")
         return node
 
     def additive(self) -> _Node:
@@ -422,18 +420,14 @@ class _Compiler:
 
             def logic(env):
                 a, b = lf(env), rf(env)
-                return Column(
-                    combine(_truth(a), _truth(b)).astype(float), _worst(a.status, b.status)
-                )
+                return Column(combine(_truth(a), _truth(b)).astype(float), _worst(a.status, b.status))
 
             return _Typed(BOOLEAN, logic)
         if op in _COMPARISONS:
 
             def comparison(env):
                 a, b = lf(env), rf(env)
-                return Column(
-                    compare(op, a.value, b.value).astype(float), _worst(a.status, b.status)
-                )
+                return Column(compare(op, a.value, b.value).astype(float), _worst(a.status, b.status))
 
             return _Typed(BOOLEAN, comparison)
         if op == "/":
@@ -457,8 +451,7 @@ class _Compiler:
         if other.kind == STRING:
             if other.literal not in choice.choices:
                 raise ExpressionError(
-                    f"'{other.literal}' at column {node.col} is not one of the choices "
-                    f"({', '.join(choice.choices)})"
+                    f"'{other.literal}' at column {node.col} is not one of the choices ({', '.join(choice.choices)})"
                 )
             code = _const(float(choice.choices.index(other.literal)))
             other = _Typed(CHOICE, lambda env: code, choice.choices)
@@ -480,16 +473,8 @@ class _Compiler:
         name, args = node.function, node.args
         fewest, most = _ARITY[name]
         if len(args) < fewest or (most is not None and len(args) > most):
-            wanted = (
-                str(fewest)
-                if fewest == most
-                else f"{fewest} or more"
-                if most is None
-                else f"{fewest} to {most}"
-            )
-            raise ExpressionError(
-                f"{name}() at column {node.col} takes {wanted} arguments, not {len(args)}"
-            )
+            wanted = str(fewest) if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
+            raise ExpressionError(f"{name}() at column {node.col} takes {wanted} arguments, not {len(args)}")
         typed = [self.build(arg) for arg in args]
         fns = [t.fn for t in typed]
         if name in ("if", "coalesce"):
@@ -498,14 +483,8 @@ class _Compiler:
             _numeric(t, f"{name}()", arg.col)
         if name == "round" and len(args) == 2:
             digits = args[1]
-            if not (
-                isinstance(digits, _Literal)
-                and digits.kind == NUMBER
-                and float(digits.value).is_integer()
-            ):
-                raise ExpressionError(
-                    f"round() at column {node.col}: the digits must be a whole number"
-                )
+            if not (isinstance(digits, _Literal) and digits.kind == NUMBER and float(digits.value).is_integer()):
+                raise ExpressionError(f"round() at column {node.col}: the digits must be a whole number")
             return _Typed(NUMBER, _rounding(fns[0], int(digits.value)))
         if name == "round":
             return _Typed(NUMBER, _rounding(fns[0], 0))

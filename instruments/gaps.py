@@ -24,9 +24,9 @@ from .expressions import BOOLEAN, OK
 from .model import Instrument, Item
 
 STEPS = {"integer": 1.0, "number": 0.01, "multi_choice": 1.0}
-_COARSE = np.unique(
-    np.concatenate([np.arange(1, 65), np.round(64 * 1.25 ** np.arange(1, 110))])
-).astype(float)  # 1..64, then +25% a step up to about 2e12
+_COARSE = np.unique(np.concatenate([np.arange(1, 65), np.round(64 * 1.25 ** np.arange(1, 110))])).astype(
+    float
+)  # 1..64, then +25% a step up to about 2e12
 _FINE = np.arange(1, 65) / 64
 
 
@@ -63,9 +63,7 @@ def find_gaps(
         after = search.value(np.where(better[:, None], proposed, current))
         for row in np.flatnonzero(better):
             best_size[row] = size[row]
-            best[row] = _gap(
-                instrument, indicator_id, item, current[row, 0], proposed[row, 0], after[row, 0]
-            )
+            best[row] = _gap(instrument, indicator_id, item, current[row, 0], proposed[row, 0], after[row, 0])
     return best
 
 
@@ -82,8 +80,7 @@ class _Search:
         self.constraints = [
             other
             for other in instrument.items
-            if other.constraint is not None
-            and (other.id == item.id or item.id in other.constraint.names)
+            if other.constraint is not None and (other.id == item.id or item.id in other.constraint.names)
         ]
         self.needed = [indicator_id] + [
             name for other in self.constraints for name in (other.id, *other.constraint.names)
@@ -156,9 +153,7 @@ class _Search:
             ok = self.feasible(current + step * points)
             first = np.argmax(ok, axis=1)
             new_hi = points[np.arange(len(points)), first]
-            new_lo = np.where(
-                first > 0, points[np.arange(len(points)), np.maximum(first - 1, 0)], lo
-            )
+            new_lo = np.where(first > 0, points[np.arange(len(points)), np.maximum(first - 1, 0)], lo)
             hi = np.where(open_, new_hi, hi)
             lo = np.where(open_, new_lo, lo)
 
@@ -184,9 +179,7 @@ def describe(instrument: Instrument, gap: Gap, lang: str = "zh") -> str:
     else:
         goal = formatting.target(indicator, lang)
         reached = formatting.value(indicator, gap.value, lang)
-        outcome = (
-            f"即可达到 {goal}（{reached}）" if lang == "zh" else f"would reach {goal} ({reached})"
-        )
+        outcome = f"即可达到 {goal}（{reached}）" if lang == "zh" else f"would reach {goal} ({reached})"
     if gap.change is None:
         shown = formatting.answer(item, gap.proposed, lang)
         if lang == "en":

@@ -93,9 +93,7 @@ def load(source: str | Path | Mapping) -> Instrument:
 
 def _looks_like_path(source: object) -> bool:
     return (
-        isinstance(source, str)
-        and "\n" not in source
-        and source.strip().lower().endswith((".yaml", ".yml", ".json"))
+        isinstance(source, str) and "\n" not in source and source.strip().lower().endswith((".yaml", ".yml", ".json"))
     )
 
 
@@ -159,9 +157,7 @@ class _YamlLoader(yaml.SafeLoader):
             except TypeError:  # an unhashable key: let the constructor say so
                 break
             if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
         return super().construct_mapping(node, deep)
 
 
@@ -243,11 +239,7 @@ class _Checker:
     def number(self, where: str, value: Any) -> float | None:
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             self.problem(where, f"must be a number, not {_describe(value)}")
             return None
         return float(value)
@@ -314,9 +306,7 @@ def load_data(data: Any, source: str = "") -> Instrument:
     """Check parsed data against the contract and build the Instrument."""
     check = _Checker()
     if not isinstance(data, Mapping):
-        raise InstrumentError(
-            [Problem("", f"an instrument must be a mapping of keys, not {_describe(data)}")]
-        )
+        raise InstrumentError([Problem("", f"an instrument must be a mapping of keys, not {_describe(data)}")])
     top = check.record("", data, "instrument", partial=True)
 
     instrument_id = check.string("id", top.get("id"), INSTRUMENT_ID)
@@ -349,9 +339,7 @@ def load_data(data: Any, source: str = "") -> Instrument:
     )
 
 
-def _unique(
-    check: _Checker, where: str, value: str | None, seen: dict[str, str], what: str
-) -> bool:
+def _unique(check: _Checker, where: str, value: str | None, seen: dict[str, str], what: str) -> bool:
     if value is None:
         return False
     if value in seen:
@@ -635,9 +623,7 @@ def _indicator(
     fmt = check.one_of(f"{where}.format", raw.get("format"), FORMATS, default_format)
     if raw.get("format") is not None and fmt in FORMATS:
         if formula.kind == CHOICE:
-            check.problem(
-                f"{where}.format", "the formula gives a choice, which has no number format"
-            )
+            check.problem(f"{where}.format", "the formula gives a choice, which has no number format")
         elif (fmt == "boolean") != (formula.kind == BOOLEAN):
             check.problem(
                 f"{where}.format",
@@ -655,9 +641,7 @@ def _indicator(
         check.problem(f"{where}.floor", "a floor is only used with scoring: linear")
     pooled = check.flag(f"{where}.pooled", raw.get("pooled"))
     if pooled:
-        unsummable = [
-            n for n in formula.names if item_symbols.get(n, Symbol(NUMBER)).kind == CHOICE
-        ]
+        unsummable = [n for n in formula.names if item_symbols.get(n, Symbol(NUMBER)).kind == CHOICE]
         if unsummable or not numeric:
             check.problem(
                 f"{where}.pooled",
@@ -667,13 +651,9 @@ def _indicator(
             )
     dimension = check.string(f"{where}.dimension", raw.get("dimension"))
     if dimension is not None and dimension not in dimension_ids:
-        check.problem(
-            f"{where}.dimension", f"no dimension '{dimension}'{_suggest(dimension, dimension_ids)}"
-        )
+        check.problem(f"{where}.dimension", f"no dimension '{dimension}'{_suggest(dimension, dimension_ids)}")
     if total == "mean_of_dimensions" and target is not None and raw.get("dimension") is None:
-        check.problem(
-            f"{where}.dimension", "total is mean_of_dimensions, so a scored indicator needs one"
-        )
+        check.problem(f"{where}.dimension", "total is mean_of_dimensions, so a scored indicator needs one")
     standard = _standard(check, f"{where}.standard", raw.get("standard"))
     if len(check.problems) > before or label is None:
         return None
@@ -700,9 +680,7 @@ def _target(check: _Checker, where: str, raw: Any, formula: Expression) -> Targe
         return None
     match = TARGET.fullmatch(raw) if isinstance(raw, str) else None
     if match is None:
-        check.problem(
-            where, f'must be a comparison such as ">= 0.90" or "== true", not {_describe(raw)}'
-        )
+        check.problem(where, f'must be a comparison such as ">= 0.90" or "== true", not {_describe(raw)}')
         return None
     op, word = match.groups()
     if word in ("true", "false"):
@@ -723,23 +701,17 @@ def _target(check: _Checker, where: str, raw: Any, formula: Expression) -> Targe
     return Target(op, value, raw.strip())
 
 
-def _linear(
-    check: _Checker, where: str, target: Target | None, floor: float | None, raw: dict
-) -> None:
+def _linear(check: _Checker, where: str, target: Target | None, floor: float | None, raw: dict) -> None:
     if target is None:
         if raw.get("target") is None:
             check.problem(f"{where}.scoring", "linear scoring needs a target")
         return
     if target.boolean or target.op in ("==", "!="):
-        check.problem(
-            f"{where}.scoring", f"linear scoring needs a target with < or >, not '{target}'"
-        )
+        check.problem(f"{where}.scoring", f"linear scoring needs a target with < or >, not '{target}'")
         return
     if floor is None:
         if raw.get("floor") is None:
-            check.problem(
-                f"{where}.floor", "linear scoring needs a floor (the value that earns nothing)"
-            )
+            check.problem(f"{where}.floor", "linear scoring needs a floor (the value that earns nothing)")
         return
     rising = target.op in (">=", ">")
     if (rising and floor >= target.value) or (not rising and floor <= target.value):

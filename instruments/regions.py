@@ -50,9 +50,7 @@ def membership(codes: Sequence[str], parent_of: Mapping[str, str | None]) -> dic
 def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[RegionFigure]:
     """Figures for every region × indicator, regions in the order given."""
     names = list(regions)
-    group = np.concatenate(
-        [np.full(len(rows), g) for g, rows in enumerate(regions.values())] or [[]]
-    )
+    group = np.concatenate([np.full(len(rows), g) for g, rows in enumerate(regions.values())] or [[]])
     rows = np.concatenate([np.asarray(r, dtype=int) for r in regions.values()] or [[]]).astype(int)
     group = group.astype(int)
     size = len(names)
@@ -89,9 +87,7 @@ def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[Regio
                     float(mean[g]) if has else None,
                     float(median[g]) if has else None,
                     pooled_value,
-                    None
-                    if pooled_value is None or ind.target is None
-                    else bool(ind.target.met(pooled_value)),
+                    None if pooled_value is None or ind.target is None else bool(ind.target.met(pooled_value)),
                 )
             )
     return out

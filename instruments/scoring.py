@@ -80,10 +80,7 @@ class Scores:
             for key in {None, ind.dimension}:
                 earned[key] = earned.get(key, 0.0) + np.where(applicable, credit * ind.weight, 0.0)
                 possible[key] = possible.get(key, 0.0) + np.where(applicable, ind.weight, 0.0)
-        raw = {
-            d.id: _percent(earned.get(d.id), possible.get(d.id), self.n)
-            for d in instrument.dimensions
-        }
+        raw = {d.id: _percent(earned.get(d.id), possible.get(d.id), self.n) for d in instrument.dimensions}
         if instrument.total == "mean_of_dimensions":
             total = _mean_of(list(raw.values()), self.n)
         else:
@@ -107,6 +104,10 @@ class Scores:
     def grade_id(self, row: int) -> str | None:
         index = int(self.grade[row])
         return self.instrument.grades[index].id if index >= 0 else None
+
+    def status(self, name: str, row: int) -> str:
+        """ok, missing, not_computable or not_applicable."""
+        return STATUS_NAMES[int(self.env[name].status[row])]
 
     def value(self, name: str, row: int) -> float | bool | str | None:
         """The value of an item or indicator for one centre, as a person reads it."""
@@ -134,7 +135,6 @@ class Scores:
         """One centre's scorecard, with the gap for each indicator it does not meet."""
         results = {}
         for ind in self.instrument.indicators:
-            status = int(self.env[ind.id].status[row])
             met = points = gap = None
             if ind.scored:
                 met = {1: True, 0: False}.get(int(self.met[ind.id][row]))
@@ -142,7 +142,7 @@ class Scores:
                 if met is False and gaps:
                     gap = find_gaps(self.instrument, self.data, ind.id, [row])[0]
             results[ind.id] = IndicatorResult(
-                ind.id, self.value(ind.id, row), STATUS_NAMES[status], met, points, ind.weight, gap
+                ind.id, self.value(ind.id, row), self.status(ind.id, row), met, points, ind.weight, gap
             )
         return Scorecard(
             self.instrument.id,

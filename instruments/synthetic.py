@@ -4,7 +4,7 @@ Numbers follow the shape of real returns: 20–150 staff on post, about 80–95%
 of them professional-technical, a service population of roughly 8,000–60,000,
 online booking / consultation / mobile payment at the Yan'an shares (36.4%,
 27.3%, 13.6%), and every constraint of the township instrument respected.
-About 1% of the optional answers are left blank, as in real returns.
+By default 1% of the answers other than the three core counts are left blank, as in real returns.
 """
 
 from __future__ import annotations
@@ -47,8 +47,19 @@ YES_SHARES = {
 REQUIRED_ANSWERED = ("service_population", "staff_total", "staff_prof_tech")
 
 
-def township_columns(n: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """Answers of `n` township health centres, one float column per item."""
+def township_columns(
+    n: int,
+    seed: int = 0,
+    staff: np.ndarray | None = None,
+    prof_tech: np.ndarray | None = None,
+    blank_share: float = 0.01,
+) -> dict[str, np.ndarray]:
+    """Answers of `n` township health centres, one float column per item.
+
+    `staff` and `prof_tech` fix staff on post and professional-technical staff
+    (e.g. to published figures); everything that depends on them follows.
+    `blank_share` of the optional answers are left blank.
+    """
     rng = np.random.default_rng(seed)
 
     def share(low: float, high: float) -> np.ndarray:
@@ -63,6 +74,10 @@ def township_columns(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     c["ownership"] = rng.choice(3, n, p=[0.9, 0.05, 0.05]).astype(float)
     c["staff_total"] = rng.integers(20, 151, n).astype(float)
     c["staff_prof_tech"] = np.round(c["staff_total"] * share(0.78, 0.97))
+    if staff is not None:
+        c["staff_total"] = np.asarray(staff, dtype=float)
+    if prof_tech is not None:
+        c["staff_prof_tech"] = np.asarray(prof_tech, dtype=float)
     c["staff_health_tech"] = part(c["staff_prof_tech"], 0.85, 1.0)
     c["physicians"] = part(c["staff_health_tech"], 0.3, 0.45)
     c["nurses"] = np.minimum(part(c["staff_health_tech"], 0.25, 0.5),
@@ -76,9 +91,7 @@ def township_columns(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     c["floor_area"] = np.round(share(800, 6_000), 1)
     inpatient = c["has_inpatient"] == 1
     c["beds_open"] = np.where(inpatient, np.round(population / 1000 * share(0.4, 1.6)), np.nan)
-    c["lab_tests_basic"] = rng.choice([6, 7, 8, 9, 10], n, p=[0.05, 0.1, 0.15, 0.2, 0.5]).astype(
-        float
-    )
+    c["lab_tests_basic"] = rng.choice([6, 7, 8, 9, 10], n, p=[0.05, 0.1, 0.15, 0.2, 0.5]).astype(float)
     c["lab_tests_extended"] = rng.integers(0, 5, n).astype(float)
     c["visits_outpatient"] = np.round(population * share(1, 4))
     c["diseases_treatable"] = rng.integers(30, 91, n).astype(float)
@@ -88,9 +101,7 @@ def township_columns(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     c["health_records"] = part(population, 0.7, 0.95)
     c["contracted_residents"] = part(population, 0.15, 0.5)
     c["key_pop_total"] = part(population, 0.2, 0.35)
-    c["key_pop_contracted"] = np.minimum(
-        part(c["key_pop_total"], 0.4, 0.9), c["contracted_residents"]
-    )
+    c["key_pop_contracted"] = np.minimum(part(c["key_pop_total"], 0.4, 0.9), c["contracted_residents"])
     c["elderly_pop"] = part(population, 0.1, 0.2)
     c["elderly_managed"] = part(c["elderly_pop"], 0.5, 0.8)
     c["hypertension_managed"] = part(population, 0.05, 0.1)
@@ -112,13 +123,11 @@ def township_columns(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     c["village_clinics_integrated"] = part(c["village_clinics_total"], 0.6, 1.0)
     for name, column in c.items():
         if name not in REQUIRED_ANSWERED:
-            column[rng.random(n) < 0.01] = np.nan
+            column[rng.random(n) < blank_share] = np.nan
     return c
 
 
-def answers_from_columns(
-    instrument: Instrument, data: dict[str, np.ndarray]
-) -> list[dict[str, Any]]:
+def answers_from_columns(instrument: Instrument, data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     """The same centres as answer dicts, as a centre would report them."""
     n = len(next(iter(data.values())))
     rows: list[dict[str, Any]] = [{} for _ in range(n)]

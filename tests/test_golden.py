@@ -20,9 +20,7 @@ def load_case(path: Path):
 
 
 def case_files(with_key: str = "centres"):
-    return sorted(
-        p for p in CASES.glob("*.yaml") if with_key in yaml.safe_load(p.read_text("utf-8"))
-    )
+    return sorted(p for p in CASES.glob("*.yaml") if with_key in yaml.safe_load(p.read_text("utf-8")))
 
 
 def same(actual, expected) -> bool:

@@ -30,11 +30,7 @@ def test_centre_instruments_cover_the_standards(name):
     assert [g.label.zh for g in instrument.grades] == ["达到推荐标准", "达到基本标准", "未达标"]
     for ind in instrument.scored_indicators:
         assert ind.standard and ind.standard.source and ind.standard.text, ind.id
-    unverified = [
-        i
-        for i in instrument.scored_indicators
-        if i.standard.note and "待与官方原文核对" in i.standard.note
-    ]
+    unverified = [i for i in instrument.scored_indicators if i.standard.note and "待与官方原文核对" in i.standard.note]
     assert unverified, "figures not checked against the official text must say so"
 
 
@@ -59,16 +55,13 @@ def test_township_scores_a_sample_centre():
     assert share.value == pytest.approx(45 / 53) and share.met is False
     assert (share.gap.item, share.gap.proposed) == ("staff_prof_tech", 48)
     assert (
-        instruments.describe(instrument, share.gap)
-        == "专业技术人员数再增加 3 人（45 → 48），即可达到 ≥ 90%（90.6%）"
+        instruments.describe(instrument, share.gap) == "专业技术人员数再增加 3 人（45 → 48），即可达到 ≥ 90%（90.6%）"
     )
     assert instruments.describe(instrument, share.gap, "en") == (
         "Professional-technical staff: 3 more (45 → 48) would reach ≥ 90% (90.6%)"
     )
     assert card.indicators["gps_per_10k"].value == pytest.approx(10 / 30000 * 10000)
-    assert (
-        card.indicators["has_ct"].status == "not_applicable"
-    )  # CT is asked of central centres only
+    assert card.indicators["has_ct"].status == "not_applicable"  # CT is asked of central centres only
     assert card.indicators["online_booking"].status == "missing"
     assert card.indicators["lab_tests_basic_rate"].value == pytest.approx(0.3)
     assert 0 <= card.total <= 100

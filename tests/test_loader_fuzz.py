@@ -10,9 +10,7 @@ from hypothesis import strategies as st
 import instruments
 from instruments import InstrumentError
 
-BASIC = yaml.safe_load(
-    (Path(__file__).parent / "cases" / "instruments" / "basic.yaml").read_text("utf-8")
-)
+BASIC = yaml.safe_load((Path(__file__).parent / "cases" / "instruments" / "basic.yaml").read_text("utf-8"))
 FUZZ = settings(max_examples=300, derandomize=True, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
 
@@ -29,9 +27,7 @@ values = st.recursive(
     scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(
-            st.one_of(st.text(max_size=10), st.sampled_from(sorted(BASIC))), inner, max_size=4
-        ),
+        st.dictionaries(st.one_of(st.text(max_size=10), st.sampled_from(sorted(BASIC))), inner, max_size=4),
     ),
     max_leaves=20,
 )

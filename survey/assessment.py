@@ -1,0 +1,251 @@
+"""The assessment's operations, shared by the command line and the web.
+
+Each joins the store, the instrument core and the workbooks: load an
+instrument file, import units, write a template, import filled-in answers,
+score a round, write the league workbook and report cards, back up. Files are
+written to a temporary name and moved into place, so a failure never leaves a
+half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from exports.tables import Centre
+from sqlite_utils import Database
+
+import instruments
+from exports import cards, league, orgs, responses, template, xlsform
+from exports.errors import WorkbookError
+from instruments import Instrument
+from instruments.library import bundled
+
+from .store import StoreError
+from .store import orgs as org_store
+from .store.responses import ImportSummary, answers, import_answers, statuses
+from .store.rounds import Round, centres, get_round, round_instrument
+from .store.scores import RoundScores, round_scores, save_scores
+from .store.versions import save_instrument
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@contextlib.contextmanager
+def replacing(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside `path` that replaces it only when the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def read_instrument(data: bytes, filename: str) -> Instrument:
+    """An instrument from YAML, JSON or an XLSForm-style workbook."""
+    if filename.lower().endswith(WORKBOOK_SUFFIXES):
+        return xlsform.load_xlsform(data, filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise StoreError(f"{filename}: not UTF-8 text, nor an .xlsx workbook") from None
+    return instruments.load_text(text)
+
+
+def load_instrument(db: Database, data: bytes, filename: str) -> tuple[Instrument, bool]:
+    """Read and store an instrument; returns it and whether it was new."""
+    instrument = read_instrument(data, filename)
+    return instrument, save_instrument(db, instrument)
+
+
+def load_bundled(db: Database) -> list[Instrument]:
+    """Store the instruments that ship with the platform (new versions only)."""
+    out = []
+    for instrument in bundled().values():
+        save_instrument(db, instrument)
+        out.append(instrument)
+    return out
+
+
+def import_orgs(db: Database, data: bytes, filename: str) -> tuple[int, int]:
+    """Import organisation units from CSV or XLSX: all rows or none."""
+    units = orgs.read_orgs(data, filename, known=org_store.parents(db))
+    return org_store.save_units(db, units)
+
+
+def write_template(db: Database, round_: Round, path: str | Path, scope_code: str | None) -> int:
+    """Write the offline template for the centres in scope; returns how many rows."""
+    instrument = round_instrument(db, round_)
+    rows = [(c["code"], c["name"]) for c in centres(db, round_, scope_code)]
+    if not rows:
+        raise StoreError("no centres in scope answer this round's instrument")
+    with replacing(path) as temporary:
+        template.write_template(temporary, instrument, rows, round_id=round_.id, title=round_.title)
+    return len(rows)
+
+
+def import_responses(
+    db: Database, round_: Round, data: bytes, filename: str, *, username: str, submit: bool = False
+) -> ImportSummary:
+    """Import a filled-in workbook: every row or none; approved responses are skipped."""
+    instrument = round_instrument(db, round_)
+    known = [c["code"] for c in centres(db, round_)]
+    rows = responses.read_responses(data, filename, instrument, round_id=round_.id, known_codes=known)
+    if submit:
+        _check_complete(db, round_, instrument, rows)
+    return import_answers(
+        db,
+        round_,
+        instrument,
+        [(row.code, row.answers) for row in rows],
+        username=username,
+        submit=submit,
+    )
+
+
+def _check_complete(db: Database, round_: Round, instrument: Instrument, rows) -> None:
+    """Refuse to submit a centre whose answers (stored and imported) leave a required item empty."""
+    existing = statuses(db, round_)
+    merged = []
+    for row in rows:
+        stored = answers(db, instrument, existing[row.code].id) if row.code in existing else {}
+        merged.append({**stored, **row.answers})
+    env = instruments.evaluate(instrument, instruments.columns(instrument, merged))
+    problems = []
+    for item_id, missing in instruments.unanswered_required(instrument, env).items():
+        label = instrument.item[item_id].label.zh
+        problems += [f"{rows[r].where}: {label} is required to submit" for r in np.flatnonzero(missing)]
+    if problems:
+        raise WorkbookError(sorted(problems))
+
+
+def score(db: Database, round_: Round) -> RoundScores:
+    """Recompute and cache the scores of every response in a round."""
+    result = round_scores(db, round_)
+    save_scores(db, result)
+    return result
+
+
+def write_league(
+    db: Database,
+    round_: Round,
+    path: str | Path,
+    scope_code: str | None,
+    approved_only: bool = False,
+) -> RoundScores:
+    """Write the league workbook for the scope; returns what it scored."""
+    result = round_scores(db, round_, scope_code, approved_only)
+    if not result.centres:
+        raise StoreError("no responses in scope to rank")
+    scope = scope_code or round_.scope_code
+    units = org_store.all_units(db)
+    codes = [c["code"] for c in result.centres]
+    tree = {code: unit.parent_code for code, unit in units.items()}
+    inside = set(org_store.under(db, scope)) if scope else set(units)
+    regions = {code: rows for code, rows in instruments.membership(codes, tree).items() if code in inside}
+    figures = instruments.regional(result.scores, regions)
+    names = {code: (units[code].name, units[code].level) for code in regions}
+    note = "仅含已审核通过的数据" if approved_only else "含未审核数据（草稿、已提交、已退回与已通过）"
+    with replacing(path) as temporary:
+        league.write_league(
+            temporary,
+            result.instrument,
+            result.scores,
+            [Centre(c["code"], c["name"], c["county"], c["city"]) for c in result.centres],
+            figures,
+            names,
+            title=f"{round_.title}（{round_.period}）",
+            scope=units[scope].name if scope else "全部地区",
+            note=note,
+        )
+    return result
+
+
+def write_cards(db: Database, round_: Round, folder: str | Path, scope_code: str | None) -> int:
+    """Write one report-card workbook per centre into `folder`; returns how many."""
+    result = round_scores(db, round_, scope_code)
+    if not result.centres:
+        raise StoreError("no responses in scope")
+    previous = _previous(db, round_)
+    counties = [c["county"] for c in result.centres]
+    ranks = _ranks_within(result.scores.total, counties)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder, prefix=".cards."))
+    try:
+        for row, centre in enumerate(result.centres):
+            before = _previous_card(previous, centre["code"])
+            cards.write_card(
+                staging / _card_name(centre),
+                result.instrument,
+                result.scores.card(row),
+                Centre(centre["code"], centre["name"], centre["county"], centre["city"]),
+                round_title=f"{round_.title}（{round_.period}）",
+                rank=int(ranks[row]) or None,
+                county_size=counties.count(centre["county"]),
+                previous=before,
+                previous_title=f"{previous.round.title}（{previous.round.period}）" if before else "",
+            )
+        for card in staging.iterdir():
+            os.replace(card, folder / card.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return len(result.centres)
+
+
+def _card_name(centre: dict) -> str:
+    safe = "".join(ch for ch in f"{centre['code']}-{centre['name']}" if ch not in '\\/:*?"<>|')
+    return f"{safe[:120]}.xlsx"
+
+
+def _ranks_within(totals: np.ndarray, groups: list[str]) -> np.ndarray:
+    """Competition rank of each total among the totals of its own group."""
+    ranks = np.zeros(len(groups), dtype=int)
+    for group in set(groups):
+        rows = np.array([i for i, g in enumerate(groups) if g == group])
+        ranks[rows] = instruments.rank(totals[rows])
+    return ranks
+
+
+def _previous(db: Database, round_: Round) -> RoundScores | None:
+    """The scores of the latest earlier round on the same instrument, if any."""
+    rows = list(
+        db.query(
+            "SELECT id FROM rounds WHERE instrument_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+            [round_.instrument_id, round_.id],
+        )
+    )
+    if not rows:
+        return None
+    return round_scores(db, get_round(db, rows[0]["id"]))
+
+
+def _previous_card(previous: RoundScores | None, code: str):
+    if previous is None:
+        return None
+    for row, centre in enumerate(previous.centres):
+        if centre["code"] == code:
+            return previous.scores.card(row, gaps=False)
+    return None
+
+
+def backup(db: Database, path: str | Path) -> int:
+    """A consistent copy of the live database (SQLite's online backup); returns its size."""
+    with replacing(path) as temporary:
+        target = sqlite3.connect(temporary)
+        try:
+            db.conn.backup(target)
+        finally:
+            target.close()
+    return Path(path).stat().st_size

@@ -1,0 +1,179 @@
+"""The database: one SQLite file in WAL mode, migrated on open, foreign keys on.
+
+Migrations are numbered functions (m001_…) registered with sqlite-utils'
+Migrations; a migration once released is never edited — a change is a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+DEFAULT_PATH = Path("instance") / "survey.db"
+BUSY_TIMEOUT_MS = 30_000
+
+migrations = Migrations("survey")
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("SURVEY_DB") or DEFAULT_PATH)
+
+
+def connect(path: str | Path | None = None, *, migrate: bool = True) -> Database:
+    """Open (and create or migrate) the database at `path`; ':memory:' for a private one."""
+    if path is None:
+        path = default_path()
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = Database(str(path)) if str(path) != ":memory:" else Database(memory=True)
+    db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        db.enable_wal()
+    if migrate:
+        migrations.apply(db)
+    return db
+
+
+@contextlib.contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """One write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    Two writers never deadlock on upgrading a read lock: the second waits for
+    the first (up to the busy timeout) and then sees its changes.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE org_units (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            level TEXT NOT NULL CHECK (level IN
+                ('province', 'city', 'county', 'township', 'community', 'village')),
+            parent_code TEXT REFERENCES org_units(code),
+            kind TEXT NOT NULL DEFAULT '',
+            population INTEGER
+        );
+        CREATE INDEX org_units_parent ON org_units(parent_code);
+
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('centre', 'evaluator', 'official', 'admin')),
+            org_code TEXT REFERENCES org_units(code),
+            active INTEGER NOT NULL DEFAULT 1,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE instruments (
+            id INTEGER PRIMARY KEY,
+            instrument_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            title TEXT NOT NULL,
+            source TEXT NOT NULL,
+            loaded_at TEXT NOT NULL,
+            UNIQUE (instrument_id, version)
+        );
+
+        CREATE TABLE rounds (
+            id INTEGER PRIMARY KEY,
+            instrument_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            period TEXT NOT NULL,
+            title TEXT NOT NULL,
+            scope_code TEXT REFERENCES org_units(code),
+            review_levels INTEGER NOT NULL DEFAULT 2 CHECK (review_levels BETWEEN 0 AND 4),
+            deadline TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            created_at TEXT NOT NULL,
+            FOREIGN KEY (instrument_id, version) REFERENCES instruments(instrument_id, version)
+        );
+
+        CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            org_code TEXT NOT NULL REFERENCES org_units(code),
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'submitted', 'returned', 'approved')),
+            review_level INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            UNIQUE (round_id, org_code)
+        );
+
+        CREATE TABLE answers (  -- value columns have no type: stored exactly as given
+            response_id INTEGER NOT NULL REFERENCES responses(id),
+            item_id TEXT NOT NULL,
+            value,
+            verified,
+            PRIMARY KEY (response_id, item_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL REFERENCES responses(id),
+            user_id INTEGER REFERENCES users(id),
+            level INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('submit', 'return', 'approve', 'reopen')),
+            comment TEXT NOT NULL DEFAULT '',
+            item_comments TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX reviews_response ON reviews(response_id);
+
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            username TEXT NOT NULL,
+            response_id INTEGER REFERENCES responses(id),
+            action TEXT NOT NULL,
+            item_id TEXT,
+            old,
+            new,
+            source TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_response ON audit(response_id);
+
+        CREATE TABLE scores (
+            response_id INTEGER PRIMARY KEY REFERENCES responses(id),
+            total REAL,
+            grade TEXT,
+            dimensions TEXT NOT NULL,
+            indicators TEXT NOT NULL,
+            computed_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def _script(db: Database, sql: str) -> None:
+    """Run statements one by one: executescript would commit the migration's transaction."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            db.execute(statement)

@@ -1,0 +1,146 @@
+"""The demo: Xixian New Area's 18 township health centres and Pingwu County, a year apart.
+
+Xixian's published totals (《关于推进新区基层医疗服务高质量建设的调研报告》): 18
+township health centres in its five new cities, 1,371 staff on post of whom 1,116
+professional-technical (81.4%, short of the 90% national guidance). Pingwu's
+central township health centres are named in the Pingwu county medical community
+paper. The split of the totals between centres, and every other answer, is
+synthetic but plausible. Two rounds: 2024 (closed, approved) and 2025 (open, with
+answers in every state of the review).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlite_utils import Database
+
+from instruments.synthetic import answers_from_columns, township_columns
+
+from . import assessment
+from .store.orgs import Unit, save_units
+from .store.responses import get_response, save_answers
+from .store.reviews import approve, return_response, submit
+from .store.rounds import create_round, set_status
+from .store.users import add_user
+
+PASSWORD = "demo-2025!"
+XIXIAN = {  # new city: (login of its evaluator, its township health centres)
+    "沣东新城": ("fengdong", ["斗门", "王寺", "上林"]),
+    "沣西新城": ("fengxi", ["大王", "高桥", "马王"]),
+    "秦汉新城": ("qinhan", ["窑店", "正阳", "渭城", "周陵", "双照"]),
+    "空港新城": ("konggang", ["底张", "太平", "北杜"]),
+    "泾河新城": ("jinghe", ["永乐", "崇文", "泾干", "高庄"]),
+}
+XIXIAN_STAFF = [62, 95, 71, 48, 83, 120, 57, 66, 74, 88, 53, 79, 102, 45, 69, 58, 91, 110]
+XIXIAN_PROF_TECH = [50, 80, 56, 44, 66, 95, 47, 54, 60, 71, 42, 64, 82, 41, 56, 47, 74, 87]
+PINGWU = ["龙安镇卫生院", "江油关镇中心卫生院", "古城镇中心卫生院", "平通镇中心卫生院",
+          "豆叩镇中心卫生院", "水晶镇卫生院"]  # fmt: skip
+
+
+@dataclass
+class Logins:
+    password: str
+    users: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, unit name
+
+
+def _units() -> list[Unit]:
+    units = [
+        Unit("61", "陕西省", "province", None, "region", 39_560_000),
+        Unit("6199", "西咸新区", "city", "61", "region", 1_000_000),
+        Unit("51", "四川省", "province", None, "region", 83_740_000),
+        Unit("5107", "绵阳市", "city", "51", "region", 4_870_000),
+        Unit("510727", "平武县", "county", "5107", "region", 160_000),
+    ]
+    for c, (city, (_, towns)) in enumerate(XIXIAN.items(), start=1):
+        city_code = f"6199{c:02d}"
+        units.append(Unit(city_code, city, "county", "6199", "region", None))
+        for t, town in enumerate(towns, start=1):
+            units.append(Unit(f"{city_code}{t:03d}", f"{town}卫生院", "township", city_code,
+                              "township_health_centre", None))  # fmt: skip
+    for t, name in enumerate(PINGWU, start=1):
+        units.append(Unit(f"510727{t:03d}", name, "township", "510727", "township_health_centre", None))
+    units.append(Unit("510727100", "平武县龙安社区卫生服务中心", "community", "510727",
+                      "community_health_centre", None))  # fmt: skip
+    return units
+
+
+def create_demo(db: Database) -> Logins:
+    """Fill an empty database with the demo region, users, two rounds and answers."""
+    assessment.load_bundled(db)
+    units = _units()
+    save_units(db, units)
+    centres = [u for u in units if u.kind == "township_health_centre"]
+    logins = Logins(PASSWORD)
+    county_evaluators = {f"6199{c:02d}": login for c, (login, _) in enumerate(XIXIAN.values(), 1)}
+    county_evaluators["510727"] = "pingwu"
+    city_evaluators = {"6199": "xixian-city", "5107": "mianyang"}
+    users = [
+        ("admin", "admin", None),
+        ("shaanxi", "official", "61"),
+        ("xixian", "official", "6199"),
+        ("xixian-city", "evaluator", "6199"),
+        ("mianyang", "evaluator", "5107"),
+        *[(login, "evaluator", code) for code, login in county_evaluators.items()],
+        ("doumen", "centre", "619901001"),
+        ("wangsi", "centre", "619901002"),
+        ("yaodian", "centre", "619903001"),
+        ("longan", "centre", "510727001"),
+    ]
+    names = {u.code: u.name for u in units}
+    ids = {}
+    for username, role, org in users:
+        ids[username] = add_user(db, username, PASSWORD, role, org).id
+        logins.users.append((username, role, names.get(org, "全部")))
+
+    instrument = assessment.bundled()["township-health-centre"]
+    previous = create_round(db, instrument.id, "2024", "2024年度乡镇卫生院服务能力评估", review_levels=2)
+    current = create_round(db, instrument.id, "2025", "2025年度乡镇卫生院服务能力评估",
+                           review_levels=2, deadline="2026-03-31")  # fmt: skip
+    staff = np.array(XIXIAN_STAFF + [35, 68, 54, 41, 39, 30], dtype=float)
+    prof = np.array(XIXIAN_PROF_TECH + [29, 60, 47, 35, 34, 25], dtype=float)
+    this_year = answers_from_columns(instrument, township_columns(len(centres), 2025, staff, prof, blank_share=0))
+    last_year = answers_from_columns(
+        instrument, township_columns(len(centres), 2024, staff - 4, np.minimum(prof - 6, staff - 4), blank_share=0)
+    )
+
+    def fill(round_, centre, values):
+        save_answers(db, round_, instrument, centre.code, values, username="demo", source="demo")
+        return get_response(db, round_.id, centre.code)
+
+    def reviewer(centre, level):
+        county = centre.parent_code
+        return county_evaluators[county] if level == 1 else city_evaluators[county[:4]]
+
+    def review(round_, centre, response, *levels):
+        for level in levels:
+            login = reviewer(centre, level)
+            response = approve(db, round_, response, level=level, username=login, user_id=ids[login])
+        return response
+
+    for centre, values in zip(centres, last_year, strict=True):
+        response = submit(db, previous, instrument, fill(previous, centre, values), username="demo", source="demo")
+        review(previous, centre, response, 1, 2)
+    set_status(db, previous, "closed")
+
+    for index, (centre, values) in enumerate(zip(centres, this_year, strict=True)):
+        if centre.code == "510727006":
+            continue  # 水晶镇卫生院 has not started
+        if centre.code in ("619901001", "510727001"):  # the demo centre logins: a draft half done
+            half = dict(list(values.items())[: len(values) // 2])
+            fill(current, centre, half)
+            continue
+        response = submit(db, current, instrument, fill(current, centre, values), username="demo", source="demo")
+        if index % 5 == 1:
+            login = reviewer(centre, 1)
+            return_response(db, current, response, level=1, username=login, user_id=ids[login],
+                            comment="请核实在岗职工与专业技术人员数",
+                            item_comments={"staff_prof_tech": "与人事报表不一致，请核对"})  # fmt: skip
+        elif index % 5 == 2:
+            review(current, centre, response, 1)
+        elif index % 5 == 3:
+            review(current, centre, response, 1, 2)
+    assessment.score(db, previous)
+    assessment.score(db, current)
+    return logins

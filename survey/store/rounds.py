@@ -1,0 +1,114 @@
+"""Survey rounds: an instrument version, a period, a scope of org units, review levels, a deadline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from instruments import Instrument
+
+from ..db import writing
+from . import NotFoundError, StoreError, now
+from .orgs import all_units, ancestor_at, get_unit, under
+from .versions import get_instrument
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    instrument_id: str
+    version: str
+    period: str
+    title: str
+    scope_code: str | None
+    review_levels: int
+    deadline: str | None
+    status: str
+
+
+def create_round(
+    db: Database,
+    instrument_id: str,
+    period: str,
+    title: str,
+    *,
+    version: str | None = None,
+    scope_code: str | None = None,
+    review_levels: int = 2,
+    deadline: str | None = None,
+) -> Round:
+    """Open a round on an instrument version (the latest when none is given)."""
+    instrument = get_instrument(db, instrument_id, version)
+    if scope_code is not None:
+        get_unit(db, scope_code)
+    if not 0 <= review_levels <= 4:
+        raise StoreError("review levels run from 0 (none) to 4 (province spot check)")
+    if not period.strip() or not title.strip():
+        raise StoreError("a round needs a period and a title")
+    with writing(db):
+        cursor = db.execute(
+            """INSERT INTO rounds (instrument_id, version, period, title, scope_code, review_levels,
+               deadline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [instrument.id, instrument.version, period.strip(), title.strip(), scope_code,
+             review_levels, deadline, now()],
+        )  # fmt: skip
+    return get_round(db, cursor.lastrowid)
+
+
+def get_round(db: Database, round_id: int | str) -> Round:
+    try:
+        number = int(round_id)
+    except (TypeError, ValueError):
+        raise NotFoundError(f"'{round_id}' is not a round number") from None
+    rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [number]))
+    if not rows:
+        raise NotFoundError(f"no round {number}")
+    row = rows[0]
+    return Round(**{k: row[k] for k in Round.__dataclass_fields__})
+
+
+def round_instrument(db: Database, round_: Round) -> Instrument:
+    return get_instrument(db, round_.instrument_id, round_.version)
+
+
+def list_rounds(db: Database) -> list[Round]:
+    return [get_round(db, row["id"]) for row in db.query("SELECT id FROM rounds ORDER BY id")]
+
+
+def set_status(db: Database, round_: Round, status: str) -> None:
+    with writing(db):
+        db.execute("UPDATE rounds SET status = ? WHERE id = ?", [status, round_.id])
+
+
+def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[dict]:
+    """The centres that answer a round within `scope_code` (the round's scope by default).
+
+    Each: code, name, county and city names, in code order.
+    """
+    instrument = round_instrument(db, round_)
+    if scope_code is not None and round_.scope_code is not None:
+        inside = set(under(db, round_.scope_code))
+        if scope_code not in inside:
+            raise StoreError(f"'{scope_code}' is outside round {round_.id}'s scope")
+    codes = set(under(db, scope_code or round_.scope_code))
+    units = all_units(db)
+    out = []
+    for code in sorted(codes):
+        unit = units[code]
+        if unit.kind not in instrument.applies_to and instrument.applies_to:
+            continue
+        out.append(
+            {
+                "code": code,
+                "name": unit.name,
+                "county": _name_at(units, code, "county"),
+                "city": _name_at(units, code, "city"),
+            }
+        )
+    return out
+
+
+def _name_at(units, code: str, level: str) -> str:
+    unit = ancestor_at(units, code, level)
+    return unit.name if unit else ""

@@ -1,0 +1,63 @@
+"""Instrument versions: the source text of each (id, version), loaded once and cached."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlite_utils import Database
+
+import instruments
+from instruments import Instrument
+
+from ..db import writing
+from . import NotFoundError, StoreError, now
+
+
+def save_instrument(db: Database, instrument: Instrument) -> bool:
+    """Store an instrument version; False when that exact version is already stored."""
+    rows = list(
+        db.query(
+            "SELECT source FROM instruments WHERE instrument_id = ? AND version = ?",
+            [instrument.id, instrument.version],
+        )
+    )
+    if rows:
+        if _parse(rows[0]["source"]) == instrument:
+            return False
+        raise StoreError(
+            f"{instrument.id} version {instrument.version} is already loaded with different "
+            "content; give the changed instrument a new version"
+        )
+    with writing(db):
+        db.execute(
+            "INSERT INTO instruments (instrument_id, version, title, source, loaded_at) VALUES (?, ?, ?, ?, ?)",
+            [instrument.id, instrument.version, instrument.title.zh, instrument.source, now()],
+        )
+    return True
+
+
+def get_instrument(db: Database, instrument_id: str, version: str | None = None) -> Instrument:
+    """An instrument version (the latest loaded when `version` is None)."""
+    sql = "SELECT source FROM instruments WHERE instrument_id = ?"
+    params = [instrument_id]
+    if version is not None:
+        sql += " AND version = ?"
+        params.append(version)
+    rows = list(db.query(sql + " ORDER BY id DESC LIMIT 1", params))
+    if not rows:
+        what = f"{instrument_id} version {version}" if version else instrument_id
+        raise NotFoundError(f"no instrument {what}; see `survey instruments list`")
+    return _parse(rows[0]["source"])
+
+
+def list_instruments(db: Database) -> list[tuple[Instrument, str]]:
+    """Every stored version with when it was loaded, oldest first."""
+    return [
+        (_parse(row["source"]), row["loaded_at"])
+        for row in db.query("SELECT source, loaded_at FROM instruments ORDER BY instrument_id, id")
+    ]
+
+
+@lru_cache(maxsize=64)
+def _parse(source: str) -> Instrument:
+    return instruments.load_text(source)

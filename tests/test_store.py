@@ -1,0 +1,229 @@
+"""Storage on a real SQLite database: units, users, instruments, rounds, answers, audit, reviews."""
+
+import sqlite3
+
+import pytest
+
+from instruments.library import bundled
+from instruments.synthetic import answers_from_columns, township_columns
+from survey import db as database
+from survey.store import ConflictError, NotFoundError, StoreError
+from survey.store.orgs import Unit, is_under, save_units, under
+from survey.store.responses import answers, get_response, import_answers, save_answers
+from survey.store.reviews import approve, history, return_response, submit
+from survey.store.rounds import centres, create_round, get_round, set_status
+from survey.store.scores import round_scores, save_scores
+from survey.store.users import add_user, verify_password
+from survey.store.versions import get_instrument, save_instrument
+
+TOWNSHIP = bundled()["township-health-centre"]
+UNITS = [
+    Unit("61", "陕西省", "province", None, "region", None),
+    Unit("6199", "西咸新区", "city", "61", "region", None),
+    Unit("619901", "沣东新城", "county", "6199", "region", None),
+    Unit("619902", "沣西新城", "county", "6199", "region", None),
+    Unit("619901001", "斗门卫生院", "township", "619901", "township_health_centre", None),
+    Unit("619901002", "王寺卫生院", "township", "619901", "township_health_centre", None),
+    Unit("619902001", "大王卫生院", "township", "619902", "township_health_centre", None),
+    Unit("619902100", "沣西社区卫生服务中心", "community", "619902", "community_health_centre", None),
+]
+COMPLETE = answers_from_columns(TOWNSHIP, township_columns(1, 5, staff=[53], prof_tech=[45], blank_share=0))[0]
+
+
+@pytest.fixture
+def db(tmp_path):
+    db = database.connect(tmp_path / "survey.db")
+    save_units(db, UNITS)
+    save_instrument(db, TOWNSHIP)
+    return db
+
+
+@pytest.fixture
+def round_(db):
+    return create_round(db, TOWNSHIP.id, "2025", "2025年度评估", scope_code="6199", review_levels=2)
+
+
+def counts(db):
+    return {t: db[t].count for t in ("responses", "answers", "audit", "reviews", "scores")}
+
+
+def test_database_is_wal_with_foreign_keys(db):
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO org_units (code, name, level, parent_code) VALUES ('x', 'x', 'county', 'nowhere')")
+
+
+def test_migrations_run_once(tmp_path):
+    path = tmp_path / "again.db"
+    database.connect(path)
+    again = database.connect(path)
+    assert [m.name for m in database.migrations.applied(again)] == ["m001_initial"]
+
+
+def test_units_below_a_region(db):
+    assert set(under(db, "619901")) == {"619901", "619901001", "619901002"}
+    assert is_under(db, "619902001", "61") and not is_under(db, "619902001", "619901")
+    with pytest.raises(NotFoundError, match="no organisation unit 'nowhere'"):
+        under(db, "nowhere")
+
+
+def test_users_have_hashed_passwords_and_roles(db):
+    add_user(db, "doumen", "s3cret-pass", "centre", "619901001")
+    stored = db.execute("SELECT password_hash FROM users").fetchone()[0]
+    assert "s3cret-pass" not in stored
+    assert verify_password(db, "doumen", "s3cret-pass").role == "centre"
+    assert verify_password(db, "doumen", "wrong-pass") is None
+    for args, message in [
+        (("doumen", "another-pass", "centre", "619901002"), "user 'doumen' already exists"),
+        (("xx1", "short", "centre", "619901001"), "at least 8 characters"),
+        (("xx2", "long-enough", "centre", "619901"), "a centre user belongs to a township or community unit"),
+        (("xx3", "long-enough", "official", None), "needs an organisation unit"),
+        (("xx4", "long-enough", "boss", None), "unknown role 'boss'"),
+        (("xx5", "long-enough", "evaluator", "nowhere"), "no organisation unit 'nowhere'"),
+    ]:
+        with pytest.raises(StoreError, match=message):
+            add_user(db, *args)
+    assert db["users"].count == 1
+
+
+def test_instrument_versions(db):
+    assert save_instrument(db, TOWNSHIP) is False  # the same version again is a no-op
+    changed = TOWNSHIP.source.replace('version: "2025.1"', 'version: "2025.1"\n# changed')
+    import instruments
+
+    with pytest.raises(StoreError, match="already loaded with different content"):
+        save_instrument(
+            db,
+            instruments.load_text(changed.replace("title: {zh: 乡镇卫生院服务能力评估", "title: {zh: 乡镇卫生院评估")),
+        )
+    assert get_instrument(db, TOWNSHIP.id).version == "2025.1"
+
+
+def test_round_centres_are_those_the_instrument_applies_to(db, round_):
+    assert [c["code"] for c in centres(db, round_)] == ["619901001", "619901002", "619902001"]
+    assert centres(db, round_)[0] == {
+        "code": "619901001",
+        "name": "斗门卫生院",
+        "county": "沣东新城",
+        "city": "西咸新区",
+    }
+    with pytest.raises(NotFoundError, match="no round 99"):
+        get_round(db, 99)
+    with pytest.raises(NotFoundError, match="no instrument nothing"):
+        create_round(db, "nothing", "2025", "x")
+
+
+def test_saving_answers_audits_each_change_and_bumps_the_version(db, round_):
+    response, changed = save_answers(
+        db, round_, TOWNSHIP, "619901001", {"staff_total": 50}, username="u1", source="web"
+    )
+    assert (changed, response.version) == (1, 2)
+    response, changed = save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 53, "has_inpatient": True},
+                                     username="u2", source="web", expected_version=2)  # fmt: skip
+    assert (changed, response.version) == (2, 3)
+    trail = list(db.query("SELECT username, item_id, old, new FROM audit ORDER BY id"))
+    assert trail == [
+        {"username": "u1", "item_id": "staff_total", "old": None, "new": 50},
+        {"username": "u2", "item_id": "staff_total", "old": 50, "new": 53},
+        {"username": "u2", "item_id": "has_inpatient", "old": None, "new": 1},
+    ]
+    assert answers(db, TOWNSHIP, response.id) == {"staff_total": 53, "has_inpatient": True}
+    assert isinstance(answers(db, TOWNSHIP, response.id)["has_inpatient"], bool)
+
+
+def test_a_save_from_an_old_version_is_refused_and_writes_nothing(db, round_):
+    save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 50}, username="tab1", source="web")
+    before = counts(db)
+    with pytest.raises(ConflictError, match="changed elsewhere"):
+        save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 60}, username="tab2", source="web",
+                     expected_version=1)  # fmt: skip
+    assert counts(db) == before
+    assert answers(db, TOWNSHIP, get_response(db, round_.id, "619901001").id) == {"staff_total": 50}
+
+
+def test_import_skips_submitted_and_approved_responses(db, round_):
+    save_answers(db, round_, TOWNSHIP, "619901001", COMPLETE, username="c", source="web")
+    submit(db, round_, TOWNSHIP, get_response(db, round_.id, "619901001"), username="c")
+    summary = import_answers(db, round_, TOWNSHIP, [("619901001", {"staff_total": 1}), ("619901002", {"staff_total": 2})],
+                             username="cli")  # fmt: skip
+    assert summary.skipped == ["619901001"] and summary.created == 1
+    assert answers(db, TOWNSHIP, get_response(db, round_.id, "619901001").id)["staff_total"] == 53
+
+
+def test_an_import_with_a_bad_item_writes_nothing(db, round_):
+    before = counts(db)
+    with pytest.raises(StoreError, match="'staff_totl' is not an item"):
+        import_answers(db, round_, TOWNSHIP, [("619901002", {"staff_total": 2}), ("619902001", {"staff_totl": 1})],
+                       username="cli")  # fmt: skip
+    assert counts(db) == before
+
+
+def test_review_state_machine(db, round_):
+    save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 53}, username="c", source="web")
+    response = get_response(db, round_.id, "619901001")
+    with pytest.raises(StoreError, match="cannot submit yet: 服务人口：必填"):
+        submit(db, round_, TOWNSHIP, response, username="c")
+    with pytest.raises(StoreError, match="the response is draft, not awaiting review"):
+        approve(db, round_, response, level=1, username="e")
+    save_answers(db, round_, TOWNSHIP, "619901001", COMPLETE, username="c", source="web")
+    response = submit(db, round_, TOWNSHIP, get_response(db, round_.id, "619901001"), username="c")
+    assert (response.status, response.review_level) == ("submitted", 0)
+    with pytest.raises(StoreError, match="cannot be changed"):
+        save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 1}, username="c", source="web")
+    with pytest.raises(StoreError, match="the response is already submitted"):
+        submit(db, round_, TOWNSHIP, response, username="c")
+    with pytest.raises(StoreError, match="awaits 县级评审, not 市级复核"):
+        approve(db, round_, response, level=2, username="city")
+    with pytest.raises(StoreError, match="say what to correct"):
+        return_response(db, round_, response, level=1, username="county")
+    response = return_response(db, round_, response, level=1, username="county", comment="请核对",
+                               item_comments={"staff_prof_tech": "与人事报表不一致"})  # fmt: skip
+    assert response.status == "returned"
+    response = submit(db, round_, TOWNSHIP, response, username="c")
+    response = approve(db, round_, response, level=1, username="county")
+    assert (response.status, response.review_level) == ("submitted", 1)
+    response = approve(db, round_, response, level=2, username="city")
+    assert (response.status, response.review_level) == ("approved", 2)
+    with pytest.raises(StoreError, match="the response is approved, not awaiting review"):
+        return_response(db, round_, response, level=2, username="city", comment="x")
+    with pytest.raises(StoreError, match="round .* has no review level 3"):
+        approve(db, round_, response, level=3, username="province")
+    assert [h["action"] for h in history(db, response.id)] == ["submit", "return", "submit", "approve", "approve"]
+    assert history(db, response.id)[1]["item_comments"] == {"staff_prof_tech": "与人事报表不一致"}
+
+
+def test_stale_review_is_refused(db, round_):
+    save_answers(db, round_, TOWNSHIP, "619901001", COMPLETE, username="c", source="web")
+    stale = submit(db, round_, TOWNSHIP, get_response(db, round_.id, "619901001"), username="c")
+    approve(db, round_, stale, level=1, username="county")
+    with pytest.raises(StoreError):
+        approve(db, round_, stale, level=1, username="county-again")
+
+
+def test_a_round_with_no_review_levels_approves_on_submit(db):
+    round_ = create_round(db, TOWNSHIP.id, "2025", "自评", review_levels=0)
+    save_answers(db, round_, TOWNSHIP, "619901001", COMPLETE, username="c", source="web")
+    assert submit(db, round_, TOWNSHIP, get_response(db, round_.id, "619901001"), username="c").status == "approved"
+
+
+def test_closed_round_takes_no_answers(db, round_):
+    set_status(db, round_, "closed")
+    with pytest.raises(StoreError, match="is closed"):
+        save_answers(
+            db, get_round(db, round_.id), TOWNSHIP, "619901001", {"staff_total": 1}, username="c", source="web"
+        )
+
+
+def test_scores_use_verified_values_and_are_cached(db, round_):
+    save_answers(db, round_, TOWNSHIP, "619901001", COMPLETE, username="c", source="web")
+    save_answers(db, round_, TOWNSHIP, "619901002", {**COMPLETE, "staff_prof_tech": 50}, username="c", source="web")
+    response = get_response(db, round_.id, "619901001")
+    result = round_scores(db, round_)
+    assert result.scores.value("prof_tech_share", 0) == pytest.approx(45 / 53)
+    db.execute("UPDATE answers SET verified = 48 WHERE response_id = ? AND item_id = 'staff_prof_tech'", [response.id])
+    result = round_scores(db, round_)
+    assert result.scores.value("prof_tech_share", 0) == pytest.approx(48 / 53)
+    assert save_scores(db, result) == 2
+    cached = db.execute("SELECT total, grade FROM scores WHERE response_id = ?", [response.id]).fetchone()
+    assert cached[0] == result.scores.total[0] and cached[1] == result.scores.grade_id(0)
