@@ -403,6 +403,7 @@ def _sections(check: _Checker, raw: Any) -> tuple[list[Section], dict[str, Symbo
                     + (_suggest(item["type"], ITEM_TYPES) if isinstance(item["type"], str) else "")
                     + f"; use one of {', '.join(ITEM_TYPES)}",
                 )
+                symbols[item["id"]] = Symbol(NUMBER)  # checked as a number, so one mistake is reported once
                 continue
             item["_choices"] = _choices(check, where, item, item_type)
             symbols[item["id"]] = Symbol(item_type.kind, tuple(c.value for c in item["_choices"]))
