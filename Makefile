@@ -14,6 +14,7 @@ $(STAMP): setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/survey demo
+	$(BIN)/survey serve
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root).
 CHROMIUM := /usr/bin/chromium

@@ -14,12 +14,17 @@ MAX_PROBLEMS = 200
 
 
 class WorkbookError(ValueError):
-    """A file handed in cannot be used; `problems` holds each located problem (at most 200)."""
+    """A file handed in cannot be used; `problems` holds each located problem (at most 200).
 
-    def __init__(self, problems: list[str]):
+    `more` counts problems found but not listed; past 200 a last line says how many.
+    """
+
+    def __init__(self, problems: list[str], more: int = 0):
         problems = list(problems)
         if len(problems) > MAX_PROBLEMS:
-            more = len(problems) - MAX_PROBLEMS
-            problems = [*problems[:MAX_PROBLEMS], f"… and {more:,} more problems"]
+            more += len(problems) - MAX_PROBLEMS
+            problems = problems[:MAX_PROBLEMS]
+        if more:
+            problems.append(f"… and {more:,} more problems")
         self.problems = problems
         super().__init__("\n".join(problems))

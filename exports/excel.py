@@ -81,11 +81,12 @@ def cell_text(s: Any) -> str:
 
 def write_text(ws, row: int, col: int, text: Any, fmt=None) -> None:
     """Write `text` as text, whatever it looks like (a formula, a number, a URL, rich-text XML)."""
-    text = cell_text(text)
+    text = "" if text is None else cell_text(text)
     if text.startswith("<r>") and text.endswith("</r>"):
         # XlsxWriter passes a string of this shape through as raw rich-text XML;
         # as three plain fragments it is escaped like any other text.
-        ws.write_rich_string(row, col, text[:1], text[1:2], text[2:], fmt)
+        fragments = [text[:1], text[1:2], text[2:]]
+        ws.write_rich_string(row, col, *fragments, *([fmt] if fmt is not None else []))
     elif text:
         ws.write_string(row, col, text, fmt)
     elif fmt is not None:
@@ -183,11 +184,7 @@ def sheet_rows(ws, close=None) -> Iterator[tuple]:
     """Every row of a read-only worksheet as a tuple of values, however the file was written."""
     ws.reset_dimensions()  # trust the cells, not the file's claimed dimensions
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield from ws.iter_rows(values_only=True)
-    except WorkbookError:
-        raise
+        yield from ws.iter_rows(values_only=True)
     except Exception as error:  # malformed sheet XML
         reason = type(error).__name__
         raise WorkbookError([f"{ws.title}: the sheet cannot be read ({reason})"]) from None

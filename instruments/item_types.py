@@ -15,7 +15,13 @@ from .expressions import BOOLEAN, CHOICE, NUMBER, TEXT
 
 TRUE_WORDS = frozenset({"是", "有", "yes", "y", "true", "t", "1", "√", "✓"})
 FALSE_WORDS = frozenset({"否", "无", "no", "n", "false", "f", "0", "×"})
+NONE_PICKED = frozenset({"无", "none", "（无）", "(无)"})
+DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 MAX_TEXT = 32_767  # what one Excel cell holds
+
+
+def _shown(number: float) -> str:
+    return f"{number:,.6f}".rstrip("0").rstrip(".")
 
 
 def _blank(raw: Any) -> bool:
@@ -34,7 +40,13 @@ class ItemType:
         """The reported value as stored, or None when blank; AnswerError when it does not fit."""
         if _blank(raw):
             return None
-        return self.read(raw, item)
+        value = self.read(raw, item)
+        low, high = (getattr(item, "min", None), getattr(item, "max", None)) if self.bounded else (None, None)
+        if low is not None and value < low:
+            raise AnswerError(f"{_shown(value)} is below the minimum {_shown(low)}")
+        if high is not None and value > high:
+            raise AnswerError(f"{_shown(value)} is above the maximum {_shown(high)}")
+        return value
 
     def read(self, raw: Any, item) -> Any:
         text = str(raw).strip()
@@ -136,6 +148,8 @@ class MultiChoiceType(ChoiceType):
     kind = NUMBER  # in a formula: how many options were picked
 
     def read(self, raw: Any, item) -> tuple[str, ...]:
+        if isinstance(raw, str) and raw.strip().lower() in NONE_PICKED:
+            return ()
         parts = raw if isinstance(raw, list | tuple) else re.split(r"[,，;；、\n]+", str(raw))
         picked = {self.pick(part, item) for part in parts if not _blank(part)}
         return tuple(v for v in item.choice_values if v in picked)
@@ -152,10 +166,10 @@ class DateType(ItemType):
             return raw.date().isoformat()
         if isinstance(raw, dt.date):
             return raw.isoformat()
-        text = str(raw).strip().replace("/", "-").replace(".", "-")
+        match = DATE.fullmatch(str(raw).strip())
         try:
-            return dt.date.fromisoformat(text).isoformat()
-        except ValueError:
+            return dt.date(*(int(part) for part in match.groups())).isoformat()
+        except (AttributeError, ValueError):
             raise AnswerError(f"'{raw}' is not a date (YYYY-MM-DD)") from None
 
 

@@ -406,7 +406,8 @@ def _sections(check: _Checker, raw: Any) -> tuple[list[Section], dict[str, Symbo
                 symbols[item["id"]] = Symbol(NUMBER)  # checked as a number, so one mistake is reported once
                 continue
             item["_choices"] = _choices(check, where, item, item_type)
-            symbols[item["id"]] = Symbol(item_type.kind, tuple(c.value for c in item["_choices"]))
+            values = tuple(c.value for c in item["_choices"]) if item_type.kind == CHOICE else ()
+            symbols[item["id"]] = Symbol(item_type.kind, values)
 
     sections = []
     for where, record, items, count in parsed:

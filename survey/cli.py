@@ -1,42 +1,306 @@
-"""The `survey` command line: a click group over the instrument core."""
+"""The `survey` command line: each command parses, calls the store or assessment, prints one line.
+
+Mistakes in the input end as a clear message and exit status 1, never a traceback.
+"""
 
 from __future__ import annotations
 
-import click
+import functools
+import getpass
+import sys
+from pathlib import Path
 
-import instruments
-from instruments.library import bundled
-from instruments.synthetic import township_columns
+import click
+import numpy as np
+
+from exports.errors import WorkbookError
+from instruments import AnswerError, InstrumentError
+
+from . import assessment
+from . import db as database
+from .demo import PASSWORD, create_demo, demo_logins
+from .store import StoreError
+from .store.rounds import create_round, get_round
+from .store.users import add_user
+from .store.versions import list_instruments
+
+FRIENDLY = (StoreError, InstrumentError, WorkbookError, AnswerError)
+
+
+def friendly(command):
+    """Turn the platform's own errors into a message and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except FRIENDLY as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+def db_option(command):
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Database file (default: $SURVEY_DB, else instance/survey.db).",
+    )(command)
+
+
+def open_db(db_path: Path | None):
+    return database.connect(db_path)
+
+
+def who() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot be read ({error.strerror})") from None
 
 
 @click.group()
 def cli() -> None:
-    """Primary-care capability assessment: instruments, scores and league tables."""
+    """Primary-care capability assessment: instruments, rounds, workbooks, scores and league tables."""
+
+
+@cli.command()
+@db_option
+@friendly
+def init(db_path):
+    """Create or migrate the database and load the bundled instruments."""
+    db = open_db(db_path)
+    loaded = assessment.load_bundled(db)
+    click.echo(f"Database ready at {db_path or database.default_path()}; {len(loaded)} bundled instruments.")
+
+
+@cli.command()
+@db_option
+@click.option("--force", is_flag=True, help="Replace an existing database with a fresh demo.")
+@friendly
+def demo(db_path, force):
+    """Create a demo database (Xixian's 18 centres, Pingwu County, users, two rounds) and print the logins."""
+    path = Path(db_path or database.default_path())
+    if path.exists() and not force:
+        db = open_db(path)
+        if not demo_logins(db):
+            raise click.ClickException(f"{path} holds other data; use --force to replace it with the demo")
+        click.echo(f"Demo database already at {path}. Sign in with (password for all: {PASSWORD}):")
+        logins = demo_logins(db)
+    else:
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        logins = create_demo(open_db(path)).users
+        click.echo(f"Demo database created at {path}. Sign in with (password for all: {PASSWORD}):")
+    for username, role, unit in logins:
+        click.echo(f"  {username:<14} {role:<10} {unit}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@db_option
+def serve(host, port, db_path):
+    """Run the web platform (production: gunicorn wsgi:app)."""
+    from . import create_app
+
+    app = create_app({"DATABASE": str(db_path)} if db_path else None)
+    click.echo(f"Serving on http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True)
 
 
 @cli.group("instruments")
 def instruments_group() -> None:
-    """Work with instruments."""
+    """Load and list instruments."""
+
+
+@instruments_group.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@friendly
+def instruments_load(file, db_path):
+    """Load a YAML, JSON or XLSForm instrument (a new version if the id exists)."""
+    instrument, new = assessment.load_instrument(open_db(db_path), read_file(file), file.name)
+    state = "loaded" if new else "already loaded"
+    click.echo(f"{instrument.id} {instrument.version} {state}: {len(instrument.items)} items, "
+               f"{len(instrument.indicators)} indicators.")  # fmt: skip
 
 
 @instruments_group.command("list")
-def list_instruments() -> None:
-    """List the bundled instruments: ids, versions, item and indicator counts."""
-    for instrument in bundled().values():
-        click.echo(
-            f"{instrument.id}\t{instrument.version}\t{len(instrument.items)} items\t"
-            f"{len(instrument.indicators)} indicators\t{instrument.title.zh}"
-        )
+@db_option
+@friendly
+def instruments_list(db_path):
+    """List instruments: ids, versions, item and indicator counts."""
+    db = open_db(db_path)
+    if not list_instruments(db):
+        assessment.load_bundled(db)
+    for instrument, loaded_at in list_instruments(db):
+        click.echo(f"{instrument.id}\t{instrument.version}\t{len(instrument.items)} items\t"
+                   f"{len(instrument.indicators)} indicators\t{instrument.title.zh}\t{loaded_at}")  # fmt: skip
+
+
+@cli.group("orgs")
+def orgs_group() -> None:
+    """Organisation units."""
+
+
+@orgs_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@friendly
+def orgs_import(file, db_path):
+    """Import organisation units from CSV or XLSX (code, name, level, parent_code, kind)."""
+    added, updated = assessment.import_orgs(open_db(db_path), read_file(file), file.name)
+    click.echo(f"{added} units added, {updated} updated from {file.name}.")
+
+
+@cli.group("users")
+def users_group() -> None:
+    """User accounts."""
+
+
+@users_group.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["centre", "evaluator", "official", "admin"]))
+@click.option("--org", "org_code", help="Code of the user's organisation unit.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@db_option
+@friendly
+def users_add(username, role, org_code, password_stdin, db_path):
+    """Add a user; the password comes from a prompt or --password-stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = add_user(open_db(db_path), username, password, role, org_code)
+    click.echo(f"User {user.username} added as {user.role}" + (f" of {org_code}." if org_code else "."))
+
+
+@cli.group("rounds")
+def rounds_group() -> None:
+    """Survey rounds."""
+
+
+@rounds_group.command("create")
+@click.option("--instrument", "instrument_id", required=True, help="Instrument id.")
+@click.option("--version", help="Instrument version (default: the latest loaded).")
+@click.option("--period", required=True, help="The period assessed, e.g. 2025.")
+@click.option("--title", required=True, help="The round's title.")
+@click.option("--scope", "scope_code", help="Code of the unit whose centres answer (default: all).")
+@click.option("--levels", default=2, show_default=True, help="Review levels after self-assessment.")
+@click.option("--deadline", help="Deadline for centres, YYYY-MM-DD.")
+@db_option
+@friendly
+def rounds_create(instrument_id, version, period, title, scope_code, levels, deadline, db_path):
+    """Open a survey round; prints the round id."""
+    db = open_db(db_path)
+    if not list_instruments(db):
+        assessment.load_bundled(db)
+    round_ = create_round(db, instrument_id, period, title, version=version, scope_code=scope_code,
+                          review_levels=levels, deadline=deadline)  # fmt: skip
+    click.echo(f"Round {round_.id} opened: {round_.title} ({round_.instrument_id} {round_.version}).")
 
 
 @cli.command()
-@click.option("--centres", default=18, show_default=True, help="How many centres to score.")
-def demo(centres: int) -> None:
-    """Score synthetic township health centres and print their league table."""
-    instrument = bundled()["township-health-centre"]
-    scores = instruments.score_columns(instrument, township_columns(centres, seed=18))
-    ranks = instruments.rank(scores.total)
-    click.echo(f"{instrument.title.zh}（{instrument.version}）：{centres} 家乡镇卫生院")
-    for row in sorted(range(centres), key=lambda r: (ranks[r] or centres + 1, r)):
-        grade = instrument.grades[scores.grade[row]].label.zh if scores.grade[row] >= 0 else "—"
-        click.echo(f"{ranks[row]:>4}  卫生院{row + 1:02d}  {scores.total[row]:5.1f}  {grade}")
+@click.option("--round", "round_id", required=True, help="Round number.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scope", "scope_code", help="Only the centres under this unit.")
+@db_option
+@friendly
+def template(round_id, output, scope_code, db_path):
+    """Write the offline fill-in template for a round."""
+    db = open_db(db_path)
+    rows = assessment.write_template(db, get_round(db, round_id), output, scope_code)
+    click.echo(f"Template for {rows} centres written to {output}.")
+
+
+@cli.group("responses")
+def responses_group() -> None:
+    """Centres' answers."""
+
+
+@responses_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--round", "round_id", required=True, help="Round number.")
+@click.option("--submit", is_flag=True, help="Mark the imported responses as submitted.")
+@db_option
+@friendly
+def responses_import(file, round_id, submit, db_path):
+    """Import filled-in answers (the template, or any sheet with org_code and item ids)."""
+    db = open_db(db_path)
+    summary = assessment.import_responses(
+        db, get_round(db, round_id), read_file(file), file.name, username=who(), submit=submit
+    )
+    line = (f"{summary.created} responses created, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged ({summary.changes} answers changed)")  # fmt: skip
+    if submit:
+        line += f"; {summary.submitted} submitted"
+    if summary.skipped:
+        line += f"; skipped {len(summary.skipped)} already submitted or approved: {', '.join(summary.skipped)}"
+    click.echo(line + ".")
+
+
+@cli.command()
+@click.option("--round", "round_id", required=True, help="Round number.")
+@db_option
+@friendly
+def score(round_id, db_path):
+    """(Re)compute every response's indicators and scores."""
+    db = open_db(db_path)
+    result = assessment.score(db, get_round(db, round_id))
+    totals = result.scores.total
+    shown = f"; median total {float(_median(totals)):.1f}" if len(totals) else ""
+    click.echo(f"Scored {len(result.centres)} responses of round {round_id}{shown}.")
+
+
+def _median(values):
+    present = values[~np.isnan(values)]
+    return np.median(present) if len(present) else float("nan")
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Workbooks for officials and centres."""
+
+
+@export_group.command("league")
+@click.option("--round", "round_id", required=True, help="Round number.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scope", "scope_code", help="Only the centres under this unit.")
+@click.option("--approved-only", is_flag=True, help="Leave out responses not yet approved.")
+@db_option
+@friendly
+def export_league(round_id, output, scope_code, approved_only, db_path):
+    """Write the league-table workbook."""
+    db = open_db(db_path)
+    result = assessment.write_league(db, get_round(db, round_id), output, scope_code, approved_only)
+    click.echo(f"League table of {len(result.centres)} centres written to {output}.")
+
+
+@export_group.command("cards")
+@click.option("--round", "round_id", required=True, help="Round number.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--scope", "scope_code", help="Only the centres under this unit.")
+@db_option
+@friendly
+def export_cards(round_id, output, scope_code, db_path):
+    """Write one report-card workbook per centre."""
+    db = open_db(db_path)
+    count = assessment.write_cards(db, get_round(db, round_id), output, scope_code)
+    click.echo(f"{count} report cards written to {output}/.")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@friendly
+def backup(file, db_path):
+    """Take a consistent copy of the database, safe while the server runs."""
+    size = assessment.backup(open_db(db_path), file)
+    click.echo(f"Backup written to {file} ({size / 1_048_576:.1f} MB).")

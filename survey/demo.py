@@ -66,6 +66,21 @@ def _units() -> list[Unit]:
     return units
 
 
+DEMO_USERS = ("admin", "xixian", "fengdong", "doumen")
+
+
+def demo_logins(db: Database) -> list[tuple[str, str, str]]:
+    """The demo's logins (username, role, unit name) when `db` holds the demo, else []."""
+    rows = list(
+        db.query(
+            """SELECT u.username, u.role, coalesce(o.name, '全部') AS unit FROM users u
+               LEFT JOIN org_units o ON o.code = u.org_code ORDER BY u.id"""
+        )
+    )
+    names = {row["username"] for row in rows}
+    return [(r["username"], r["role"], r["unit"]) for r in rows] if set(DEMO_USERS) <= names else []
+
+
 def create_demo(db: Database) -> Logins:
     """Fill an empty database with the demo region, users, two rounds and answers."""
     assessment.load_bundled(db)

@@ -1,13 +1,30 @@
-"""The command line: every command has help and is in the README."""
+"""The command line, end to end: a whole assessment without a browser."""
 
+import io
+import sqlite3
 from pathlib import Path
 
 import click
+import openpyxl
+import pytest
 from click.testing import CliRunner
 
+from instruments.library import bundled
+from instruments.synthetic import answers_from_columns, township_columns
 from survey.cli import cli
 
-README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text("utf-8")
+TOWNSHIP = bundled()["township-health-centre"]
+UNITS = """code,name,level,parent_code,kind
+619901001,斗门卫生院,township,619901,township_health_centre
+619901002,王寺卫生院,township,619901,township_health_centre
+61,陕西省,province,,region
+6199,西咸新区,city,61,region
+619901,沣东新城,county,6199,region
+619902,沣西新城,county,6199,region
+619902001,"=HYPERLINK(""http://x"",""y"")",township,619902,township_health_centre
+"""
 
 
 def commands(group: click.Group, prefix=()):
@@ -18,7 +35,7 @@ def commands(group: click.Group, prefix=()):
             yield (*prefix, name), command
 
 
-def test_every_command_has_help_and_is_documented():
+def test_every_command_has_help_and_is_in_the_readme():
     for path, command in commands(cli):
         assert command.help, path
         assert f"survey {' '.join(path)}" in README, path
@@ -26,15 +43,219 @@ def test_every_command_has_help_and_is_documented():
         assert result.exit_code == 0 and "Usage:" in result.output
 
 
-def test_instruments_list_names_the_bundled_instruments():
-    result = CliRunner().invoke(cli, ["instruments", "list"])
-    assert result.exit_code == 0
-    assert "township-health-centre\t2025.1" in result.output
+@pytest.fixture
+def run(tmp_path):
+    db = tmp_path / "survey.db"
+
+    def run(*args, input=None, ok=True):
+        result = CliRunner().invoke(cli, [*map(str, args), "--db", str(db)], input=input)
+        if ok:
+            assert result.exit_code == 0, result.output
+        else:
+            assert result.exit_code == 1, result.output
+            assert (
+                "Traceback" not in result.output
+                and result.exception is None
+                or isinstance(result.exception, SystemExit)
+            )
+        return result.output
+
+    run.db = db
+    return run
 
 
-def test_demo_prints_a_ranked_table():
-    result = CliRunner().invoke(cli, ["demo", "--centres", "5"])
-    assert result.exit_code == 0
-    lines = result.output.splitlines()
-    assert lines[0].startswith("乡镇卫生院服务能力评估")
-    assert lines[1].split()[0] == "1" and len(lines) == 6
+@pytest.fixture
+def assessment(run, tmp_path):
+    """A database with units, a round on the township instrument (round 1), and a template."""
+    run("init")
+    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
+    run("orgs", "import", tmp_path / "units.csv")
+    run("rounds", "create", "--instrument", "township-health-centre", "--period", "2025", "--title", "2025年度评估",
+        "--scope", "6199")  # fmt: skip
+    run("template", "--round", 1, "-o", tmp_path / "template.xlsx")
+    return tmp_path
+
+
+def fill(template: Path, out: Path, answers: dict[str, dict]) -> None:
+    """Fill the template as a county office would, in Excel: by the machine-header row."""
+    book = openpyxl.load_workbook(template)
+    sheet = book["填报"]
+    header_row = next(r for r in sheet.iter_rows() if r[0].value == "org_code")
+    columns = {cell.value: cell.column for cell in header_row}
+    for row in sheet.iter_rows(min_row=header_row[0].row + 1):
+        code = row[0].value
+        for item_id, value in answers.get(code, {}).items():
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            elif isinstance(value, list):
+                value = "、".join(TOWNSHIP.item[item_id].choices[TOWNSHIP.item[item_id].choice_values.index(v)].label.zh
+                                  for v in value)  # fmt: skip
+            elif item_id in ("ownership", "surgery_level"):
+                value = {c.value: c.label.zh for c in TOWNSHIP.item[item_id].choices}[value]
+            sheet.cell(row=row[0].row, column=columns[item_id], value=value)
+    book.save(out)
+
+
+def complete(n: int, staff, prof) -> list[dict]:
+    return answers_from_columns(TOWNSHIP, township_columns(n, 3, staff=staff, prof_tech=prof, blank_share=0))
+
+
+def test_a_whole_assessment(run, assessment):
+    tmp = assessment
+    first, second, injected = complete(3, [53, 50, 40], [45, 45, 39])
+    fill(tmp / "template.xlsx", tmp / "filled.xlsx", {"619901001": first, "619901002": second, "619902001": injected})
+    out = run("responses", "import", "--round", 1, tmp / "filled.xlsx", "--submit")
+    assert out.startswith("3 responses created, 0 updated, 0 unchanged") and "3 submitted" in out
+    assert "Scored 3 responses of round 1" in run("score", "--round", 1)
+    assert "League table of 3 centres" in run("export", "league", "--round", 1, "-o", tmp / "league.xlsx")
+    book = openpyxl.load_workbook(tmp / "league.xlsx", read_only=True)
+    assert book.sheetnames[:4] == ["排名", "地区汇总", "指标说明", "data"]
+    data = list(book["data"].iter_rows(values_only=True))
+    assert data[0] == ("org_code", "org_name", "indicator_id", "value", "met", "points")
+    share = {row[0]: row for row in data if row[2] == "prof_tech_share"}
+    assert share["619901001"][3] == pytest.approx(45 / 53) and share["619901001"][4] == 0
+    assert share["619901002"][3] == pytest.approx(0.9) and share["619901002"][4] == 1
+    assert share["619902001"][1] == '=HYPERLINK("http://x","y")'  # text, never a formula
+    assert "3 report cards" in run("export", "cards", "--round", 1, "-o", tmp / "cards")
+    cards = sorted(p.name for p in (tmp / "cards").iterdir())
+    assert len(cards) == 3 and cards[0].startswith("619901001")
+    card = openpyxl.load_workbook(tmp / "cards" / cards[0], read_only=True)
+    text = [str(v) for row in card.worksheets[0].iter_rows(values_only=True) for v in row if v is not None]
+    assert any("专业技术人员数再增加 3 人（45 → 48）" in t for t in text)
+    assert "Backup written" in run("backup", tmp / "copy.db")
+    with sqlite3.connect(tmp / "copy.db") as copy:
+        assert copy.execute("SELECT count(*) FROM answers").fetchone()[0] > 3 * 40
+
+
+def test_reimport_audits_changes_and_skips_submitted(run, assessment):
+    tmp = assessment
+    first, second, _ = complete(3, [53, 50, 40], [45, 45, 39])
+    fill(tmp / "template.xlsx", tmp / "a.xlsx", {"619901001": first, "619901002": second})
+    run("responses", "import", "--round", 1, tmp / "a.xlsx")
+    fill(tmp / "template.xlsx", tmp / "b.xlsx", {"619901001": {**first, "staff_prof_tech": 48}, "619901002": second})
+    out = run("responses", "import", "--round", 1, tmp / "b.xlsx", "--submit")
+    assert out.startswith("0 responses created, 1 updated, 1 unchanged (1 answers changed)")
+    with sqlite3.connect(run.db) as db:
+        assert db.execute(
+            "SELECT old, new FROM audit WHERE item_id = 'staff_prof_tech' AND old IS NOT NULL"
+        ).fetchall() == [(45, 48)]
+    out = run("responses", "import", "--round", 1, tmp / "b.xlsx")
+    assert "skipped 2 already submitted or approved: 619901001, 619901002" in out
+
+
+def snapshot(db: Path) -> dict:
+    with sqlite3.connect(db) as conn:
+        return {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("org_units", "responses", "answers", "audit")
+        }
+
+
+@pytest.mark.parametrize(
+    "answers,message",
+    [
+        ({"619901001": {"staff_total": "十二"}}, "填报!"),
+        ({"619901001": {"staff_total": -3}}, "below the minimum 0"),
+        ({"619901001": {"staff_total": 10, "staff_prof_tech": 20}}, "不能超过在岗职工总数"),
+    ],
+)
+def test_bad_answers_are_located_and_nothing_is_written(run, assessment, answers, message):
+    fill(assessment / "template.xlsx", assessment / "bad.xlsx", answers)
+    before = snapshot(run.db)
+    out = run("responses", "import", "--round", 1, assessment / "bad.xlsx", ok=False)
+    assert message in out
+    assert snapshot(run.db) == before
+
+
+def test_text_in_a_number_cell_names_sheet_cell_and_reason(run, assessment):
+    fill(assessment / "template.xlsx", assessment / "bad.xlsx", {"619901001": {"staff_total": "十二"}})
+    out = run("responses", "import", "--round", 1, assessment / "bad.xlsx", ok=False)
+    assert "'十二' is not a whole number" in out
+
+
+@pytest.mark.parametrize(
+    "content,name,message",
+    [
+        (b"org_code,staff_total\n999999,5\n", "plain.csv", "plain.csv!A2: unknown org code '999999'"),
+        (b"\x00\x01junk" * 100, "junk.xlsx", "junk.xlsx"),
+        (b"", "empty.csv", "empty.csv"),
+        (b"org_code,staff_totl\n619901001,5\n", "typo.csv", "did you mean 'staff_total'"),
+    ],
+)
+def test_bad_files_are_refused_whole(run, assessment, content, name, message):
+    (assessment / name).write_bytes(content)
+    before = snapshot(run.db)
+    out = run("responses", "import", "--round", 1, assessment / name, ok=False)
+    assert message in out
+    assert snapshot(run.db) == before
+
+
+def test_a_template_of_another_round_is_refused(run, assessment):
+    run("rounds", "create", "--instrument", "township-health-centre", "--period", "2026", "--title", "2026年度评估")
+    fill(assessment / "template.xlsx", assessment / "filled.xlsx", {"619901001": {"staff_total": 5}})
+    before = snapshot(run.db)
+    out = run("responses", "import", "--round", 2, assessment / "filled.xlsx", ok=False)
+    assert "filled.xlsx: this template is for round 1, not 2" in out
+    assert snapshot(run.db) == before
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("score", "--round", 99), "no round 99"),
+        (("score", "--round", "abc"), "'abc' is not a round number"),
+        (("template", "--round", 1, "-o", "x.xlsx", "--scope", "nowhere"), "no organisation unit 'nowhere'"),
+        (("rounds", "create", "--instrument", "nothing", "--period", "1", "--title", "t"), "no instrument nothing"),
+        (
+            ("users", "add", "bob", "--role", "centre", "--org", "6199", "--password-stdin"),
+            "a centre user belongs to a township",
+        ),
+    ],
+)
+def test_mistakes_exit_with_a_message(run, assessment, args, message):
+    out = run(*args, input="long-enough-pass\n", ok=False)
+    assert message in out
+
+
+def test_orgs_import_errors_write_nothing(run, tmp_path):
+    run("init")
+    (tmp_path / "units.csv").write_text("code,name,level,parent_code,kind\na,甲,county,b,region\nb,乙,city,a,region\n",
+                                        encoding="utf-8")  # fmt: skip
+    out = run("orgs", "import", tmp_path / "units.csv", ok=False)
+    assert "units.csv!D2: the parents form a loop: a → b → a" in out
+    assert snapshot(run.db)["org_units"] == 0
+
+
+def test_users_and_instruments(run, tmp_path):
+    run("init")
+    (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
+    run("orgs", "import", tmp_path / "units.csv")
+    assert "User doumen added as centre of 619901001" in run(
+        "users", "add", "doumen", "--role", "centre", "--org", "619901001", "--password-stdin", input="s3cret-pass\n"
+    )
+    listing = run("instruments", "list")
+    assert "township-health-centre\t2025.1\t70 items" in listing
+    basic = ROOT / "tests" / "cases" / "instruments" / "basic.yaml"
+    assert run("instruments", "load", basic).startswith("basic-test 1 loaded")
+    assert "already loaded" in run("instruments", "load", basic)
+    (tmp_path / "bad.yaml").write_text("id: x\nversion: '1'\ntitle: t\nsections: []\n", encoding="utf-8")
+    assert "sections: needs at least one section" in run("instruments", "load", tmp_path / "bad.yaml", ok=False)
+
+
+def test_demo_prints_logins_and_is_kept(run):
+    out = run("demo")
+    assert "doumen" in out and "demo-2025!" in out
+    assert "already at" in run("demo")
+    with sqlite3.connect(run.db) as db:
+        statuses = dict(
+            db.execute("SELECT status, count(*) FROM responses WHERE round_id = 2 GROUP BY status").fetchall()
+        )
+    assert set(statuses) == {"draft", "submitted", "returned", "approved"}
+    totals = dict(
+        db.execute(
+            """SELECT a.item_id, sum(a.value) FROM answers a JOIN responses r ON r.id = a.response_id
+           WHERE r.round_id = 2 AND r.org_code LIKE '6199%' AND a.item_id IN ('staff_total', 'staff_prof_tech')
+           GROUP BY a.item_id"""
+        ).fetchall()
+    )
+    assert totals == {"staff_total": 1371, "staff_prof_tech": 1116}  # Xixian's published figures

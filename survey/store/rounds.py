@@ -87,6 +87,8 @@ def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[
     Each: code, name, county and city names, in code order.
     """
     instrument = round_instrument(db, round_)
+    if scope_code is not None:
+        get_unit(db, scope_code)
     if scope_code is not None and round_.scope_code is not None:
         inside = set(under(db, round_.scope_code))
         if scope_code not in inside:

@@ -1,0 +1,231 @@
+"""The whole pipeline at national scale: import responses, score, export the league workbook.
+
+Sets up a database with 50,000 township health centres (5 provinces, 50 cities,
+500 counties) and a filled-in response workbook of 50,000 rows (org_code and
+the item ids as headers), then times each step in a fresh process and reports
+its peak memory (maximum resident set size of that process):
+
+- import: `survey responses import`'s work, against a bare openpyxl read-only
+  pass over the same file;
+- score: `survey score`'s work (read every answer back from SQLite, score, cache);
+- export: `survey export league`'s work, against a bare XlsxWriter
+  constant-memory dump of the same cell values with no formats, widths,
+  freeze panes or chart (the rows come from the same neutral tables, so table
+  building is in both; its time alone is printed too).
+
+    .venv/bin/python bench/pipeline.py [--centres 50000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+
+def step(name: str, fn, *args) -> tuple[float, float, object]:
+    """Run fn(*args) in a fresh process: (seconds, peak MB, result)."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        seconds, peak, result = pool.apply(_measured, (fn, *args))
+    print(f"  {name:<28} {seconds:8.1f} s   peak {peak:7.0f} MB")
+    return seconds, peak, result
+
+
+def _measured(fn, *args):
+    start = time.perf_counter()
+    result = fn(*args)
+    seconds = time.perf_counter() - start
+    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, result
+
+
+def setup(folder: Path, n: int) -> None:
+    """The database (units, a round) and the filled-in workbook."""
+    import xlsxwriter
+
+    from instruments.library import bundled
+    from instruments.synthetic import answers_from_columns, township_columns
+    from survey import assessment
+    from survey import db as database
+    from survey.store.orgs import Unit, save_units
+    from survey.store.rounds import create_round
+
+    db = database.connect(folder / "survey.db")
+    assessment.load_bundled(db)
+    units = []
+    for p in range(5):
+        units.append(Unit(f"p{p}", f"省{p}", "province", None, "region", None))
+        for c in range(10):
+            units.append(Unit(f"p{p}c{c}", f"市{p}-{c}", "city", f"p{p}", "region", None))
+            for k in range(10):
+                units.append(Unit(f"p{p}c{c}k{k}", f"县{p}-{c}-{k}", "county", f"p{p}c{c}", "region", None))
+    counties = [u.code for u in units if u.level == "county"]
+    centres = [(f"{counties[i % len(counties)]}t{i}", f"卫生院{i:05d}") for i in range(n)]
+    units += [
+        Unit(code, name, "township", code.split("t")[0], "township_health_centre", None) for code, name in centres
+    ]
+    save_units(db, units)
+    create_round(db, "township-health-centre", "2025", "全国测试轮次")
+    instrument = bundled()["township-health-centre"]
+    answers = answers_from_columns(instrument, township_columns(n, seed=50))
+    labels = {item.id: {c.value: c.label.zh for c in item.choices} for item in instrument.items}
+    book = xlsxwriter.Workbook(folder / "responses.xlsx", {"constant_memory": True})
+    sheet = book.add_worksheet("Sheet1")
+    ids = [item.id for item in instrument.items]
+    for col, header in enumerate(["org_code", *ids]):
+        sheet.write_string(0, col, header)
+    for row, ((code, _), values) in enumerate(zip(centres, answers, strict=True), start=1):
+        sheet.write_string(row, 0, code)
+        for col, item_id in enumerate(ids, start=1):
+            value = values.get(item_id)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_string(row, col, "是" if value else "否")
+            elif isinstance(value, list):
+                sheet.write_string(row, col, "、".join(labels[item_id][v] for v in value))
+            elif isinstance(value, str):
+                sheet.write_string(row, col, labels[item_id].get(value, value))
+            else:
+                sheet.write_number(row, col, value)
+    book.close()
+
+
+def bare_read(path: Path) -> int:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    cells = sum(len(row) for row in book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    return cells
+
+
+def run_import(folder: Path) -> str:
+    from survey import assessment
+    from survey import db as database
+    from survey.store.rounds import get_round
+
+    db = database.connect(folder / "survey.db")
+    data = (folder / "responses.xlsx").read_bytes()
+    summary = assessment.import_responses(db, get_round(db, 1), data, "responses.xlsx", username="bench")
+    return f"{summary.created:,} responses, {summary.changes:,} answers"
+
+
+def run_score(folder: Path) -> str:
+    from survey import assessment
+    from survey import db as database
+    from survey.store.rounds import get_round
+
+    db = database.connect(folder / "survey.db")
+    result = assessment.score(db, get_round(db, 1))
+    return f"{len(result.centres):,} centres"
+
+
+def run_export(folder: Path) -> str:
+    from survey import assessment
+    from survey import db as database
+    from survey.store.rounds import get_round
+
+    db = database.connect(folder / "survey.db")
+    assessment.write_league(db, get_round(db, 1), folder / "league.xlsx", None)
+    return f"{(folder / 'league.xlsx').stat().st_size / 1_048_576:.0f} MB"
+
+
+def _tables(folder: Path):
+    """The league workbook's neutral tables, built exactly as the export builds them."""
+    import instruments
+    from exports import tables
+    from survey import db as database
+    from survey.store import orgs
+    from survey.store.rounds import get_round
+    from survey.store.scores import round_scores
+
+    db = database.connect(folder / "survey.db")
+    result = round_scores(db, get_round(db, 1))
+    centres = [tables.Centre(c["code"], c["name"], c["county"], c["city"]) for c in result.centres]
+    units = orgs.all_units(db)
+    regions = instruments.membership([c.code for c in centres], {k: u.parent_code for k, u in units.items()})
+    figures = instruments.regional(result.scores, regions)
+    names = {code: (units[code].name, units[code].level) for code in regions}
+    inst, scores = result.instrument, result.scores
+    return [
+        tables.league(inst, scores, centres, title="全国测试轮次", scope="全部地区"),
+        tables.regions(inst, figures, names),
+        tables.indicators(inst),
+        tables.data(inst, scores, centres),
+    ]
+
+
+def _plain(cell):
+    return cell[0] if cell.__class__ is tuple else cell
+
+
+def build_tables(folder: Path) -> int:
+    """Only the work of turning scores into cell values."""
+    return sum(1 for table in _tables(folder) for _ in table.rows)
+
+
+def bare_dump(folder: Path) -> int:
+    """The same cell values, dumped by XlsxWriter in constant-memory mode with no formats."""
+    import xlsxwriter
+
+    from exports.excel import MAX_ROWS
+
+    book = xlsxwriter.Workbook(folder / "bare.xlsx", {"constant_memory": True})
+    cells = 0
+    for table in _tables(folder):
+        sheet, row = book.add_worksheet(table.name), 0
+        for values in table.rows:
+            if row == MAX_ROWS:
+                sheet, row = book.add_worksheet(f"{table.name}_{len(book.worksheets())}"), 0
+            for col, cell in enumerate(values):
+                cell = _plain(cell)
+                if cell is None:
+                    continue
+                if cell.__class__ is str:
+                    sheet.write_string(row, col, cell)
+                else:
+                    sheet.write_number(row, col, cell)
+                cells += 1
+            row += 1
+    book.close()
+    return cells
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--centres", type=int, default=50_000)
+    parser.add_argument("--keep", type=Path, help="Keep the files in this folder.")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="survey-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        print(f"{args.centres:,} township health centres; files in {folder}")
+        step("set-up (not timed)", setup, folder, args.centres)
+        print(f"  workbook: {(folder / 'responses.xlsx').stat().st_size / 1_048_576:.0f} MB")
+        read_s, _, cells = step("bare openpyxl read", bare_read, folder / "responses.xlsx")
+        import_s, import_mb, what = step("import responses", run_import, folder)
+        print(f"    {what}; {cells:,} cells read")
+        score_s, score_mb, what = step("score", run_score, folder)
+        print(f"    {what}")
+        export_s, export_mb, what = step("export league workbook", run_export, folder)
+        print(f"    {what}")
+        build_s, _, _ = step("  table building alone", build_tables, folder)
+        dump_s, _, dumped = step("bare XlsxWriter dump", bare_dump, folder)
+        print(f"    {dumped:,} cells")
+        total = import_s + score_s + export_s
+        peak = max(import_mb, score_mb, export_mb)
+        print(f"pipeline (import + score + export): {total:.1f} s; peak memory {peak:.0f} MB")
+        print(f"import / bare read:  {import_s / read_s:.2f}x")
+        print(f"export / bare dump:  {export_s / dump_s:.2f}x")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""Organisation units in: a sheet of provinces down to centres, checked as a tree.
+
+The sheet (.xlsx or .csv) has one unit a row, in any order, under the headers
+`code, name, level, parent_code, kind` and optionally `population` (or their
+Chinese names). Every row is checked on its own, then the file as a tree
+together with the units already in the database: each parent must exist in
+one or the other, sit above its child (province > city > county >
+township/community > village), and no chain of parents may loop. Units come
+back parents first, so they can be inserted in order; any problem and nothing
+comes back at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from instruments.errors import AnswerError
+from instruments.item_types import ITEM_TYPES
+
+from . import excel
+from .errors import WorkbookError
+
+LEVELS = ("province", "city", "county", "township", "community", "village")
+LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "community": 3, "village": 4}
+LEVEL_WORDS = {
+    "province": "省",
+    "city": "市",
+    "county": "县（区）",
+    "township": "乡镇（街道）",
+    "community": "社区",
+    "village": "村",
+}
+_LEVEL_ALIASES = {
+    "省": "province",
+    "市": "city",
+    "县": "county",
+    "区": "county",
+    "县区": "county",
+    "县(区)": "county",
+    "县（区）": "county",
+    "乡镇": "township",
+    "乡": "township",
+    "镇": "township",
+    "街道": "township",
+    "乡镇(街道)": "township",
+    "乡镇（街道）": "township",
+    "社区": "community",
+    "村": "village",
+}
+_KIND_ALIASES = {
+    "乡镇卫生院": "township_health_centre",
+    "中心卫生院": "township_health_centre",
+    "社区卫生服务中心": "community_health_centre",
+    "村卫生室": "village_clinic",
+    "地区": "region",
+    "行政区": "region",
+}
+COLUMNS = {  # field: accepted headers, English first
+    "code": ("code", "编码", "机构编码", "代码"),
+    "name": ("name", "名称", "机构名称"),
+    "level": ("level", "层级", "级别"),
+    "parent_code": ("parent_code", "上级编码", "上级代码"),
+    "kind": ("kind", "类型", "机构类型"),
+    "population": ("population", "人口", "服务人口"),
+}
+REQUIRED = ("code", "name", "level", "parent_code", "kind")
+
+
+@dataclass(frozen=True)
+class OrgUnit:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    kind: str
+    population: int | None = None
+
+
+def text(value: Any) -> str:
+    """A cell as text: 610100 stays 610100 whether the cell held a number or a string."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_orgs(data: bytes, filename: str, known: Mapping[str, str | None] = {}) -> list[OrgUnit]:
+    """The units of an .xlsx or .csv file, parents first; WorkbookError listing every problem."""
+    sheet, rows = excel.first_sheet_rows(data, filename)
+    rows = iter(rows)
+    header = next(rows, None)
+    if header is None or not any(text(h) for h in header):
+        raise WorkbookError([f"{sheet}: no rows (the first row should hold the headers)"])
+    problems: list[str] = []
+    columns = _columns(sheet, header, problems)
+    if problems:
+        raise WorkbookError(problems)
+
+    units: dict[str, OrgUnit] = {}
+    where: dict[str, int] = {}  # code: row number
+    for number, row in enumerate(rows, start=2):
+        cells = {field: row[col] if col < len(row) else None for field, col in columns.items()}
+        if not any(text(v) for v in cells.values()):
+            continue
+        unit = _unit(sheet, number, cells, columns, problems)
+        if unit is None:
+            continue
+        if unit.code in units:
+            problems.append(
+                f"{excel.location(sheet, number, columns['code'] + 1)}: "
+                f"duplicate code '{unit.code}' (also row {where[unit.code]})"
+            )
+            continue
+        units[unit.code] = unit
+        where[unit.code] = number
+    if not units and not problems:
+        problems.append(f"{sheet}: no organisation units below the header row")
+    problems += _tree_problems(sheet, units, where, columns["parent_code"] + 1, known)
+    if problems:
+        raise WorkbookError(problems)
+    return _parents_first(units)
+
+
+def _columns(sheet: str, header, problems: list[str]) -> dict[str, int]:
+    """Each field's column index from the header row."""
+    lookup = {alias.casefold(): field for field, aliases in COLUMNS.items() for alias in aliases}
+    found: dict[str, int] = {}
+    for col, raw in enumerate(header):
+        field = lookup.get(text(raw).casefold())
+        if field is None:
+            continue  # other columns (notes, addresses) are left alone
+        if field in found:
+            problems.append(
+                f"{excel.location(sheet, 1, col + 1)}: a second '{field}' column "
+                f"(also {excel.location(sheet, 1, found[field] + 1)})"
+            )
+            continue
+        found[field] = col
+    for field in REQUIRED:
+        if field not in found:
+            problems.append(f"{excel.location(sheet, 1, 1)}: missing column '{field}' ({COLUMNS[field][1]})")
+    return found
+
+
+def _unit(sheet, number, cells, columns, problems) -> OrgUnit | None:
+    """One row as a unit, or None after noting what is wrong with it."""
+    before = len(problems)
+
+    def bad(field: str, message: str) -> None:
+        problems.append(f"{excel.location(sheet, number, columns[field] + 1)}: {message}")
+
+    code, name = text(cells["code"]), text(cells["name"])
+    if not code:
+        bad("code", "missing code")
+    if not name:
+        bad("name", "missing name")
+    raw_level = text(cells["level"])
+    level = raw_level.lower() if raw_level.lower() in LEVELS else _LEVEL_ALIASES.get(raw_level)
+    if level is None and not raw_level:
+        bad("level", "missing level")
+    elif level is None:
+        bad("level", f"'{raw_level}' is not a level (one of {', '.join(LEVELS)}; 省 市 县 乡镇 社区 村)")
+    kind = text(cells["kind"])
+    kind = _KIND_ALIASES.get(kind, kind)
+    if not kind:
+        bad("kind", "missing kind (e.g. township_health_centre, community_health_centre, region)")
+    population = None
+    if "population" in columns:
+        try:
+            population = ITEM_TYPES["integer"].parse(cells["population"], None)
+        except AnswerError as error:
+            bad("population", str(error))
+        else:
+            if population is not None and population < 0:
+                bad("population", f"{population} is below the minimum 0")
+    if len(problems) > before:
+        return None
+    parent = text(cells["parent_code"]) or None
+    return OrgUnit(code, name, level, parent, kind, population)
+
+
+def _tree_problems(sheet, units: dict[str, OrgUnit], where, parent_col, known) -> list[str]:
+    """Unknown parents, parents not above their children, and cycles."""
+    problems = []
+    parent_of: dict[str, str | None] = dict(known)
+    parent_of.update({code: unit.parent_code for code, unit in units.items()})
+    for code, unit in units.items():
+        spot = excel.location(sheet, where[code], parent_col)
+        parent = unit.parent_code
+        if parent is None or parent == code:
+            continue  # a root, or a loop reported below
+        if parent not in units and parent not in known:
+            problems.append(f"{spot}: parent '{parent}' is neither in this file nor already known")
+            continue
+        above = units.get(parent)
+        if above is not None and LEVEL_RANK[above.level] >= LEVEL_RANK[unit.level]:
+            problems.append(
+                f"{spot}: parent '{parent}' is a {above.level}, "
+                f"not above this {unit.level} (province > city > county > "
+                "township/community > village)"
+            )
+    reported: set[str] = set()
+    for code in units:
+        chain = [code]
+        parent = parent_of.get(code)
+        while parent is not None and parent not in chain and len(chain) <= len(parent_of):
+            chain.append(parent)
+            parent = parent_of.get(parent)
+        if parent is None or parent != code or code in reported:
+            continue  # no loop, or a loop that does not pass through this unit
+        reported.update(chain)
+        loop = " → ".join([*chain, code])
+        spot = excel.location(sheet, where[code], parent_col)
+        problems.append(f"{spot}: the parents form a loop: {loop}")
+    return problems
+
+
+def _parents_first(units: dict[str, OrgUnit]) -> list[OrgUnit]:
+    """Units ordered so that each comes after its parent when the parent is in the file."""
+    done: dict[str, OrgUnit] = {}
+
+    def visit(code: str) -> None:
+        stack = []
+        while code in units and code not in done and code not in stack:
+            stack.append(code)
+            code = units[code].parent_code or ""
+        for c in reversed(stack):
+            done[c] = units[c]
+
+    for code in units:
+        visit(code)
+    return list(done.values())

@@ -1,0 +1,243 @@
+"""Responses in: the filled-in template, or any sheet with `org_code` and item ids as headers.
+
+One pass over the rows. Each column's reader is chosen once from the header
+(the item type's own parser plus the item's min and max), so a cell costs one
+call; every problem is noted with its sheet, cell and reason and reading goes
+on. The constraints are then checked for all rows at once on float columns,
+with the same compiled expressions that score the answers. All or nothing:
+any problem and a WorkbookError lists them (the first 200, then a count).
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import os
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from instruments.errors import AnswerError
+from instruments.evaluation import evaluate
+from instruments.expressions import OK
+from instruments.item_types import ITEM_TYPES
+from instruments.model import Instrument, Item
+
+from . import excel, template
+from .errors import MAX_PROBLEMS, WorkbookError
+from .orgs import text
+
+HEADER_SEARCH = 10  # rows searched for the `org_code` header (the template has it on row 5)
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    code: str
+    answers: dict[str, Any]
+    where: str  # sheet and row, e.g. 填报!7
+
+
+class _Problems:
+    """Problems in reading order; keeps the first few hundred and counts the rest."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[int, int, str]] = []
+        self.count = 0
+
+    def add(self, row: int, col: int, message: str) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append((row, col, message))
+
+
+def read_responses(
+    data: bytes,
+    filename: str,
+    instrument: Instrument,
+    *,
+    round_id: int | None = None,
+    known_codes: Collection[str] | None = None,
+) -> list[ResponseRow]:
+    """The answers in an .xlsx or .csv file, one row per centre; WorkbookError on any problem."""
+    if excel.file_kind(data, filename) == "csv":
+        sheet = os.path.basename(str(filename)) or "csv"
+        return _read(sheet, excel.read_csv(data, filename), instrument, known_codes)
+    wb = excel.open_workbook(data, filename)
+    try:
+        if not wb.sheetnames:
+            raise WorkbookError([f"{filename}: the workbook has no sheets"])
+        if template.META_SHEET in wb.sheetnames:
+            _check_meta(wb[template.META_SHEET], filename, instrument, round_id)
+        sheet = template.SHEET if template.SHEET in wb.sheetnames else wb.sheetnames[0]
+        return _read(sheet, excel.sheet_rows(wb[sheet]), instrument, known_codes)
+    finally:
+        wb.close()
+
+
+def _check_meta(ws, filename: str, instrument: Instrument, round_id: int | None) -> None:
+    """Refuse a template made for another round, instrument or version."""
+    meta = {text(row[0]): row[1] for row in excel.sheet_rows(ws) if len(row) >= 2 and row[0]}
+    if meta.get("kind") != template.TEMPLATE_KIND:
+        return
+    problems = []
+    made_for = meta.get("round_id")
+    if round_id is not None and made_for is not None and text(made_for) != str(round_id):
+        problems.append(f"{filename}: this template is for round {text(made_for)}, not {round_id}")
+    if text(meta.get("instrument")) not in ("", instrument.id):
+        problems.append(
+            f"{filename}: this template is for the instrument '{text(meta['instrument'])}', not '{instrument.id}'"
+        )
+    elif text(meta.get("version")) not in ("", instrument.version):
+        problems.append(
+            f"{filename}: this template is for version {text(meta['version'])} of "
+            f"'{instrument.id}', not {instrument.version}"
+        )
+    if problems:
+        raise WorkbookError(problems)
+
+
+def _reader(item: Item) -> Callable[[Any], Any]:
+    """The function reading one cell of `item` (its type's parser, which checks min and max)."""
+    parse = ITEM_TYPES[item.type].parse
+    return lambda raw: parse(raw, item)
+
+
+def _header(sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row):
+    """The org_code column and (column, item id, reader) for each item column."""
+    by_key = {item_id.casefold(): item_id for item_id in instrument.item}
+    code_col = None
+    columns: list[tuple[int, str, Callable]] = []
+    seen: dict[str, int] = {}
+    for col, raw in enumerate(header):
+        name = text(raw)
+        key = name.casefold()
+        if not name or key == "org_name":
+            continue
+        if key in seen:
+            also = excel.location(sheet, row, seen[key] + 1)
+            problems.add(row, col + 1, f"column '{name}' appears twice (also {also})")
+            continue
+        seen[key] = col
+        if key == "org_code":
+            code_col = col
+        elif key in by_key:
+            item_id = by_key[key]
+            columns.append((col, item_id, _reader(instrument.item[item_id])))
+        else:
+            close = difflib.get_close_matches(name, list(instrument.item), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.add(row, col + 1, f"unknown item '{name}'{hint}")
+    return code_col, columns
+
+
+def _read(
+    sheet: str,
+    rows: Iterable[Sequence[Any]],
+    instrument: Instrument,
+    known_codes: Collection[str] | None,
+) -> list[ResponseRow]:
+    rows = iter(rows)
+    header, header_row, seen_any = None, 0, False
+    for number, row in enumerate(rows, start=1):
+        names = [text(v).casefold() for v in row]
+        seen_any = seen_any or any(names)
+        if "org_code" in names:
+            header, header_row = row, number
+            break
+        if number >= HEADER_SEARCH:
+            break
+    if header is None:
+        if not seen_any:
+            raise WorkbookError([f"{sheet}: no rows of answers"])
+        raise WorkbookError(
+            [
+                f"{excel.location(sheet, 1, 1)}: no 'org_code' column (the first row should hold "
+                "org_code and the item ids)"
+            ]
+        )
+
+    problems = _Problems()
+    code_col, columns = _header(sheet, header, instrument, problems, header_row)
+    known = set(known_codes) if known_codes is not None else None
+    width = max([code_col, *(c for c, _, _ in columns)]) + 1
+    padding = (None,) * width
+    out: list[ResponseRow] = []
+    row_numbers: list[int] = []
+    first_seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=header_row + 1):
+        if len(row) < width:
+            row = (*row, *padding[: width - len(row)])
+        answers: dict[str, Any] = {}
+        for col, item_id, read in columns:
+            raw = row[col]
+            if raw is not None:
+                try:
+                    value = read(raw)
+                except AnswerError as error:
+                    problems.add(number, col + 1, str(error))
+                    continue
+                if value is not None:
+                    answers[item_id] = value
+        code = text(row[code_col])
+        if not answers:
+            continue  # a blank row, or a centre left unfilled
+        if not code:
+            problems.add(number, code_col + 1, "missing org_code")
+            continue
+        if code in first_seen:
+            problems.add(number, code_col + 1, f"org code '{code}' appears twice (also row {first_seen[code]})")
+            continue
+        first_seen[code] = number
+        if known is not None and code not in known:
+            problems.add(number, code_col + 1, f"unknown org code '{code}'")
+        out.append(ResponseRow(code, answers, f"{sheet}!{number}"))
+        row_numbers.append(number)
+
+    broken = _constraint_problems(instrument, out, row_numbers, {i: c for c, i, _ in columns})
+    if not out and not problems.count:
+        raise WorkbookError([f"{sheet}: no rows of answers"])
+    total = problems.count + len(broken)
+    if total:
+        first = heapq.nsmallest(MAX_PROBLEMS, [*problems.kept, *broken[:MAX_PROBLEMS]])
+        listed = [f"{excel.location(sheet, r, c)}: {message}" for r, c, message in first]
+        raise WorkbookError(listed, more=total - len(listed))
+    return out
+
+
+def _constraint_problems(
+    instrument: Instrument,
+    rows: list[ResponseRow],
+    row_numbers: list[int],
+    column_of: dict[str, int],
+) -> list[tuple[int, int, str]]:
+    """Each answered item whose constraint is false on its row, for all rows at once."""
+    checked = [item for item in instrument.items if item.constraint is not None and item.id in column_of and rows]
+    if not checked:
+        return []
+    needed = instrument.closure([i.id for i in checked] + [n for i in checked for n in i.constraint.names])
+    data = {}
+    for item_id in needed:
+        item = instrument.item.get(item_id)
+        if item is None or item_id not in column_of:
+            continue
+        number = ITEM_TYPES[item.type].number
+        data[item_id] = np.array(
+            [number(r.answers[item_id], item) if item_id in r.answers else np.nan for r in rows],
+            dtype=float,
+        )
+    env = evaluate(instrument, data, sorted(needed))
+    numbers = np.asarray(row_numbers)
+    found = []
+    for item in checked:
+        rule = item.constraint.evaluate(env)
+        bad = (env[item.id].status == OK) & (rule.status == OK) & (rule.value == 0)
+        message = (
+            item.constraint_message.zh
+            if item.constraint_message is not None
+            else f"fails the check {item.constraint.source}"
+        )
+        found += [(int(r), column_of[item.id] + 1, message) for r in numbers[bad]]
+    found.sort()
+    return found

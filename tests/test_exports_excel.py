@@ -1,0 +1,205 @@
+"""Excel's limits and the guarded reader: titles, long text, formula-like text, junk and zip bombs."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from exports import excel
+from exports.errors import WorkbookError
+
+INJECTIONS = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(1)", "-2+3", "=1+1", "<r>x & y</r>"]
+
+
+def written(fill) -> bytes:
+    buffer = io.BytesIO()
+    with excel.writing(buffer) as wb:
+        fill(wb)
+    return buffer.getvalue()
+
+
+def xlsx_bytes(rows, title="Sheet1") -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def problems(call) -> list[str]:
+    with pytest.raises(WorkbookError) as caught:
+        call()
+    return caught.value.problems
+
+
+def test_a_long_duplicate_sheet_title_is_cut_and_made_unique():
+    taken: set[str] = set()
+    name = "各地区各指标达标情况汇总表" * 3 + "A"  # 40 characters
+    assert len(name) == 40
+    first = excel.sheet_title(name, taken)
+    second = excel.sheet_title(name, taken)
+    assert len(first) == len(second) == 31
+    assert first != second and second.endswith("_2")
+    assert excel.sheet_title("DATA", {"data"}) == "DATA_2"  # Excel ignores case
+
+
+def test_sheet_titles_lose_forbidden_characters():
+    assert excel.sheet_title("a[b]:c*d?e/f\\g", set()) == "a_b__c_d_e_f_g"
+    assert excel.sheet_title("'quoted'", set()) == "quoted"
+    assert excel.sheet_title("", set()) == "Sheet"
+    assert excel.sheet_title("History", set()) == "History_"
+
+
+def test_long_text_is_cut_to_what_a_cell_holds():
+    text = "字" * 40_000
+    assert len(excel.cell_text(text)) == 32_767
+    assert excel.cell_text("a\x00b\x07c\td\ne") == "abc\td\ne"
+
+    def fill(wb):
+        excel.write_text(wb.add_worksheet("long"), 0, 0, text)
+
+    book = openpyxl.load_workbook(io.BytesIO(written(fill)))
+    assert book["long"]["A1"].value == "字" * 32_767
+
+
+def test_formula_like_text_stays_text():
+    def fill(wb):
+        ws = wb.add_worksheet("x")
+        for row, text in enumerate(INJECTIONS):
+            excel.write_text(ws, row, 0, text)
+            excel.write_text(ws, row, 1, text, wb.add_format({"bold": True}))
+
+    data = written(fill)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["x"]
+    for row, text in enumerate(INJECTIONS, start=1):
+        for col in (1, 2):
+            cell = sheet.cell(row, col)
+            assert (cell.value, cell.data_type) == (text, "s")
+    read_only = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert [row[0] for row in read_only["x"].iter_rows(values_only=True)] == INJECTIONS
+    read_only.close()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_failed_write_leaves_the_target_alone(tmp_path):
+    target = tmp_path / "out.xlsx"
+    with pytest.raises(RuntimeError), excel.writing(target) as wb:
+        wb.add_worksheet("x").write_string(0, 0, "half")
+        raise RuntimeError("stop")
+    assert not target.exists()
+    with excel.writing(target) as wb:
+        wb.add_worksheet("x").write_string(0, 0, "whole")
+    assert openpyxl.load_workbook(target)["x"]["A1"].value == "whole"
+
+
+def test_a_workbook_opens_read_only():
+    book = excel.open_workbook(xlsx_bytes([("a", 1), ("b", 2)]), "ok.xlsx")
+    assert list(excel.sheet_rows(book["Sheet1"])) == [("a", 1), ("b", 2)]
+    book.close()
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (bytes(range(256)) * 40, "junk.xlsx", "junk.xlsx: not an Excel .xlsx workbook"),
+        ("机构编码,名称\n1,甲\n".encode(), "renamed.xlsx", "renamed.xlsx: not an Excel .xlsx workbook"),
+        (b"", "empty.xlsx", "empty.xlsx: the file is empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "old.xlsx", "old.xlsx: this is an old .xls"),
+    ],
+)
+def test_junk_is_refused_with_a_workbook_error(data, filename, message):
+    assert problems(lambda: excel.open_workbook(data, filename))[0].startswith(message)
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    found = problems(lambda: excel.open_workbook(buffer.getvalue(), "x.xlsx"))
+    assert found == ["x.xlsx: not an Excel .xlsx workbook"]
+
+
+def test_a_broken_workbook_is_refused():
+    data = bytearray(xlsx_bytes([("a", 1)]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as source, zipfile.ZipFile(buffer, "w") as out:
+        for info in source.infolist():
+            body = source.read(info)
+            out.writestr(info, b"<not xml" if info.filename == "xl/workbook.xml" else body)
+    found = problems(lambda: excel.open_workbook(buffer.getvalue(), "broken.xlsx"))
+    assert found[0].startswith("broken.xlsx: not an Excel .xlsx workbook")
+
+
+BROKEN_SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<dimension ref="A1:A2"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r='
+)
+
+
+def test_a_broken_sheet_is_refused_while_reading():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes([("a", 1)]))) as source, zipfile.ZipFile(buffer, "w") as out:
+        for info in source.infolist():
+            body = source.read(info)
+            out.writestr(info, BROKEN_SHEET if info.filename.endswith("sheet1.xml") else body)
+    book = excel.open_workbook(buffer.getvalue(), "broken.xlsx")
+    found = problems(lambda: list(excel.sheet_rows(book["Sheet1"], close=book)))
+    assert found[0].startswith("Sheet1: the sheet cannot be read")
+
+
+def zip_bomb(size: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", bytes(size))
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+    bomb = zip_bomb(20 * 2**20)  # 20 MB of zeros in about 20 KB
+    assert len(bomb) < 100_000
+    found = problems(lambda: excel.open_workbook(bomb, "bomb.xlsx"))
+    assert found == ["bomb.xlsx: compressed more than 200:1 (a zip bomb?)"]
+
+
+def test_too_much_unpacked_or_too_big_a_file_is_refused(monkeypatch):
+    monkeypatch.setattr(excel, "MAX_UNCOMPRESSED", 1000)
+    found = problems(lambda: excel.open_workbook(xlsx_bytes([("a", 1)] * 50), "big.xlsx"))
+    assert found[0].startswith("big.xlsx: unpacks to more than")
+    monkeypatch.setattr(excel, "MAX_FILE", 100)
+    found = problems(lambda: excel.open_workbook(bytes(200), "huge.xlsx"))
+    assert found == ["huge.xlsx: the file is larger than 0 MB"]
+
+
+def test_file_kinds_come_from_the_name():
+    assert excel.file_kind(b"", "a.CSV") == "csv"
+    assert excel.file_kind(b"", "a.xlsx") == "xlsx"
+    assert excel.file_kind(b"PK\x03\x04", "upload") == "xlsx"
+    assert problems(lambda: excel.file_kind(b"x", "notes.txt")) == [
+        "notes.txt: a .txt file cannot be read; use .xlsx or .csv"
+    ]
+    assert "save it as .xlsx" in problems(lambda: excel.file_kind(b"x", "old.xls"))[0]
+
+
+def test_csv_is_read_as_utf8_or_gbk():
+    text = "编码,名称\n610102,新城区\n"
+    for data in (text.encode("utf-8"), text.encode("utf-8-sig"), text.encode("gbk")):
+        assert excel.read_csv(data, "a.csv") == [["编码", "名称"], ["610102", "新城区"]]
+    assert excel.read_csv(b"a\tb\n1\t2\n", "t.csv") == [["a", "b"], ["1", "2"]]
+    assert problems(lambda: excel.read_csv(b"a,b\x00\n", "nul.csv")) == [
+        "nul.csv: not a text file (it contains NUL bytes)"
+    ]
+
+
+def test_the_problem_list_is_capped():
+    error = WorkbookError([f"Sheet1!A{i}: bad" for i in range(1, 251)])
+    assert len(error.problems) == 201
+    assert error.problems[-1] == "… and 50 more problems"
+    assert str(error).splitlines()[0] == "Sheet1!A1: bad"
+    assert WorkbookError(["x"], more=3).problems == ["x", "… and 3 more problems"]
