@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from exports.tables import Centre
 from sqlite_utils import Database
 
 import instruments
 from exports import cards, league, orgs, responses, template, xlsform
 from exports.errors import WorkbookError
+from exports.tables import Centre
 from instruments import Instrument
 from instruments.library import bundled
 

@@ -1,6 +1,5 @@
 """The command line, end to end: a whole assessment without a browser."""
 
-import io
 import sqlite3
 from pathlib import Path
 
