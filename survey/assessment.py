@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,36 +173,48 @@ def write_league(
     return result
 
 
-def write_cards(db: Database, round_: Round, folder: str | Path, scope_code: str | None) -> int:
-    """Write one report-card workbook per centre into `folder`; returns how many."""
+def write_cards(
+    db: Database, round_: Round, folder: str | Path, scope_code: str | None, progress=contextlib.nullcontext
+) -> int:
+    """Write one report-card workbook per centre into `folder`; returns how many.
+
+    `progress` wraps the list of centres, e.g. in a click progress bar.
+    """
     result = round_scores(db, round_, scope_code)
     if not result.centres:
         raise StoreError("no responses in scope")
     previous = _previous(db, round_)
     counties = [c["county"] for c in result.centres]
     ranks = _ranks_within(result.scores.total, counties)
+    sizes = Counter(counties)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".cards."))
     try:
-        for row, centre in enumerate(result.centres):
-            before = _previous_card(previous, centre["code"])
-            cards.write_card(
-                staging / _card_name(centre),
-                result.instrument,
-                result.scores.card(row),
-                Centre(centre["code"], centre["name"], centre["county"], centre["city"]),
-                round_title=f"{round_.title}（{round_.period}）",
-                rank=int(ranks[row]) or None,
-                county_size=counties.count(centre["county"]),
-                previous=before,
-                previous_title=f"{previous.round.title}（{previous.round.period}）" if before else "",
-            )
+        with progress(list(enumerate(result.centres))) as rows:
+            for row, centre in rows:
+                _write_card(staging, result, row, centre, previous, ranks[row], sizes[centre["county"]])
         for card in staging.iterdir():
             os.replace(card, folder / card.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return len(result.centres)
+
+
+def _write_card(staging: Path, result: RoundScores, row: int, centre: dict, previous, rank, county_size) -> None:
+    before = _previous_card(previous, centre["code"])
+    round_ = result.round
+    cards.write_card(
+        staging / _card_name(centre),
+        result.instrument,
+        result.scores.card(row),
+        Centre(centre["code"], centre["name"], centre["county"], centre["city"]),
+        round_title=f"{round_.title}（{round_.period}）",
+        rank=int(rank) or None,
+        county_size=county_size,
+        previous=before,
+        previous_title=f"{previous.round.title}（{previous.round.period}）" if before else "",
+    )
 
 
 def _card_name(centre: dict) -> str:
@@ -211,9 +224,10 @@ def _card_name(centre: dict) -> str:
 
 def _ranks_within(totals: np.ndarray, groups: list[str]) -> np.ndarray:
     """Competition rank of each total among the totals of its own group."""
+    names, group_of = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
     ranks = np.zeros(len(groups), dtype=int)
-    for group in set(groups):
-        rows = np.array([i for i, g in enumerate(groups) if g == group])
+    for group in range(len(names)):
+        rows = np.flatnonzero(group_of == group)
         ranks[rows] = instruments.rank(totals[rows])
     return ranks
 
@@ -232,12 +246,8 @@ def _previous(db: Database, round_: Round) -> RoundScores | None:
 
 
 def _previous_card(previous: RoundScores | None, code: str):
-    if previous is None:
-        return None
-    for row, centre in enumerate(previous.centres):
-        if centre["code"] == code:
-            return previous.scores.card(row, gaps=False)
-    return None
+    row = previous.row_of.get(code) if previous is not None else None
+    return previous.scores.card(row, gaps=False) if row is not None else None
 
 
 def backup(db: Database, path: str | Path) -> int:

@@ -292,7 +292,8 @@ def export_league(round_id, output, scope_code, approved_only, db_path):
 def export_cards(round_id, output, scope_code, db_path):
     """Write one report-card workbook per centre."""
     db = open_db(db_path)
-    count = assessment.write_cards(db, get_round(db, round_id), output, scope_code)
+    bar = functools.partial(click.progressbar, label="报告卡", file=sys.stderr)
+    count = assessment.write_cards(db, get_round(db, round_id), output, scope_code, progress=bar)
     click.echo(f"{count} report cards written to {output}/.")
 
 

@@ -5,6 +5,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from helpers import xlsx_bytes
 
 from exports import excel
 from exports.errors import WorkbookError
@@ -16,17 +17,6 @@ def written(fill) -> bytes:
     buffer = io.BytesIO()
     with excel.writing(buffer) as wb:
         fill(wb)
-    return buffer.getvalue()
-
-
-def xlsx_bytes(rows, title="Sheet1") -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
     return buffer.getvalue()
 
 

@@ -1,27 +1,15 @@
 """Organisation units in: any order, parents first out, every problem located."""
 
-import io
 from pathlib import Path
 
-import openpyxl
 import pytest
+from helpers import xlsx_bytes
 
 from exports.errors import WorkbookError
 from exports.orgs import OrgUnit, read_orgs
 
 CASES = Path(__file__).parent / "cases" / "workbooks"
 HEADER = ("code", "name", "level", "parent_code", "kind")
-
-
-def xlsx(rows, title="Sheet1") -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def problems(data: bytes, filename: str = "orgs.xlsx", known=None) -> list[str]:
@@ -56,7 +44,7 @@ def test_chinese_headers_levels_and_kinds_in_gbk():
 
 
 def test_numeric_codes_in_a_workbook_read_as_text():
-    data = xlsx([(*HEADER, "population"), (610102, "新城区", "county", 6101, "region", None),
+    data = xlsx_bytes([(*HEADER, "population"), (610102, "新城区", "county", 6101, "region", None),
                  (610102001, "正阳", "community", 610102, "community_health_centre", 52000.0)])  # fmt: skip
     units = read_orgs(data, "orgs.xlsx", {"6101": "61"})
     assert [(u.code, u.parent_code, u.population) for u in units] == [
@@ -66,40 +54,40 @@ def test_numeric_codes_in_a_workbook_read_as_text():
 
 
 def test_a_parent_already_known_is_enough():
-    data = xlsx([HEADER, ("c1", "甲卫生院", "township", "county9", "township_health_centre")])
+    data = xlsx_bytes([HEADER, ("c1", "甲卫生院", "township", "county9", "township_health_centre")])
     assert read_orgs(data, "orgs.xlsx", {"county9": "city1"})[0].parent_code == "county9"
 
 
 def test_a_duplicate_code_names_both_rows():
     rows = [HEADER] + [(f"c{i}", f"卫生院{i}", "township", None, "township_health_centre") for i in range(7)]
     rows.append(("c2", "重复", "township", None, "township_health_centre"))
-    assert problems(xlsx(rows)) == ["Sheet1!A9: duplicate code 'c2' (also row 4)"]
+    assert problems(xlsx_bytes(rows)) == ["Sheet1!A9: duplicate code 'c2' (also row 4)"]
 
 
 def test_an_unknown_parent():
-    data = xlsx([HEADER, ("c1", "甲", "township", "nowhere", "township_health_centre")])
+    data = xlsx_bytes([HEADER, ("c1", "甲", "township", "nowhere", "township_health_centre")])
     assert problems(data) == ["Sheet1!D2: parent 'nowhere' is neither in this file nor already known"]
 
 
 def test_a_cycle_in_the_file():
-    data = xlsx([HEADER, ("a", "甲", "county", "b", "region"), ("b", "乙", "county", "a", "region")])
+    data = xlsx_bytes([HEADER, ("a", "甲", "county", "b", "region"), ("b", "乙", "county", "a", "region")])
     found = problems(data)
     assert "Sheet1!D2: the parents form a loop: a → b → a" in found
 
 
 def test_a_cycle_through_the_database():
     # "city1" is known with parent "c1"; the file makes c1 a child of city1.
-    data = xlsx([HEADER, ("c1", "甲", "township", "city1", "township_health_centre")])
+    data = xlsx_bytes([HEADER, ("c1", "甲", "township", "city1", "township_health_centre")])
     assert problems(data, known={"city1": "c1"}) == ["Sheet1!D2: the parents form a loop: c1 → city1 → c1"]
 
 
 def test_a_unit_cannot_be_its_own_parent():
-    data = xlsx([HEADER, ("a", "甲", "county", "a", "region")])
+    data = xlsx_bytes([HEADER, ("a", "甲", "county", "a", "region")])
     assert problems(data) == ["Sheet1!D2: the parents form a loop: a → a"]
 
 
 def test_an_unknown_level():
-    data = xlsx([HEADER, ("a", "甲", "district", None, "region")])
+    data = xlsx_bytes([HEADER, ("a", "甲", "district", None, "region")])
     assert problems(data) == [
         "Sheet1!C2: 'district' is not a level "
         "(one of province, city, county, township, community, village; 省 市 县 乡镇 社区 村)"
@@ -108,14 +96,14 @@ def test_an_unknown_level():
 
 @pytest.mark.parametrize(("parent_level", "child_level"), [("county", "county"), ("township", "city")])
 def test_a_parent_must_sit_above_its_child(parent_level, child_level):
-    data = xlsx([HEADER, ("p", "上级", parent_level, None, "region"), ("c", "下级", child_level, "p", "region")])
+    data = xlsx_bytes([HEADER, ("p", "上级", parent_level, None, "region"), ("c", "下级", child_level, "p", "region")])
     found = problems(data)
     assert len(found) == 1
     assert found[0].startswith(f"Sheet1!D3: parent 'p' is a {parent_level}, not above this {child_level}")
 
 
 def test_row_problems_are_all_collected():
-    data = xlsx([(*HEADER, "population"),
+    data = xlsx_bytes([(*HEADER, "population"),
                  (None, "无编码", "county", None, "region", None),
                  ("b", None, "县", None, "region", "十二"),
                  ("c", "丙", "county", None, None, -5)])  # fmt: skip
@@ -129,7 +117,7 @@ def test_row_problems_are_all_collected():
 
 
 def test_missing_headers_are_named():
-    data = xlsx([("code", "name", "parent_code"), ("a", "甲", None)])
+    data = xlsx_bytes([("code", "name", "parent_code"), ("a", "甲", None)])
     assert problems(data) == [
         "Sheet1!A1: missing column 'level' (层级)",
         "Sheet1!A1: missing column 'kind' (类型)",
@@ -155,4 +143,4 @@ def test_files_that_are_not_org_lists(data, filename, message):
 
 
 def test_headers_only_is_an_error():
-    assert problems(xlsx([HEADER])) == ["Sheet1: no organisation units below the header row"]
+    assert problems(xlsx_bytes([HEADER])) == ["Sheet1: no organisation units below the header row"]

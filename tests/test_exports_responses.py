@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import xlsx_bytes
 
 import instruments
 from exports.errors import WorkbookError
@@ -51,17 +52,6 @@ def fill(data: bytes, instrument, answers: list[dict]) -> bytes:
             cell = sheet.cell(ids_row + offset, column[item_id], shown(item, value) if item else value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # typed as text, not a formula
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def sheet_bytes(rows, title="Sheet1") -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(list(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -199,32 +189,32 @@ def test_a_plain_csv_sheet(basic):
 
 def test_booleans_in_every_spelling(basic):
     spellings = ["是", "否", "yes", "no", "TRUE", "false", 1, 0, True, False]
-    data = sheet_bytes([("org_code", "has_inpatient")] + [(f"c{i}", s) for i, s in enumerate(spellings)])
+    data = xlsx_bytes([("org_code", "has_inpatient")] + [(f"c{i}", s) for i, s in enumerate(spellings)])
     rows = read_responses(data, "b.xlsx", basic)
     assert [r.answers["has_inpatient"] for r in rows] == [True, False] * 5
 
 
 def test_text_in_a_number_cell(basic):
-    data = sheet_bytes(
+    data = xlsx_bytes(
         [BASIC_HEADER] + [(f"c{i}", "甲", 10, 9, 1, 1000) for i in range(5)] + [("c9", "乙", 10, "十二", 1, 1000)]
     )
     assert problems(data, instrument=basic) == ["Sheet1!D7: '十二' is not a whole number"]
 
 
 def test_a_negative_count(basic):
-    data = sheet_bytes(
+    data = xlsx_bytes(
         [BASIC_HEADER] + [(f"c{i}", "甲", 10, 9, 1, 1000) for i in range(5)] + [("c9", "乙", 10, 9, -3, 1000)]
     )
     assert problems(data, instrument=basic) == ["Sheet1!E7: -3 is below the minimum 0"]
 
 
 def test_above_the_maximum():
-    data = sheet_bytes([("org_code", "service_population"), ("c1", 2_500_000)])
+    data = xlsx_bytes([("org_code", "service_population"), ("c1", 2_500_000)])
     assert problems(data) == ["Sheet1!B2: 2,500,000 is above the maximum 2,000,000"]
 
 
 def test_a_broken_constraint(basic):
-    data = sheet_bytes([BASIC_HEADER, ("c1", "甲", 50, 45, 1, 1000), ("c2", "乙", 40, 45, 1, 1000)])
+    data = xlsx_bytes([BASIC_HEADER, ("c1", "甲", 50, 45, 1, 1000), ("c2", "乙", 40, 45, 1, 1000)])
     assert problems(data, instrument=basic) == ["Sheet1!D3: 不能超过在岗职工总数"]
 
 
@@ -234,22 +224,22 @@ def test_a_constraint_without_a_message():
         .read_text(encoding="utf-8")
         .replace("        constraint_message: {zh: 不能超过在岗职工总数, en: Cannot exceed staff on post}\n", "")
     )
-    data = sheet_bytes([("org_code", "staff_total", "staff_prof_tech"), ("c1", 5, 6)])
+    data = xlsx_bytes([("org_code", "staff_total", "staff_prof_tech"), ("c1", 5, 6)])
     assert problems(data, instrument=instrument) == ["Sheet1!C2: fails the check staff_prof_tech <= staff_total"]
 
 
 def test_a_constraint_is_only_checked_when_answered(basic):
-    data = sheet_bytes([("org_code", "staff_total", "staff_prof_tech"), ("c1", None, 6), ("c2", 5, None)])
+    data = xlsx_bytes([("org_code", "staff_total", "staff_prof_tech"), ("c1", None, 6), ("c2", 5, None)])
     assert len(read_responses(data, "x.xlsx", basic)) == 2
 
 
 def test_an_unknown_org_code(basic):
-    data = sheet_bytes([BASIC_HEADER, ("c1", "甲", 10, 9, 1, 1000), ("zz", "乙", 10, 9, 1, 1000)])
+    data = xlsx_bytes([BASIC_HEADER, ("c1", "甲", 10, 9, 1, 1000), ("zz", "乙", 10, 9, 1, 1000)])
     assert problems(data, instrument=basic, known_codes={"c1"}) == ["Sheet1!A3: unknown org code 'zz'"]
 
 
 def test_an_unknown_header_with_a_suggestion(basic):
-    data = sheet_bytes(
+    data = xlsx_bytes(
         [
             ("org_code", "org_name", "staff_total", "gps", "population", "staff_totl", "notes"),
             ("c1", "甲", 1, 1, 1, 1, 1),
@@ -263,29 +253,29 @@ def test_an_unknown_header_with_a_suggestion(basic):
 
 def test_a_duplicate_org_code(basic):
     rows = [BASIC_HEADER] + [(f"c{i}", "甲", 10, 9, 1, 1000) for i in range(7)] + [("c2", "乙", 10, 9, 1, 1000)]
-    assert problems(sheet_bytes(rows), instrument=basic) == ["Sheet1!A9: org code 'c2' appears twice (also row 4)"]
+    assert problems(xlsx_bytes(rows), instrument=basic) == ["Sheet1!A9: org code 'c2' appears twice (also row 4)"]
 
 
 def test_a_missing_org_code(basic):
-    data = sheet_bytes([BASIC_HEADER, (None, "甲", 10, 9, 1, 1000)])
+    data = xlsx_bytes([BASIC_HEADER, (None, "甲", 10, 9, 1, 1000)])
     assert problems(data, instrument=basic) == ["Sheet1!A2: missing org_code"]
 
 
 def test_no_org_code_header(basic):
-    data = sheet_bytes([("code", "staff_total"), ("c1", 10)])
+    data = xlsx_bytes([("code", "staff_total"), ("c1", 10)])
     assert problems(data, instrument=basic) == [
         "Sheet1!A1: no 'org_code' column (the first row should hold org_code and the item ids)"
     ]
 
 
 def test_an_empty_sheet(basic):
-    assert problems(sheet_bytes([]), instrument=basic) == ["Sheet1: no rows of answers"]
-    assert problems(sheet_bytes([BASIC_HEADER]), instrument=basic) == ["Sheet1: no rows of answers"]
+    assert problems(xlsx_bytes([]), instrument=basic) == ["Sheet1: no rows of answers"]
+    assert problems(xlsx_bytes([BASIC_HEADER]), instrument=basic) == ["Sheet1: no rows of answers"]
     assert problems(b"org_code,staff_total\n", "a.csv", instrument=basic) == ["a.csv: no rows of answers"]
 
 
 def test_every_problem_is_collected_in_order(basic):
-    data = sheet_bytes([BASIC_HEADER, ("c1", "甲", "x", 60, -1, 1000), ("c1", "甲", 1, 1, 1, "y")])
+    data = xlsx_bytes([BASIC_HEADER, ("c1", "甲", "x", 60, -1, 1000), ("c1", "甲", 1, 1, 1, "y")])
     assert problems(data, instrument=basic) == [
         "Sheet1!C2: 'x' is not a whole number",
         "Sheet1!E2: -1 is below the minimum 0",
@@ -295,7 +285,7 @@ def test_every_problem_is_collected_in_order(basic):
 
 
 def test_problems_are_capped_at_two_hundred(basic):
-    data = sheet_bytes([("org_code", "staff_total")] + [(f"c{i}", "many") for i in range(250)])
+    data = xlsx_bytes([("org_code", "staff_total")] + [(f"c{i}", "many") for i in range(250)])
     found = problems(data, instrument=basic)
     assert len(found) == 201
     assert found[0] == "Sheet1!B2: 'many' is not a whole number"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlite_utils import Database
 
@@ -26,6 +27,11 @@ class RoundScores:
     centres: list[dict]  # code, name, county, city
     responses: list[Response]
     scores: Scores
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        """Each centre's row by org code."""
+        return {centre["code"]: row for row, centre in enumerate(self.centres)}
 
 
 def round_scores(
