@@ -20,8 +20,7 @@ from typing import Any
 import numpy as np
 
 from instruments.errors import AnswerError
-from instruments.evaluation import evaluate
-from instruments.expressions import OK
+from instruments.evaluation import broken_constraints, evaluate
 from instruments.item_types import ITEM_TYPES
 from instruments.model import Instrument, Item
 
@@ -230,9 +229,10 @@ def _constraint_problems(
     env = evaluate(instrument, data, sorted(needed))
     numbers = np.asarray(row_numbers)
     found = []
-    for item in checked:
-        rule = item.constraint.evaluate(env)
-        bad = (env[item.id].status == OK) & (rule.status == OK) & (rule.value == 0)
+    for item_id, bad in broken_constraints(instrument, env).items():
+        item = instrument.item[item_id]
+        if item not in checked:
+            continue
         message = (
             item.constraint_message.zh
             if item.constraint_message is not None
