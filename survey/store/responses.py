@@ -141,33 +141,47 @@ def _check_writable(round_: Round, response: Response) -> None:
         raise StoreError(f"the response of {response.org_code} is {state}; it cannot be changed")
 
 
+def _stored(instrument: Instrument, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers as stored, by item id; an id the instrument does not have is refused."""
+    out = {}
+    for item_id, value in values.items():
+        item = instrument.item.get(item_id)
+        if item is None:
+            raise StoreError(f"'{item_id}' is not an item of {instrument.id}")
+        out[item_id] = to_db(item, value)
+    return out
+
+
 def _write(db, instrument, response, values, username, source, replace) -> int:
     stored = {
         row["item_id"]: row["value"]
         for row in db.query("SELECT item_id, value FROM answers WHERE response_id = ?", [response.id])
     }
-    wanted = dict(values)
+    wanted = _stored(instrument, values)
     if replace:
         wanted.update({item_id: None for item_id in stored if item_id not in wanted})
     changes = []
-    for item_id, value in wanted.items():
-        item = instrument.item.get(item_id)
-        if item is None:
-            raise StoreError(f"'{item_id}' is not an item of {instrument.id}")
-        new, old = to_db(item, value), stored.get(item_id)
+    for item_id, new in wanted.items():
+        old = stored.get(item_id)
         if new != old or (new is None) != (old is None):
             changes.append((item_id, old, new))
-    upserts = [(response.id, item_id, new) for item_id, _, new in changes if new is not None]
-    deletes = [(response.id, item_id) for item_id, _, new in changes if new is None]
+    _put(db, [(response.id, item_id, new) for item_id, _, new in changes if new is not None])
     db.conn.executemany(
-        """INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)
-           ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value""",
-        upserts,
+        "DELETE FROM answers WHERE response_id = ? AND item_id = ?",
+        [(response.id, item_id) for item_id, _, new in changes if new is None],
     )
-    db.conn.executemany("DELETE FROM answers WHERE response_id = ? AND item_id = ?", deletes)
     stamp = now()
     record(db, [(stamp, username, response.id, "answer", item_id, old, new, source) for item_id, old, new in changes])
     return len(changes)
+
+
+def _put(db: Database, rows: list[tuple]) -> None:
+    """Insert or replace answers: (response_id, item_id, value)."""
+    db.conn.executemany(
+        """INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)
+           ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value""",
+        rows,
+    )
 
 
 def record(db: Database, rows: list[tuple]) -> None:
@@ -198,7 +212,11 @@ def import_answers(
     username: str,
     submit: bool = False,
 ) -> ImportSummary:
-    """Write many centres' answers in one transaction: all of them, or none."""
+    """Write many centres' answers in one transaction: all of them, or none.
+
+    A response the import creates is audited once (who, when, how many answers);
+    each answer an import changes in an existing response is audited on its own.
+    """
     if round_.status != "open":
         raise StoreError(f"round {round_.id} is closed")
     summary = ImportSummary()
@@ -207,39 +225,66 @@ def import_answers(
             row["org_code"]: _response(row)
             for row in db.query("SELECT * FROM responses WHERE round_id = ?", [round_.id])
         }
-        for org_code, values in rows:
-            response = existing.get(org_code)
+        rows = list(rows)
+        stamp = now()
+        db.conn.executemany(
+            "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            [(round_.id, code, stamp, stamp) for code, _ in rows if code not in existing],
+        )
+        ids = {
+            row["org_code"]: row["id"]
+            for row in db.query("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id])
+        }
+        new_answers, audit, touched = [], [], []
+        for code, values in rows:
+            response = existing.get(code)
             if response is not None and response.status in ("approved", "submitted"):
-                summary.skipped.append(org_code)
+                summary.skipped.append(code)
                 continue
             if response is None:
-                response = _ensure_response(db, round_.id, org_code)
+                stored = _stored(instrument, values).items()
+                answered = [(ids[code], item_id, value) for item_id, value in stored if value is not None]
+                new_answers += answered
+                audit.append((stamp, username, ids[code], "import", None, None, f"{len(answered)} answers", "import"))
                 summary.created += 1
-            changed = _write(db, instrument, response, values, username, "import", replace=False)
-            summary.changes += changed
-            if changed and org_code in existing:
-                summary.updated += 1
-            elif org_code in existing:
-                summary.unchanged += 1
-            stamp = now()
-            if submit:
-                db.execute(
-                    """UPDATE responses SET status = 'submitted', submitted_at = ?, updated_at = ?,
-                       version = version + 1 WHERE id = ?""",
-                    [stamp, stamp, response.id],
-                )
-                _audit_status(db, response, "submitted", username, "import", stamp)
-                summary.submitted += 1
-            elif changed:
-                db.execute(
-                    "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
-                    [stamp, response.id],
-                )
+                summary.changes += len(answered)
+            else:
+                changed = _write(db, instrument, response, values, username, "import", replace=False)
+                summary.changes += changed
+                summary.updated += bool(changed)
+                summary.unchanged += not changed
+            touched.append((code, response))
+        _put(db, new_answers)
+        record(db, audit)
+        if submit:
+            _submit_imported(db, round_, [(ids[code], response) for code, response in touched], username, stamp)
+            summary.submitted = len(touched)
+        db.conn.executemany(
+            "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
+            [(stamp, ids[code]) for code, _ in touched],
+        )
     return summary
 
 
-def _audit_status(db, response: Response, status: str, username: str, source: str, stamp: str) -> None:
-    record(db, [(stamp, username, response.id, "status", None, response.status, status, source)])
+def _submit_imported(db: Database, round_: Round, responses: list[tuple[int, Response | None]], username, stamp):
+    """Mark imported responses submitted (approved when the round has no review levels)."""
+    status = "approved" if round_.review_levels == 0 else "submitted"
+    db.conn.executemany(
+        "UPDATE responses SET status = ?, review_level = 0, submitted_at = ? WHERE id = ?",
+        [(status, stamp, response_id) for response_id, _ in responses],
+    )
+    db.conn.executemany(
+        """INSERT INTO reviews (response_id, user_id, level, action, comment, created_at)
+           VALUES (?, NULL, 0, 'submit', '', ?)""",
+        [(response_id, stamp) for response_id, _ in responses],
+    )
+    record(
+        db,
+        [
+            (stamp, username, response_id, "status", None, response.status if response else "draft", status, "import")
+            for response_id, response in responses
+        ],
+    )
 
 
 def round_columns(
