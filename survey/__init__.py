@@ -1,0 +1,64 @@
+"""The web platform for health centres, built by `create_app` in the shape of Flask's tutorial (flaskr)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        SECRET_KEY=secret_key(app.instance_path),
+        DATABASE=os.environ.get("SURVEY_DB") or os.path.join(app.instance_path, "survey.db"),
+        MAX_CONTENT_LENGTH=MAX_UPLOAD,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,  # a section may stay open for hours: the token lasts as long as the session
+        BABEL_DEFAULT_LOCALE="zh",
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+
+    from flask_babel import Babel
+    from flask_wtf.csrf import CSRFProtect
+
+    from . import auth, site, web_db
+    from .centre import bp as centre_bp
+
+    web_db.init_app(app)
+    CSRFProtect(app)
+    Babel(app, locale_selector=site.language)
+    app.register_blueprint(site.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(centre_bp)
+    return app
+
+
+def secret_key(folder: str) -> str:
+    """The key that signs sessions, kept in `instance/secret_key` and made on first run."""
+    path = os.path.join(folder, "secret_key")
+    if not os.path.exists(path):
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".secret_key.")
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as file:
+                file.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):  # another worker made it first: use theirs
+                os.link(temporary, path)
+        finally:
+            os.remove(temporary)
+    with open(path, encoding="ascii") as file:
+        return file.read().strip()

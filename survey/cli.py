@@ -16,7 +16,7 @@ import numpy as np
 from exports.errors import WorkbookError
 from instruments import AnswerError, InstrumentError
 
-from . import assessment
+from . import assessment, create_app
 from . import db as database
 from .demo import PASSWORD, create_demo, demo_logins
 from .store import StoreError
@@ -108,8 +108,6 @@ def demo(db_path, force):
 @db_option
 def serve(host, port, db_path):
     """Run the web platform (production: gunicorn wsgi:app)."""
-    from . import create_app
-
     app = create_app({"DATABASE": str(db_path)} if db_path else None)
     click.echo(f"Serving on http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -15,6 +17,8 @@ from .orgs import get_unit
 ROLES = ("centre", "evaluator", "official", "admin")
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")
 MIN_PASSWORD = 8
+LOGIN_LIMIT = 5  # failed sign-ins per username within LOGIN_WINDOW before it is locked
+LOGIN_WINDOW = dt.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,62 @@ def verify_password(db: Database, username: str, password: str) -> User | None:
     if not rows or not rows[0]["active"]:
         return None
     return _user(rows[0]) if check_password_hash(rows[0]["password_hash"], password) else None
+
+
+def get_user_by_id(db: Database, user_id: int) -> User | None:
+    """The user with this id, or None (a session may outlive its user)."""
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    return _user(rows[0]) if rows else None
+
+
+class LockedError(StoreError):
+    """Too many failed sign-ins for this username; `minutes` until it may try again."""
+
+    def __init__(self, minutes: int):
+        self.minutes = minutes
+        super().__init__(f"too many failed sign-ins; try again in {minutes} minutes")
+
+
+def authenticate(db: Database, username: str, password: str) -> User | None:
+    """The user when the password is right, None when not; LockedError after too many failures.
+
+    Failures are counted per username in a window of LOGIN_WINDOW from the first
+    one: while counting, `locked_until` holds the window's end; the LOGIN_LIMIT-th
+    failure sets it to LOGIN_WINDOW from then, and until that time the username
+    is refused without looking at the password. A success clears both.
+    """
+    at = dt.datetime.now(dt.UTC)
+    failed, until = _failures(db, username, at)
+    if failed >= LOGIN_LIMIT:
+        raise LockedError(math.ceil((until - at).total_seconds() / 60))
+    user = verify_password(db, username, password)  # slow on purpose: outside the write lock
+    with writing(db):
+        failed, until = _failures(db, username, at)
+        if user is not None:
+            failed, until = 0, None
+        elif until is None:
+            failed, until = 1, at + LOGIN_WINDOW
+        else:
+            failed += 1
+            until = at + LOGIN_WINDOW if failed >= LOGIN_LIMIT else until
+        stamp = until.replace(microsecond=0).isoformat() if until else None
+        db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?", [failed, stamp, username])
+    return user
+
+
+def _failures(db: Database, username: str, at: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Failed sign-ins counted for `username` at time `at`, and when the count expires."""
+    rows = list(db.query("SELECT failed_logins, locked_until FROM users WHERE username = ?", [username]))
+    if not rows or not rows[0]["locked_until"]:
+        return 0, None
+    until = dt.datetime.fromisoformat(rows[0]["locked_until"])
+    return (rows[0]["failed_logins"], until) if at < until else (0, None)
+
+
+def change_password(db: Database, username: str, current: str, new: str) -> None:
+    """Replace a user's password after checking the current one."""
+    if verify_password(db, username, current) is None:
+        raise StoreError("the current password is wrong")
+    check_strength(new)
+    with writing(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [generate_password_hash(new), username])

@@ -1,0 +1,116 @@
+"""Sign-in and access: sessions, throttled sign-in, sign-out, password change, `login_required`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from .store import StoreError
+from .store.users import MIN_PASSWORD, LockedError, authenticate, change_password, get_user_by_id
+from .web_db import get_db
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[InputRequired()], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("密码"), validators=[InputRequired()], render_kw={"autocomplete": "current-password"})
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("当前密码"), validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    new = PasswordField(
+        _l("新密码"),
+        validators=[InputRequired(), Length(min=MIN_PASSWORD, message=_l("新密码至少 %(n)d 个字符", n=MIN_PASSWORD))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    again = PasswordField(
+        _l("再次输入新密码"),
+        validators=[InputRequired(), EqualTo("new", message=_l("两次输入的新密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def login_required(*roles: str) -> Callable:
+    """Send the anonymous to sign in, and refuse (403) users whose role is not among `roles` (any if none)."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(**kwargs):
+            if g.user is None:
+                wanted = request.full_path if request.query_string else request.path
+                return redirect(url_for("auth.login", next=wanted if request.method == "GET" else None))
+            if roles and g.user.role not in roles:
+                abort(403)
+            return view(**kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` when it is a path on this site, else `default` (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.before_app_request
+def load_logged_in_user() -> None:
+    """Put the signed-in user on `g` (None when signed out, or the account is gone or inactive)."""
+    user_id = session.get("user_id")
+    user = get_user_by_id(get_db(), user_id) if user_id is not None else None
+    g.user = user if user is not None and user.active else None
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login() -> Response | str:
+    """Sign in; after too many failures the username is refused for a while."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(get_db(), form.username.data.strip(), form.password.data)
+        except LockedError as error:
+            flash(_("登录失败次数过多，此账号暂时锁定。请 %(minutes)d 分钟后再试。", minutes=error.minutes), "error")
+        else:
+            if user is None:
+                flash(_("用户名或密码不正确，或账号已停用。"), "error")
+            else:
+                session.clear()  # a new session: nothing carried over from before sign-in
+                session["user_id"] = user.id
+                return redirect(safe_next(request.args.get("next"), url_for("site.index")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out."""
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=("GET", "POST"))
+@login_required()
+def password() -> Response | str:
+    """Change one's own password: the current one, then the new one twice."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(get_db(), g.user.username, form.current.data, form.new.data)
+        except StoreError:
+            form.current.errors.append(_("当前密码不正确"))
+        else:
+            flash(_("密码已修改。"), "success")
+            return redirect(url_for("site.index"))
+    return render_template("auth/password.html", form=form, min_password=MIN_PASSWORD)

@@ -1,0 +1,143 @@
+"""A centre's filling of one round: which rounds it answers, what it has saved, drafts, the offline template.
+
+No Flask here: the views pass in the request's database and the signed-in user.
+A centre only ever reaches its own response, and only in rounds that include it;
+anything else is NotFoundError, so it cannot tell another centre's data exists.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from exports.responses import read_responses
+from instruments import Instrument
+from instruments.model import Section
+
+from .. import assessment
+from ..store import ConflictError, NotFoundError, StoreError
+from ..store.responses import ImportSummary, Response, answers, get_response, save_answers
+from ..store.reviews import history
+from ..store.rounds import Round, centres, get_round, list_rounds, round_instrument
+from ..store.users import User
+from .checks import Check
+
+EDITABLE = ("new", "draft", "returned")
+
+
+@dataclass(frozen=True)
+class Filling:
+    """One centre's response to one round, as stored (`status` "new" before anything is saved)."""
+
+    round: Round
+    instrument: Instrument
+    org_code: str
+    response: Response | None
+    values: dict[str, Any]
+
+    @property
+    def status(self) -> str:
+        """草稿 and so on as stored, or "new" before the first save."""
+        return self.response.status if self.response else "new"
+
+    @property
+    def version(self) -> int:
+        """The response's version counter (0 before the first save)."""
+        return self.response.version if self.response else 0
+
+    @property
+    def editable(self) -> bool:
+        """Whether the centre may still change its answers: the round is open and nothing awaits review."""
+        return self.round.status == "open" and self.status in EDITABLE
+
+    @cached_property
+    def check(self) -> Check:
+        """The stored answers evaluated by the instrument core."""
+        return Check(self.instrument, self.values)
+
+    def section(self, section_id: str) -> Section:
+        """The instrument's section `section_id`; NotFoundError when there is none."""
+        for section in self.instrument.sections:
+            if section.id == section_id:
+                return section
+        raise NotFoundError(f"no section '{section_id}'")
+
+    def next_section(self, section: Section) -> Section | None:
+        """The section after `section`, or None after the last."""
+        sections = self.instrument.sections
+        index = sections.index(section)
+        return sections[index + 1] if index + 1 < len(sections) else None
+
+
+def answers_round(db: Database, round_: Round, org_code: str) -> bool:
+    """Whether the centre is among those that answer the round (in its scope, of a kind it applies to)."""
+    try:
+        return any(centre["code"] == org_code for centre in centres(db, round_, org_code))
+    except StoreError:
+        return False
+
+
+def open_filling(db: Database, round_id: int, org_code: str) -> Filling:
+    """The centre's filling of a round; NotFoundError when there is no such round or it is not the centre's."""
+    round_ = get_round(db, round_id)
+    if not answers_round(db, round_, org_code):
+        raise NotFoundError(f"no round {round_id}")
+    return _filling(db, round_, org_code)
+
+
+def _filling(db: Database, round_: Round, org_code: str) -> Filling:
+    instrument = round_instrument(db, round_)
+    response = get_response(db, round_.id, org_code)
+    values = answers(db, instrument, response.id) if response else {}
+    return Filling(round_, instrument, org_code, response, values)
+
+
+def my_rounds(db: Database, org_code: str) -> list[Filling]:
+    """Every round the centre answers, open ones first, newest first."""
+    rounds = [r for r in list_rounds(db) if answers_round(db, r, org_code)]
+    rounds.sort(key=lambda r: (r.status != "open", -r.id))
+    return [_filling(db, r, org_code) for r in rounds]
+
+
+def comments(db: Database, filling: Filling) -> tuple[str, dict[str, str]]:
+    """The evaluator's comment and item comments when the response was returned."""
+    if filling.status != "returned":
+        return "", {}
+    returns = [step for step in history(db, filling.response.id) if step["action"] == "return"]
+    return (returns[-1]["comment"], returns[-1]["item_comments"]) if returns else ("", {})
+
+
+def save(db: Database, filling: Filling, typed: Mapping[str, Any], version: int, user: User) -> Response:
+    """Save typed answers as a draft, based on the response's `version`; answers no longer asked are cleared."""
+    if version == 0 and filling.response is not None:
+        raise ConflictError("the response was created elsewhere since this page was opened")
+    merged = {**filling.values, **typed}
+    check = Check(filling.instrument, merged)
+    cleared = {item_id: None for item_id, value in merged.items() if value is not None and not check.relevant(item_id)}
+    response, _ = save_answers(
+        db, filling.round, filling.instrument, filling.org_code, {**typed, **cleared},
+        username=user.username, source="web", expected_version=version or None,
+    )  # fmt: skip
+    return response
+
+
+def template(db: Database, filling: Filling) -> bytes:
+    """The offline template with the centre's own row."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.xlsx"
+        assessment.write_template(db, filling.round, path, filling.org_code)
+        return path.read_bytes()
+
+
+def upload(db: Database, filling: Filling, data: bytes, filename: str, user: User) -> ImportSummary:
+    """Import the centre's filled-in template: all or nothing; rows of other centres are refused."""
+    if not filling.editable:
+        raise StoreError("the response cannot be changed now")
+    read_responses(data, filename, filling.instrument, round_id=filling.round.id, known_codes=[filling.org_code])
+    return assessment.import_responses(db, filling.round, data, filename, username=user.username)

@@ -1,0 +1,79 @@
+"""The site around the role pages: the home page, the language switch and the error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from .auth import login_required, safe_next
+
+bp = Blueprint("site", __name__)
+
+LANGUAGES = ("zh", "en")
+LANGUAGE_COOKIE = "lang"
+YEAR = 365 * 24 * 3600
+ERRORS = {
+    400: (_l("请求有误"), _l("页面收到的内容不完整或已过期。请返回上一页，刷新后再试。")),
+    403: (_l("没有权限"), _l("您的账号不能访问此页面。")),
+    404: (_l("页面不存在"), _l("找不到此页面，或您无权查看它。")),
+    405: (_l("不支持的操作"), _l("此页面不接受这种请求。")),
+    413: (_l("文件太大"), _l("上传的文件超过 20 MB。请删去多余的工作表或内容后再试。")),
+    500: (_l("服务器出错"), _l("处理请求时出错，已记录。您的数据没有被改动，请稍后再试。")),
+}
+ROLE_NAMES = {
+    "centre": _l("基层医疗卫生机构"),
+    "evaluator": _l("评审员"),
+    "official": _l("卫生健康行政部门"),
+    "admin": _l("管理员"),
+}
+CSRF_MESSAGE = _l("表单已过期（安全令牌无效或缺失）。请刷新页面后重新提交。")
+
+
+def language() -> str:
+    """The interface language: the `lang` cookie when it names one we have, else Chinese."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else LANGUAGES[0]
+
+
+@bp.app_context_processor
+def inject() -> dict:
+    return {"lang": language(), "user": g.get("user")}
+
+
+@bp.app_template_filter("when")
+def when(stamp: str) -> str:
+    """A stored UTC timestamp as people read it: 2025-06-30 14:05 UTC."""
+    return dt.datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@bp.get("/")
+@login_required()
+def index() -> Response | str:
+    """A centre's home is its rounds; the other roles' pages are not built yet."""
+    if g.user.role == "centre":
+        return redirect(url_for("centre.rounds"))
+    return render_template("site/home.html", roles=ROLE_NAMES)
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    """Switch the interface language and go back to the page it was switched on."""
+    chosen = request.form.get("lang", "")
+    response = redirect(safe_next(request.form.get("next"), url_for("site.index")))
+    if chosen in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=YEAR, httponly=True, samesite="Lax")
+    return response
+
+
+@bp.app_errorhandler(HTTPException)
+def error_page(error: HTTPException) -> tuple[str, int]:
+    """Every HTTP error, unexpected failures (500) included, in the site's layout: never a traceback."""
+    title, message = ERRORS.get(error.code, (error.name, error.description))
+    if isinstance(error, CSRFError):
+        message = CSRF_MESSAGE
+    return render_template("error.html", code=error.code, title=title, message=message), error.code

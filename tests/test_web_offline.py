@@ -1,0 +1,87 @@
+"""A centre's offline template: download it, fill it in, upload it; every problem located, nothing half-written."""
+
+import io
+
+import openpyxl
+from conftest import DOUMEN, fill_completely, stored
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(client) -> bytes:
+    response = client.get("/rounds/2/template")
+    assert response.status_code == 200 and response.mimetype == XLSX
+    assert "attachment" in response.headers["Content-Disposition"]
+    return response.data
+
+
+def filled(data: bytes, **cells) -> bytes:
+    """The template with `cells` (item id or org_code: value) typed into the first centre's row."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["填报"]
+    ids_row = next(r for r in range(1, 11) if ws.cell(r, 1).value == "org_code")
+    columns = {ws.cell(ids_row, c).value: c for c in range(1, ws.max_column + 1)}
+    for name, value in cells.items():
+        ws.cell(ids_row + 1, columns[name], value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def upload(client, data: bytes, name="模板.xlsx"):
+    body = {"workbook": (io.BytesIO(data), name)}
+    return client.post("/rounds/2/upload", data=body, content_type="multipart/form-data")
+
+
+def test_template_holds_only_the_centres_own_row(doumen):
+    wb = openpyxl.load_workbook(io.BytesIO(download(doumen)))
+    ws = wb["填报"]
+    codes = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    assert DOUMEN in codes and "619901002" not in codes
+
+
+def test_upload_imports_the_answers(doumen, app_db):
+    before = stored(app_db)[0]
+    response = upload(doumen, filled(download(doumen), staff_total=81, physicians_left=2))
+    assert response.status_code == 302
+    assert "已导入" in doumen.get(response.location).get_data(as_text=True)
+    after, values = stored(app_db)
+    assert (values["staff_total"], values["physicians_left"]) == (81, 2) and after.version > before.version
+
+
+def test_upload_lists_every_problem_and_writes_nothing(doumen, app_db):
+    before = stored(app_db)
+    page = upload(doumen, filled(download(doumen), staff_total="sixty", service_population=-5)).get_data(as_text=True)
+    assert "没有导入任何内容" in page
+    problems = page.split("没有导入任何内容")[1].split("</ul>")[0]
+    assert problems.count("<li>") == 2 and "填报!" in problems
+    assert stored(app_db) == before
+
+
+def test_upload_of_another_centres_row_is_refused(doumen, app_db):
+    before = stored(app_db, "619901002")
+    page = upload(doumen, filled(download(doumen), org_code="619901002", staff_total=1)).get_data(as_text=True)
+    assert "没有导入任何内容" in page and "619901002" in page
+    assert stored(app_db, "619901002") == before
+
+
+def test_upload_of_junk_is_a_located_error(doumen):
+    page = upload(doumen, b"not a workbook at all").get_data(as_text=True)
+    assert "没有导入任何内容" in page and "模板.xlsx" in page
+
+
+def test_upload_needs_a_workbook(doumen):
+    assert "请选择文件" in doumen.post("/rounds/2/upload", data={}).get_data(as_text=True)
+    page = upload(doumen, b"x", name="answers.pdf").get_data(as_text=True)
+    assert "只接受 .xlsx 或 .csv 文件" in page
+
+
+def test_upload_refused_after_submission(doumen, app_db):
+    fill_completely(app_db)
+    doumen.post("/rounds/2/submit")
+    before = stored(app_db)
+    template = download(doumen)
+    page = doumen.get("/rounds/2").get_data(as_text=True)
+    assert "上传并导入" not in page
+    response = upload(doumen, filled(template, staff_total=1))
+    assert response.status_code == 302 and stored(app_db) == before
