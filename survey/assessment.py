@@ -97,11 +97,21 @@ def write_template(db: Database, round_: Round, path: str | Path, scope_code: st
 
 
 def import_responses(
-    db: Database, round_: Round, data: bytes, filename: str, *, username: str, submit: bool = False
+    db: Database,
+    round_: Round,
+    data: bytes,
+    filename: str,
+    *,
+    username: str,
+    submit: bool = False,
+    only: str | None = None,
 ) -> ImportSummary:
-    """Import a filled-in workbook: every row or none; approved responses are skipped."""
+    """Import a filled-in workbook: every row or none; approved responses are skipped.
+
+    With `only` (a centre's code) a row of any other centre is an error.
+    """
     instrument = round_instrument(db, round_)
-    known = [c["code"] for c in centres(db, round_)]
+    known = [only] if only else [c["code"] for c in centres(db, round_)]
     rows = responses.read_responses(data, filename, instrument, round_id=round_.id, known_codes=known)
     if submit:
         _check_complete(db, round_, instrument, rows)

@@ -16,17 +16,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from exports.responses import read_responses
 from instruments import Instrument
+from instruments.checks import Check
 from instruments.model import Section
 
 from .. import assessment
 from ..store import ConflictError, NotFoundError, StoreError
 from ..store.responses import ImportSummary, Response, answers, get_response, save_answers
 from ..store.reviews import history
-from ..store.rounds import Round, centres, get_round, list_rounds, round_instrument
+from ..store.rounds import Round, answers_round, get_round, list_rounds, round_instrument
 from ..store.users import User
-from .checks import Check
 
 EDITABLE = ("new", "draft", "returned")
 
@@ -73,14 +72,6 @@ class Filling:
         sections = self.instrument.sections
         index = sections.index(section)
         return sections[index + 1] if index + 1 < len(sections) else None
-
-
-def answers_round(db: Database, round_: Round, org_code: str) -> bool:
-    """Whether the centre is among those that answer the round (in its scope, of a kind it applies to)."""
-    try:
-        return any(centre["code"] == org_code for centre in centres(db, round_, org_code))
-    except StoreError:
-        return False
 
 
 def open_filling(db: Database, round_id: int, org_code: str) -> Filling:
@@ -139,5 +130,4 @@ def upload(db: Database, filling: Filling, data: bytes, filename: str, user: Use
     """Import the centre's filled-in template: all or nothing; rows of other centres are refused."""
     if not filling.editable:
         raise StoreError("the response cannot be changed now")
-    read_responses(data, filename, filling.instrument, round_id=filling.round.id, known_codes=[filling.org_code])
-    return assessment.import_responses(db, filling.round, data, filename, username=user.username)
+    return assessment.import_responses(db, filling.round, data, filename, username=user.username, only=filling.org_code)

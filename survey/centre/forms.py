@@ -31,10 +31,9 @@ from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from instruments import AnswerError, Instrument, Item
+from instruments.checks import Check
 from instruments.item_types import ITEM_TYPES, MAX_TEXT
 from instruments.model import Section
-
-from .checks import Check
 
 PREFIX = "item_"  # field names: item ids may clash with a form's own attributes
 LARGEST = 10**15  # beyond any count or area reported, and within what SQLite stores exactly

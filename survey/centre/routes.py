@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from exports.errors import WorkbookError
+from instruments.checks import Check
 from instruments.model import Section
 
 from ..auth import login_required
@@ -20,7 +21,6 @@ from ..store.orgs import get_unit
 from ..store.reviews import submit as submit_response
 from ..web_db import get_db
 from . import bp, filling, scorecard
-from .checks import Check
 from .forms import SectionForm, UploadForm, section_form, shown
 
 STATUS_WORDS = {

@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-import numpy as np
 from sqlite_utils import Database
 
-import instruments
 from instruments import Instrument
+from instruments.checks import Check
 
 from ..db import writing
 from . import ConflictError, StoreError, now
@@ -32,17 +31,10 @@ LEVEL_NAMES = {0: "自评", 1: "县级评审", 2: "市级复核", 3: "省级抽�
 
 def problems_before_submit(instrument: Instrument, values: Mapping) -> list[str]:
     """What keeps a response from being submitted: required items unanswered, constraints broken."""
-    env = instruments.evaluate(instrument, instruments.columns(instrument, [values]))
-    out = []
-    for item_id, missing in instruments.unanswered_required(instrument, env).items():
-        if missing[0]:
-            out.append(f"{instrument.item[item_id].label.zh}：必填")
-    for item_id, broken in instruments.broken_constraints(instrument, env).items():
-        if np.any(broken):
-            item = instrument.item[item_id]
-            message = item.constraint_message.zh if item.constraint_message else str(item.constraint)
-            out.append(f"{item.label.zh}：{message}")
-    return out
+    return [
+        f"{p.item.label.zh}：{'必填' if p.kind == 'required' else p.message}"
+        for p in Check(instrument, values).problems()
+    ]
 
 
 def _change(db, response: Response, status: str, level: int, username: str, source: str) -> None:

@@ -10,7 +10,7 @@ from instruments import Instrument
 
 from ..db import writing
 from . import NotFoundError, StoreError, now
-from .orgs import all_units, ancestor_at, get_unit, under
+from .orgs import all_units, ancestor_at, get_unit, is_under, under
 from .versions import get_instrument
 
 
@@ -79,6 +79,18 @@ def list_rounds(db: Database) -> list[Round]:
 def set_status(db: Database, round_: Round, status: str) -> None:
     with writing(db):
         db.execute("UPDATE rounds SET status = ? WHERE id = ?", [status, round_.id])
+
+
+def answers_round(db: Database, round_: Round, org_code: str) -> bool:
+    """Whether a unit is one of the centres that answer the round (in scope, of a kind it applies to)."""
+    try:
+        unit = get_unit(db, org_code)
+    except NotFoundError:
+        return False
+    applies_to = round_instrument(db, round_).applies_to
+    if applies_to and unit.kind not in applies_to:
+        return False
+    return round_.scope_code is None or is_under(db, org_code, round_.scope_code)
 
 
 def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[dict]:

@@ -1,7 +1,8 @@
 """What one response's answers still lack: relevance, required items, broken constraints, progress.
 
-The instrument core decides everything; this module asks it about one response
-and names the items, so pages can link each problem to its field.
+Everything is decided by evaluating the answers once; the problems name their
+items, so a page can link each one to its field and the store can refuse a
+submission with the same list.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import instruments
-from instruments import Instrument, Item
-from instruments.expressions import NOT_APPLICABLE, OK
+from .evaluation import broken_constraints, columns, evaluate, unanswered_required
+from .expressions import NOT_APPLICABLE, OK
+from .model import Instrument, Item
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Check:
 
     def __init__(self, instrument: Instrument, values: Mapping[str, Any]):
         self.instrument = instrument
-        self.env = instruments.evaluate(instrument, instruments.columns(instrument, [values]))
+        self.env = evaluate(instrument, columns(instrument, [values]))
 
     def relevant(self, item_id: str) -> bool:
         return bool(self.env[item_id].status[0] != NOT_APPLICABLE)
@@ -40,8 +41,8 @@ class Check:
 
     def problems(self, items: Iterable[Item] | None = None, required: bool = True, lang: str = "zh") -> list[Problem]:
         """Unanswered required items (unless `required` is false) and broken constraints, in item order."""
-        missing = instruments.unanswered_required(self.instrument, self.env) if required else {}
-        broken = instruments.broken_constraints(self.instrument, self.env)
+        missing = unanswered_required(self.instrument, self.env) if required else {}
+        broken = broken_constraints(self.instrument, self.env)
         out = []
         for item in self.instrument.items if items is None else items:
             if item.id in missing and missing[item.id][0]:
