@@ -23,6 +23,7 @@ from . import ConflictError, NotFoundError, StoreError, now
 from .rounds import Round
 
 STATUSES = ("draft", "submitted", "returned", "approved")
+FLUSH = 100_000  # answers an import holds before writing them, to bound its memory
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,9 @@ def import_answers(
                 stored = _stored(instrument, values).items()
                 answered = [(ids[code], item_id, value) for item_id, value in stored if value is not None]
                 new_answers += answered
+                if len(new_answers) >= FLUSH:
+                    _put(db, new_answers)
+                    new_answers = []
                 audit.append((stamp, username, ids[code], "import", None, None, f"{len(answered)} answers", "import"))
                 summary.created += 1
                 summary.changes += len(answered)
