@@ -37,7 +37,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask_wtf.csrf import CSRFProtect
 
     from . import auth, site, web_db
+    from .admin import bp as admin_bp
     from .centre import bp as centre_bp
+    from .official import bp as official_bp
+    from .review import bp as review_bp
 
     web_db.init_app(app)
     CSRFProtect(app)
@@ -45,6 +48,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(site.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(centre_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(official_bp)
+    app.register_blueprint(review_bp)
     return app
 
 

@@ -16,6 +16,7 @@ import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -183,48 +184,77 @@ def write_league(
     return result
 
 
+@dataclass
+class _Cards:
+    """What every card of a scope needs: the scores, ranks within counties, the previous round."""
+
+    result: RoundScores
+    previous: RoundScores | None
+    ranks: np.ndarray
+    sizes: Counter
+
+    @classmethod
+    def of(cls, db: Database, round_: Round, scope_code: str | None, approved_only: bool) -> _Cards:
+        result = round_scores(db, round_, scope_code, approved_only)
+        if not result.centres:
+            raise StoreError("no responses in scope")
+        counties = [c["county"] for c in result.centres]
+        return cls(result, _previous(db, round_), _ranks_within(result.scores.total, counties), Counter(counties))
+
+    def write(self, path: Path, row: int) -> None:
+        result, centre = self.result, self.result.centres[row]
+        before = _previous_card(self.previous, centre["code"])
+        round_ = result.round
+        cards.write_card(
+            path,
+            result.instrument,
+            result.scores.card(row),
+            Centre(centre["code"], centre["name"], centre["county"], centre["city"]),
+            round_title=f"{round_.title}（{round_.period}）",
+            rank=int(self.ranks[row]) or None,
+            county_size=self.sizes[centre["county"]],
+            previous=before,
+            previous_title=f"{self.previous.round.title}（{self.previous.round.period}）" if before else "",
+        )
+
+
 def write_cards(
-    db: Database, round_: Round, folder: str | Path, scope_code: str | None, progress=contextlib.nullcontext
+    db: Database,
+    round_: Round,
+    folder: str | Path,
+    scope_code: str | None,
+    progress=contextlib.nullcontext,
+    approved_only: bool = False,
 ) -> int:
     """Write one report-card workbook per centre into `folder`; returns how many.
 
     `progress` wraps the list of centres, e.g. in a click progress bar.
     """
-    result = round_scores(db, round_, scope_code)
-    if not result.centres:
-        raise StoreError("no responses in scope")
-    previous = _previous(db, round_)
-    counties = [c["county"] for c in result.centres]
-    ranks = _ranks_within(result.scores.total, counties)
-    sizes = Counter(counties)
+    context = _Cards.of(db, round_, scope_code, approved_only)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".cards."))
     try:
-        with progress(list(enumerate(result.centres))) as rows:
+        with progress(list(enumerate(context.result.centres))) as rows:
             for row, centre in rows:
-                _write_card(staging, result, row, centre, previous, ranks[row], sizes[centre["county"]])
+                context.write(staging / _card_name(centre), row)
         for card in staging.iterdir():
             os.replace(card, folder / card.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return len(result.centres)
+    return len(context.result.centres)
 
 
-def _write_card(staging: Path, result: RoundScores, row: int, centre: dict, previous, rank, county_size) -> None:
-    before = _previous_card(previous, centre["code"])
-    round_ = result.round
-    cards.write_card(
-        staging / _card_name(centre),
-        result.instrument,
-        result.scores.card(row),
-        Centre(centre["code"], centre["name"], centre["county"], centre["city"]),
-        round_title=f"{round_.title}（{round_.period}）",
-        rank=int(rank) or None,
-        county_size=county_size,
-        previous=before,
-        previous_title=f"{previous.round.title}（{previous.round.period}）" if before else "",
-    )
+def write_card(
+    db: Database, round_: Round, path: str | Path, org_code: str, scope_code: str | None, approved_only: bool = False
+) -> None:
+    """Write one centre's report card, ranked among the centres of its county within `scope_code`."""
+    context = _Cards.of(db, round_, scope_code, approved_only)
+    row = context.result.row_of.get(org_code)
+    if row is None:
+        raise StoreError(f"no response from '{org_code}'")
+    with replacing(path) as temporary:
+        context.write(temporary, row)
 
 
 def _card_name(centre: dict) -> str:

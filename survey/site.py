@@ -31,6 +31,7 @@ ROLE_NAMES = {
     "official": _l("卫生健康行政部门"),
     "admin": _l("管理员"),
 }
+HOMES = {"centre": "centre.rounds", "evaluator": "review.queue", "official": "official.rounds", "admin": "admin.index"}
 CSRF_MESSAGE = _l("表单已过期（安全令牌无效或缺失）。请刷新页面后重新提交。")
 
 
@@ -53,11 +54,9 @@ def when(stamp: str) -> str:
 
 @bp.get("/")
 @login_required()
-def index() -> Response | str:
-    """A centre's home is its rounds; the other roles' pages are not built yet."""
-    if g.user.role == "centre":
-        return redirect(url_for("centre.rounds"))
-    return render_template("site/home.html", roles=ROLE_NAMES)
+def index() -> Response:
+    """Each role's home: a centre's rounds, an evaluator's queue, an official's reports, the admin pages."""
+    return redirect(url_for(HOMES[g.user.role]))
 
 
 @bp.post("/language")

@@ -16,7 +16,7 @@ ANYONE = dict.fromkeys(ROLES, 200)
 REDIRECTS = dict.fromkeys(ROLES, 302)
 
 ROUTES = [  # method, path, expected status by role
-    ("GET", "/", {**SIGNED_IN, "centre": 302}),
+    ("GET", "/", REDIRECTS),  # each role to its own home
     ("GET", "/auth/login", ANYONE),
     ("POST", "/auth/logout", REDIRECTS),
     ("GET", "/auth/password", SIGNED_IN),

@@ -98,3 +98,52 @@ def ancestor_at(units: dict[str, Unit], code: str, level: str) -> Unit | None:
         seen.add(unit.code)
         unit = units.get(unit.parent_code) if unit.parent_code else None
     return None
+
+
+CENTRE_KINDS = ("township_health_centre", "community_health_centre")
+
+
+def children(db: Database, code: str | None) -> list[Unit]:
+    """The units directly below `code` (the top-level units when None), by code."""
+    if code is None:
+        rows = db.query("SELECT * FROM org_units WHERE parent_code IS NULL ORDER BY code")
+    else:
+        rows = db.query("SELECT * FROM org_units WHERE parent_code = ? ORDER BY code", [code])
+    return [Unit(**row) for row in rows]
+
+
+def ancestors(db: Database, code: str) -> list[Unit]:
+    """The units above `code`, from the top down to its parent."""
+    rows = db.query(
+        """WITH RECURSIVE up(code, parent_code, depth) AS (
+             SELECT code, parent_code, 0 FROM org_units WHERE code = ? UNION ALL
+             SELECT o.code, o.parent_code, up.depth + 1 FROM org_units o JOIN up ON o.code = up.parent_code
+             WHERE up.depth < 50)
+           SELECT o.* FROM up JOIN org_units o ON o.code = up.code WHERE up.depth > 0 ORDER BY up.depth DESC""",
+        [code],
+    )
+    return [Unit(**row) for row in rows]
+
+
+def centre_counts(db: Database) -> dict[str, int]:
+    """For every unit with health centres at or below it, how many there are."""
+    parent = parents(db)
+    counts: dict[str, int] = {}
+    kinds = ", ".join("?" * len(CENTRE_KINDS))
+    for row in db.query(f"SELECT code FROM org_units WHERE kind IN ({kinds})", list(CENTRE_KINDS)):
+        code, steps = row["code"], 0
+        while code is not None and steps <= len(parent):  # bounded: a loop in the data cannot hang a page
+            counts[code] = counts.get(code, 0) + 1
+            code, steps = parent.get(code), steps + 1
+    return counts
+
+
+def names(db: Database, codes: Iterable[str | None]) -> dict[str, str]:
+    """The names of the units with these codes (those that exist)."""
+    wanted = sorted({code for code in codes if code})
+    out: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        sql = f"SELECT code, name FROM org_units WHERE code IN ({', '.join('?' * len(chunk))})"
+        out.update({row["code"]: row["name"] for row in db.query(sql, chunk)})
+    return out

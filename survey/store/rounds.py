@@ -11,6 +11,7 @@ from instruments import Instrument
 from ..db import writing
 from . import NotFoundError, StoreError, now
 from .orgs import all_units, ancestor_at, get_unit, is_under, under
+from .users import audit
 from .versions import get_instrument
 
 
@@ -61,6 +62,8 @@ def get_round(db: Database, round_id: int | str) -> Round:
         number = int(round_id)
     except (TypeError, ValueError):
         raise NotFoundError(f"'{round_id}' is not a round number") from None
+    if not 0 < number < 2**63:
+        raise NotFoundError(f"no round {number}")
     rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [number]))
     if not rows:
         raise NotFoundError(f"no round {number}")
@@ -126,3 +129,28 @@ def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[
 def _name_at(units, code: str, level: str) -> str:
     unit = ancestor_at(units, code, level)
     return unit.name if unit else ""
+
+
+ROUND_STATUSES = ("open", "closed")
+
+
+def change_status(db: Database, round_: Round, status: str, *, username: str) -> Round:
+    """Close or reopen a round, recorded in the audit trail; a closed round takes no answers."""
+    if status not in ROUND_STATUSES:
+        raise StoreError(f"a round is {' or '.join(ROUND_STATUSES)}, not '{status}'")
+    if status != round_.status:
+        with writing(db):
+            set_status(db, round_, status)
+            audit(db, username, "round.status", f"round {round_.id}", round_.status, status)
+    return get_round(db, round_.id)
+
+
+def status_counts(db: Database, round_: Round) -> dict[str, int]:
+    """How many centres in the round's scope are at each status; `new` for those with nothing saved yet."""
+    counts = dict.fromkeys(("new", "draft", "submitted", "returned", "approved"), 0)
+    rows = db.query("SELECT org_code, status FROM responses WHERE round_id = ?", [round_.id])
+    saved = {row["org_code"]: row["status"] for row in rows}
+    for status in saved.values():
+        counts[status] += 1
+    counts["new"] = sum(1 for centre in centres(db, round_) if centre["code"] not in saved)
+    return counts

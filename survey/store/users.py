@@ -34,14 +34,7 @@ def add_user(db: Database, username: str, password: str, role: str, org_code: st
     """Create a user; the password is stored only as a salted hash."""
     if not USERNAME.fullmatch(username or ""):
         raise StoreError("a username is 3–64 letters, digits or . _ @ -")
-    if role not in ROLES:
-        raise StoreError(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
-    if role != "admin" and not org_code:
-        raise StoreError(f"a {role} user needs an organisation unit (--org)")
-    if org_code:
-        unit = get_unit(db, org_code)
-        if role == "centre" and unit.level not in ("township", "community"):
-            raise StoreError(f"a centre user belongs to a township or community unit, not a {unit.level}")
+    check_placement(db, role, org_code)
     check_strength(password)
     if list(db.query("SELECT 1 FROM users WHERE username = ?", [username])):
         raise StoreError(f"user '{username}' already exists")
@@ -51,6 +44,18 @@ def add_user(db: Database, username: str, password: str, role: str, org_code: st
             [username, generate_password_hash(password), role, org_code, now()],
         )
     return User(cursor.lastrowid, username, role, org_code, True)
+
+
+def check_placement(db: Database, role: str, org_code: str | None) -> None:
+    """Refuse an unknown role, a unit that does not exist, a non-admin without a unit, a centre user above a centre."""
+    if role not in ROLES:
+        raise StoreError(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+    if role != "admin" and not org_code:
+        raise StoreError(f"a {role} user needs an organisation unit (--org)")
+    if org_code:
+        unit = get_unit(db, org_code)
+        if role == "centre" and unit.level not in ("township", "community"):
+            raise StoreError(f"a centre user belongs to a township or community unit, not a {unit.level}")
 
 
 def check_strength(password: str) -> None:
@@ -134,3 +139,92 @@ def change_password(db: Database, username: str, current: str, new: str) -> None
     check_strength(new)
     with writing(db):
         db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [generate_password_hash(new), username])
+
+
+# ---------------------------------------------------------------- administration
+
+AUDIT_SOURCE = "admin"
+
+
+class SelfLockoutError(StoreError):
+    """An administrator tried to disable their own account or give up their own administrator role."""
+
+
+def list_users(
+    db: Database, role: str | None = None, org_code: str | None = None, limit: int | None = None
+) -> list[User]:
+    """Users by username (the first `limit`): only those with `role`, at or below unit `org_code`, when given."""
+    where, params = [], []
+    if role:
+        where.append("role = ?")
+        params.append(role)
+    if org_code:
+        get_unit(db, org_code)
+        where.append(
+            """org_code IN (WITH RECURSIVE tree(code) AS (
+                 SELECT ? UNION ALL SELECT o.code FROM org_units o JOIN tree t ON o.parent_code = t.code)
+               SELECT code FROM tree)"""
+        )
+        params.append(org_code)
+    sql = "SELECT * FROM users" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY username"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [_user(row) for row in db.query(sql, params)]
+
+
+def require_user(db: Database, user_id: int) -> User:
+    """The user with this id; NotFoundError when there is none."""
+    user = get_user_by_id(db, user_id)
+    if user is None:
+        raise NotFoundError(f"no user {user_id}")
+    return user
+
+
+def set_placement(db: Database, user_id: int, role: str, org_code: str | None, *, acting: User) -> User:
+    """Give a user another role or unit, checked as when adding one; an administrator keeps their own role."""
+    user = require_user(db, user_id)
+    if user.id == acting.id and role != "admin":
+        raise SelfLockoutError("you cannot take away your own administrator role")
+    check_placement(db, role, org_code)
+    org_code = org_code or None
+    with writing(db):
+        db.execute("UPDATE users SET role = ?, org_code = ? WHERE id = ?", [role, org_code, user.id])
+        if role != user.role:
+            audit(db, acting.username, "user.role", user.username, user.role, role)
+        if org_code != user.org_code:
+            audit(db, acting.username, "user.org", user.username, user.org_code, org_code)
+    return require_user(db, user.id)
+
+
+def reset_password(db: Database, user_id: int, password: str, *, acting: User) -> User:
+    """Set a new password for a user (who then signs in with it) and lift any sign-in lock."""
+    user = require_user(db, user_id)
+    check_strength(password)
+    with writing(db):
+        db.execute(
+            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
+            [generate_password_hash(password), user.id],
+        )
+        audit(db, acting.username, "user.password", user.username)  # never the password, not even hashed
+    return user
+
+
+def set_active(db: Database, user_id: int, active: bool, *, acting: User) -> User:
+    """Enable or disable a user; a disabled user cannot sign in, and an administrator cannot disable themselves."""
+    user = require_user(db, user_id)
+    if user.id == acting.id and not active:
+        raise SelfLockoutError("you cannot disable your own account")
+    if user.active != active:
+        with writing(db):
+            db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user.id])
+            audit(db, acting.username, "user.active", user.username, int(user.active), int(active))
+    return require_user(db, user.id)
+
+
+def audit(db: Database, username: str, action: str, subject: str, old: object = None, new: object = None) -> None:
+    """Record an administrator's change (not tied to a response) in the audit trail; `subject` names what changed."""
+    db.execute(
+        """INSERT INTO audit (at, username, response_id, action, item_id, old, new, source)
+           VALUES (?, ?, NULL, ?, ?, ?, ?, ?)""",
+        [now(), username, action, subject, old, new, AUDIT_SOURCE],
+    )

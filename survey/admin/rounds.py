@@ -1,0 +1,99 @@
+"""Survey rounds: open one on an instrument version, list them with how far each centre has got, close, reopen."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from ..auth import login_required
+from ..centre.routes import STATUS_WORDS
+from ..site import language
+from ..store import NotFoundError, StoreError
+from ..store.orgs import names
+from ..store.rounds import Round, change_status, create_round, get_round, list_rounds, status_counts
+from ..store.versions import list_instruments
+from ..web_db import get_db
+from . import bp
+from .forms import ActionForm, NewRoundForm
+
+ROUND_WORDS = {"open": _l("进行中"), "closed": _l("已结束")}
+
+
+@bp.get("/rounds")
+@login_required("admin")
+def rounds() -> str:
+    """调查轮次: every round, newest first, with its centres counted by status, and close or reopen."""
+    db = get_db()
+    found = list_rounds(db)[::-1]
+    return render_template(
+        "admin/rounds.html",
+        rounds=found,
+        counts={r.id: status_counts(db, r) for r in found},
+        units=names(db, (r.scope_code for r in found)),
+        status_words=STATUS_WORDS,
+        round_words=ROUND_WORDS,
+        action=ActionForm(),
+    )
+
+
+def _instrument_choices() -> list[SelectChoice]:
+    """Each stored instrument version, newest first: `id@version` with its title."""
+    lang = language()
+    return [
+        SelectChoice(f"{instrument.id}@{instrument.version}",
+                     f"{instrument.title.get(lang)} · {instrument.id} · {_('版本')} {instrument.version}")
+        for instrument, _loaded in reversed(list_instruments(get_db()))
+    ]  # fmt: skip
+
+
+@bp.route("/rounds/new", methods=("GET", "POST"))
+@login_required("admin")
+def new_round() -> Response | str:
+    """Open a round: an instrument version, the period and title, a scope, a deadline, review levels."""
+    form = NewRoundForm()
+    form.instrument.choices = _instrument_choices()
+    if form.validate_on_submit():
+        instrument_id, version = form.chosen()
+        try:
+            created = create_round(
+                get_db(),
+                instrument_id,
+                form.period.data,
+                form.title.data,
+                version=version,
+                scope_code=form.scope_code.data or None,
+                review_levels=form.review_levels.data,
+                deadline=form.deadline.data.isoformat() if form.deadline.data else None,
+            )
+        except StoreError as error:
+            flash(_("未创建轮次：%(reason)s", reason=str(error)), "error")
+        else:
+            flash(_("已开启调查轮次 %(id)d：%(title)s。", id=created.id, title=created.title), "success")
+            return redirect(url_for("admin.rounds"))
+    return render_template("admin/round_new.html", form=form)
+
+
+def _round(round_id: int) -> Round:
+    try:
+        return get_round(get_db(), round_id)
+    except NotFoundError:
+        abort(404)
+
+
+@bp.post("/rounds/<int:round_id>/<any(close, reopen):change>")
+@login_required("admin")
+def round_status(round_id: int, change: str) -> Response:
+    """Close a round (centres can no longer save or submit) or reopen it."""
+    found = _round(round_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    status = "closed" if change == "close" else "open"
+    change_status(get_db(), found, status, username=g.user.username)
+    if status == "closed":
+        flash(_("已结束轮次 %(id)d：机构不能再保存或提交。", id=found.id), "success")
+    else:
+        flash(_("已重新开启轮次 %(id)d。", id=found.id), "success")
+    return redirect(url_for("admin.rounds"))

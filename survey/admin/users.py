@@ -1,0 +1,158 @@
+"""Users: list and filter them, create one, change a role or unit, reset a password, disable or enable.
+
+Password hashes never leave the store: pages see `User`, which has none.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from ..auth import login_required
+from ..site import ROLE_NAMES
+from ..store import NotFoundError, StoreError
+from ..store.orgs import names
+from ..store.users import (
+    SelfLockoutError,
+    User,
+    add_user,
+    list_users,
+    require_user,
+    reset_password,
+    set_active,
+    set_placement,
+)
+from ..web_db import get_db
+from . import bp
+from .forms import ActionForm, NewUserForm, PlacementForm, ResetPasswordForm, UserFilterForm
+
+SHOWN = 500  # users on one page; the filter narrows the rest down
+SELF_LOCKOUT = _l("不能停用自己的账号，也不能取消自己的管理员角色。")
+
+
+@bp.context_processor
+def words() -> dict:
+    """The role names, for every template of the blueprint."""
+    return {"role_names": ROLE_NAMES}
+
+
+@bp.get("/users")
+@login_required("admin")
+def users() -> str:
+    """用户: every user (the first SHOWN), filtered by role and by unit (with the units below it)."""
+    form = UserFilterForm(request.args)
+    found: list[User] = []
+    if form.validate():
+        found = list_users(get_db(), form.role.data or None, form.org.data or None, limit=SHOWN + 1)
+    return render_template(
+        "admin/users.html",
+        form=form,
+        users=found[:SHOWN],
+        more=len(found) > SHOWN,
+        units=names(get_db(), (user.org_code for user in found)),
+    )
+
+
+@bp.route("/users/new", methods=("GET", "POST"))
+@login_required("admin")
+def new_user() -> Response | str:
+    """Create a user with a role, a unit and an initial password."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = add_user(
+                get_db(), form.username.data, form.password.data, form.role.data, form.org_code.data or None
+            )
+        except StoreError as error:
+            flash(_("未创建用户：%(reason)s", reason=str(error)), "error")
+        else:
+            flash(_("已创建用户 %(name)s。", name=user.username), "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_new.html", form=form)
+
+
+def _user(user_id: int) -> User:
+    try:
+        return require_user(get_db(), user_id)
+    except NotFoundError:
+        abort(404)
+
+
+def _render_user(
+    user: User,
+    placement: PlacementForm | None = None,
+    password: ResetPasswordForm | None = None,
+) -> str:
+    return render_template(
+        "admin/user.html",
+        account=user,
+        unit_name=names(get_db(), [user.org_code]).get(user.org_code or ""),
+        placement=placement or PlacementForm(data={"role": user.role, "org_code": user.org_code or ""}),
+        password=password or ResetPasswordForm(),
+        action=ActionForm(),
+    )
+
+
+@bp.get("/users/<int:user_id>")
+@login_required("admin")
+def user(user_id: int) -> str:
+    """One user: role and unit, password reset, disable or enable."""
+    return _render_user(_user(user_id))
+
+
+@bp.post("/users/<int:user_id>/placement")
+@login_required("admin")
+def placement(user_id: int) -> Response | str:
+    """Change a user's role and unit."""
+    account = _user(user_id)
+    form = PlacementForm()
+    if not form.validate_on_submit():
+        return _render_user(account, placement=form)
+    try:
+        set_placement(get_db(), account.id, form.role.data, form.org_code.data or None, acting=g.user)
+    except SelfLockoutError:
+        flash(str(SELF_LOCKOUT), "error")
+        return _render_user(account, placement=form)
+    except StoreError as error:
+        flash(_("未修改：%(reason)s", reason=str(error)), "error")
+        return _render_user(account, placement=form)
+    flash(_("已修改 %(name)s 的角色与所属机构。", name=account.username), "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/password")
+@login_required("admin")
+def password(user_id: int) -> Response | str:
+    """Set a new password for a user, and lift any sign-in lock."""
+    account = _user(user_id)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return _render_user(account, password=form)
+    try:
+        reset_password(get_db(), account.id, form.password.data, acting=g.user)
+    except StoreError as error:
+        flash(_("未修改：%(reason)s", reason=str(error)), "error")
+        return _render_user(account, password=form)
+    flash(_("已为 %(name)s 设置新密码。请通过安全渠道告知本人。", name=account.username), "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<int:user_id>/<any(enable, disable):change>")
+@login_required("admin")
+def active(user_id: int, change: str) -> Response | str:
+    """Enable or disable a user: a disabled user cannot sign in; an administrator cannot disable themselves."""
+    account = _user(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        set_active(get_db(), account.id, change == "enable", acting=g.user)
+    except SelfLockoutError:
+        flash(str(SELF_LOCKOUT), "error")
+    else:
+        if change == "enable":
+            flash(_("已启用用户 %(name)s。", name=account.username), "success")
+        else:
+            flash(_("已停用用户 %(name)s：此账号不能再登录。", name=account.username), "success")
+    return redirect(url_for("admin.user", user_id=account.id))

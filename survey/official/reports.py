@@ -1,0 +1,234 @@
+"""What an official sees of a round: the part inside their jurisdiction, ranked, sorted, filtered and paged.
+
+No Flask here: the views pass in the request's database and the user's org
+unit. An official's jurisdiction is their org unit and everything below it; an
+administrator's (org code None) is everything. A round is theirs when its
+scope and the jurisdiction overlap, and they see the smaller of the two.
+Anything else is NotFoundError, so a page can answer 404 without telling
+whether the round or the centre exists.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlite_utils import Database
+
+import instruments
+from instruments import Instrument
+
+from ..store import NotFoundError
+from ..store.orgs import all_units, ancestor_at, get_unit, is_under
+from ..store.responses import statuses
+from ..store.rounds import Round, centres, get_round, list_rounds
+from ..store.scores import RoundScores, round_scores
+
+STATUSES = ("new", "draft", "submitted", "returned", "approved")  # "new": no response yet
+FIXED_SORTS = ("rank", "total", "name", "county")
+DESCENDING_FIRST = {"total"}  # keys whose first click shows the highest first (and every dimension)
+NO_GRADE = "none"
+PAGE_SIZE = 100
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def scope_of(db: Database, round_: Round, org_code: str | None) -> str | None:
+    """The unit whose subtree the user sees of `round_` (None: all of it); NotFoundError when they see none."""
+    if org_code is None:
+        return round_.scope_code
+    if round_.scope_code is None or is_under(db, org_code, round_.scope_code):
+        return org_code
+    if is_under(db, round_.scope_code, org_code):
+        return round_.scope_code
+    raise NotFoundError(f"round {round_.id} lies outside '{org_code}'")
+
+
+def open_round(db: Database, round_id: int, org_code: str | None) -> tuple[Round, str | None]:
+    """A round and the scope the user sees of it; NotFoundError when there is no such round or none of it is theirs."""
+    if not 0 < round_id <= MAX_ID:
+        raise NotFoundError(f"no round {round_id}")  # SQLite cannot even look it up
+    round_ = get_round(db, round_id)
+    return round_, scope_of(db, round_, org_code)
+
+
+def scope_name(db: Database, scope: str | None) -> str:
+    """The scope's unit name ('' for everywhere)."""
+    return get_unit(db, scope).name if scope else ""
+
+
+def find_centre(db: Database, round_: Round, scope: str | None, code: str) -> dict:
+    """The centre `code` (code, name, county, city) if it answers the round within `scope`, else NotFoundError."""
+    found = next((c for c in centres(db, round_, scope) if c["code"] == code), None)
+    if found is None:
+        raise NotFoundError(f"no centre '{code}' in round {round_.id} here")
+    return found
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """A round as listed for an official: how many centres in their part of it, and how many in each state."""
+
+    round: Round
+    scope: str | None
+    scope_name: str
+    centres: int
+    counts: dict[str, int]
+
+
+def my_rounds(db: Database, org_code: str | None) -> list[RoundSummary]:
+    """Every round that overlaps the jurisdiction, open ones first, newest first."""
+    out = []
+    for round_ in list_rounds(db):
+        try:
+            scope = scope_of(db, round_, org_code)
+        except NotFoundError:
+            continue
+        codes = [c["code"] for c in centres(db, round_, scope)]
+        by_code = statuses(db, round_)
+        counts = Counter(by_code[code].status if code in by_code else "new" for code in codes)
+        summary = RoundSummary(round_, scope, scope_name(db, scope), len(codes), {s: counts[s] for s in STATUSES})
+        out.append(summary)
+    out.sort(key=lambda s: (s.round.status != "open", -s.round.id))
+    return out
+
+
+@dataclass(frozen=True)
+class LeagueRow:
+    """One centre in the league: `row` is its row in the round's Scores; rank 0 when it has no total."""
+
+    row: int
+    rank: int
+    code: str
+    name: str
+    county: str
+    county_code: str
+    city: str
+    status: str
+    total: float | None
+    grade: str | None
+    dimensions: dict[str, float | None]
+
+
+@dataclass
+class League:
+    """The centres of a round within a scope, scored, in rank order (unranked last)."""
+
+    result: RoundScores
+    scope: str | None
+    scope_name: str
+    approved_only: bool
+    rows: list[LeagueRow] = field(default_factory=list)
+
+    @property
+    def round(self) -> Round:
+        return self.result.round
+
+    @property
+    def instrument(self) -> Instrument:
+        return self.result.instrument
+
+    @cached_property
+    def counties(self) -> list[tuple[str, str]]:
+        """(code, name) of every county with a centre in the league, in code order."""
+        return sorted({(r.county_code, r.county) for r in self.rows if r.county_code})
+
+    def sort_keys(self) -> tuple[str, ...]:
+        """The keys the league may be sorted by: the fixed ones, then each dimension."""
+        return FIXED_SORTS + tuple(d.id for d in self.instrument.dimensions if d.id not in FIXED_SORTS)
+
+    def grade_keys(self) -> tuple[str, ...]:
+        """The grade ids a filter may ask for, and `none` for centres without one."""
+        return tuple(g.id for g in self.instrument.grades) + (NO_GRADE,)
+
+    def grade_label(self, grade_id: str | None, lang: str = "zh") -> str:
+        """A grade's label in `lang` ('' for none)."""
+        return next((g.label.get(lang) for g in self.instrument.grades if g.id == grade_id), "")
+
+    def row_of(self, code: str) -> LeagueRow | None:
+        return next((r for r in self.rows if r.code == code), None)
+
+
+def league(db: Database, round_: Round, scope: str | None, approved_only: bool) -> League:
+    """Score the centres of `round_` within `scope` (approved responses only if asked) and rank them."""
+    result = round_scores(db, round_, scope, approved_only)
+    units = all_units(db)
+    scores = result.scores
+    ranks = instruments.rank(scores.total)
+    rows = []
+    for row, (centre, response) in enumerate(zip(result.centres, result.responses, strict=True)):
+        county = ancestor_at(units, centre["code"], "county")
+        rows.append(
+            LeagueRow(
+                row=row,
+                rank=int(ranks[row]),
+                code=centre["code"],
+                name=centre["name"],
+                county=centre["county"],
+                county_code=county.code if county else "",
+                city=centre["city"],
+                status=response.status,
+                total=_number(scores.total[row]),
+                grade=scores.grade_id(row),
+                dimensions={d: _number(v[row]) for d, v in scores.dimensions.items()},
+            )
+        )
+    rows = sort_rows(rows, "rank", descending=False)
+    return League(result, scope, scope_name(db, scope), approved_only, rows)
+
+
+def _number(value) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def default_descending(key: str) -> bool:
+    """Whether a first click on `key` shows the largest first: totals and dimension scores do."""
+    return key in DESCENDING_FIRST or key not in FIXED_SORTS
+
+
+def _value(key: str) -> Callable[[LeagueRow], object]:
+    if key == "rank":
+        return lambda r: r.rank or None
+    if key == "total":
+        return lambda r: r.total
+    if key in ("name", "county"):
+        return lambda r: getattr(r, key) or None
+    return lambda r: r.dimensions.get(key)
+
+
+def sort_rows(rows: Sequence[LeagueRow], key: str, descending: bool) -> list[LeagueRow]:
+    """Rows by `key` (rank, total, name, county or a dimension id); ties by rank, centres without a value last."""
+    value = _value(key)
+    ordered = sorted(rows, key=lambda r: (r.rank == 0, r.rank, r.code))
+    present = sorted((r for r in ordered if value(r) is not None), key=value, reverse=descending)
+    return present + [r for r in ordered if value(r) is None]
+
+
+def filter_rows(rows: Sequence[LeagueRow], county: str = "", grade: str = "") -> list[LeagueRow]:
+    """The rows in county `county` (a code) and of grade `grade` (`none`: without one); '' keeps all."""
+    return [
+        r for r in rows if (not county or r.county_code == county) and (not grade or (r.grade or NO_GRADE) == grade)
+    ]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows: `number` of `pages` (1-based), and the position of its first row among all."""
+
+    rows: list[LeagueRow]
+    number: int
+    pages: int
+    total: int
+    first: int
+
+
+def page_of(rows: Sequence[LeagueRow], number: int, size: int | None = None) -> Page:
+    """Page `number` of `rows`, PAGE_SIZE rows a page unless `size` is given (clamped to the pages there are)."""
+    size = size or PAGE_SIZE
+    pages = max(1, math.ceil(len(rows) / size))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * size
+    return Page(list(rows[start : start + size]), number, pages, len(rows), start + 1)

@@ -1,0 +1,207 @@
+"""The views of officials and administrators: read the query, call reports/regions/profile/downloads, render."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from ..auth import login_required
+from ..centre.routes import STATUS_WORDS, XLSX
+from ..site import language
+from ..store import NotFoundError, StoreError
+from ..store.rounds import Round
+from ..web_db import get_db
+from . import bp, downloads, forms, graphs, profile, regions, reports
+
+ROLES = ("official", "admin")
+LEVEL_WORDS = {"province": _l("省"), "city": _l("市"), "county": _l("县（区）")}
+ROUND_STATUS = {"open": _l("进行中"), "closed": _l("已结束")}
+ZIP = "application/zip"
+PARAMETERS = ("approved_only", "county", "grade", "sort", "order", "page", "level", "indicator")  # never url_for's _x
+
+
+@bp.context_processor
+def helpers() -> dict:
+    """Words and the link builder every template of the blueprint uses."""
+    return {"here": here, "status_words": STATUS_WORDS, "level_words": LEVEL_WORDS, "round_status": ROUND_STATUS}
+
+
+def here(**changes: str | None) -> str:
+    """This page's address with some query parameters changed (None drops one); unknown parameters are left out."""
+    args = {key: value for key, value in request.args.items() if key in PARAMETERS}
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **{**args, **(request.view_args or {})})
+
+
+def _jurisdiction() -> str | None:
+    """The signed-in user's org unit (None for an administrator, who sees everything)."""
+    if g.user.role == "admin":
+        return None
+    if not g.user.org_code:
+        abort(404)
+    return g.user.org_code
+
+
+def _open(round_id: int) -> tuple[Round, str | None]:
+    """The round and the scope the user sees of it; 404 when none of it is theirs."""
+    try:
+        return reports.open_round(get_db(), round_id, _jurisdiction())
+    except NotFoundError:
+        abort(404)
+
+
+def _approved_only() -> bool:
+    return forms.read(forms.ReportQuery, request.args)[0].only_approved
+
+
+def _notice(ignored: list[str]) -> None:
+    if ignored:
+        flash(_("已忽略无效的参数：%(names)s", names="，".join(ignored)), "info")
+
+
+@bp.get("/")
+@login_required(*ROLES)
+def rounds() -> str:
+    """排名与汇总: every round in the jurisdiction, with how many centres are in each state."""
+    db, jurisdiction = get_db(), _jurisdiction()
+    return render_template(
+        "official/rounds.html",
+        summaries=reports.my_rounds(db, jurisdiction),
+        user_unit=reports.scope_name(db, jurisdiction),
+    )
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required(*ROLES)
+def league(round_id: int) -> str:
+    """The league table: ranked, sorted and filtered by the query, 100 centres a page, with the score histogram."""
+    round_, scope = _open(round_id)
+    table = reports.league(get_db(), round_, scope, _approved_only())
+    lang = language()
+    choices = {
+        "county": [("", _("全部县（区）")), *table.counties],
+        "grade": [("", _("全部等级")), *((gr.id, gr.label.get(lang)) for gr in table.instrument.grades),
+                  (reports.NO_GRADE, _("无等级"))],
+        "sort": [(key, key) for key in table.sort_keys()],
+    }  # fmt: skip
+    form, ignored = forms.read(forms.LeagueQuery, request.args, choices)
+    key = form.sort.data
+    descending = form.order.data == "desc" if form.order.data else reports.default_descending(key)
+    rows = reports.sort_rows(reports.filter_rows(table.rows, form.county.data, form.grade.data), key, descending)
+    page = reports.page_of(rows, form.page.data)
+    if page.number != form.page.data:
+        ignored.append(f"page={form.page.data}")
+    _notice(ignored)
+    return render_template(
+        "official/league.html", league=table, form=form, page=page, sort=key, descending=descending,
+        chart=graphs.distribution(rows), filtered=len(rows) != len(table.rows),
+    )  # fmt: skip
+
+
+@bp.get("/rounds/<int:round_id>/regions")
+@login_required(*ROLES)
+def regional(round_id: int) -> str:
+    """The regional summary: every indicator's figures for the scope and each region at the chosen level."""
+    round_, scope = _open(round_id)
+    db = get_db()
+    table = reports.league(db, round_, scope, _approved_only())
+    lang = language()
+    levels = regions.levels_below(db, scope)
+    scored = [ind for ind in table.instrument.indicators if ind.scored]
+    choices = {
+        "level": [(level, LEVEL_WORDS[level]) for level in levels] or [("", "")],
+        "indicator": [(ind.id, ind.label.get(lang)) for ind in scored] or [("", "")],
+    }
+    defaults = {"level": regions.default_level(levels) or "", "indicator": scored[0].id if scored else ""}
+    form, ignored = forms.read(forms.RegionsQuery, request.args, choices, defaults)
+    _notice(ignored)
+    summary = regions.summary(db, table, form.level.data or None, lang)
+    chosen = table.instrument.indicator.get(form.indicator.data)
+    return render_template(
+        "official/regions.html", league=table, summary=summary, form=form, chosen=chosen,
+        shares=graphs.shares(summary, chosen.id, chosen.label.get(lang)) if chosen else "",
+        heat=graphs.heat(summary, lang) if scored else "",
+    )  # fmt: skip
+
+
+@bp.get("/rounds/<int:round_id>/centres/<org_code>")
+@login_required(*ROLES)
+def centre(round_id: int, org_code: str) -> str:
+    """One centre's profile: total, grade, ranks, dimensions against the jurisdiction's mean, every indicator."""
+    round_, scope = _open(round_id)
+    db = get_db()
+    form, ignored = forms.read(forms.ReportQuery, request.args)
+    table = reports.league(db, round_, scope, form.only_approved)
+    try:
+        found = profile.profile(db, table, org_code, language())
+    except NotFoundError:
+        abort(404)
+    _notice(ignored)
+    chart = graphs.dimension_profile(found) if found.row else ""
+    return render_template("official/centre.html", league=table, found=found, form=form, chart=chart)
+
+
+@bp.get("/rounds/<int:round_id>/league.xlsx")
+@login_required(*ROLES)
+def league_workbook(round_id: int) -> Response:
+    """Download the league workbook of the jurisdiction; approved_only=1 leaves out unapproved responses."""
+    round_, scope = _open(round_id)
+    form, ignored = forms.read(forms.ReportQuery, request.args)
+    if ignored:
+        abort(400)
+    db = get_db()
+    try:
+        data = downloads.league_workbook(db, round_, scope, form.only_approved)
+    except StoreError:
+        flash(_("当前数据范围内没有可排名的填报，未生成排名表。"), "error")
+        return redirect(url_for("official.league", round_id=round_id, approved_only=form.approved_only.data))
+    name = f"{round_.title}-{reports.scope_name(db, scope) or '全部地区'}-排名表.xlsx"
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+
+
+@bp.get("/rounds/<int:round_id>/cards.zip")
+@login_required(*ROLES)
+def cards(round_id: int) -> Response:
+    """Download every report card of the jurisdiction as a zip; approved_only=1 leaves out unapproved responses."""
+    round_, scope = _open(round_id)
+    form, ignored = forms.read(forms.ReportQuery, request.args)
+    if ignored:
+        abort(400)
+    db = get_db()
+    try:
+        archive = downloads.cards_zip(db, round_, scope, form.only_approved)
+    except StoreError:
+        flash(_("辖区内还没有填报，未生成报告卡。"), "error")
+        return redirect(url_for("official.league", round_id=round_id))
+    name = f"{round_.title}-{reports.scope_name(db, scope) or '全部地区'}-报告卡.zip"
+    return send_file(archive, mimetype=ZIP, as_attachment=True, download_name=name)
+
+
+@bp.get("/rounds/<int:round_id>/centres/<org_code>/card.xlsx")
+@login_required(*ROLES)
+def card(round_id: int, org_code: str) -> Response:
+    """Download one centre's report card; approved_only=1 ranks it among approved responses only."""
+    round_, scope = _open(round_id)
+    form, ignored = forms.read(forms.ReportQuery, request.args)
+    if ignored:
+        abort(400)
+    db = get_db()
+    try:
+        found = reports.find_centre(db, round_, scope, org_code)
+    except NotFoundError:
+        abort(404)
+    try:
+        data = downloads.centre_card(db, round_, scope, org_code, form.only_approved)
+    except StoreError:
+        flash(_("此机构本轮没有填报，无法生成报告卡。"), "error")
+        return redirect(url_for("official.centre", round_id=round_id, org_code=org_code))
+    name = f"{round_.title}-{found['name']}-报告卡.xlsx"
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)

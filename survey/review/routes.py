@@ -1,0 +1,280 @@
+"""The views of evaluators: read the request, call cases/store, render. Outside one's jurisdiction is 404."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from ..auth import login_required
+from ..site import language
+from ..store import ConflictError, NotFoundError, StoreError
+from ..store.quality import check_round
+from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail, history, return_by
+from ..store.rounds import Round, round_instrument
+from ..store.verification import verify
+from ..web_db import get_db
+from . import bp, cases, pages, words
+from .forms import (
+    NOTE,
+    VERIFY,
+    ApproveForm,
+    BulkForm,
+    FilterForm,
+    ReturnForm,
+    VerifyForm,
+    return_form,
+    verify_data,
+    verify_form,
+)
+
+REFUSALS = {
+    "outside": _l("不在您的辖区内"),
+    "stale": _l("在您打开页面后已被修改，请刷新后再试"),
+    "not_awaiting": _l("当前不在待您审核的状态"),
+    "not_clean": _l("有未填的必填项或未通过的校验"),
+}
+STALE = _l("未操作：此填报在您打开页面后已被修改。请查看最新内容后再操作。")
+NOT_YOURS = _l("未操作：此填报当前不在待您这一级审核的状态（已被处理，或等待其他级别）。")
+
+
+@bp.context_processor
+def context() -> dict:
+    """The words of statuses, levels and flags, for every template of the blueprint."""
+    return {"words": words, "prefix": {"verify": VERIFY, "note": NOTE}}
+
+
+def _page() -> int:
+    """The `page` query parameter; 404 when it is not a page number."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit():
+        abort(404)
+    return int(raw)
+
+
+def _round(round_id: int) -> tuple[Round, str | None]:
+    try:
+        return cases.open_round(get_db(), round_id, g.user)
+    except NotFoundError:
+        abort(404)
+
+
+def _case(round_id: int, org_code: str) -> cases.Case:
+    try:
+        return cases.open_case(get_db(), round_id, org_code, g.user)
+    except NotFoundError:
+        abort(404)
+
+
+@bp.get("/")
+@login_required("evaluator")
+def queue() -> str:
+    """审核: the responses awaiting the evaluator's level, then every response in the jurisdiction, filtered."""
+    db = get_db()
+    rounds = cases.visible_rounds(db, g.user)
+    chosen = request.args.get("round")
+    if chosen is not None and not any(str(r.id) == chosen for r in rounds):
+        abort(404)
+    round_ = next((r for r in rounds if chosen is None or str(r.id) == chosen), None)
+    if round_ is None:
+        return render_template("review/queue.html", rounds=rounds, round=None)
+    rows, _quality = cases.queue(db, round_, cases.open_round(db, round_.id, g.user)[1], g.user)
+    filters = FilterForm(request.args)
+    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in words.STATUS_WORDS.items())]
+    filters.county.choices = [("", _("全部")), *cases.counties(rows)]
+    filters.validate()
+    status = filters.status.data if not filters.status.errors else ""
+    county = filters.county.data if not filters.county.errors else ""
+    listed = [
+        row for row in rows
+        if (not status or row.response.status == status) and (not county or row.county_code == county)
+    ]  # fmt: skip
+    return render_template(
+        "review/queue.html", rounds=rounds, round=round_, awaiting=[row for row in rows if row.awaiting],
+        rows=listed, total=len(rows), filters=filters, bulk=BulkForm(),
+    )  # fmt: skip
+
+
+@bp.post("/rounds/<int:round_id>/approve")
+@login_required("evaluator")
+def approve_picked(round_id: int) -> Response:
+    """批量通过: approve each picked response that is clean; say which were refused and why."""
+    round_, _scope = _round(round_id)
+    back = redirect(url_for("review.queue", round=round_id))
+    form = BulkForm()
+    picks = form.picks() if form.validate_on_submit() else None
+    if not picks:
+        flash(_("请先勾选要通过的填报。") if picks is not None else _("勾选的内容无效，请刷新页面后重试。"), "error")
+        return back
+    db = get_db()
+    try:
+        result = approve_many(db, round_, round_instrument(db, round_), picks, g.user)
+    except StoreError:
+        flash(_("未操作：此轮次已结束，或您的账号不能审核。"), "error")
+        return back
+    names = cases.names(db, g.user, picks)
+    if result.approved:
+        flash(_("已通过 %(n)d 份：%(names)s", n=len(result.approved),
+                names="、".join(names.get(c, c) for c in result.approved)), "success")  # fmt: skip
+    for refusal in result.refused:
+        more = "（" + "；".join(refusal.problems) + "）" if refusal.problems else ""
+        flash(_("未通过 %(name)s：%(reason)s", name=names.get(refusal.org_code, refusal.org_code),
+                reason=str(REFUSALS[refusal.reason]) + more), "error")  # fmt: skip
+    return back
+
+
+def _render_case(
+    case: cases.Case,
+    approve: ApproveForm | None = None,
+    send_back: ReturnForm | None = None,
+    verifying: VerifyForm | None = None,
+) -> str:
+    db, lang = get_db(), language()
+    found = cases.details(db, case)
+    version = {"version": str(case.response.version)}
+    card, reported = pages.indicator_cards(case, found, lang)
+    return render_template(
+        "review/response.html",
+        case=case,
+        found=found,
+        sections=pages.answer_rows(case, found, lang),
+        card=card,
+        reported=reported,
+        flags=pages.flag_rows(case.instrument, found.flags, card, lang),
+        approve=approve or ApproveForm(formdata=None, data=version),
+        send_back=send_back or return_form(case.instrument)(formdata=None, data=version),
+        verifying=verifying
+        or verify_form(case.instrument)(
+            formdata=None, data=verify_data(case.instrument, found.verified, case.response.version, lang)
+        ),
+    )
+
+
+@bp.get("/rounds/<int:round_id>/responses/<org_code>")
+@login_required("evaluator")
+def response(round_id: int, org_code: str) -> str:
+    """One response: answers beside the scored indicators, flags, verified values, review actions, history."""
+    return _render_case(_case(round_id, org_code))
+
+
+def _actionable(round_id: int, org_code: str) -> cases.Case | Response:
+    """The case when the signed-in evaluator may act on it now, else a redirect back to it saying why not."""
+    case = _case(round_id, org_code)
+    if case.awaiting_me:
+        return case
+    flash(str(NOT_YOURS), "error")
+    return redirect(url_for("review.response", round_id=round_id, org_code=org_code))
+
+
+def _acted(case: cases.Case, action, **kwargs) -> Response | None:
+    """Run a store action on the case; flash why it was refused (None when it was not)."""
+    try:
+        action(get_db(), case.round, case.instrument, case.response, g.user, **kwargs)
+    except NotFoundError:
+        abort(404)
+    except ConflictError:
+        flash(str(STALE), "error")
+    except NotCleanError as error:
+        flash(_("未通过：请先核实或退回修改以下各项：%(problems)s", problems="；".join(error.problems)), "error")
+    except StoreError:
+        flash(str(NOT_YOURS), "error")
+    else:
+        return None
+    return redirect(url_for("review.response", round_id=case.round.id, org_code=case.centre.code))
+
+
+@bp.post("/rounds/<int:round_id>/responses/<org_code>/approve")
+@login_required("evaluator")
+def approve(round_id: int, org_code: str) -> Response | str:
+    """Approve at the evaluator's level (the last level locks the response), with an optional comment."""
+    case = _actionable(round_id, org_code)
+    if not isinstance(case, cases.Case):
+        return case
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        return _render_case(case, approve=form)
+    refused = _acted(case, approve_by, comment=form.comment.data or "", expected_version=form.opened_version())
+    if refused:
+        return refused
+    flash(_("已通过：%(name)s（%(level)s）", name=case.centre.name, level=words.LEVEL_WORDS[case.level]), "success")
+    return redirect(url_for("review.queue", round=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/responses/<org_code>/return")
+@login_required("evaluator")
+def send_back(round_id: int, org_code: str) -> Response | str:
+    """Return to the centre with an overall comment and comments on items."""
+    case = _actionable(round_id, org_code)
+    if not isinstance(case, cases.Case):
+        return case
+    form = return_form(case.instrument)()
+    if not form.validate_on_submit():
+        flash(_("未退回：请先改正下面标出的问题。"), "error")
+        return _render_case(case, send_back=form)
+    refused = _acted(case, return_by, comment=form.comment.data or "", item_comments=form.item_comments(),
+                     expected_version=form.opened_version())  # fmt: skip
+    if refused:
+        return refused
+    flash(_("已退回 %(name)s，等待机构修改后重新提交。", name=case.centre.name), "success")
+    return redirect(url_for("review.queue", round=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/responses/<org_code>/verify")
+@login_required("evaluator")
+def record_verified(round_id: int, org_code: str) -> Response | str:
+    """Record verified values from a site visit beside the reported ones; each change is audited."""
+    case = _actionable(round_id, org_code)
+    if not isinstance(case, cases.Case):
+        return case
+    form = verify_form(case.instrument)()
+    values = form.values() if form.validate_on_submit() else None
+    if values is None:
+        flash(_("未保存核实值：请先改正下面标出的问题。"), "error")
+        return _render_case(case, verifying=form)
+    try:
+        _response, changed = verify(get_db(), case.round, case.instrument, case.response, values, g.user,
+                                    expected_version=form.opened_version())  # fmt: skip
+    except NotFoundError:
+        abort(404)
+    except ConflictError:
+        flash(str(STALE), "error")
+    except StoreError:
+        flash(str(NOT_YOURS), "error")
+    else:
+        flash(_("已保存核实值，%(n)d 项有改动。", n=changed), "success")
+    return redirect(url_for("review.response", round_id=round_id, org_code=org_code) + "#answers")
+
+
+@bp.get("/rounds/<int:round_id>/responses/<org_code>/audit")
+@login_required("evaluator", "official", "admin")
+def audit(round_id: int, org_code: str) -> str:
+    """审计记录: who changed what and when, old → new, imports, status changes, verifications, reviews."""
+    case = _case(round_id, org_code)
+    db = get_db()
+    steps = history(db, case.response.id)
+    events = pages.timeline(case.instrument, audit_trail(db, case.response.id), steps, language())
+    shown = pages.page_of(events, _page())
+    if shown is None:
+        abort(404)
+    return render_template("review/audit.html", case=case, events=shown[0], pages=shown[1], page=_page(),
+                           count=len(events))  # fmt: skip
+
+
+@bp.get("/rounds/<int:round_id>/quality")
+@login_required("evaluator")
+def quality(round_id: int) -> str:
+    """数据质量: every failed check and outlier in the jurisdiction, by item, by centre, then all of them."""
+    round_, scope = _round(round_id)
+    found = check_round(get_db(), round_, scope)
+    shown = pages.page_of(found.flags, _page())
+    if shown is None:
+        abort(404)
+    lang = language()
+    centres = {centre["code"]: centre for centre in found.scores.centres}
+    listed = [(flag, centres[flag.org_code], pages.flag_rows(found.scores.instrument, [flag], None, lang)[0])
+              for flag in shown[0]]  # fmt: skip
+    return render_template(
+        "review/quality.html", round=round_, quality=found, centres=centres, by_name=found.count_by("name"),
+        by_centre=found.count_by("org_code"), listed=listed, pages=shown[1], page=_page(), kinds=words.FLAG_WORDS,
+    )  # fmt: skip

@@ -1,0 +1,109 @@
+"""How the review pages word statuses, levels, flags and audit rows, in Chinese or English."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from instruments import Instrument, formatting
+from instruments.item_types import ITEM_TYPES
+
+from ..store.quality import Flag
+from ..store.responses import from_db
+
+STATUS_WORDS = {"draft": _l("草稿"), "submitted": _l("已提交"), "returned": _l("已退回"), "approved": _l("已通过")}
+LEVEL_WORDS = {0: _l("自评"), 1: _l("县级评审"), 2: _l("市级复核"), 3: _l("省级抽查"), 4: _l("国家抽查")}
+ACTION_WORDS = {"submit": _l("提交"), "return": _l("退回"), "approve": _l("通过"), "reopen": _l("重新打开")}
+FLAG_WORDS = {
+    "target": _l("未达标"),
+    "constraint": _l("校验未通过"),
+    "required": _l("必填未填报"),
+    "median": _l("远离县（区）中位数"),
+    "change": _l("较上一轮变化大"),
+}
+AUDIT_WORDS = {"answer": _l("修改答案"), "import": _l("导入"), "status": _l("状态变更"), "verify": _l("核实")}
+SOURCE_WORDS = {"web": _l("网页填报"), "import": _l("Excel 导入"), "review": _l("审核"), "demo": _l("演示数据")}
+IMPORTED = re.compile(r"(\d+) answers")
+
+
+def label(instrument: Instrument, name: str, lang: str) -> str:
+    """An item's or indicator's label (the id itself when the instrument no longer has it)."""
+    if name in instrument.item:
+        return instrument.item[name].label.get(lang)
+    if name in instrument.indicator:
+        return instrument.indicator[name].label.get(lang)
+    return name
+
+
+def shown(instrument: Instrument, name: str, value: Any, lang: str) -> str:
+    """A value of an item (with its unit) or of an indicator (as a percent where it is one)."""
+    if value is None:
+        return "—"
+    if name in instrument.indicator:
+        return formatting.value(instrument.indicator[name], value, lang)
+    item = instrument.item.get(name)
+    if item is not None and item.type == "multi_choice":
+        labels = {choice.value: choice.label.get(lang) for choice in item.choices}
+        return ("、" if lang == "zh" else ", ").join(labels.get(v, v) for v in value) or _("（无）")
+    if item is not None:
+        return formatting.answer(item, value, lang) or "—"
+    return str(value)
+
+
+def level_reached(status: str, level: int) -> str:
+    """A status with the review level reached: 已提交（县级评审）; a draft or a returned one reached none."""
+    if status not in ("submitted", "approved"):
+        return str(STATUS_WORDS.get(status, status))
+    return _("%(status)s（%(level)s）", status=STATUS_WORDS.get(status, status), level=LEVEL_WORDS.get(level, level))
+
+
+def flag_detail(instrument: Instrument, flag: Flag, lang: str) -> str:
+    """What a flag found, in a sentence."""
+    if flag.kind == "constraint":
+        item = instrument.item[flag.name]
+        rule = item.constraint_message.get(lang) if item.constraint_message else str(item.constraint)
+        return _("%(value)s：%(rule)s", value=shown(instrument, flag.name, _answer(instrument, flag), lang), rule=rule)
+    if flag.kind == "required":
+        return _("提交时必填，但未填报")
+    value, reference = (
+        shown(instrument, flag.name, flag.value, lang),
+        shown(instrument, flag.name, flag.reference, lang),
+    )
+    if flag.kind == "median":
+        return _("%(value)s，县（区）中位数为 %(median)s", value=value, median=reference)
+    return _("上一轮 %(before)s → 本轮 %(after)s", before=reference, after=value)
+
+
+def _answer(instrument: Instrument, flag: Flag) -> Any:
+    """A flagged item's value as the item holds it (a number back to yes/no or a choice)."""
+    item = instrument.item[flag.name]
+    if flag.value is None or ITEM_TYPES[item.type].kind == "number":
+        return flag.value
+    if item.type == "boolean":
+        return bool(flag.value)
+    if item.choices and item.type == "choice":
+        return item.choice_values[int(flag.value)]
+    return flag.value
+
+
+def audit_value(instrument: Instrument, row: dict, raw: Any, lang: str) -> str:
+    """An audit row's old or new value as people read it."""
+    if raw is None:
+        return "—"
+    if row["action"] == "status":
+        status, _sep, level = str(raw).partition("/")
+        return level_reached(status, int(level)) if level.isdigit() else str(STATUS_WORDS.get(status, status))
+    if row["action"] == "import":
+        found = IMPORTED.fullmatch(str(raw))
+        return _("%(n)s 项答案", n=found.group(1)) if found else str(raw)
+    item = instrument.item.get(row["item_id"] or "")
+    if item is None:
+        return str(raw)
+    try:
+        return shown(instrument, item.id, from_db(item, raw), lang)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return str(raw)

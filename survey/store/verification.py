@@ -1,0 +1,92 @@
+"""Verified values from site visits (核实值), kept beside the reported value (上报值).
+
+An evaluator who checks a centre's books on site records what they found in
+`answers.verified`; the centre's own answer stays in `answers.value`. Scoring
+reads the verified value first (`responses.round_columns`), so a correction
+counts at once while the reported figure remains visible. Only the evaluator
+whose level the response awaits may record one, each change is audited
+(action `verify`, old → new verified value), and the response's version moves
+on, so a page opened before the change cannot act on stale figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlite_utils import Database
+
+from instruments import Instrument
+
+from ..db import writing
+from . import StoreError, now
+from .responses import Response, from_db, record, response_by_id, to_db
+from .reviews import check_reviewer
+from .rounds import Round
+from .users import User
+
+
+def verified_values(db: Database, instrument: Instrument, response_id: int) -> dict[str, Any]:
+    """The verified values of a response by item id (items without one are left out)."""
+    out = {}
+    for row in db.query(
+        "SELECT item_id, verified FROM answers WHERE response_id = ? AND verified IS NOT NULL", [response_id]
+    ):
+        item = instrument.item.get(row["item_id"])
+        if item is not None:
+            out[item.id] = from_db(item, row["verified"])
+    return out
+
+
+def verify(
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    response: Response,
+    values: Mapping[str, Any],
+    user: User,
+    *,
+    expected_version: int | None = None,
+) -> tuple[Response, int]:
+    """Record verified values (None clears one) as `user`; returns the response and how many changed.
+
+    The values are already parsed by their item types; an id the instrument does
+    not have is refused, and nothing is written unless `user` may review the
+    response now.
+    """
+    wanted = {}
+    for item_id, value in values.items():
+        item = instrument.item.get(item_id)
+        if item is None:
+            raise StoreError(f"'{item_id}' is not an item of {instrument.id}")
+        wanted[item_id] = to_db(item, value)
+    with writing(db):
+        current = response_by_id(db, response.id)
+        check_reviewer(db, round_, current, user, expected_version)
+        stored = {
+            row["item_id"]: row["verified"]
+            for row in db.query("SELECT item_id, verified FROM answers WHERE response_id = ?", [current.id])
+        }
+        changes = [
+            (item_id, stored.get(item_id), new)
+            for item_id, new in wanted.items()
+            if new != stored.get(item_id) or (new is None) != (stored.get(item_id) is None)
+        ]
+        if not changes:
+            return current, 0
+        db.conn.executemany(
+            """INSERT INTO answers (response_id, item_id, value, verified) VALUES (?, ?, NULL, ?)
+               ON CONFLICT (response_id, item_id) DO UPDATE SET verified = excluded.verified""",
+            [(current.id, item_id, new) for item_id, _, new in changes],
+        )
+        db.execute("DELETE FROM answers WHERE response_id = ? AND value IS NULL AND verified IS NULL", [current.id])
+        stamp = now()
+        record(
+            db,
+            [
+                (stamp, user.username, current.id, "verify", item_id, old, new, "review")
+                for item_id, old, new in changes
+            ],
+        )
+        db.execute("UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?", [stamp, current.id])
+    return response_by_id(db, current.id), len(changes)
