@@ -492,6 +492,16 @@ def test_the_cards_zip(client, auth):
     assert labelled["机构名称"] == "王寺卫生院" and labelled["县内排名"].endswith("/ 共 3 家")
 
 
+def test_the_cards_zip_of_approved_responses_only(client, auth):
+    auth.as_user("xixian")
+    response = client.get("/reports/rounds/2/cards.zip?approved_only=1")
+    data = response.data
+    response.close()
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        assert len(zipped.namelist()) == 3  # the three approved Xixian responses of the demo
+    assert client.get("/reports/rounds/2/cards.zip?approved_only=yes").status_code == 400
+
+
 def test_one_centres_card(client, auth):
     auth.as_user("xixian")
     response = client.get(f"/reports/rounds/2/centres/{WANGSI}/card.xlsx")
