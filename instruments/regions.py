@@ -66,7 +66,7 @@ def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[Regio
         values = column.value[rows][ok]
         with np.errstate(all="ignore"):
             mean = np.bincount(group[ok], weights=values, minlength=size) / reporting
-        median = _medians(group[ok], values, reporting)
+        median = group_medians(group[ok], values, reporting)
         meeting = share = None
         if ind.scored:
             met = scores.met[ind.id][rows] == 1
@@ -93,7 +93,8 @@ def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[Regio
     return out
 
 
-def _medians(group: np.ndarray, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def group_medians(group: np.ndarray, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The median of `values` in each group (`counts[g]` values carry label g; NaN for an empty group)."""
     order = np.lexsort((values, group))
     ordered = values[order]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)

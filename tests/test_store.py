@@ -227,3 +227,18 @@ def test_scores_use_verified_values_and_are_cached(db, round_):
     assert save_scores(db, result) == 2
     cached = db.execute("SELECT total, grade FROM scores WHERE response_id = ?", [response.id]).fetchone()
     assert cached[0] == result.scores.total[0] and cached[1] == result.scores.grade_id(0)
+
+
+def test_clearing_an_answer_keeps_the_verified_value_beside_it(db, round_):
+    save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 53}, username="c", source="web")
+    response = get_response(db, round_.id, "619901001")
+    db.execute("UPDATE answers SET verified = 50 WHERE response_id = ? AND item_id = 'staff_total'", [response.id])
+    save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": None}, username="c", source="web")
+    row = db.execute("SELECT value, verified FROM answers WHERE response_id = ?", [response.id]).fetchall()
+    assert row == [(None, 50)]
+    assert answers(db, TOWNSHIP, response.id) == {"staff_total": None}
+    assert answers(db, TOWNSHIP, response.id, verified=True) == {"staff_total": 50}
+    assert list(db.query("SELECT old, new FROM audit WHERE item_id = 'staff_total' ORDER BY id"))[-1] == {
+        "old": 53,
+        "new": None,
+    }

@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from instruments import Instrument, broken_constraints, evaluate, unanswered_required
 from instruments.expressions import NUMBER, OK
-from instruments.regions import _medians  # the group median the regional summary uses
+from instruments.regions import group_medians
 
 from .orgs import all_units, ancestor_at
 from .responses import round_columns
@@ -164,7 +164,7 @@ def _far_from_median(values: dict[str, np.ndarray], counties: list[str]) -> dict
     for name, value in values.items():
         ok = ~np.isnan(value)
         counts = np.bincount(group[ok], minlength=len(labels))
-        medians = _medians(group[ok], value[ok], counts)
+        medians = group_medians(group[ok], value[ok], counts)
         median, reporting = medians[group], counts[group]
         with np.errstate(invalid="ignore"):
             far = (value > MEDIAN_FACTOR * median) | (value < median / MEDIAN_FACTOR)

@@ -167,10 +167,10 @@ def _write(db, instrument, response, values, username, source, replace) -> int:
         if new != old or (new is None) != (old is None):
             changes.append((item_id, old, new))
     _put(db, [(response.id, item_id, new) for item_id, _, new in changes if new is not None])
-    db.conn.executemany(
-        "DELETE FROM answers WHERE response_id = ? AND item_id = ?",
-        [(response.id, item_id) for item_id, _, new in changes if new is None],
-    )
+    cleared = [(response.id, item_id) for item_id, _, new in changes if new is None]
+    # a cleared answer keeps its row while an evaluator's verified value stands beside it
+    db.conn.executemany("UPDATE answers SET value = NULL WHERE response_id = ? AND item_id = ?", cleared)
+    db.conn.executemany("DELETE FROM answers WHERE response_id = ? AND item_id = ? AND verified IS NULL", cleared)
     stamp = now()
     record(db, [(stamp, username, response.id, "answer", item_id, old, new, source) for item_id, old, new in changes])
     return len(changes)
