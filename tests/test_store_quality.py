@@ -24,8 +24,8 @@ from survey.store.quality import (
     previous_round,
 )
 from survey.store.responses import answers, get_response, import_answers, save_answers
-from survey.store.reviews import approve_by, approve_many, check_reviewer, jurisdiction, reviewer_level, submit
-from survey.store.rounds import create_round, get_round, set_status
+from survey.store.reviews import approve_by, approve_many, check_reviewer, reviewer_level, submit
+from survey.store.rounds import create_round, get_round, jurisdiction, set_status
 from survey.store.scores import round_scores
 from survey.store.users import User
 from survey.store.verification import verified_values, verify

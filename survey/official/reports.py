@@ -22,9 +22,9 @@ import instruments
 from instruments import Instrument
 
 from ..store import NotFoundError
-from ..store.orgs import all_units, ancestor_at, get_unit, is_under
+from ..store.orgs import all_units, ancestor_at, get_unit
 from ..store.responses import statuses
-from ..store.rounds import Round, centres, get_round, list_rounds
+from ..store.rounds import Round, centres, get_round, jurisdiction, list_rounds
 from ..store.scores import RoundScores, round_scores
 
 STATUSES = ("new", "draft", "submitted", "returned", "approved")  # "new": no response yet
@@ -32,26 +32,12 @@ FIXED_SORTS = ("rank", "total", "name", "county")
 DESCENDING_FIRST = {"total"}  # keys whose first click shows the highest first (and every dimension)
 NO_GRADE = "none"
 PAGE_SIZE = 100
-MAX_ID = 2**63 - 1  # SQLite's largest integer
-
-
-def scope_of(db: Database, round_: Round, org_code: str | None) -> str | None:
-    """The unit whose subtree the user sees of `round_` (None: all of it); NotFoundError when they see none."""
-    if org_code is None:
-        return round_.scope_code
-    if round_.scope_code is None or is_under(db, org_code, round_.scope_code):
-        return org_code
-    if is_under(db, round_.scope_code, org_code):
-        return round_.scope_code
-    raise NotFoundError(f"round {round_.id} lies outside '{org_code}'")
 
 
 def open_round(db: Database, round_id: int, org_code: str | None) -> tuple[Round, str | None]:
     """A round and the scope the user sees of it; NotFoundError when there is no such round or none of it is theirs."""
-    if not 0 < round_id <= MAX_ID:
-        raise NotFoundError(f"no round {round_id}")  # SQLite cannot even look it up
     round_ = get_round(db, round_id)
-    return round_, scope_of(db, round_, org_code)
+    return round_, jurisdiction(db, round_, org_code)
 
 
 def scope_name(db: Database, scope: str | None) -> str:
@@ -83,7 +69,7 @@ def my_rounds(db: Database, org_code: str | None) -> list[RoundSummary]:
     out = []
     for round_ in list_rounds(db):
         try:
-            scope = scope_of(db, round_, org_code)
+            scope = jurisdiction(db, round_, org_code)
         except NotFoundError:
             continue
         codes = [c["code"] for c in centres(db, round_, scope)]

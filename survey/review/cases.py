@@ -21,8 +21,8 @@ from ..store import NotFoundError
 from ..store.orgs import Unit, all_units, ancestor_at, get_unit, is_under
 from ..store.quality import Flag, Quality, check_round
 from ..store.responses import Response, answers, get_response
-from ..store.reviews import approval_problems, awaits, history, jurisdiction, reviewer_level
-from ..store.rounds import Round, answers_round, get_round, list_rounds, round_instrument
+from ..store.reviews import approval_problems, awaits, history, reviewer_level
+from ..store.rounds import Round, answers_round, get_round, jurisdiction, list_rounds, round_instrument
 from ..store.users import User
 from ..store.verification import verified_values
 

@@ -173,17 +173,6 @@ def reviewer_level(db: Database, user: User) -> int | None:
     return REVIEW_LEVEL.get(get_unit(db, user.org_code).level)
 
 
-def jurisdiction(db: Database, round_: Round, org_code: str | None) -> str | None:
-    """The part of a round's scope inside `org_code` (None: everything); NotFoundError when they do not meet."""
-    if org_code is None:
-        return round_.scope_code
-    if round_.scope_code is None or is_under(db, org_code, round_.scope_code):
-        return org_code
-    if is_under(db, round_.scope_code, org_code):
-        return round_.scope_code
-    raise NotFoundError(f"round {round_.id} does not reach {org_code}")
-
-
 def awaits(round_: Round, response: Response, level: int | None) -> bool:
     """Whether the response is waiting for a reviewer at `level` in an open round."""
     return (

@@ -84,6 +84,17 @@ def set_status(db: Database, round_: Round, status: str) -> None:
         db.execute("UPDATE rounds SET status = ? WHERE id = ?", [status, round_.id])
 
 
+def jurisdiction(db: Database, round_: Round, org_code: str | None) -> str | None:
+    """The part of a round's scope inside `org_code` (None: everything); NotFoundError when they do not meet."""
+    if org_code is None:
+        return round_.scope_code
+    if round_.scope_code is None or is_under(db, org_code, round_.scope_code):
+        return org_code
+    if is_under(db, round_.scope_code, org_code):
+        return round_.scope_code
+    raise NotFoundError(f"round {round_.id} does not reach {org_code}")
+
+
 def answers_round(db: Database, round_: Round, org_code: str) -> bool:
     """Whether a unit is one of the centres that answer the round (in scope, of a kind it applies to)."""
     try:
