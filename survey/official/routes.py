@@ -149,14 +149,20 @@ def centre(round_id: int, org_code: str) -> str:
     return render_template("official/centre.html", league=table, found=found, form=form, chart=chart)
 
 
-@bp.get("/rounds/<int:round_id>/league.xlsx")
-@login_required(*ROLES)
-def league_workbook(round_id: int) -> Response:
-    """Download the league workbook of the jurisdiction; approved_only=1 leaves out unapproved responses."""
+def _download(round_id: int) -> tuple[Round, str | None, forms.ReportQuery]:
+    """The round, the user's scope of it and the download's query; a bad query is a 400, not a guess."""
     round_, scope = _open(round_id)
     form, ignored = forms.read(forms.ReportQuery, request.args)
     if ignored:
         abort(400)
+    return round_, scope, form
+
+
+@bp.get("/rounds/<int:round_id>/league.xlsx")
+@login_required(*ROLES)
+def league_workbook(round_id: int) -> Response:
+    """Download the league workbook of the jurisdiction; approved_only=1 leaves out unapproved responses."""
+    round_, scope, form = _download(round_id)
     db = get_db()
     try:
         data = downloads.league_workbook(db, round_, scope, form.only_approved)
@@ -171,10 +177,7 @@ def league_workbook(round_id: int) -> Response:
 @login_required(*ROLES)
 def cards(round_id: int) -> Response:
     """Download every report card of the jurisdiction as a zip; approved_only=1 leaves out unapproved responses."""
-    round_, scope = _open(round_id)
-    form, ignored = forms.read(forms.ReportQuery, request.args)
-    if ignored:
-        abort(400)
+    round_, scope, form = _download(round_id)
     db = get_db()
     try:
         archive = downloads.cards_zip(db, round_, scope, form.only_approved)
@@ -189,10 +192,7 @@ def cards(round_id: int) -> Response:
 @login_required(*ROLES)
 def card(round_id: int, org_code: str) -> Response:
     """Download one centre's report card; approved_only=1 ranks it among approved responses only."""
-    round_, scope = _open(round_id)
-    form, ignored = forms.read(forms.ReportQuery, request.args)
-    if ignored:
-        abort(400)
+    round_, scope, form = _download(round_id)
     db = get_db()
     try:
         found = reports.find_centre(db, round_, scope, org_code)
