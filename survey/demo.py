@@ -69,6 +69,26 @@ def _units() -> list[Unit]:
 DEMO_USERS = ("admin", "xixian", "fengdong", "doumen")
 
 
+def _a_year_earlier(instrument, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Last year's answers: every count a little lower (one factor per centre, so every
+    constraint between counts still holds) and a few services not yet in place."""
+    rng = np.random.default_rng(2024)
+    n = len(columns["staff_total"])
+    factor = rng.uniform(0.9, 1.0, n)
+    asking = {name for item in instrument.items if item.relevant for name in item.relevant.names}
+    earlier = {}
+    for item in instrument.items:
+        column = columns[item.id]
+        if item.type == "integer":
+            column = np.floor(column * factor)
+        elif item.type == "number":
+            column = np.round(column * factor, 1)
+        elif item.type == "boolean" and item.id not in asking:
+            column = np.where(rng.random(n) < 0.1, 0.0, column)
+        earlier[item.id] = column
+    return earlier
+
+
 def demo_logins(db: Database) -> list[tuple[str, str, str]]:
     """The demo's logins (username, role, unit name) when `db` holds the demo, else []."""
     rows = list(
@@ -115,10 +135,9 @@ def create_demo(db: Database) -> Logins:
                            review_levels=2, deadline="2026-03-31")  # fmt: skip
     staff = np.array(XIXIAN_STAFF + [35, 68, 54, 41, 39, 30], dtype=float)
     prof = np.array(XIXIAN_PROF_TECH + [29, 60, 47, 35, 34, 25], dtype=float)
-    this_year = answers_from_columns(instrument, township_columns(len(centres), 2025, staff, prof, blank_share=0))
-    last_year = answers_from_columns(
-        instrument, township_columns(len(centres), 2024, staff - 4, np.minimum(prof - 6, staff - 4), blank_share=0)
-    )
+    columns = township_columns(len(centres), 2025, staff, prof, blank_share=0)
+    this_year = answers_from_columns(instrument, columns)
+    last_year = answers_from_columns(instrument, _a_year_earlier(instrument, columns))
 
     def fill(round_, centre, values):
         save_answers(db, round_, instrument, centre.code, values, username="demo", source="demo")
