@@ -149,7 +149,7 @@ def _indicator_cells(instrument, scores: Scores, ind: Indicator, rows) -> list:
         if s != OK:
             out.append((STATUS_WORDS[s], grey))
         elif kind == BOOLEAN:
-            out.append(("是" if v else "否", keys[m]))
+            out.append((formatting.YES_NO[bool(v)]["zh"], keys[m]))
         elif kind == CHOICE:
             out.append((choices[int(v)], keys[m]))
         else:

@@ -62,8 +62,8 @@ class Expression:
     source: str
     kind: str
     names: tuple[str, ...]  # names used, in order of first appearance
+    evaluate: Compiled = field(compare=False, repr=False)
     choices: tuple[str, ...] = ()
-    evaluate: Compiled = field(default=lambda env: None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.source
@@ -576,7 +576,7 @@ def compile_expression(source: str, symbols: Mapping[str, Symbol]) -> Expression
     typed = compiler.build(tree)
     if typed.kind == STRING:
         raise ExpressionError("a text on its own is not an expression")
-    return Expression(source.strip(), typed.kind, tuple(compiler.names), typed.choices, typed.fn)
+    return Expression(source.strip(), typed.kind, tuple(compiler.names), typed.fn, typed.choices)
 
 
 def referenced_names(source: str) -> tuple[str, ...]:

@@ -320,7 +320,9 @@ def load_data(data: Any, source: str = "") -> Instrument:
     dimensions = _dimensions(check, top.get("dimensions"))
     sections, symbols = _sections(check, top.get("sections"))
     indicators = _indicators(check, top.get("indicators"), symbols, dimensions, total)
-    grades = _grades(check, top.get("grades"), indicators)
+    raw_indicators = top.get("indicators") if isinstance(top.get("indicators"), list) else []
+    declared = {e["id"] for e in raw_indicators if isinstance(e, Mapping) and isinstance(e.get("id"), str)}
+    grades = _grades(check, top.get("grades"), indicators, declared)
     if total == "mean_of_dimensions" and not dimensions:
         check.problem("total", "mean_of_dimensions needs dimensions")
     if check.problems:
@@ -733,7 +735,8 @@ def _standard(check: _Checker, where: str, raw: Any) -> Standard | None:
     return Standard(source, text, note) if source and text else None
 
 
-def _grades(check: _Checker, raw: Any, indicators: list[Indicator]) -> list[Grade]:
+def _grades(check: _Checker, raw: Any, indicators: list[Indicator], declared: set) -> list[Grade]:
+    """Grades; a must_meet naming an indicator that failed to load is left to that indicator's own problem."""
     out, seen = [], {}
     known = {ind.id: ind for ind in indicators}
     for g, entry in enumerate(check.listing("grades", raw)):
@@ -753,7 +756,8 @@ def _grades(check: _Checker, raw: Any, indicators: list[Indicator]) -> list[Grad
             if not isinstance(name, str):
                 check.problem(at, f"must be an indicator id, not {_describe(name)}")
             elif name not in known:
-                check.problem(at, f"names no indicator: '{name}'{_suggest(name, known)}")
+                if name not in declared:
+                    check.problem(at, f"names no indicator: '{name}'{_suggest(name, known)}")
             elif not known[name].scored:
                 check.problem(at, f"indicator '{name}' has no target to meet")
             else:

@@ -33,7 +33,7 @@ from .store import StoreError
 from .store import orgs as org_store
 from .store.responses import ImportSummary, answers, import_answers, statuses
 from .store.rounds import Round, centres, get_round, round_instrument
-from .store.scores import RoundScores, round_scores, save_scores
+from .store.scores import RoundScores, regions_of, round_scores, save_scores
 from .store.versions import save_instrument
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -162,10 +162,7 @@ def write_league(
         raise StoreError("no responses in scope to rank")
     scope = scope_code or round_.scope_code
     units = org_store.all_units(db)
-    codes = [c["code"] for c in result.centres]
-    tree = {code: unit.parent_code for code, unit in units.items()}
-    inside = set(org_store.under(db, scope)) if scope else set(units)
-    regions = {code: rows for code, rows in instruments.membership(codes, tree).items() if code in inside}
+    regions = regions_of(db, result, scope)
     figures = instruments.regional(result.scores, regions)
     names = {code: (units[code].name, units[code].level) for code in regions}
     note = "仅含已审核通过的数据" if approved_only else "含未审核数据（草稿、已提交、已退回与已通过）"

@@ -189,3 +189,11 @@ def test_errors_name_every_problem_in_one_message(data):
     lines = str(caught.value).splitlines()
     assert lines[0].startswith("indicators[0].formula: unknown name 'staff_totl'")
     assert lines[1] == "indicators[1].formula: expression ends too early"
+
+
+def test_a_broken_indicator_named_in_must_meet_is_reported_once(data):
+    data["indicators"][0]["formula"] = "staff_prof_tech / staff_totl"
+    found = problems_of(json.dumps(data, ensure_ascii=False))
+    assert [p for p in found if "prof_tech_share" in p or "staff_totl" in p] == [
+        "indicators[0].formula: unknown name 'staff_totl' (did you mean 'staff_total'?)"
+    ]

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+import instruments
 from instruments.library import bundled
 from instruments.synthetic import answers_from_columns, township_columns
 from survey import db as database
@@ -90,8 +91,6 @@ def test_users_have_hashed_passwords_and_roles(db):
 def test_instrument_versions(db):
     assert save_instrument(db, TOWNSHIP) is False  # the same version again is a no-op
     changed = TOWNSHIP.source.replace('version: "2025.1"', 'version: "2025.1"\n# changed')
-    import instruments
-
     with pytest.raises(StoreError, match="already loaded with different content"):
         save_instrument(
             db,

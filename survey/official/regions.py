@@ -18,7 +18,8 @@ from instruments import RegionFigure, formatting
 from instruments.expressions import BOOLEAN
 from instruments.model import Indicator
 
-from ..store.orgs import all_units, under
+from ..store.orgs import all_units
+from ..store.scores import regions_of
 from .reports import League
 
 LEVELS = ("province", "city", "county")
@@ -82,18 +83,14 @@ def default_level(levels: tuple[str, ...]) -> str | None:
 def summary(db: Database, league: League, level: str | None, lang: str = "zh") -> Summary:
     """The figures of every indicator for the league's scope and its regions at `level`."""
     units = all_units(db)
-    codes = [c["code"] for c in league.result.centres]
-    tree = {code: unit.parent_code for code, unit in units.items()}
-    members = instruments.membership(codes, tree)
     scope = league.scope
+    members = regions_of(db, league.result, scope)
     if scope is None:
         top = Region(EVERYWHERE, "", "")
-        inside = set(units)
-        members[EVERYWHERE] = list(range(len(codes)))
+        members[EVERYWHERE] = list(range(len(league.result.centres)))
     else:
         top = Region(scope, units[scope].name, units[scope].level)
-        inside = set(under(db, scope))
-    chosen = sorted(code for code in members if code in inside and code != scope and units[code].level == level)
+    chosen = sorted(code for code in members if code not in (scope, EVERYWHERE) and units[code].level == level)
     regions = [Region(code, units[code].name, units[code].level) for code in chosen]
     wanted = {r.code: members.get(r.code, []) for r in [top, *regions]}
     figures = instruments.regional(league.result.scores, wanted)

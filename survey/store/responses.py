@@ -142,7 +142,7 @@ def _check_writable(round_: Round, response: Response) -> None:
         raise StoreError(f"the response of {response.org_code} is {state}; it cannot be changed")
 
 
-def _stored(instrument: Instrument, values: Mapping[str, Any]) -> dict[str, Any]:
+def stored_values(instrument: Instrument, values: Mapping[str, Any]) -> dict[str, Any]:
     """Answers as stored, by item id; an id the instrument does not have is refused."""
     out = {}
     for item_id, value in values.items():
@@ -158,14 +158,10 @@ def _write(db, instrument, response, values, username, source, replace) -> int:
         row["item_id"]: row["value"]
         for row in db.query("SELECT item_id, value FROM answers WHERE response_id = ?", [response.id])
     }
-    wanted = _stored(instrument, values)
+    wanted = stored_values(instrument, values)
     if replace:
         wanted.update({item_id: None for item_id in stored if item_id not in wanted})
-    changes = []
-    for item_id, new in wanted.items():
-        old = stored.get(item_id)
-        if new != old or (new is None) != (old is None):
-            changes.append((item_id, old, new))
+    changes = differences(stored, wanted)
     _put(db, [(response.id, item_id, new) for item_id, _, new in changes if new is not None])
     cleared = [(response.id, item_id) for item_id, _, new in changes if new is None]
     # a cleared answer keeps its row while an evaluator's verified value stands beside it
@@ -174,6 +170,16 @@ def _write(db, instrument, response, values, username, source, replace) -> int:
     stamp = now()
     record(db, [(stamp, username, response.id, "answer", item_id, old, new, source) for item_id, old, new in changes])
     return len(changes)
+
+
+def differences(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """(item id, old, new) for each wanted value that differs from the stored one."""
+    changes = []
+    for item_id, new in wanted.items():
+        old = stored.get(item_id)
+        if new != old or (new is None) != (old is None):
+            changes.append((item_id, old, new))
+    return changes
 
 
 def _put(db: Database, rows: list[tuple]) -> None:
@@ -243,7 +249,7 @@ def import_answers(
                 summary.skipped.append(code)
                 continue
             if response is None:
-                stored = _stored(instrument, values).items()
+                stored = stored_values(instrument, values).items()
                 answered = [(ids[code], item_id, value) for item_id, value in stored if value is not None]
                 new_answers += answered
                 if len(new_answers) >= FLUSH:

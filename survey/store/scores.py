@@ -14,6 +14,7 @@ from instruments import Instrument, Scores
 
 from ..db import writing
 from . import now
+from .orgs import parents, under
 from .responses import Response, round_columns, statuses
 from .rounds import Round, centres, round_instrument
 
@@ -49,6 +50,15 @@ def round_scores(
     data = round_columns(db, round_, instrument, codes)
     scores = instruments.score_columns(instrument, data)
     return RoundScores(round_, instrument, chosen, [by_code[c] for c in codes], scores)
+
+
+def regions_of(db: Database, result: RoundScores, scope_code: str | None) -> dict[str, list[int]]:
+    """Rows of the scored centres under each unit inside `scope_code` (every unit when None)."""
+    members = instruments.membership([c["code"] for c in result.centres], parents(db))
+    if scope_code is None:
+        return members
+    inside = set(under(db, scope_code))
+    return {code: rows for code, rows in members.items() if code in inside}
 
 
 def save_scores(db: Database, result: RoundScores) -> int:

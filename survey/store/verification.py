@@ -19,8 +19,8 @@ from sqlite_utils import Database
 from instruments import Instrument
 
 from ..db import writing
-from . import StoreError, now
-from .responses import Response, from_db, record, response_by_id, to_db
+from . import now
+from .responses import Response, differences, from_db, record, response_by_id, stored_values
 from .reviews import check_reviewer
 from .rounds import Round
 from .users import User
@@ -54,12 +54,7 @@ def verify(
     not have is refused, and nothing is written unless `user` may review the
     response now.
     """
-    wanted = {}
-    for item_id, value in values.items():
-        item = instrument.item.get(item_id)
-        if item is None:
-            raise StoreError(f"'{item_id}' is not an item of {instrument.id}")
-        wanted[item_id] = to_db(item, value)
+    wanted = stored_values(instrument, values)
     with writing(db):
         current = response_by_id(db, response.id)
         check_reviewer(db, round_, current, user, expected_version)
@@ -67,11 +62,7 @@ def verify(
             row["item_id"]: row["verified"]
             for row in db.query("SELECT item_id, verified FROM answers WHERE response_id = ?", [current.id])
         }
-        changes = [
-            (item_id, stored.get(item_id), new)
-            for item_id, new in wanted.items()
-            if new != stored.get(item_id) or (new is None) != (stored.get(item_id) is None)
-        ]
+        changes = differences(stored, wanted)
         if not changes:
             return current, 0
         db.conn.executemany(
