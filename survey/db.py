@@ -1,7 +1,10 @@
-"""The database: one SQLite file in WAL mode, migrated on open, foreign keys on.
+"""The database: one SQLite file in WAL mode, foreign keys on.
 
 Migrations are numbered functions (m001_…) registered with sqlite-utils'
 Migrations; a migration once released is never edited — a change is a new one.
+They run once when a process starts (the app factory, `survey init`, the
+command line), not on every connection: a web request's connection opens an
+already migrated file.
 """
 
 from __future__ import annotations
@@ -36,8 +39,16 @@ def connect(path: str | Path | None = None, *, migrate: bool = True) -> Database
     if str(path) != ":memory:":
         db.enable_wal()
     if migrate:
-        migrations.apply(db)
+        migrate_db(db)
     return db
+
+
+def migrate_db(db: Database) -> None:
+    """Apply pending migrations under the write lock, so workers starting together migrate once."""
+    if not migrations.pending(db):
+        return
+    with writing(db):
+        migrations.apply(db)
 
 
 @contextlib.contextmanager

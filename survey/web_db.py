@@ -1,7 +1,8 @@
 """The database in the web app: one connection per request on `g`, closed in teardown.
 
 SQLite connections are bound to the thread that opened them, so each request
-opens its own (cheap: the file is already migrated) and closes it at the end.
+opens its own and closes it at the end. The file is migrated once, when the
+app is created, so a request's connection does no schema work.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from . import db as database
 def get_db() -> Database:
     """This request's database, opened on first use."""
     if "db" not in g:
-        g.db = database.connect(current_app.config["DATABASE"])
+        g.db = database.connect(current_app.config["DATABASE"], migrate=False)
     return g.db
 
 
@@ -27,5 +28,6 @@ def close_db(error: BaseException | None = None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Close the database after every request."""
+    """Migrate the database once, now, and close each request's connection after it."""
+    database.connect(app.config["DATABASE"]).close()
     app.teardown_appcontext(close_db)

@@ -241,3 +241,15 @@ def test_clearing_an_answer_keeps_the_verified_value_beside_it(db, round_):
         "old": 53,
         "new": None,
     }
+
+
+def test_requests_do_not_migrate(app, client, monkeypatch):
+    """The app factory migrated the file; a request's connection does no schema work."""
+    from survey import db as database
+
+    def refuse(db):
+        raise AssertionError("a request ran the migrations")
+
+    monkeypatch.setattr(database.migrations, "pending", refuse)
+    monkeypatch.setattr(database.migrations, "apply", refuse)
+    assert client.get("/auth/login").status_code == 200
