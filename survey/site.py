@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from . import words
 from .auth import login_required, safe_next
 
 bp = Blueprint("site", __name__)
@@ -25,12 +26,6 @@ ERRORS = {
     413: (_l("文件太大"), _l("上传的文件超过 20 MB。请删去多余的工作表或内容后再试。")),
     500: (_l("服务器出错"), _l("处理请求时出错，已记录。您的数据没有被改动，请稍后再试。")),
 }
-ROLE_NAMES = {
-    "centre": _l("基层医疗卫生机构"),
-    "evaluator": _l("评审员"),
-    "official": _l("卫生健康行政部门"),
-    "admin": _l("管理员"),
-}
 HOMES = {"centre": "centre.rounds", "evaluator": "review.queue", "official": "official.rounds", "admin": "admin.index"}
 CSRF_MESSAGE = _l("表单已过期（安全令牌无效或缺失）。请刷新页面后重新提交。")
 
@@ -43,7 +38,7 @@ def language() -> str:
 
 @bp.app_context_processor
 def inject() -> dict:
-    return {"lang": language(), "user": g.get("user")}
+    return {"lang": language(), "user": g.get("user"), "words": words}
 
 
 @bp.app_template_filter("when")

@@ -13,11 +13,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, Field, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
-from ..site import ROLE_NAMES
 from ..store import NotFoundError
 from ..store.orgs import get_unit
 from ..store.users import MIN_PASSWORD, ROLES, USERNAME, get_user
 from ..web_db import get_db
+from ..words import ROLE_WORDS
 
 CHOOSE = _l("请从列表中选择")
 REQUIRED = _l("必填")
@@ -44,7 +44,7 @@ def known_unit(form: FlaskForm, field: Field) -> None:
 
 
 def _roles() -> list[SelectChoice]:
-    return [SelectChoice(role, ROLE_NAMES[role]) for role in ROLES]
+    return [SelectChoice(role, ROLE_WORDS[role]) for role in ROLES]
 
 
 class ActionForm(FlaskForm):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from exports.errors import WorkbookError
@@ -17,15 +16,6 @@ from ..web_db import get_db
 from . import bp
 from .forms import OrgImportForm
 
-LEVEL_NAMES = {
-    "province": _l("省"),
-    "city": _l("市"),
-    "county": _l("县（区）"),
-    "township": _l("乡镇（街道）"),
-    "community": _l("社区"),
-    "village": _l("村"),
-}
-
 
 def _render(unit: Unit | None, form: OrgImportForm | None = None, problems: list[str] | None = None) -> str:
     db = get_db()
@@ -37,7 +27,6 @@ def _render(unit: Unit | None, form: OrgImportForm | None = None, problems: list
         counts=centre_counts(db),
         form=form or OrgImportForm(),
         problems=problems or [],
-        levels=LEVEL_NAMES,
     )
 
 

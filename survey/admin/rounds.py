@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ..auth import login_required
-from ..centre.routes import STATUS_WORDS
 from ..site import language
 from ..store import NotFoundError, StoreError
 from ..store.orgs import names
@@ -18,8 +16,6 @@ from ..store.versions import list_instruments
 from ..web_db import get_db
 from . import bp
 from .forms import ActionForm, NewRoundForm
-
-ROUND_WORDS = {"open": _l("进行中"), "closed": _l("已结束")}
 
 
 @bp.get("/rounds")
@@ -33,8 +29,6 @@ def rounds() -> str:
         rounds=found,
         counts={r.id: status_counts(db, r) for r in found},
         units=names(db, (r.scope_code for r in found)),
-        status_words=STATUS_WORDS,
-        round_words=ROUND_WORDS,
         action=ActionForm(),
     )
 

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ..auth import login_required
-from ..site import ROLE_NAMES
 from ..store import NotFoundError, StoreError
 from ..store.orgs import names
 from ..store.users import (
@@ -30,12 +29,6 @@ from .forms import ActionForm, NewUserForm, PlacementForm, ResetPasswordForm, Us
 
 SHOWN = 500  # users on one page; the filter narrows the rest down
 SELF_LOCKOUT = _l("不能停用自己的账号，也不能取消自己的管理员角色。")
-
-
-@bp.context_processor
-def words() -> dict:
-    """The role names, for every template of the blueprint."""
-    return {"role_names": ROLE_NAMES}
 
 
 @bp.get("/users")

@@ -35,6 +35,8 @@ from instruments.checks import Check
 from instruments.item_types import ITEM_TYPES, MAX_TEXT
 from instruments.model import Section
 
+from ..words import item_label
+
 PREFIX = "item_"  # field names: item ids may clash with a form's own attributes
 LARGEST = 10**15  # beyond any count or area reported, and within what SQLite stores exactly
 
@@ -84,14 +86,6 @@ SHOWN: dict[str, Callable[[Any], Any]] = {  # a stored value as its field holds 
     "multi_choice": list,
     "date": dt.date.fromisoformat,
 }
-
-
-def label(item: Item, lang: str) -> str:
-    """The item's label in `lang`, with its unit."""
-    text = item.label.get(lang)
-    if item.unit is None:
-        return text
-    return f"{text}（{item.unit.get(lang)}）" if lang == "zh" else f"{text} ({item.unit.get(lang)})"
 
 
 class SectionForm(FlaskForm):
@@ -151,7 +145,7 @@ def section_form(instrument: Instrument, section: Section, language: str) -> typ
 
     for item in section.items:
         description = item.hint.get(language) if item.hint else ""
-        field = FIELDS[item.type](item, language, {"label": label(item, language), "description": description})
+        field = FIELDS[item.type](item, language, {"label": item_label(item, language), "description": description})
         setattr(Form, PREFIX + item.id, field)
     return Form
 

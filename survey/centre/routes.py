@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from exports.errors import WorkbookError
 from instruments.checks import Check
 from instruments.model import Section
 
+from .. import scorecard
 from ..auth import login_required
+from ..files import attachment
 from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError
 from ..store.orgs import get_unit
 from ..store.reviews import submit as submit_response
 from ..web_db import get_db
-from . import bp, filling, scorecard
+from . import bp, filling
 from .forms import SectionForm, UploadForm, section_form, shown
-
-STATUS_WORDS = {
-    "new": _l("未开始"),
-    "draft": _l("草稿"),
-    "submitted": _l("已提交"),
-    "returned": _l("已退回"),
-    "approved": _l("已通过"),
-}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.context_processor
-def words() -> dict:
-    """The status words, for every template of the blueprint."""
-    return {"status_words": STATUS_WORDS}
 
 
 def _open(round_id: int) -> filling.Filling:
@@ -177,7 +162,7 @@ def template(round_id: int) -> Response:
     found = _open(round_id)
     data = filling.template(get_db(), found)
     name = f"{found.round.title}-{get_unit(get_db(), found.org_code).name}.xlsx"
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    return attachment(data, name)
 
 
 @bp.post("/rounds/<int:round_id>/upload")

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 import instruments
 
-from ..centre.scorecard import Card, card
+from ..scorecard import Card, card
 from ..store.responses import answers
 from .reports import League, LeagueRow, find_centre
 

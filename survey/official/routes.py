@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ..auth import login_required
-from ..centre.routes import STATUS_WORDS, XLSX
+from ..files import attachment
 from ..site import language
 from ..store import NotFoundError, StoreError
 from ..store.rounds import Round
 from ..web_db import get_db
+from ..words import UNIT_LEVEL_WORDS
 from . import bp, downloads, forms, graphs, profile, regions, reports
 
 ROLES = ("official", "admin")
-LEVEL_WORDS = {"province": _l("省"), "city": _l("市"), "county": _l("县（区）")}
-ROUND_STATUS = {"open": _l("进行中"), "closed": _l("已结束")}
-ZIP = "application/zip"
 PARAMETERS = ("approved_only", "county", "grade", "sort", "order", "page", "level", "indicator")  # never url_for's _x
 
 
 @bp.context_processor
 def helpers() -> dict:
     """Words and the link builder every template of the blueprint uses."""
-    return {"here": here, "status_words": STATUS_WORDS, "level_words": LEVEL_WORDS, "round_status": ROUND_STATUS}
+    return {"here": here}
 
 
 def here(**changes: str | None) -> str:
@@ -117,7 +112,7 @@ def regional(round_id: int) -> str:
     levels = regions.levels_below(db, scope)
     scored = [ind for ind in table.instrument.indicators if ind.scored]
     choices = {
-        "level": [(level, LEVEL_WORDS[level]) for level in levels] or [("", "")],
+        "level": [(level, UNIT_LEVEL_WORDS[level]) for level in levels] or [("", "")],
         "indicator": [(ind.id, ind.label.get(lang)) for ind in scored] or [("", "")],
     }
     defaults = {"level": regions.default_level(levels) or "", "indicator": scored[0].id if scored else ""}
@@ -170,7 +165,7 @@ def league_workbook(round_id: int) -> Response:
         flash(_("当前数据范围内没有可排名的填报，未生成排名表。"), "error")
         return redirect(url_for("official.league", round_id=round_id, approved_only=form.approved_only.data))
     name = f"{round_.title}-{reports.scope_name(db, scope) or '全部地区'}-排名表.xlsx"
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    return attachment(data, name)
 
 
 @bp.get("/rounds/<int:round_id>/cards.zip")
@@ -185,7 +180,7 @@ def cards(round_id: int) -> Response:
         flash(_("辖区内还没有填报，未生成报告卡。"), "error")
         return redirect(url_for("official.league", round_id=round_id))
     name = f"{round_.title}-{reports.scope_name(db, scope) or '全部地区'}-报告卡.zip"
-    return send_file(archive, mimetype=ZIP, as_attachment=True, download_name=name)
+    return attachment(archive, name)
 
 
 @bp.get("/rounds/<int:round_id>/centres/<org_code>/card.xlsx")
@@ -204,4 +199,4 @@ def card(round_id: int, org_code: str) -> Response:
         flash(_("此机构本轮没有填报，无法生成报告卡。"), "error")
         return redirect(url_for("official.centre", round_id=round_id, org_code=org_code))
     name = f"{round_.title}-{found['name']}-报告卡.xlsx"
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
+    return attachment(data, name)

@@ -15,10 +15,9 @@ from flask_babel import gettext as _
 from instruments import Instrument
 from instruments.model import Section
 
-from ..centre import scorecard
-from ..centre.forms import label as item_label
+from .. import scorecard, words
 from ..store.quality import Flag
-from . import words
+from ..words import item_label
 from .cases import Case, Details
 
 PAGE_SIZE = 100  # rows of a long list per page

@@ -15,7 +15,8 @@ from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail
 from ..store.rounds import Round, round_instrument
 from ..store.verification import verify
 from ..web_db import get_db
-from . import bp, cases, pages, words
+from ..words import FLAG_WORDS, LEVEL_WORDS, STATUS_WORDS
+from . import bp, cases, pages
 from .forms import (
     NOTE,
     VERIFY,
@@ -41,8 +42,8 @@ NOT_YOURS = _l("未操作：此填报当前不在待您这一级审核的状态�
 
 @bp.context_processor
 def context() -> dict:
-    """The words of statuses, levels and flags, for every template of the blueprint."""
-    return {"words": words, "prefix": {"verify": VERIFY, "note": NOTE}}
+    """The field name prefixes of the review forms, for every template of the blueprint."""
+    return {"prefix": {"verify": VERIFY, "note": NOTE}}
 
 
 def _page() -> int:
@@ -81,7 +82,7 @@ def queue() -> str:
         return render_template("review/queue.html", rounds=rounds, round=None)
     rows, _quality = cases.queue(db, round_, cases.open_round(db, round_.id, g.user)[1], g.user)
     filters = FilterForm(request.args)
-    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in words.STATUS_WORDS.items())]
+    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k != "new")]
     filters.county.choices = [("", _("全部")), *cases.counties(rows)]
     filters.validate()
     status = filters.status.data if not filters.status.errors else ""
@@ -197,7 +198,7 @@ def approve(round_id: int, org_code: str) -> Response | str:
     refused = _acted(case, approve_by, comment=form.comment.data or "", expected_version=form.opened_version())
     if refused:
         return refused
-    flash(_("已通过：%(name)s（%(level)s）", name=case.centre.name, level=words.LEVEL_WORDS[case.level]), "success")
+    flash(_("已通过：%(name)s（%(level)s）", name=case.centre.name, level=LEVEL_WORDS[case.level]), "success")
     return redirect(url_for("review.queue", round=round_id))
 
 
@@ -276,5 +277,5 @@ def quality(round_id: int) -> str:
               for flag in shown[0]]  # fmt: skip
     return render_template(
         "review/quality.html", round=round_, quality=found, centres=centres, by_name=found.count_by("name"),
-        by_centre=found.count_by("org_code"), listed=listed, pages=shown[1], page=_page(), kinds=words.FLAG_WORDS,
+        by_centre=found.count_by("org_code"), listed=listed, pages=shown[1], page=_page(), kinds=FLAG_WORDS,
     )  # fmt: skip

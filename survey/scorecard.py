@@ -6,13 +6,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 import instruments
 from instruments import Instrument, formatting
 from instruments.model import Section
 
-VERDICTS = {"met": _l("达标"), "not_met": _l("未达标"), "reported": _l("不计分")}
+from .words import VERDICT_WORDS
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def card(instrument: Instrument, values: Mapping[str, Any], lang: str) -> Card:
         status = result.status
         if status == "ok":
             status = "reported" if result.met is None else "met" if result.met else "not_met"
-        word = str(VERDICTS[status]) if status in VERDICTS else formatting.status(status, lang)
+        word = str(VERDICT_WORDS[status]) if status in VERDICT_WORDS else formatting.status(status, lang)
         gap = instruments.describe(instrument, result.gap, lang) if result.gap else ""
         rows.append(
             Row(indicator.id, indicator.label.get(lang), formatting.value(indicator, result.value, lang),

@@ -1,23 +1,48 @@
-"""How the review pages word statuses, levels, flags and audit rows, in Chinese or English."""
+"""Words shown to people for the platform's codes, in one table: statuses, review levels and actions,
+round statuses, roles, unit levels, flags, audit rows; and how values and audit rows read.
+
+Codes are stored and compared; these words are only ever shown. Every page and
+message takes its words from here, so one code always reads the same way.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from instruments import Instrument, formatting
+from instruments import Instrument, Item, formatting
 from instruments.item_types import ITEM_TYPES
 
-from ..store.quality import Flag
-from ..store.responses import from_db
+from .store.quality import Flag
+from .store.responses import from_db
 
-STATUS_WORDS = {"draft": _l("草稿"), "submitted": _l("已提交"), "returned": _l("已退回"), "approved": _l("已通过")}
+STATUS_WORDS = {
+    "new": _l("未开始"),
+    "draft": _l("草稿"),
+    "submitted": _l("已提交"),
+    "returned": _l("已退回"),
+    "approved": _l("已通过"),
+}
 LEVEL_WORDS = {0: _l("自评"), 1: _l("县级评审"), 2: _l("市级复核"), 3: _l("省级抽查"), 4: _l("国家抽查")}
 ACTION_WORDS = {"submit": _l("提交"), "return": _l("退回"), "approve": _l("通过"), "reopen": _l("重新打开")}
+ROUND_WORDS = {"open": _l("进行中"), "closed": _l("已结束")}
+ROLE_WORDS = {
+    "centre": _l("基层医疗卫生机构"),
+    "evaluator": _l("评审员"),
+    "official": _l("卫生健康行政部门"),
+    "admin": _l("管理员"),
+}
+UNIT_LEVEL_WORDS = {
+    "province": _l("省"),
+    "city": _l("市"),
+    "county": _l("县（区）"),
+    "township": _l("乡镇（街道）"),
+    "community": _l("社区"),
+    "village": _l("村"),
+}
 FLAG_WORDS = {
     "target": _l("未达标"),
     "constraint": _l("校验未通过"),
@@ -25,9 +50,18 @@ FLAG_WORDS = {
     "median": _l("远离县（区）中位数"),
     "change": _l("较上一轮变化大"),
 }
+VERDICT_WORDS = {"met": _l("达标"), "not_met": _l("未达标"), "reported": _l("不计分")}
 AUDIT_WORDS = {"answer": _l("修改答案"), "import": _l("导入"), "status": _l("状态变更"), "verify": _l("核实")}
 SOURCE_WORDS = {"web": _l("网页填报"), "import": _l("Excel 导入"), "review": _l("审核"), "demo": _l("演示数据")}
 IMPORTED = re.compile(r"(\d+) answers")
+
+
+def item_label(item: Item, lang: str) -> str:
+    """The item's label in `lang`, with its unit."""
+    text = item.label.get(lang)
+    if item.unit is None:
+        return text
+    return f"{text}（{item.unit.get(lang)}）" if lang == "zh" else f"{text} ({item.unit.get(lang)})"
 
 
 def label(instrument: Instrument, name: str, lang: str) -> str:
@@ -105,5 +139,5 @@ def audit_value(instrument: Instrument, row: dict, raw: Any, lang: str) -> str:
         return str(raw)
     try:
         return shown(instrument, item.id, from_db(item, raw), lang)
-    except (ValueError, TypeError, json.JSONDecodeError):
+    except (ValueError, TypeError):
         return str(raw)
