@@ -7,9 +7,11 @@ submission with the same list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from .evaluation import broken_constraints, columns, evaluate, unanswered_required
 from .expressions import NOT_APPLICABLE, OK
@@ -42,15 +44,7 @@ class Check:
     def problems(self, items: Iterable[Item] | None = None, required: bool = True, lang: str = "zh") -> list[Problem]:
         """Unanswered required items (unless `required` is false) and broken constraints, in item order."""
         missing = unanswered_required(self.instrument, self.env) if required else {}
-        broken = broken_constraints(self.instrument, self.env)
-        out = []
-        for item in self.instrument.items if items is None else items:
-            if item.id in missing and missing[item.id][0]:
-                out.append(Problem(item, "required", ""))
-            if item.id in broken and broken[item.id][0]:
-                rule = item.constraint_message.get(lang) if item.constraint_message else str(item.constraint)
-                out.append(Problem(item, "constraint", rule))
-        return out
+        return _problems(self.instrument, missing, broken_constraints(self.instrument, self.env), 0, items, lang)
 
     def progress(self, items: Iterable[Item] | None = None) -> tuple[int, int]:
         """How many of the required items that are asked have an answer, and how many there are."""
@@ -60,3 +54,36 @@ class Check:
             if item.required and self.relevant(item.id)
         ]
         return sum(bool(self.env[item.id].status[0] == OK) for item in asked), len(asked)
+
+
+def submission_problems(
+    instrument: Instrument, answers: Sequence[Mapping[str, Any]], lang: str = "zh"
+) -> list[list[Problem]]:
+    """What keeps each of many responses from being submitted, evaluated once over all of them."""
+    env = evaluate(instrument, columns(instrument, answers))
+    missing, broken = unanswered_required(instrument, env), broken_constraints(instrument, env)
+    flagged = np.zeros(len(answers), dtype=bool)
+    for mask in [*missing.values(), *broken.values()]:
+        flagged |= mask
+    return [
+        _problems(instrument, missing, broken, row, None, lang) if flagged[row] else [] for row in range(len(answers))
+    ]
+
+
+def _problems(
+    instrument: Instrument,
+    missing: Mapping[str, np.ndarray],
+    broken: Mapping[str, np.ndarray],
+    row: int,
+    items: Iterable[Item] | None,
+    lang: str,
+) -> list[Problem]:
+    """The problems of one row, in item order, from the masks of unanswered required items and broken constraints."""
+    out = []
+    for item in instrument.items if items is None else items:
+        if item.id in missing and missing[item.id][row]:
+            out.append(Problem(item, "required", ""))
+        if item.id in broken and broken[item.id][row]:
+            rule = item.constraint_message.get(lang) if item.constraint_message else str(item.constraint)
+            out.append(Problem(item, "constraint", rule))
+    return out

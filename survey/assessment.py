@@ -31,7 +31,7 @@ from instruments.library import bundled
 
 from .store import StoreError
 from .store import orgs as org_store
-from .store.responses import ImportSummary, answers, import_answers, statuses
+from .store.editing import ImportSummary, NotSubmittableError, import_answers
 from .store.rounds import Round, centres, get_round, round_instrument
 from .store.scores import RoundScores, regions_of, round_scores, save_scores
 from .store.versions import save_instrument
@@ -114,32 +114,15 @@ def import_responses(
     instrument = round_instrument(db, round_)
     known = [only] if only else [c["code"] for c in centres(db, round_)]
     rows = responses.read_responses(data, filename, instrument, round_id=round_.id, known_codes=known)
-    if submit:
-        _check_complete(db, round_, instrument, rows)
-    return import_answers(
-        db,
-        round_,
-        instrument,
-        [(row.code, row.answers) for row in rows],
-        username=username,
-        submit=submit,
-    )
-
-
-def _check_complete(db: Database, round_: Round, instrument: Instrument, rows) -> None:
-    """Refuse to submit a centre whose answers (stored and imported) leave a required item empty."""
-    existing = statuses(db, round_)
-    merged = []
-    for row in rows:
-        stored = answers(db, instrument, existing[row.code].id) if row.code in existing else {}
-        merged.append({**stored, **row.answers})
-    env = instruments.evaluate(instrument, instruments.columns(instrument, merged))
-    problems = []
-    for item_id, missing in instruments.unanswered_required(instrument, env).items():
-        label = instrument.item[item_id].label.zh
-        problems += [f"{rows[r].where}: {label} is required to submit" for r in np.flatnonzero(missing)]
-    if problems:
-        raise WorkbookError(sorted(problems))
+    try:
+        return import_answers(
+            db, round_, instrument, [(row.code, row.answers) for row in rows], username=username, submit=submit
+        )
+    except NotSubmittableError as error:
+        places = {row.code: row.where for row in rows}
+        raise WorkbookError(
+            [f"{places[code]}: 不能提交：{problem}" for code, found in error.problems.items() for problem in found]
+        ) from None
 
 
 def score(db: Database, round_: Round) -> RoundScores:

@@ -19,9 +19,10 @@ from sqlite_utils import Database
 from instruments.synthetic import answers_from_columns, township_columns
 
 from . import assessment
+from .store.editing import save_answers
+from .store.lifecycle import approve, send_back, submit
 from .store.orgs import Unit, save_units
-from .store.responses import get_response, save_answers
-from .store.reviews import approve, return_response, submit
+from .store.responses import get_response
 from .store.rounds import create_round, set_status
 from .store.users import add_user
 
@@ -168,7 +169,7 @@ def create_demo(db: Database) -> Logins:
         response = submit(db, current, instrument, fill(current, centre, values), username="demo", source="demo")
         if index % 5 == 1:
             login = reviewer(centre, 1)
-            return_response(db, current, response, level=1, username=login, user_id=ids[login],
+            send_back(db, current, response, level=1, username=login, user_id=ids[login],
                             comment="请核实在岗职工与专业技术人员数",
                             item_comments={"staff_prof_tech": "与人事报表不一致，请核对"})  # fmt: skip
         elif index % 5 == 2:

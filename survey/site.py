@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from . import words
 from .auth import login_required, safe_next
+from .store import lifecycle
 
 bp = Blueprint("site", __name__)
 
@@ -38,7 +39,7 @@ def language() -> str:
 
 @bp.app_context_processor
 def inject() -> dict:
-    return {"lang": language(), "user": g.get("user"), "words": words}
+    return {"lang": language(), "user": g.get("user"), "words": words, "lifecycle": lifecycle}
 
 
 @bp.app_template_filter("when")

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from instruments import Instrument, Item, formatting
 from instruments.item_types import ITEM_TYPES
 
+from .store.lifecycle import LOCKED
 from .store.quality import Flag
 from .store.responses import from_db
 
@@ -90,7 +91,7 @@ def shown(instrument: Instrument, name: str, value: Any, lang: str) -> str:
 
 def level_reached(status: str, level: int) -> str:
     """A status with the review level reached: 已提交（县级评审）; a draft or a returned one reached none."""
-    if status not in ("submitted", "approved"):
+    if status not in LOCKED:
         return str(STATUS_WORDS.get(status, status))
     return _("%(status)s（%(level)s）", status=STATUS_WORDS.get(status, status), level=LEVEL_WORDS.get(level, level))
 

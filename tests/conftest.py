@@ -121,7 +121,7 @@ def stored(db, code=DOUMEN):
 def fill_completely(db, code=DOUMEN):
     """Answer every item of the 2025 round for a centre, through the store."""
     from instruments.synthetic import answers_from_columns, township_columns
-    from survey.store.responses import save_answers
+    from survey.store.editing import save_answers
     from survey.store.rounds import get_round, round_instrument
 
     round_ = get_round(db, 2)

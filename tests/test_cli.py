@@ -1,5 +1,6 @@
 """The command line, end to end: a whole assessment without a browser."""
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -140,6 +141,31 @@ def test_reimport_audits_changes_and_skips_submitted(run, assessment):
         ).fetchall() == [(45, 48)]
     out = run("responses", "import", "--round", 1, tmp / "b.xlsx")
     assert "skipped 2 already submitted or approved: 619901001, 619901002" in out
+
+
+def test_submitting_by_import_runs_the_web_s_checks(run, assessment):
+    """A stored draft plus an imported row that together break a constraint cannot be submitted; nothing is written."""
+    tmp = assessment
+    (first,) = complete(1, [53], [45])
+    fill(tmp / "template.xlsx", tmp / "draft.xlsx", {"619901001": first})
+    run("responses", "import", "--round", 1, tmp / "draft.xlsx")
+    # the row alone is fine (no professional-technical count in it), but the stored 45 exceeds 40 staff
+    fill(tmp / "template.xlsx", tmp / "fewer.xlsx", {"619901001": {"staff_total": 40}})
+    before = snapshot(run.db)
+    out = run("responses", "import", "--round", 1, tmp / "fewer.xlsx", "--submit", ok=False)
+    assert re.search(r"填报!\d+: 不能提交：专业技术人员数：不能超过在岗职工总数", out)
+    assert snapshot(run.db) == before
+    with sqlite3.connect(run.db) as db:
+        assert db.execute("SELECT status FROM responses").fetchall() == [("draft",)]
+
+
+def test_submitting_by_import_needs_every_required_item(run, assessment):
+    tmp = assessment
+    fill(tmp / "template.xlsx", tmp / "partial.xlsx", {"619901002": {"staff_total": 40}})
+    before = snapshot(run.db)
+    out = run("responses", "import", "--round", 1, tmp / "partial.xlsx", "--submit", ok=False)
+    assert re.search(r"填报!\d+: 不能提交：专业技术人员数：必填", out)
+    assert snapshot(run.db) == before
 
 
 def snapshot(db: Path) -> dict:

@@ -18,7 +18,7 @@ IMPORT = textwrap.dedent(
     import sys
     from instruments.library import bundled
     from survey import db as database
-    from survey.store.responses import import_answers
+    from survey.store.editing import import_answers
     from survey.store.rounds import get_round
 
     path, who, offset = sys.argv[1], sys.argv[2], int(sys.argv[3])

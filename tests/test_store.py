@@ -9,9 +9,11 @@ from instruments.library import bundled
 from instruments.synthetic import answers_from_columns, township_columns
 from survey import db as database
 from survey.store import ConflictError, NotFoundError, StoreError
+from survey.store.editing import import_answers, save_answers
+from survey.store.lifecycle import approve, send_back, submit
 from survey.store.orgs import Unit, is_under, save_units, under
-from survey.store.responses import answers, get_response, import_answers, save_answers
-from survey.store.reviews import approve, history, return_response, submit
+from survey.store.responses import answers, get_response
+from survey.store.reviews import history
 from survey.store.rounds import centres, create_round, get_round, set_status
 from survey.store.scores import round_scores, save_scores
 from survey.store.users import add_user, verify_password
@@ -175,8 +177,8 @@ def test_review_state_machine(db, round_):
     with pytest.raises(StoreError, match="awaits 县级评审, not 市级复核"):
         approve(db, round_, response, level=2, username="city")
     with pytest.raises(StoreError, match="say what to correct"):
-        return_response(db, round_, response, level=1, username="county")
-    response = return_response(db, round_, response, level=1, username="county", comment="请核对",
+        send_back(db, round_, response, level=1, username="county")
+    response = send_back(db, round_, response, level=1, username="county", comment="请核对",
                                item_comments={"staff_prof_tech": "与人事报表不一致"})  # fmt: skip
     assert response.status == "returned"
     response = submit(db, round_, TOWNSHIP, response, username="c")
@@ -185,7 +187,7 @@ def test_review_state_machine(db, round_):
     response = approve(db, round_, response, level=2, username="city")
     assert (response.status, response.review_level) == ("approved", 2)
     with pytest.raises(StoreError, match="the response is approved, not awaiting review"):
-        return_response(db, round_, response, level=2, username="city", comment="x")
+        send_back(db, round_, response, level=2, username="city", comment="x")
     with pytest.raises(StoreError, match="round .* has no review level 3"):
         approve(db, round_, response, level=3, username="province")
     assert [h["action"] for h in history(db, response.id)] == ["submit", "return", "submit", "approve", "approve"]

@@ -11,9 +11,10 @@ from test_exports_xlsform import workbook as xlsform
 
 from survey import create_app
 from survey.store import StoreError
+from survey.store.editing import save_answers
+from survey.store.lifecycle import status_counts
 from survey.store.orgs import ancestors, centre_counts, children, names
-from survey.store.responses import save_answers
-from survey.store.rounds import change_status, get_round, list_rounds, round_instrument, status_counts
+from survey.store.rounds import change_status, get_round, list_rounds, round_instrument
 from survey.store.users import SelfLockoutError, get_user, list_users, reset_password, set_active, set_placement
 from survey.store.versions import list_instruments
 

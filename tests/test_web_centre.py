@@ -5,7 +5,8 @@ import re
 import pytest
 from conftest import DOUMEN, fill_completely, stored
 
-from survey.store.responses import answers, get_response, save_answers
+from survey.store.editing import save_answers
+from survey.store.responses import answers, get_response
 from survey.store.rounds import get_round, round_instrument
 from survey.store.users import add_user
 

@@ -12,8 +12,9 @@ from conftest import USERS, fill_completely
 
 import instruments
 from survey.official import reports
+from survey.store.editing import save_answers
 from survey.store.orgs import all_units
-from survey.store.responses import answers, get_response, save_answers, statuses
+from survey.store.responses import answers, get_response, statuses
 from survey.store.rounds import centres, create_round, get_round, round_instrument
 from survey.store.scores import round_scores
 

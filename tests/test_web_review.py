@@ -378,7 +378,7 @@ def test_return_needs_a_comment(client, auth, app_db):
 
 
 def test_returned_then_resubmitted_awaits_the_county_again(client, auth, app_db):
-    from survey.store.reviews import submit
+    from survey.store.lifecycle import submit
 
     auth.as_user("fengxi")
     client.post(case(MAWANG) + "/return", data={"version": version(app_db, MAWANG), "comment": "请核实"})
@@ -577,7 +577,7 @@ def _xixian_codes(db):
 
 
 def test_audit_trail_shows_answers_imports_statuses_and_reviews(client, auth, app_db):
-    from survey.store.responses import import_answers
+    from survey.store.editing import import_answers
 
     round_ = get_round(app_db, 2)
     instrument = round_instrument(app_db, round_)
@@ -598,7 +598,7 @@ def test_audit_trail_shows_answers_imports_statuses_and_reviews(client, auth, ap
 
 
 def test_audit_trail_of_a_new_response_from_import(client, auth, app_db):
-    from survey.store.responses import import_answers
+    from survey.store.editing import import_answers
 
     round_ = get_round(app_db, 2)
     import_answers(

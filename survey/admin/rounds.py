@@ -10,8 +10,9 @@ from wtforms import SelectChoice
 from ..auth import login_required
 from ..site import language
 from ..store import NotFoundError, StoreError
+from ..store.lifecycle import status_counts
 from ..store.orgs import names
-from ..store.rounds import Round, change_status, create_round, get_round, list_rounds, status_counts
+from ..store.rounds import Round, change_status, create_round, get_round, list_rounds
 from ..store.versions import list_instruments
 from ..web_db import get_db
 from . import bp

@@ -22,12 +22,12 @@ from instruments.model import Section
 
 from .. import assessment
 from ..store import ConflictError, NotFoundError, StoreError
-from ..store.responses import ImportSummary, Response, answers, get_response, save_answers
+from ..store.editing import ImportSummary, save_answers
+from ..store.lifecycle import RETURNED, editable, status_of
+from ..store.responses import Response, answers, get_response
 from ..store.reviews import history
 from ..store.rounds import Round, answers_round, get_round, list_rounds, round_instrument
 from ..store.users import User
-
-EDITABLE = ("new", "draft", "returned")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Filling:
     @property
     def status(self) -> str:
         """草稿 and so on as stored, or "new" before the first save."""
-        return self.response.status if self.response else "new"
+        return status_of(self.response)
 
     @property
     def version(self) -> int:
@@ -53,7 +53,7 @@ class Filling:
     @property
     def editable(self) -> bool:
         """Whether the centre may still change its answers: the round is open and nothing awaits review."""
-        return self.round.status == "open" and self.status in EDITABLE
+        return editable(self.round, self.response)
 
     @cached_property
     def check(self) -> Check:
@@ -98,7 +98,7 @@ def my_rounds(db: Database, org_code: str) -> list[Filling]:
 
 def comments(db: Database, filling: Filling) -> tuple[str, dict[str, str]]:
     """The evaluator's comment and item comments when the response was returned."""
-    if filling.status != "returned":
+    if filling.status != RETURNED:
         return "", {}
     returns = [step for step in history(db, filling.response.id) if step["action"] == "return"]
     return (returns[-1]["comment"], returns[-1]["item_comments"]) if returns else ("", {})

@@ -17,8 +17,8 @@ from ..auth import login_required
 from ..files import attachment
 from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError
+from ..store.lifecycle import submit as submit_response
 from ..store.orgs import get_unit
-from ..store.reviews import submit as submit_response
 from ..web_db import get_db
 from . import bp, filling
 from .forms import SectionForm, UploadForm, section_form, shown

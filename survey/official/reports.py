@@ -11,7 +11,6 @@ whether the round or the centre exists.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,12 +21,11 @@ import instruments
 from instruments import Instrument
 
 from ..store import NotFoundError
+from ..store.lifecycle import status_counts
 from ..store.orgs import all_units, ancestor_at, get_unit
-from ..store.responses import statuses
 from ..store.rounds import Round, centres, get_round, jurisdiction, list_rounds
 from ..store.scores import RoundScores, round_scores
 
-STATUSES = ("new", "draft", "submitted", "returned", "approved")  # "new": no response yet
 FIXED_SORTS = ("rank", "total", "name", "county")
 DESCENDING_FIRST = {"total"}  # keys whose first click shows the highest first (and every dimension)
 NO_GRADE = "none"
@@ -72,10 +70,8 @@ def my_rounds(db: Database, org_code: str | None) -> list[RoundSummary]:
             scope = jurisdiction(db, round_, org_code)
         except NotFoundError:
             continue
-        codes = [c["code"] for c in centres(db, round_, scope)]
-        by_code = statuses(db, round_)
-        counts = Counter(by_code[code].status if code in by_code else "new" for code in codes)
-        summary = RoundSummary(round_, scope, scope_name(db, scope), len(codes), {s: counts[s] for s in STATUSES})
+        counts = status_counts(db, round_, scope)
+        summary = RoundSummary(round_, scope, scope_name(db, scope), sum(counts.values()), counts)
         out.append(summary)
     out.sort(key=lambda s: (s.round.status != "open", -s.round.id))
     return out

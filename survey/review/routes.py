@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ..auth import login_required
 from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError
+from ..store.lifecycle import STATUSES
 from ..store.quality import check_round
 from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail, history, return_by
 from ..store.rounds import Round, round_instrument
@@ -82,7 +83,7 @@ def queue() -> str:
         return render_template("review/queue.html", rounds=rounds, round=None)
     rows, _quality = cases.queue(db, round_, cases.open_round(db, round_.id, g.user)[1], g.user)
     filters = FilterForm(request.args)
-    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k != "new")]
+    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k in STATUSES)]
     filters.county.choices = [("", _("全部")), *cases.counties(rows)]
     filters.validate()
     status = filters.status.data if not filters.status.errors else ""

@@ -25,13 +25,13 @@ from instruments import Instrument, broken_constraints, evaluate, unanswered_req
 from instruments.expressions import NUMBER, OK
 from instruments.regions import group_medians
 
+from .lifecycle import LOCKED
 from .orgs import all_units, ancestor_at
 from .responses import round_columns
 from .rounds import Round, list_rounds, round_instrument
 from .scores import RoundScores, round_scores
 
 KINDS = ("constraint", "required", "median", "change")
-SUBMITTED = ("submitted", "approved")  # a draft may be incomplete; these may not
 
 # Far from the county median: more than MEDIAN_FACTOR times it, or less than
 # 1/MEDIAN_FACTOR of it, where at least MEDIAN_MIN_REPORTING centres of the
@@ -117,7 +117,7 @@ def check_round(db: Database, round_: Round, scope_code: str | None = None) -> Q
     instrument, env = result.instrument, result.scores.env
     units = all_units(db)
     counties = [_county(units, centre["code"]) for centre in result.centres]
-    submitted = np.array([r.status in SUBMITTED for r in result.responses], dtype=bool)
+    submitted = np.array([r.status in LOCKED for r in result.responses], dtype=bool)  # a draft may be incomplete
     values = {name: _values(env, name) for name in numeric_names(instrument)}
     previous = previous_round(db, round_)
     before = _before(db, previous, [c["code"] for c in result.centres], values) if previous else {}

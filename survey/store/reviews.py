@@ -1,13 +1,10 @@
-"""The review workflow: self-assessment → county review → city re-check (自评 → 县级评审 → 市级复核).
+"""Reviewing as a signed-in evaluator, and the history of a response's review.
 
-    draft ──submit──▶ submitted(level 0) ──approve by level 1──▶ submitted(level 1) … ──▶ approved
-      ▲                    │
-      └──── returned ◀─return (any reviewing level, with comments)
-                 └──submit──▶ submitted(level 0)
-
-A round sets how many review levels follow self-assessment (0–4); the response
-is approved when the last level approves. Evaluators review at the level of
-their org unit: county 1, city 2, province 3.
+The moves themselves are the lifecycle's (`lifecycle.approve`, `lifecycle.send_back`);
+the functions here work out the evaluator's level from their org unit and refuse
+a response outside that unit, one that is not awaiting that level, one changed
+since the evaluator's page was opened, and (for approval) one whose scored
+answers would not pass the submission checks.
 """
 
 from __future__ import annotations
@@ -19,107 +16,16 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from instruments import Instrument
-from instruments.checks import Check
 
 from ..db import writing
-from . import ConflictError, NotFoundError, StoreError, now
+from . import ConflictError, NotFoundError, StoreError
+from .lifecycle import approve, awaits, check_reviewable, problems_before_submit, send_back
 from .orgs import get_unit, is_under, under
-from .responses import Response, answers, get_response, record, response_by_id
+from .responses import Response, answers, get_response, response_by_id
 from .rounds import Round
 from .users import User
 
 REVIEW_LEVEL = {"county": 1, "city": 2, "province": 3}
-LEVEL_NAMES = {0: "自评", 1: "县级评审", 2: "市级复核", 3: "省级抽查", 4: "国家抽查"}
-
-
-def problems_before_submit(instrument: Instrument, values: Mapping) -> list[str]:
-    """What keeps a response from being submitted: required items unanswered, constraints broken."""
-    return [
-        f"{p.item.label.zh}：{'必填' if p.kind == 'required' else p.message}"
-        for p in Check(instrument, values).problems()
-    ]
-
-
-def _change(db, response: Response, status: str, level: int, username: str, source: str) -> None:
-    stamp = now()
-    submitted = ", submitted_at = ?" if status == "submitted" and response.status != "submitted" else ""
-    params = [status, level, stamp] + ([stamp] if submitted else []) + [response.id, response.version]
-    cursor = db.execute(
-        f"""UPDATE responses SET status = ?, review_level = ?, updated_at = ?{submitted},
-            version = version + 1 WHERE id = ? AND version = ?""",
-        params,
-    )
-    if cursor.rowcount != 1:
-        raise ConflictError("this response was changed elsewhere; reload it")
-    old, new = f"{response.status}/{response.review_level}", f"{status}/{level}"
-    record(db, [(stamp, username, response.id, "status", None, old, new, source)])
-
-
-def _review(db, response: Response, user_id: int | None, level: int, action: str, comment: str,
-            item_comments: Mapping[str, str] | None = None) -> None:  # fmt: skip
-    db.execute(
-        """INSERT INTO reviews (response_id, user_id, level, action, comment, item_comments, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [response.id, user_id, level, action, comment or "",
-         json.dumps(dict(item_comments or {}), ensure_ascii=False), now()],
-    )  # fmt: skip
-
-
-def submit(
-    db: Database, round_: Round, instrument: Instrument, response: Response, *, username: str,
-    user_id: int | None = None, source: str = "web",
-) -> Response:  # fmt: skip
-    """A centre submits its self-assessment; refused while anything required is missing."""
-    if round_.status != "open":
-        raise StoreError(f"round {round_.id} is closed")
-    if response.status not in ("draft", "returned"):
-        raise StoreError(f"the response is already {response.status}")
-    problems = problems_before_submit(instrument, answers(db, instrument, response.id))
-    if problems:
-        more = f"；等共 {len(problems)} 项" if len(problems) > 5 else ""
-        raise StoreError("cannot submit yet: " + "；".join(problems[:5]) + more)
-    final = round_.review_levels == 0
-    with writing(db):
-        _change(db, response, "approved" if final else "submitted", 0, username, source)
-        _review(db, response, user_id, 0, "submit", "")
-    return response_by_id(db, response.id)
-
-
-def approve(
-    db: Database, round_: Round, response: Response, *, level: int, username: str,
-    user_id: int | None = None, comment: str = "",
-) -> Response:  # fmt: skip
-    """An evaluator at `level` approves; the last level's approval locks the response."""
-    _check_reviewable(round_, response, level)
-    final = level >= round_.review_levels
-    with writing(db):
-        _change(db, response, "approved" if final else "submitted", level, username, "review")
-        _review(db, response, user_id, level, "approve", comment)
-    return response_by_id(db, response.id)
-
-
-def return_response(
-    db: Database, round_: Round, response: Response, *, level: int, username: str,
-    user_id: int | None = None, comment: str = "", item_comments: Mapping[str, str] | None = None,
-) -> Response:  # fmt: skip
-    """An evaluator at `level` sends the response back to the centre with comments."""
-    _check_reviewable(round_, response, level)
-    if not (comment or "").strip() and not item_comments:
-        raise StoreError("say what to correct: a comment on the response or on an item")
-    with writing(db):
-        _change(db, response, "returned", 0, username, "review")
-        _review(db, response, user_id, level, "return", comment, item_comments)
-    return response_by_id(db, response.id)
-
-
-def _check_reviewable(round_: Round, response: Response, level: int) -> None:
-    if round_.review_levels == 0 or not 1 <= level <= round_.review_levels:
-        raise StoreError(f"round {round_.id} has no review level {level}")
-    if response.status != "submitted":
-        raise StoreError(f"the response is {response.status}, not awaiting review")
-    if response.review_level != level - 1:
-        waiting = LEVEL_NAMES.get(response.review_level + 1, str(response.review_level + 1))
-        raise StoreError(f"this response awaits {waiting}, not {LEVEL_NAMES.get(level, level)}")
 
 
 def history(db: Database, response_id: int) -> list[dict]:
@@ -133,12 +39,6 @@ def history(db: Database, response_id: int) -> list[dict]:
         )
     ]
 
-
-# ---------------------------------------------------------------- reviewing as a signed-in evaluator
-#
-# The functions above take a level on trust; those below work it out from the
-# evaluator's org unit and refuse a response outside that unit, one that is not
-# awaiting that level, and one changed since the evaluator's page was opened.
 
 MAX_COMMENT = 2000  # characters in one comment, overall or on an item
 
@@ -173,17 +73,6 @@ def reviewer_level(db: Database, user: User) -> int | None:
     return REVIEW_LEVEL.get(get_unit(db, user.org_code).level)
 
 
-def awaits(round_: Round, response: Response, level: int | None) -> bool:
-    """Whether the response is waiting for a reviewer at `level` in an open round."""
-    return (
-        level is not None
-        and round_.status == "open"
-        and 1 <= level <= round_.review_levels
-        and response.status == "submitted"
-        and response.review_level == level - 1
-    )
-
-
 def approval_problems(db: Database, instrument: Instrument, response: Response) -> list[str]:
     """What keeps a response from approval: the submission checks, on verified values where there are any."""
     return problems_before_submit(instrument, answers(db, instrument, response.id, verified=True))
@@ -204,14 +93,20 @@ def check_reviewer(
         raise ConflictError(
             f"the response changed since the page was opened (version {response.version}, yours {expected_version})"
         )
-    _check_reviewable(round_, response, level)
+    check_reviewable(round_, response, level)
     return level
 
 
 def approve_by(
-    db: Database, round_: Round, instrument: Instrument, response: Response, user: User, *,
-    comment: str = "", expected_version: int | None = None,
-) -> Response:  # fmt: skip
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    response: Response,
+    user: User,
+    *,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Response:
     """`user` approves at their own level, when the response awaits it, is theirs, unchanged and clean."""
     with writing(db):
         current = response_by_id(db, response.id)
@@ -219,14 +114,22 @@ def approve_by(
         problems = approval_problems(db, instrument, current)
         if problems:
             raise NotCleanError(problems)
-        return approve(db, round_, current, level=level, username=user.username, user_id=user.id,
-                       comment=_comment(comment))  # fmt: skip
+        return approve(
+            db, round_, current, level=level, username=user.username, user_id=user.id, comment=_comment(comment)
+        )
 
 
 def return_by(
-    db: Database, round_: Round, instrument: Instrument, response: Response, user: User, *,
-    comment: str = "", item_comments: Mapping[str, str] | None = None, expected_version: int | None = None,
-) -> Response:  # fmt: skip
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    response: Response,
+    user: User,
+    *,
+    comment: str = "",
+    item_comments: Mapping[str, str] | None = None,
+    expected_version: int | None = None,
+) -> Response:
     """`user` returns the response to the centre at their own level, with an overall comment and item comments."""
     notes = {item_id: _comment(text) for item_id, text in (item_comments or {}).items() if (text or "").strip()}
     unknown = [item_id for item_id in notes if item_id not in instrument.item]
@@ -235,8 +138,16 @@ def return_by(
     with writing(db):
         current = response_by_id(db, response.id)
         level = check_reviewer(db, round_, current, user, expected_version)
-        return return_response(db, round_, current, level=level, username=user.username, user_id=user.id,
-                               comment=_comment(comment), item_comments=notes)  # fmt: skip
+        return send_back(
+            db,
+            round_,
+            current,
+            level=level,
+            username=user.username,
+            user_id=user.id,
+            comment=_comment(comment),
+            item_comments=notes,
+        )
 
 
 def approve_many(
@@ -262,8 +173,15 @@ def approve_many(
             elif problems := approval_problems(db, instrument, response):
                 result.refused.append(Refusal(code, "not_clean", tuple(problems)))
             else:
-                approve(db, round_, response, level=level, username=user.username, user_id=user.id,
-                        comment=_comment(comment))  # fmt: skip
+                approve(
+                    db,
+                    round_,
+                    response,
+                    level=level,
+                    username=user.username,
+                    user_id=user.id,
+                    comment=_comment(comment),
+                )
                 result.approved.append(code)
     return result
 

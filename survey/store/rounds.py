@@ -154,14 +154,3 @@ def change_status(db: Database, round_: Round, status: str, *, username: str) ->
             set_status(db, round_, status)
             audit(db, username, "round.status", f"round {round_.id}", round_.status, status)
     return get_round(db, round_.id)
-
-
-def status_counts(db: Database, round_: Round) -> dict[str, int]:
-    """How many centres in the round's scope are at each status; `new` for those with nothing saved yet."""
-    counts = dict.fromkeys(("new", "draft", "submitted", "returned", "approved"), 0)
-    rows = db.query("SELECT org_code, status FROM responses WHERE round_id = ?", [round_.id])
-    saved = {row["org_code"]: row["status"] for row in rows}
-    for status in saved.values():
-        counts[status] += 1
-    counts["new"] = sum(1 for centre in centres(db, round_) if centre["code"] not in saved)
-    return counts

@@ -14,6 +14,7 @@ from instruments import Instrument, Scores
 
 from ..db import writing
 from . import now
+from .lifecycle import APPROVED
 from .orgs import parents, under
 from .responses import Response, round_columns, statuses
 from .rounds import Round, centres, round_instrument
@@ -44,7 +45,7 @@ def round_scores(
     chosen = [
         c
         for c in centres(db, round_, scope_code)
-        if c["code"] in by_code and (not approved_only or by_code[c["code"]].status == "approved")
+        if c["code"] in by_code and (not approved_only or by_code[c["code"]].status == APPROVED)
     ]
     codes = [c["code"] for c in chosen]
     data = round_columns(db, round_, instrument, codes)

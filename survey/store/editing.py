@@ -1,0 +1,206 @@
+"""Editing a response's answers: a centre's saves on the web and workbook imports.
+
+Every write compares against what is stored, writes only what changed, records
+each change in the audit trail (who, when, old → new) and bumps the response's
+version counter, so a save based on an old version is refused instead of
+silently overwriting someone else's work. The lifecycle decides whether answers
+may change at all, and an import that submits runs the same submission checks
+as the web, on the answers as they will stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from instruments import Instrument
+
+from ..db import writing
+from . import ConflictError, StoreError, now
+from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
+from .responses import Response, differences, get_response, record, response_by_id, round_answers, stored_values
+from .rounds import Round
+
+FLUSH = 100_000  # answers an import holds before writing them, to bound its memory
+
+
+class NotSubmittableError(StoreError):
+    """An import asked to submit responses whose answers would not pass the checks: `problems` by org code."""
+
+    def __init__(self, problems: Mapping[str, list[str]]):
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{code}: {'；'.join(found)}" for code, found in self.problems.items()))
+
+
+def save_answers(
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    org_code: str,
+    values: Mapping[str, Any],
+    *,
+    username: str,
+    source: str,
+    expected_version: int | None = None,
+    replace: bool = False,
+) -> tuple[Response, int]:
+    """Write the answers given (None clears one); returns the response and how many changed.
+
+    With `replace`, items not given are cleared too. Refuses approved or submitted
+    responses, a closed round, and a save based on an older version.
+    """
+    with writing(db):
+        response = _ensure_response(db, round_.id, org_code)
+        if expected_version is not None and response.version != expected_version:
+            raise ConflictError(
+                "this response was changed elsewhere since you opened it "
+                f"(version {response.version}, yours {expected_version}); reload to see the changes"
+            )
+        check_editable(round_, response)
+        changed = _write(db, instrument, response, values, username, source, replace)
+        if changed:
+            db.execute(
+                "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
+                [now(), response.id],
+            )
+    return response_by_id(db, response.id), changed
+
+
+def _ensure_response(db: Database, round_id: int, org_code: str) -> Response:
+    existing = get_response(db, round_id, org_code)
+    if existing is not None:
+        return existing
+    stamp = now()
+    db.execute(
+        "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        [round_id, org_code, stamp, stamp],
+    )
+    return get_response(db, round_id, org_code)
+
+
+def _write(
+    db: Database,
+    instrument: Instrument,
+    response: Response,
+    values: Mapping[str, Any],
+    username: str,
+    source: str,
+    replace: bool,
+) -> int:
+    """Write the answers that differ from the stored ones, each audited; returns how many."""
+    stored = {
+        row["item_id"]: row["value"]
+        for row in db.query("SELECT item_id, value FROM answers WHERE response_id = ?", [response.id])
+    }
+    wanted = stored_values(instrument, values)
+    if replace:
+        wanted.update({item_id: None for item_id in stored if item_id not in wanted})
+    changes = differences(stored, wanted)
+    _put(db, [(response.id, item_id, new) for item_id, _, new in changes if new is not None])
+    cleared = [(response.id, item_id) for item_id, _, new in changes if new is None]
+    # a cleared answer keeps its row while an evaluator's verified value stands beside it
+    db.conn.executemany("UPDATE answers SET value = NULL WHERE response_id = ? AND item_id = ?", cleared)
+    db.conn.executemany("DELETE FROM answers WHERE response_id = ? AND item_id = ? AND verified IS NULL", cleared)
+    stamp = now()
+    record(db, [(stamp, username, response.id, "answer", item_id, old, new, source) for item_id, old, new in changes])
+    return len(changes)
+
+
+def _put(db: Database, rows: list[tuple]) -> None:
+    """Insert or replace answers: (response_id, item_id, value)."""
+    db.conn.executemany(
+        """INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)
+           ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value""",
+        rows,
+    )
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: int = 0
+    submitted: int = 0
+    skipped: list[str] = field(default_factory=list)  # org codes of responses awaiting review or approved
+
+
+def import_answers(
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    rows: Iterable[tuple[str, Mapping[str, Any]]],
+    *,
+    username: str,
+    submit: bool = False,
+) -> ImportSummary:
+    """Write many centres' answers in one transaction: all of them, or none.
+
+    A response the import creates is audited once (who, when, how many answers);
+    each answer an import changes in an existing response is audited on its own.
+    With `submit`, every imported response is submitted, and NotSubmittableError
+    (nothing written) names those whose answers would not pass the web's checks.
+    """
+    check_editable(round_, None)
+    summary = ImportSummary()
+    with writing(db):
+        existing = {
+            row["org_code"]: Response.of(row)
+            for row in db.query("SELECT * FROM responses WHERE round_id = ?", [round_.id])
+        }
+        rows = list(rows)
+        stamp = now()
+        db.conn.executemany(
+            "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
+            [(round_.id, code, stamp, stamp) for code, _ in rows if code not in existing],
+        )
+        ids = {
+            row["org_code"]: row["id"]
+            for row in db.query("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id])
+        }
+        new_answers, audit, touched = [], [], []
+        for code, values in rows:
+            response = existing.get(code)
+            if response is not None and response.status in LOCKED:
+                summary.skipped.append(code)
+                continue
+            if response is None:
+                stored = stored_values(instrument, values).items()
+                answered = [(ids[code], item_id, value) for item_id, value in stored if value is not None]
+                new_answers += answered
+                if len(new_answers) >= FLUSH:
+                    _put(db, new_answers)
+                    new_answers = []
+                audit.append((stamp, username, ids[code], "import", None, None, f"{len(answered)} answers", "import"))
+                summary.created += 1
+                summary.changes += len(answered)
+            else:
+                changed = _write(db, instrument, response, values, username, "import", replace=False)
+                summary.changes += changed
+                summary.updated += bool(changed)
+                summary.unchanged += not changed
+            touched.append(code)
+        _put(db, new_answers)
+        record(db, audit)
+        if submit:
+            _submit_imported(db, round_, instrument, [ids[code] for code in touched], username)
+            summary.submitted = len(touched)
+        db.conn.executemany(
+            "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
+            [(stamp, ids[code]) for code in touched],
+        )
+    return summary
+
+
+def _submit_imported(db: Database, round_: Round, instrument: Instrument, ids: list[int], username: str) -> None:
+    """Submit the imported responses, checked on their answers as now written, or refuse them all."""
+    responses = [response_by_id(db, response_id) for response_id in ids]
+    stored = round_answers(db, instrument, round_.id)
+    found = submission_problems(instrument, [stored.get(response.id, {}) for response in responses])
+    refused = {response.org_code: problems for response, problems in zip(responses, found, strict=True) if problems}
+    if refused:
+        raise NotSubmittableError(refused)
+    submit_many(db, round_, responses, username=username, source="import")
