@@ -62,40 +62,7 @@ def text(response):
 
 # ---------------------------------------------------------------- who may reach what
 
-LOGINS = {"centre": "doumen", "evaluator": "fengxi", "official": "xixian", "admin": "admin"}
-EVALUATOR_ONLY = {"centre": 403, "evaluator": 200, "official": 403, "admin": 403, "anonymous": 302}
-EVALUATOR_POSTS = {**EVALUATOR_ONLY, "evaluator": 302}
-AUDIT = {"centre": 403, "evaluator": 200, "official": 200, "admin": 200, "anonymous": 302}
-ROUTES = [
-    ("GET", "/review/", EVALUATOR_ONLY),
-    ("GET", "/review/?round=2&status=submitted&county=619902", EVALUATOR_ONLY),
-    ("POST", "/review/rounds/2/approve", EVALUATOR_POSTS),
-    ("GET", case(), EVALUATOR_ONLY),
-    ("POST", case() + "/approve", EVALUATOR_POSTS),
-    ("POST", case() + "/return", EVALUATOR_POSTS),
-    ("POST", case() + "/verify", EVALUATOR_POSTS),
-    ("GET", case() + "/audit", AUDIT),
-    ("GET", "/review/rounds/2/quality", EVALUATOR_ONLY),
-]
-POSTS = [path for method, path, _ in ROUTES if method == "POST"]
-
-
-def sign_in(auth, role):
-    if role != "anonymous":
-        auth.as_user(LOGINS[role])
-
-
-@pytest.mark.parametrize(("method", "path", "expected"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
-def test_route_for_role(client, auth, app_db, method, path, expected):
-    for role in ("anonymous", "centre", "official", "admin", "evaluator"):  # the evaluator last: it may write
-        sign_in(auth, role)
-        data = {"version": version(app_db, GAOQIAO), "comment": "请核对"} if method == "POST" else None
-        response = client.open(path, method=method, data=data)
-        assert response.status_code == expected[role], role
-        if role == "anonymous":
-            assert response.location.startswith("/auth/login")
-        if response.status_code == 403:
-            assert "没有权限" in text(response)
+POSTS = ["/review/rounds/2/approve", case() + "/approve", case() + "/return", case() + "/verify"]
 
 
 @pytest.mark.parametrize(

@@ -22,11 +22,12 @@ from instruments.model import Section
 
 from .. import assessment
 from ..store import ConflictError, NotFoundError, StoreError
+from ..store.access import own_round, visible_rounds
 from ..store.editing import ImportSummary, save_answers
 from ..store.lifecycle import RETURNED, editable, status_of
 from ..store.responses import Response, answers, get_response
 from ..store.reviews import history
-from ..store.rounds import Round, answers_round, get_round, list_rounds, round_instrument
+from ..store.rounds import Round, round_instrument
 from ..store.users import User
 
 
@@ -74,12 +75,9 @@ class Filling:
         return sections[index + 1] if index + 1 < len(sections) else None
 
 
-def open_filling(db: Database, round_id: int, org_code: str) -> Filling:
-    """The centre's filling of a round; NotFoundError when there is no such round or it is not the centre's."""
-    round_ = get_round(db, round_id)
-    if not answers_round(db, round_, org_code):
-        raise NotFoundError(f"no round {round_id}")
-    return _filling(db, round_, org_code)
+def open_filling(db: Database, round_id: int, user: User) -> Filling:
+    """The centre user's filling of a round; NotFoundError when there is no such round or it is not theirs."""
+    return _filling(db, own_round(db, round_id, user), user.org_code)
 
 
 def _filling(db: Database, round_: Round, org_code: str) -> Filling:
@@ -89,11 +87,9 @@ def _filling(db: Database, round_: Round, org_code: str) -> Filling:
     return Filling(round_, instrument, org_code, response, values)
 
 
-def my_rounds(db: Database, org_code: str) -> list[Filling]:
-    """Every round the centre answers, open ones first, newest first."""
-    rounds = [r for r in list_rounds(db) if answers_round(db, r, org_code)]
-    rounds.sort(key=lambda r: (r.status != "open", -r.id))
-    return [_filling(db, r, org_code) for r in rounds]
+def my_rounds(db: Database, user: User) -> list[Filling]:
+    """Every round the centre user's unit answers, open ones first, newest first."""
+    return [_filling(db, round_, user.org_code) for round_, _scope in visible_rounds(db, user)]
 
 
 def comments(db: Database, filling: Filling) -> tuple[str, dict[str, str]]:

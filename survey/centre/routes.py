@@ -27,7 +27,7 @@ from .forms import SectionForm, UploadForm, section_form, shown
 def _open(round_id: int) -> filling.Filling:
     """The signed-in centre's filling of a round; 404 when the round is not the centre's."""
     try:
-        return filling.open_filling(get_db(), round_id, g.user.org_code)
+        return filling.open_filling(get_db(), round_id, g.user)
     except NotFoundError:
         abort(404)
 
@@ -55,7 +55,7 @@ def rounds() -> str:
     """我的填报: every round the centre answers, with status, deadline and progress."""
     db = get_db()
     return render_template(
-        "centre/rounds.html", fillings=filling.my_rounds(db, g.user.org_code), unit=get_unit(db, g.user.org_code)
+        "centre/rounds.html", fillings=filling.my_rounds(db, g.user), unit=get_unit(db, g.user.org_code)
     )
 
 

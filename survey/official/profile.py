@@ -15,8 +15,9 @@ from sqlite_utils import Database
 import instruments
 
 from ..scorecard import Card, card
+from ..store.access import find_centre
 from ..store.responses import answers
-from .reports import League, LeagueRow, find_centre
+from .reports import League, LeagueRow
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,7 @@
 """What an official sees of a round: the part inside their jurisdiction, ranked, sorted, filtered and paged.
 
-No Flask here: the views pass in the request's database and the user's org
-unit. An official's jurisdiction is their org unit and everything below it; an
-administrator's (org code None) is everything. A round is theirs when its
-scope and the jurisdiction overlap, and they see the smaller of the two.
-Anything else is NotFoundError, so a page can answer 404 without telling
-whether the round or the centre exists.
+No Flask here: the views pass in the request's database and the signed-in
+user; which rounds and which part of each they reach is `store.access`'s.
 """
 
 from __future__ import annotations
@@ -20,11 +16,12 @@ from sqlite_utils import Database
 import instruments
 from instruments import Instrument
 
-from ..store import NotFoundError
+from ..store.access import visible_rounds
 from ..store.lifecycle import status_counts
 from ..store.orgs import all_units, ancestor_at, get_unit
-from ..store.rounds import Round, centres, get_round, jurisdiction, list_rounds
+from ..store.rounds import Round
 from ..store.scores import RoundScores, round_scores
+from ..store.users import User
 
 FIXED_SORTS = ("rank", "total", "name", "county")
 DESCENDING_FIRST = {"total"}  # keys whose first click shows the highest first (and every dimension)
@@ -32,23 +29,9 @@ NO_GRADE = "none"
 PAGE_SIZE = 100
 
 
-def open_round(db: Database, round_id: int, org_code: str | None) -> tuple[Round, str | None]:
-    """A round and the scope the user sees of it; NotFoundError when there is no such round or none of it is theirs."""
-    round_ = get_round(db, round_id)
-    return round_, jurisdiction(db, round_, org_code)
-
-
 def scope_name(db: Database, scope: str | None) -> str:
     """The scope's unit name ('' for everywhere)."""
     return get_unit(db, scope).name if scope else ""
-
-
-def find_centre(db: Database, round_: Round, scope: str | None, code: str) -> dict:
-    """The centre `code` (code, name, county, city) if it answers the round within `scope`, else NotFoundError."""
-    found = next((c for c in centres(db, round_, scope) if c["code"] == code), None)
-    if found is None:
-        raise NotFoundError(f"no centre '{code}' in round {round_.id} here")
-    return found
 
 
 @dataclass(frozen=True)
@@ -62,18 +45,12 @@ class RoundSummary:
     counts: dict[str, int]
 
 
-def my_rounds(db: Database, org_code: str | None) -> list[RoundSummary]:
-    """Every round that overlaps the jurisdiction, open ones first, newest first."""
+def my_rounds(db: Database, user: User) -> list[RoundSummary]:
+    """Every round that overlaps the user's jurisdiction, open ones first, newest first."""
     out = []
-    for round_ in list_rounds(db):
-        try:
-            scope = jurisdiction(db, round_, org_code)
-        except NotFoundError:
-            continue
+    for round_, scope in visible_rounds(db, user):
         counts = status_counts(db, round_, scope)
-        summary = RoundSummary(round_, scope, scope_name(db, scope), sum(counts.values()), counts)
-        out.append(summary)
-    out.sort(key=lambda s: (s.round.status != "open", -s.round.id))
+        out.append(RoundSummary(round_, scope, scope_name(db, scope), sum(counts.values()), counts))
     return out
 
 

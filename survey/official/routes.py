@@ -10,6 +10,7 @@ from ..auth import login_required
 from ..files import attachment
 from ..site import language
 from ..store import NotFoundError, StoreError
+from ..store.access import find_centre, open_round, scope_of
 from ..store.rounds import Round
 from ..web_db import get_db
 from ..words import UNIT_LEVEL_WORDS
@@ -36,19 +37,10 @@ def here(**changes: str | None) -> str:
     return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
-def _jurisdiction() -> str | None:
-    """The signed-in user's org unit (None for an administrator, who sees everything)."""
-    if g.user.role == "admin":
-        return None
-    if not g.user.org_code:
-        abort(404)
-    return g.user.org_code
-
-
 def _open(round_id: int) -> tuple[Round, str | None]:
     """The round and the scope the user sees of it; 404 when none of it is theirs."""
     try:
-        return reports.open_round(get_db(), round_id, _jurisdiction())
+        return open_round(get_db(), round_id, g.user)
     except NotFoundError:
         abort(404)
 
@@ -66,10 +58,14 @@ def _notice(ignored: list[str]) -> None:
 @login_required(*ROLES)
 def rounds() -> str:
     """排名与汇总: every round in the jurisdiction, with how many centres are in each state."""
-    db, jurisdiction = get_db(), _jurisdiction()
+    db = get_db()
+    try:
+        jurisdiction = scope_of(g.user)
+    except NotFoundError:
+        abort(404)
     return render_template(
         "official/rounds.html",
-        summaries=reports.my_rounds(db, jurisdiction),
+        summaries=reports.my_rounds(db, g.user),
         user_unit=reports.scope_name(db, jurisdiction),
     )
 
@@ -190,7 +186,7 @@ def card(round_id: int, org_code: str) -> Response:
     round_, scope, form = _download(round_id)
     db = get_db()
     try:
-        found = reports.find_centre(db, round_, scope, org_code)
+        found = find_centre(db, round_, scope, org_code)
     except NotFoundError:
         abort(404)
     try:

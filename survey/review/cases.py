@@ -1,15 +1,12 @@
-"""What an evaluator reviews: the rounds they reach, the queue of a round, one response as a case.
+"""What an evaluator reviews: the queue of a round, one response as a case, its details.
 
-No Flask here: the views pass in the request's database and the signed-in user.
-A user reaches a round whose scope meets their org unit, and a response of a
-centre under their unit (everything for an administrator); anything else is
-NotFoundError, so nobody can tell that data outside their jurisdiction exists.
+No Flask here: the views pass in the request's database and the signed-in user;
+what the user reaches is decided by `store.access`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,32 +14,15 @@ from sqlite_utils import Database
 
 from instruments import Instrument
 
-from ..store import NotFoundError
-from ..store.orgs import Unit, all_units, ancestor_at, get_unit, is_under
+from ..store.access import open_response, reviewer_level
+from ..store.lifecycle import awaits
+from ..store.orgs import Unit
 from ..store.quality import Flag, Quality, check_round
-from ..store.responses import Response, answers, get_response
-from ..store.reviews import approval_problems, awaits, history, reviewer_level
-from ..store.rounds import Round, answers_round, get_round, jurisdiction, list_rounds, round_instrument
+from ..store.responses import Response, answers
+from ..store.reviews import approval_problems, history
+from ..store.rounds import Round, jurisdiction, round_instrument
 from ..store.users import User
 from ..store.verification import verified_values
-
-
-def visible_rounds(db: Database, user: User) -> list[Round]:
-    """The rounds whose scope meets the user's unit: open ones first, newest first."""
-    out = []
-    for round_ in list_rounds(db):
-        try:
-            jurisdiction(db, round_, user.org_code)
-        except NotFoundError:
-            continue
-        out.append(round_)
-    return sorted(out, key=lambda r: (r.status != "open", -r.id))
-
-
-def open_round(db: Database, round_id: int, user: User) -> tuple[Round, str | None]:
-    """A round the user reaches and the part of its scope that is theirs; NotFoundError otherwise."""
-    round_ = get_round(db, round_id)
-    return round_, jurisdiction(db, round_, user.org_code)
 
 
 @dataclass(frozen=True)
@@ -76,16 +56,6 @@ def queue(db: Database, round_: Round, scope: str | None, user: User) -> tuple[l
     return rows, quality
 
 
-def names(db: Database, user: User, codes: Iterable[str]) -> dict[str, str]:
-    """The names of those of `codes` that are units under the user's own (others stay unnamed)."""
-    units = all_units(db)
-    return {
-        code: units[code].name
-        for code in codes
-        if code in units and (user.org_code is None or is_under(db, code, user.org_code))
-    }
-
-
 def counties(rows: list[Row]) -> list[tuple[str, str]]:
     """The counties of the rows, by code: (code, name)."""
     return sorted({(row.county_code, row.county) for row in rows if row.county_code})
@@ -110,17 +80,9 @@ class Case:
 
 def open_case(db: Database, round_id: int, org_code: str, user: User) -> Case:
     """The response of `org_code` in a round, when both are in the user's jurisdiction; NotFoundError otherwise."""
-    round_ = get_round(db, round_id)
-    if not answers_round(db, round_, org_code):
-        raise NotFoundError(f"{org_code} does not answer round {round_.id}")
-    if user.org_code is not None and not is_under(db, org_code, user.org_code):
-        raise NotFoundError(f"{org_code} is outside {user.org_code}")
-    response = get_response(db, round_.id, org_code)
-    if response is None:
-        raise NotFoundError(f"{org_code} has no response in round {round_.id}")
-    units = all_units(db)
-    return Case(round_, round_instrument(db, round_), get_unit(db, org_code),
-                ancestor_at(units, org_code, "county"), response, reviewer_level(db, user))  # fmt: skip
+    found = open_response(db, round_id, org_code, user)
+    instrument = round_instrument(db, found.round)
+    return Case(found.round, instrument, found.centre, found.county, found.response, reviewer_level(db, user))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ..auth import login_required
 from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError
+from ..store.access import names_within, open_round, visible_rounds
 from ..store.lifecycle import STATUSES
 from ..store.quality import check_round
 from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail, history, return_by
@@ -57,7 +58,7 @@ def _page() -> int:
 
 def _round(round_id: int) -> tuple[Round, str | None]:
     try:
-        return cases.open_round(get_db(), round_id, g.user)
+        return open_round(get_db(), round_id, g.user)
     except NotFoundError:
         abort(404)
 
@@ -74,14 +75,15 @@ def _case(round_id: int, org_code: str) -> cases.Case:
 def queue() -> str:
     """审核: the responses awaiting the evaluator's level, then every response in the jurisdiction, filtered."""
     db = get_db()
-    rounds = cases.visible_rounds(db, g.user)
+    visible = visible_rounds(db, g.user)
+    rounds = [round_ for round_, _scope in visible]
     chosen = request.args.get("round")
     if chosen is not None and not any(str(r.id) == chosen for r in rounds):
         abort(404)
-    round_ = next((r for r in rounds if chosen is None or str(r.id) == chosen), None)
+    round_, scope = next(((r, s) for r, s in visible if chosen is None or str(r.id) == chosen), (None, None))
     if round_ is None:
         return render_template("review/queue.html", rounds=rounds, round=None)
-    rows, _quality = cases.queue(db, round_, cases.open_round(db, round_.id, g.user)[1], g.user)
+    rows, _quality = cases.queue(db, round_, scope, g.user)
     filters = FilterForm(request.args)
     filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k in STATUSES)]
     filters.county.choices = [("", _("全部")), *cases.counties(rows)]
@@ -115,7 +117,7 @@ def approve_picked(round_id: int) -> Response:
     except StoreError:
         flash(_("未操作：此轮次已结束，或您的账号不能审核。"), "error")
         return back
-    names = cases.names(db, g.user, picks)
+    names = names_within(db, g.user, picks)
     if result.approved:
         flash(_("已通过 %(n)d 份：%(names)s", n=len(result.approved),
                 names="、".join(names.get(c, c) for c in result.approved)), "success")  # fmt: skip

@@ -19,13 +19,11 @@ from instruments import Instrument
 
 from ..db import writing
 from . import ConflictError, NotFoundError, StoreError
+from .access import reaches, reviewer_level
 from .lifecycle import approve, awaits, check_reviewable, problems_before_submit, send_back
-from .orgs import get_unit, is_under, under
 from .responses import Response, answers, get_response, response_by_id
 from .rounds import Round
 from .users import User
-
-REVIEW_LEVEL = {"county": 1, "city": 2, "province": 3}
 
 
 def history(db: Database, response_id: int) -> list[dict]:
@@ -66,13 +64,6 @@ class BulkApproval:
     refused: list[Refusal] = field(default_factory=list)
 
 
-def reviewer_level(db: Database, user: User) -> int | None:
-    """The level an evaluator reviews at, from their org unit (county 1, city 2, province 3); None for others."""
-    if user.role != "evaluator" or not user.org_code:
-        return None
-    return REVIEW_LEVEL.get(get_unit(db, user.org_code).level)
-
-
 def approval_problems(db: Database, instrument: Instrument, response: Response) -> list[str]:
     """What keeps a response from approval: the submission checks, on verified values where there are any."""
     return problems_before_submit(instrument, answers(db, instrument, response.id, verified=True))
@@ -85,7 +76,7 @@ def check_reviewer(
     level = reviewer_level(db, user)
     if level is None:
         raise StoreError(f"{user.username} is not an evaluator of a county, city or province")
-    if response.round_id != round_.id or not is_under(db, response.org_code, user.org_code):
+    if response.round_id != round_.id or not reaches(db, user, response.org_code):
         raise NotFoundError(f"no response of {response.org_code} for {user.username}")
     if round_.status != "open":
         raise StoreError(f"round {round_.id} is closed")
@@ -161,10 +152,9 @@ def approve_many(
         raise StoreError(f"round {round_.id} is closed")
     result = BulkApproval()
     with writing(db):
-        inside = set(under(db, user.org_code))
         for code, version in picks.items():
             response = get_response(db, round_.id, code)
-            if response is None or code not in inside:
+            if response is None or not reaches(db, user, code):
                 result.refused.append(Refusal(code, "outside"))
             elif response.version != version:
                 result.refused.append(Refusal(code, "stale"))
