@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
-from instruments import formatting
+from instruments.item_types import ITEM_TYPES
 from instruments.model import Instrument, Item
 
 from . import excel
@@ -34,7 +34,7 @@ FIRST_COLUMN = 2  # items start after org_code and org_name
 HEADER_ROWS = ("title", "sections", "labels", "hints", "ids")
 IDS_ROW = HEADER_ROWS.index("ids")
 FIRST_ROW = len(HEADER_ROWS)  # the first centre's row (0-based)
-_BIG = 999_999_999_999  # bounds for validation when the item sets none
+EARLIEST = dt.date(1900, 1, 1)  # the first date a date cell accepts
 
 HELP = (
     "填报说明",
@@ -159,57 +159,31 @@ def _section_row(ws, instrument: Instrument, f) -> None:
             col += 1
 
 
-def _bounds(item: Item) -> str:
-    low = None if item.min is None else formatting.number(item.min)
-    high = None if item.max is None else formatting.number(item.max)
-    if low is not None and high is not None:
-        return f"{low}～{high}"
-    if low is not None:
-        return f"≥ {low}"
-    if high is not None:
-        return f"≤ {high}"
-    return ""
-
-
 def _rule(item: Item) -> str:
-    """The short hint under the label: what to type and the item's check."""
-    rule = {
-        "integer": f"整数 {_bounds(item)}".strip(),
-        "number": f"数值 {_bounds(item)}".strip(),
-        "boolean": "选择 是/否",
-        "choice": "下拉选择一项",
-        "multi_choice": "多选，用、或逗号分隔",
-        "date": "日期 YYYY-MM-DD",
-    }.get(item.type, "文字")
-    if item.constraint_message is not None:
-        rule += f"；{item.constraint_message.zh}"
-    return rule
+    return ITEM_TYPES[item.type].rule(item)
 
 
 def _input_message(item: Item) -> str:
     parts = [_rule(item)]
-    if item.type in ("choice", "multi_choice"):
+    if ITEM_TYPES[item.type].has_choices:
         parts.append("可选：" + "、".join(c.label.zh for c in item.choices))
     if item.hint is not None:
         parts.append(item.hint.zh)
     return excel.clip("\n".join(parts), excel.MAX_INPUT_MESSAGE)
 
 
-def _input_format(item: Item, f):
-    if item.type == "date":
-        return f["date"]
-    if item.type in ("text", "multi_choice", "choice", "boolean"):
-        return f["text"]
-    return f["number"]
+def _input_format(item: Item, f: dict) -> object:
+    return f[ITEM_TYPES[item.type].cell]
 
 
 def _long_lists(items: Sequence[Item]) -> dict[str, list[str]]:
     """Choice lists too long (or too awkward) for an inline validation list, by item id."""
     out = {}
     for item in items:
-        if item.type != "choice":
+        rule = ITEM_TYPES[item.type].validation(item)
+        if rule.kind != "list":
             continue
-        labels = [c.label.zh for c in item.choices]
+        labels = list(rule.options)
         inline = ",".join(labels)
         if (
             len(inline) > excel.MAX_LIST_SOURCE
@@ -228,26 +202,20 @@ def _validation(item: Item, lists: dict[str, list[str]]) -> dict:
         "error_title": "输入有误",
         "error_message": excel.clip(f"{item.label.zh}：{_rule(item)}", excel.MAX_INPUT_MESSAGE),
     }
-    if item.type in ("integer", "number"):
-        low = -_BIG if item.min is None else item.min
-        high = _BIG if item.max is None else item.max
-        kind = "integer" if item.type == "integer" else "decimal"
-        if item.type == "integer":
-            low, high = math.ceil(low), math.floor(high)
-        return {"validate": kind, "criteria": "between", "minimum": low, "maximum": high, **message}
-    if item.type == "boolean":
-        return {"validate": "list", "source": ["是", "否"], **message}
-    if item.type == "choice":
+    rule = ITEM_TYPES[item.type].validation(item)
+    if rule.kind in ("whole", "decimal"):
+        kind = "integer" if rule.kind == "whole" else "decimal"
+        return {"validate": kind, "criteria": "between", "minimum": rule.minimum, "maximum": rule.maximum, **message}
+    if rule.kind == "list":
         if item.id in lists:
             col = list(lists).index(item.id)
             first = xl_rowcol_to_cell(0, col, row_abs=True, col_abs=True)
             last = xl_rowcol_to_cell(len(lists[item.id]) - 1, col, row_abs=True, col_abs=True)
             source = f"={quote_sheetname(LISTS_SHEET)}!{first}:{last}"
             return {"validate": "list", "source": source, **message}
-        return {"validate": "list", "source": [c.label.zh for c in item.choices], **message}
-    if item.type == "date":
-        earliest = dt.date(1900, 1, 1)
-        return {"validate": "date", "criteria": ">=", "value": earliest, **message}
+        return {"validate": "list", "source": list(rule.options), **message}
+    if rule.kind == "date":
+        return {"validate": "date", "criteria": ">=", "value": EARLIEST, **message}
     return {"validate": "any", **{k: message[k] for k in ("input_title", "input_message")}}
 
 

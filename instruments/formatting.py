@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Indicator, Item, Target
+from .model import Indicator, Target
 
 STATUS_WORDS = {
     "missing": {"zh": "未填报", "en": "not reported"},
@@ -48,17 +48,3 @@ def target(indicator: Indicator, lang: str = "zh") -> str:
 
 def status(name: str, lang: str = "zh") -> str:
     return STATUS_WORDS.get(name, {}).get(lang, "")
-
-
-def answer(item: Item, value, lang: str = "zh") -> str:
-    """A reported value as shown, with its unit."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return YES_NO[value][lang]
-    if item.choices and isinstance(value, str):
-        labels = {c.value: c.label.get(lang) for c in item.choices}
-        return labels.get(value, value)
-    unit = item.unit.get(lang) if item.unit else ""
-    shown = number(value) if isinstance(value, int | float) else str(value)
-    return f"{shown} {unit}".strip()

@@ -21,9 +21,9 @@ import numpy as np
 from . import formatting
 from .evaluation import evaluate, met_target
 from .expressions import BOOLEAN, OK
+from .item_types import ITEM_TYPES
 from .model import Instrument, Item
 
-STEPS = {"integer": 1.0, "number": 0.01, "multi_choice": 1.0}
 _COARSE = np.unique(np.concatenate([np.arange(1, 65), np.round(64 * 1.25 ** np.arange(1, 110))])).astype(
     float
 )  # 1..64, then +25% a step up to about 2e12
@@ -85,10 +85,8 @@ class _Search:
         self.needed = [indicator_id] + [
             name for other in self.constraints for name in (other.id, *other.constraint.names)
         ]
-        self.low = item.min
-        self.high = float(len(item.choices)) if item.type == "multi_choice" else item.max
-        if item.type == "multi_choice":
-            self.low = 0.0 if self.low is None else self.low
+        self.type = ITEM_TYPES[item.type]
+        self.low, self.high = self.type.limits(item)
 
     def _env(self, candidates: np.ndarray):
         data = dict(self.held)
@@ -112,15 +110,12 @@ class _Search:
 
     def best(self, current: np.ndarray, answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row: the size of the smallest meeting change (inf if none) and the value after it."""
-        if self.item.type in STEPS:
-            return self._stepped(current, answered, STEPS[self.item.type])
-        if self.item.type == "boolean":
-            options = np.array([[0.0, 1.0]])
-        elif self.item.type == "choice":
-            options = np.arange(len(self.item.choices), dtype=float)[None, :]
-        else:
+        if self.type.step is not None:
+            return self._stepped(current, answered, self.type.step)
+        choices = self.type.options(self.item)
+        if choices is None:
             return np.full(len(current), np.inf), current
-        options = np.broadcast_to(options, (len(current), options.shape[1]))
+        options = np.broadcast_to(choices[None, :], (len(current), len(choices)))
         ok = self.feasible(options) & (options != current) & answered[:, None]
         found = ok.any(axis=1)
         first = np.argmax(ok, axis=1)
@@ -160,11 +155,9 @@ class _Search:
 
 def _gap(instrument: Instrument, indicator_id: str, item: Item, current, proposed, after) -> Gap:
     after = bool(after) if instrument.indicator[indicator_id].kind == BOOLEAN else float(after)
-    if item.type == "boolean":
-        return Gap(indicator_id, item.id, bool(current), bool(proposed), None, after)
-    if item.type == "choice":
-        values = item.choice_values
-        return Gap(indicator_id, item.id, values[int(current)], values[int(proposed)], None, after)
+    kind = ITEM_TYPES[item.type]
+    if kind.step is None:
+        return Gap(indicator_id, item.id, kind.value_of(current, item), kind.value_of(proposed, item), None, after)
     change = round(float(proposed) - float(current), 6)
     return Gap(indicator_id, item.id, float(current), float(proposed), change, after)
 
@@ -173,23 +166,11 @@ def describe(instrument: Instrument, gap: Gap, lang: str = "zh") -> str:
     """The gap in a sentence: 专业技术人员数再增加 3 人（45 → 48），即可达到 ≥ 90%."""
     item = instrument.item[gap.item]
     indicator = instrument.indicator[gap.indicator]
-    label = item.label.get(lang)
     if isinstance(gap.value, bool):
         outcome = {"zh": "即可达标", "en": "would meet the target"}[lang]
     else:
         goal = formatting.target(indicator, lang)
         reached = formatting.value(indicator, gap.value, lang)
         outcome = f"即可达到 {goal}（{reached}）" if lang == "zh" else f"would reach {goal} ({reached})"
-    if gap.change is None:
-        shown = formatting.answer(item, gap.proposed, lang)
-        if lang == "en":
-            return f"Changing {label} to '{shown}' {outcome}"
-        return f"{label}改为“{shown}”，{outcome}"
-    unit = item.unit.get(lang) if item.unit else ""
-    amount = f"{formatting.number(abs(gap.change))} {unit}".strip()
-    before, after = formatting.number(gap.current), formatting.number(gap.proposed)
-    if lang == "en":
-        way = "more" if gap.change > 0 else "fewer"
-        return f"{label}: {formatting.number(abs(gap.change))} {way} ({before} → {after}) {outcome}"
-    way = "再增加" if gap.change > 0 else "减少"
-    return f"{label}{way} {amount}（{before} → {after}），{outcome}"
+    change = ITEM_TYPES[item.type].change_words(item, gap.current, gap.proposed, gap.change, lang)
+    return f"{change} {outcome}" if lang == "en" else f"{change}，{outcome}"

@@ -1,23 +1,37 @@
-"""Item types: how each reads a reported value and what it is in a formula.
+"""Item types: everything that depends on what kind of answer an item takes.
 
-A new type is one class and one entry in ITEM_TYPES.
+Each type reads a reported value (`parse`), says what it is inside a formula
+(`number`) and back (`value_of`), how it is stored (`to_stored`, `from_stored`),
+how it reads to people (`words`) and as typed text (`typed`), what the offline
+template accepts (`rule`, `validation`), and which changes the gap search tries
+(`step` or `options`) and how such a change is worded (`change_words`). A new
+type is one class and one entry in ITEM_TYPES; nothing else branches on a type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from . import formatting
 from .errors import AnswerError
 from .expressions import BOOLEAN, CHOICE, NUMBER, TEXT
+
+if TYPE_CHECKING:
+    from .model import Item
 
 TRUE_WORDS = frozenset({"是", "有", "yes", "y", "true", "t", "1", "√", "✓"})
 FALSE_WORDS = frozenset({"否", "无", "no", "n", "false", "f", "0", "×"})
 NONE_PICKED = frozenset({"无", "none", "（无）", "(无)"})
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 MAX_TEXT = 32_767  # what one Excel cell holds
+UNBOUNDED = 999_999_999_999  # a template cell's limit where the item sets none
 
 
 def _shown(number: float) -> str:
@@ -28,6 +42,26 @@ def _blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
+def _bounds(item: Item) -> str:
+    """An item's limits as the template's hint shows them: ≥ 0, 0–100, ≤ 24."""
+    low, high = (None if v is None else formatting.number(v) for v in (item.min, item.max))
+    if low is not None and high is not None:
+        return f"{low}～{high}"
+    if low is not None:
+        return f"≥ {low}"
+    return f"≤ {high}" if high is not None else ""
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What a template's input cell accepts: `kind` is whole, decimal, list, date or any."""
+
+    kind: str
+    minimum: float | None = None
+    maximum: float | None = None
+    options: tuple[str, ...] = ()
+
+
 class ItemType:
     """The base type: free text."""
 
@@ -35,36 +69,107 @@ class ItemType:
     kind = TEXT  # what the item is inside an expression
     bounded = False  # takes min and max
     has_choices = False
+    quantity = False  # a count or a measure: compared with medians and with last round's value
+    step: float | None = None  # the gap search moves the item by this much at a time
+    cell = "text"  # the template cell's format: text, number or date
+    hint = "文字"  # what the template says to type
 
-    def parse(self, raw: Any, item) -> Any:
-        """The reported value as stored, or None when blank; AnswerError when it does not fit."""
+    def parse(self, raw: Any, item: Item | None) -> Any:
+        """The reported value as stored, or None when blank; AnswerError when it does not fit (None: no item limits)."""
         if _blank(raw):
             return None
         value = self.read(raw, item)
-        low, high = (getattr(item, "min", None), getattr(item, "max", None)) if self.bounded else (None, None)
+        low, high = (item.min, item.max) if self.bounded and item is not None else (None, None)
         if low is not None and value < low:
             raise AnswerError(f"{_shown(value)} is below the minimum {_shown(low)}")
         if high is not None and value > high:
             raise AnswerError(f"{_shown(value)} is above the maximum {_shown(high)}")
         return value
 
-    def read(self, raw: Any, item) -> Any:
+    def read(self, raw: Any, item: Item) -> Any:
         text = str(raw).strip()
         if len(text) > MAX_TEXT:
             raise AnswerError(f"longer than {MAX_TEXT} characters")
         return text
 
-    def number(self, value: Any, item) -> float:
+    def number(self, value: Any, item: Item) -> float:
         """The value inside a formula (NaN when there is none)."""
         return math.nan
+
+    def value_of(self, number: float, item: Item) -> Any:
+        """A formula's number back to the value the item holds."""
+        return number
+
+    def to_stored(self, value: Any, item: Item) -> Any:
+        """The value as the database keeps it (numbers and text as they are)."""
+        return value
+
+    def from_stored(self, raw: Any, item: Item) -> Any:
+        """A stored value back as the value the instrument core expects."""
+        return raw
+
+    def stored_number(self, raw: Any, item: Item) -> float:
+        """A stored value inside a formula: the one conversion every scoring path uses."""
+        return math.nan if raw is None else self.number(self.from_stored(raw, item), item)
+
+    def words(self, value: Any, item: Item, lang: str = "zh") -> str:
+        """The value as people read it, with the item's unit."""
+        if value is None:
+            return ""
+        unit = item.unit.get(lang) if item.unit else ""
+        shown = formatting.number(value) if isinstance(value, int | float) else str(value)
+        return f"{shown} {unit}".strip()
+
+    def typed(self, value: Any, item: Item, lang: str = "zh") -> str:
+        """The value as text that `parse` reads back to the same value."""
+        return "" if value is None else str(value)
+
+    def rule(self, item: Item) -> str:
+        """The template's short hint under the label: what to type, and the item's own check."""
+        rule = self.what_to_type(item)
+        if item.constraint_message is not None:
+            rule += f"；{item.constraint_message.zh}"
+        return rule
+
+    def what_to_type(self, item: Item) -> str:
+        return self.hint
+
+    def validation(self, item: Item) -> Validation:
+        """What the template's input cells accept."""
+        return Validation("any")
+
+    def limits(self, item: Item) -> tuple[float | None, float | None]:
+        """The lowest and highest number the item can take inside a formula (None: no limit)."""
+        return (item.min, item.max) if self.bounded else (None, None)
+
+    def options(self, item: Item) -> np.ndarray | None:
+        """The numbers the gap search tries when the type does not `step` (None: no change is tried)."""
+        return None
+
+    def change_words(self, item: Item, current: Any, proposed: Any, change: float | None, lang: str) -> str:
+        """A change to the item in words: 专业技术人员数再增加 3 人（45 → 48）, 是否提供在线预约改为“是”."""
+        label = item.label.get(lang)
+        if change is None:
+            shown = self.words(proposed, item, lang)
+            return f"Changing {label} to '{shown}'" if lang == "en" else f"{label}改为“{shown}”"
+        unit = item.unit.get(lang) if item.unit else ""
+        before, after = formatting.number(current), formatting.number(proposed)
+        if lang == "en":
+            way = "more" if change > 0 else "fewer"
+            return f"{label}: {formatting.number(abs(change))} {way} ({before} → {after})"
+        amount = f"{formatting.number(abs(change))} {unit}".strip()
+        return f"{label}{'再增加' if change > 0 else '减少'} {amount}（{before} → {after}）"
 
 
 class IntegerType(ItemType):
     name = "integer"
     kind = NUMBER
     bounded = True
+    quantity = True
+    step = 1.0
+    cell = "number"
 
-    def read(self, raw: Any, item) -> int:
+    def read(self, raw: Any, item: Item) -> int:
         if isinstance(raw, bool):
             raise AnswerError(f"'{raw}' is not a whole number")
         if isinstance(raw, int):
@@ -76,14 +181,26 @@ class IntegerType(ItemType):
             return int(text.split(".")[0])
         raise AnswerError(f"'{raw}' is not a whole number")
 
-    def number(self, value: Any, item) -> float:
+    def number(self, value: Any, item: Item) -> float:
         return float(value)
+
+    def stored_number(self, raw: Any, item: Item) -> float:
+        return math.nan if raw is None else float(raw)  # stored as it is: the hot path of scoring a round
+
+    def what_to_type(self, item: Item) -> str:
+        return f"整数 {_bounds(item)}".strip()
+
+    def validation(self, item: Item) -> Validation:
+        low = -UNBOUNDED if item.min is None else math.ceil(item.min)
+        high = UNBOUNDED if item.max is None else math.floor(item.max)
+        return Validation("whole", low, high)
 
 
 class NumberType(IntegerType):
     name = "number"
+    step = 0.01
 
-    def read(self, raw: Any, item) -> float:
+    def read(self, raw: Any, item: Item) -> float:
         if isinstance(raw, bool):
             raise AnswerError(f"'{raw}' is not a number")
         if isinstance(raw, int | float):
@@ -98,12 +215,21 @@ class NumberType(IntegerType):
             raise AnswerError(f"'{raw}' is not a number")
         return value
 
+    def what_to_type(self, item: Item) -> str:
+        return f"数值 {_bounds(item)}".strip()
+
+    def validation(self, item: Item) -> Validation:
+        low = -UNBOUNDED if item.min is None else item.min
+        high = UNBOUNDED if item.max is None else item.max
+        return Validation("decimal", low, high)
+
 
 class BooleanType(ItemType):
     name = "boolean"
     kind = BOOLEAN
+    hint = "选择 是/否"
 
-    def read(self, raw: Any, item) -> bool:
+    def read(self, raw: Any, item: Item) -> bool:
         if isinstance(raw, bool):
             return raw
         if isinstance(raw, int | float) and raw in (0, 1):
@@ -115,20 +241,42 @@ class BooleanType(ItemType):
             return False
         raise AnswerError(f"'{raw}' is not yes or no (是/否)")
 
-    def number(self, value: Any, item) -> float:
+    def number(self, value: Any, item: Item) -> float:
         return 1.0 if value else 0.0
+
+    def value_of(self, number: float, item: Item) -> bool:
+        return bool(number)
+
+    def to_stored(self, value: Any, item: Item) -> Any:
+        return None if value is None else int(bool(value))
+
+    def from_stored(self, raw: Any, item: Item) -> Any:
+        return None if raw is None else bool(raw)
+
+    def words(self, value: Any, item: Item, lang: str = "zh") -> str:
+        return "" if value is None else formatting.YES_NO[bool(value)][lang]
+
+    def typed(self, value: Any, item: Item, lang: str = "zh") -> str:
+        return self.words(value, item, lang)
+
+    def validation(self, item: Item) -> Validation:
+        return Validation("list", options=(formatting.YES_NO[True]["zh"], formatting.YES_NO[False]["zh"]))
+
+    def options(self, item: Item) -> np.ndarray:
+        return np.array([0.0, 1.0])
 
 
 class ChoiceType(ItemType):
     name = "choice"
     kind = CHOICE
     has_choices = True
+    hint = "下拉选择一项"
 
-    def read(self, raw: Any, item) -> str:
+    def read(self, raw: Any, item: Item) -> str:
         return self.pick(raw, item)
 
     @staticmethod
-    def pick(raw: Any, item) -> str:
+    def pick(raw: Any, item: Item) -> str:
         """A choice's value from its value or either of its labels."""
         word = str(raw).strip()
         if isinstance(raw, float) and raw.is_integer():
@@ -139,29 +287,80 @@ class ChoiceType(ItemType):
         allowed = "、".join(c.label.zh for c in item.choices)
         raise AnswerError(f"'{raw}' is not one of the choices ({allowed})")
 
-    def number(self, value: Any, item) -> float:
-        return float(item.choice_values.index(value))
+    def number(self, value: Any, item: Item) -> float:
+        values = item.choice_values
+        return float(values.index(value)) if value in values else math.nan  # a choice the version no longer has
+
+    def value_of(self, number: float, item: Item) -> str:
+        return item.choice_values[int(number)]
+
+    def words(self, value: Any, item: Item, lang: str = "zh") -> str:
+        if value is None:
+            return ""
+        labels = {c.value: c.label.get(lang) for c in item.choices}
+        return labels.get(value, str(value))
+
+    def typed(self, value: Any, item: Item, lang: str = "zh") -> str:
+        return self.words(value, item, lang)
+
+    def validation(self, item: Item) -> Validation:
+        return Validation("list", options=tuple(c.label.zh for c in item.choices))
+
+    def options(self, item: Item) -> np.ndarray:
+        return np.arange(len(item.choices), dtype=float)
 
 
 class MultiChoiceType(ChoiceType):
     name = "multi_choice"
     kind = NUMBER  # in a formula: how many options were picked
+    step = 1.0
+    hint = "多选，用、或逗号分隔"
 
-    def read(self, raw: Any, item) -> tuple[str, ...]:
+    def read(self, raw: Any, item: Item) -> tuple[str, ...]:
         if isinstance(raw, str) and raw.strip().lower() in NONE_PICKED:
             return ()
         parts = raw if isinstance(raw, list | tuple) else re.split(r"[,，;；、\n]+", str(raw))
         picked = {self.pick(part, item) for part in parts if not _blank(part)}
         return tuple(v for v in item.choice_values if v in picked)
 
-    def number(self, value: Any, item) -> float:
+    def number(self, value: Any, item: Item) -> float:
         return float(len(value))
+
+    def value_of(self, number: float, item: Item) -> float:
+        return number
+
+    def limits(self, item: Item) -> tuple[float | None, float | None]:
+        return 0.0, float(len(item.choices))
+
+    def to_stored(self, value: Any, item: Item) -> Any:
+        return None if value is None else json.dumps(list(value), ensure_ascii=False)
+
+    def from_stored(self, raw: Any, item: Item) -> Any:
+        return None if raw is None else tuple(json.loads(raw))
+
+    def words(self, value: Any, item: Item, lang: str = "zh") -> str:
+        if value is None:
+            return ""
+        labels = {c.value: c.label.get(lang) for c in item.choices}
+        none = {"zh": "（无）", "en": "(none)"}[lang]
+        return ("、" if lang == "zh" else ", ").join(labels.get(v, v) for v in value) or none
+
+    def typed(self, value: Any, item: Item, lang: str = "zh") -> str:
+        if value is None:
+            return ""
+        labels = {c.value: c.label.get(lang) for c in item.choices}
+        return "、".join(labels.get(v, v) for v in value) or "无"
+
+    def validation(self, item: Item) -> Validation:
+        return Validation("any")
 
 
 class DateType(ItemType):
     name = "date"
+    cell = "date"
+    hint = "日期 YYYY-MM-DD"
 
-    def read(self, raw: Any, item) -> str:
+    def read(self, raw: Any, item: Item) -> str:
         if isinstance(raw, dt.datetime):
             return raw.date().isoformat()
         if isinstance(raw, dt.date):
@@ -171,6 +370,9 @@ class DateType(ItemType):
             return dt.date(*(int(part) for part in match.groups())).isoformat()
         except (AttributeError, ValueError):
             raise AnswerError(f"'{raw}' is not a date (YYYY-MM-DD)") from None
+
+    def validation(self, item: Item) -> Validation:
+        return Validation("date")
 
 
 ITEM_TYPES: dict[str, ItemType] = {
@@ -185,3 +387,8 @@ ITEM_TYPES: dict[str, ItemType] = {
         DateType(),
     )
 }
+
+
+def answer_words(item: Item, value: Any, lang: str = "zh") -> str:
+    """A reported value of `item` as people read it."""
+    return ITEM_TYPES[item.type].words(value, item, lang)

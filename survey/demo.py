@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlite_utils import Database
 
+from instruments.expressions import BOOLEAN
+from instruments.item_types import ITEM_TYPES
 from instruments.synthetic import answers_from_columns, township_columns
 
 from . import assessment
@@ -79,12 +81,10 @@ def _a_year_earlier(instrument, columns: dict[str, np.ndarray]) -> dict[str, np.
     asking = {name for item in instrument.items if item.relevant for name in item.relevant.names}
     earlier = {}
     for item in instrument.items:
-        column = columns[item.id]
-        if item.type == "integer":
-            column = np.floor(column * factor)
-        elif item.type == "number":
-            column = np.round(column * factor, 1)
-        elif item.type == "boolean" and item.id not in asking:
+        column, kind = columns[item.id], ITEM_TYPES[item.type]
+        if kind.quantity:
+            column = np.round(np.floor(column * factor / kind.step) * kind.step, 6)
+        elif kind.kind == BOOLEAN and item.id not in asking:
             column = np.where(rng.random(n) < 0.1, 0.0, column)
         earlier[item.id] = column
     return earlier

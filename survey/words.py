@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from instruments import Instrument, Item, formatting
-from instruments.item_types import ITEM_TYPES
+from instruments.item_types import ITEM_TYPES, answer_words
 
 from .store.lifecycle import LOCKED
 from .store.quality import Flag
@@ -81,11 +81,8 @@ def shown(instrument: Instrument, name: str, value: Any, lang: str) -> str:
     if name in instrument.indicator:
         return formatting.value(instrument.indicator[name], value, lang)
     item = instrument.item.get(name)
-    if item is not None and item.type == "multi_choice":
-        labels = {choice.value: choice.label.get(lang) for choice in item.choices}
-        return ("、" if lang == "zh" else ", ").join(labels.get(v, v) for v in value) or _("（无）")
     if item is not None:
-        return formatting.answer(item, value, lang) or "—"
+        return answer_words(item, value, lang) or "—"
     return str(value)
 
 
@@ -116,13 +113,7 @@ def flag_detail(instrument: Instrument, flag: Flag, lang: str) -> str:
 def _answer(instrument: Instrument, flag: Flag) -> Any:
     """A flagged item's value as the item holds it (a number back to yes/no or a choice)."""
     item = instrument.item[flag.name]
-    if flag.value is None or ITEM_TYPES[item.type].kind == "number":
-        return flag.value
-    if item.type == "boolean":
-        return bool(flag.value)
-    if item.choices and item.type == "choice":
-        return item.choice_values[int(flag.value)]
-    return flag.value
+    return None if flag.value is None else ITEM_TYPES[item.type].value_of(flag.value, item)
 
 
 def audit_value(instrument: Instrument, row: dict, raw: Any, lang: str) -> str:

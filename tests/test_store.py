@@ -257,3 +257,28 @@ def test_requests_do_not_migrate(app, client, auth, monkeypatch):
     monkeypatch.setattr(database.migrations, "pending", refuse)
     monkeypatch.setattr(database.migrations, "apply", refuse)
     assert "斗门卫生院" in client.get("/rounds").get_data(as_text=True)
+
+
+def test_the_live_card_and_the_league_score_the_demo_alike(app_db):
+    """One conversion from stored answers to numbers: every response scores the same on the centre's live card
+    (answers read one by one) and in the league (the round's columns read at once)."""
+    import math
+
+    import instruments
+    from survey.store.rounds import list_rounds, round_instrument
+    from survey.store.scores import round_scores
+
+    compared = 0
+    for round_ in list_rounds(app_db):
+        instrument = round_instrument(app_db, round_)
+        league = round_scores(app_db, round_)
+        for row, response in enumerate(league.responses):
+            live = instruments.score(instrument, answers(app_db, instrument, response.id, verified=True))
+            total = float(league.scores.total[row])
+            assert live.total == (None if math.isnan(total) else total), response.org_code
+            assert live.grade == league.scores.grade_id(row)
+            for ind in instrument.indicators:
+                assert live.indicators[ind.id].value == league.scores.value(ind.id, row), (response.org_code, ind.id)
+                assert live.indicators[ind.id].status == league.scores.status(ind.id, row)
+            compared += 1
+    assert compared == 18 * 2 + 6 + 5  # both years of Xixian, Pingwu's 2024 and 2025 (one has not started)

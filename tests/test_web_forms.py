@@ -84,3 +84,11 @@ def test_stored_values_fill_the_fields(app, instrument):
     assert 'value="b" selected' in page or 'selected value="b"' in page
     assert page.count('type="checkbox"') == 3 and page.count("checked") == 3  # two picks and 是
     assert form["item_people"].label.text == "People (persons)" and form["item_area"].description == "In m²"
+
+
+def test_every_item_type_has_a_field():
+    """A new item type is one class in the core; the web form needs one field builder for it, and this says so."""
+    from instruments.item_types import ITEM_TYPES
+    from survey.centre.forms import FIELDS
+
+    assert set(FIELDS) == set(ITEM_TYPES)

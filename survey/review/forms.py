@@ -17,7 +17,6 @@ from wtforms import Field, Form, HiddenField, SelectField, SelectMultipleField, 
 from wtforms.validators import Length, Optional
 
 from instruments import AnswerError, Instrument, Item
-from instruments.formatting import YES_NO
 from instruments.item_types import ITEM_TYPES
 
 from ..store.reviews import MAX_COMMENT
@@ -112,25 +111,12 @@ def verify_form(instrument: Instrument) -> type[VerifyForm]:
     return Form
 
 
-def as_text(item: Item, value: Any, lang: str) -> str:
-    """A stored value as typed text that its item type reads back to the same value."""
-    if value is None:
-        return ""
-    if item.type == "boolean":
-        return YES_NO[bool(value)][lang]
-    if item.choices:
-        labels = {choice.value: choice.label.get(lang) for choice in item.choices}
-        picked = [value] if isinstance(value, str) else list(value)
-        return "、".join(labels.get(v, v) for v in picked) or "无"
-    return str(value)
-
-
 def verify_data(instrument: Instrument, verified: Mapping[str, Any], version: int, lang: str) -> dict[str, str]:
     """Form data for the verification form from the stored verified values."""
     data = {"version": str(version)}
     for item in instrument.items:
         if item.id in verified:
-            data[VERIFY + item.id] = as_text(item, verified[item.id], lang)
+            data[VERIFY + item.id] = ITEM_TYPES[item.type].typed(verified[item.id], item, lang)
     return data
 
 

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from instruments import Instrument, broken_constraints, evaluate, unanswered_required
 from instruments.expressions import NUMBER, OK
+from instruments.item_types import ITEM_TYPES
 from instruments.regions import group_medians
 
 from .lifecycle import LOCKED
@@ -101,7 +102,7 @@ class Quality:
 
 def numeric_names(instrument: Instrument) -> list[str]:
     """The items and indicators whose values are quantities: counts, areas, shares, ratios."""
-    items = [item.id for item in instrument.items if item.type in ("integer", "number")]
+    items = [item.id for item in instrument.items if ITEM_TYPES[item.type].quantity]
     return items + [ind.id for ind in instrument.indicators if ind.kind == NUMBER]
 
 

@@ -8,7 +8,6 @@ answers is `editing`'s; moving a response through review is `lifecycle`'s.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from instruments import Instrument, Item
+from instruments.item_types import ITEM_TYPES
 
 from . import NotFoundError, StoreError
 from .rounds import Round
@@ -39,26 +39,9 @@ class Response:
         return cls(**{k: row[k] for k in cls.__dataclass_fields__})
 
 
-def to_db(item: Item, value: Any):
-    """An answer as stored: numbers and text as they are, yes/no as 1/0, picks as JSON."""
-    if value is None:
-        return None
-    if item.type == "boolean":
-        return int(bool(value))
-    if item.type == "multi_choice":
-        return json.dumps(list(value), ensure_ascii=False)
-    return value
-
-
-def from_db(item: Item, raw):
-    """A stored answer back as the value the instrument core expects."""
-    if raw is None:
-        return None
-    if item.type == "boolean":
-        return bool(raw)
-    if item.type == "multi_choice":
-        return tuple(json.loads(raw))
-    return raw
+def from_db(item: Item, raw: Any) -> Any:
+    """A stored answer back as the value the instrument core expects (the item type's own reading)."""
+    return ITEM_TYPES[item.type].from_stored(raw, item)
 
 
 def get_response(db: Database, round_id: int, org_code: str) -> Response | None:
@@ -108,7 +91,7 @@ def stored_values(instrument: Instrument, values: Mapping[str, Any]) -> dict[str
         item = instrument.item.get(item_id)
         if item is None:
             raise StoreError(f"'{item_id}' is not an item of {instrument.id}")
-        out[item_id] = to_db(item, value)
+        out[item_id] = ITEM_TYPES[item.type].to_stored(value, item)
     return out
 
 
@@ -146,30 +129,19 @@ def round_columns(
     """One float column per item over `codes` (NaN where unanswered), for scoring."""
     index = {code: row for row, code in enumerate(codes)}
     columns = {item.id: np.full(len(codes), np.nan) for item in instrument.items}
-    numbers = {item.id: _numberer(item) for item in instrument.items}
+    items = instrument.item
     value = "coalesce(a.verified, a.value)" if verified else "a.value"
     cursor = db.conn.execute(
         f"""SELECT r.org_code, a.item_id, {value} FROM answers a
             JOIN responses r ON r.id = a.response_id WHERE r.round_id = ?""",
         [round_.id],
     )
+    kinds = {item.id: ITEM_TYPES[item.type] for item in instrument.items}
     for org_code, item_id, raw in cursor:
         row = index.get(org_code)
-        number = numbers.get(item_id)
-        if row is not None and number is not None and raw is not None:
-            columns[item_id][row] = number(raw)
+        if row is not None and item_id in kinds:
+            columns[item_id][row] = kinds[item_id].stored_number(raw, items[item_id])
     return columns
-
-
-def _numberer(item: Item):
-    if item.type in ("integer", "number", "boolean"):
-        return float
-    if item.type == "choice":
-        codes = {value: float(i) for i, value in enumerate(item.choice_values)}
-        return lambda raw: codes.get(raw, np.nan)
-    if item.type == "multi_choice":
-        return lambda raw: float(len(json.loads(raw)))
-    return lambda raw: np.nan
 
 
 def statuses(db: Database, round_: Round) -> dict[str, Response]:
