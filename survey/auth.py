@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
@@ -60,10 +63,22 @@ def login_required(*roles: str) -> Callable:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """`target` when it is a path on this site, else `default` (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """`target` as a URI when it is a path on this site, else `default`: no open redirect, no bad header.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so a
+    slash, a tab and `/evil.example` would leave the site: any control character or
+    backslash is refused, and so is a target that leaves the site once percent-decoded.
+    """
+    if not target or not _same_site_path(target) or not _same_site_path(unquote(target)):
+        return default
+    return iri_to_uri(target)
+
+
+def _same_site_path(target: str) -> bool:
+    if any(char == "\\" or unicodedata.category(char).startswith("C") for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
 
 @bp.before_app_request

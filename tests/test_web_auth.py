@@ -19,12 +19,57 @@ def test_login_signs_in_and_goes_home(client, auth):
     assert "斗门卫生院" in client.get("/rounds").get_data(as_text=True)
 
 
-def test_login_follows_next_on_this_site_only(client, auth):
-    assert auth.login(query_string={"next": "/rounds/2"}).location == "/rounds/2"
-    auth.logout()
-    for outside in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        assert auth.login(query_string={"next": outside}).location == "/"
-        auth.logout()
+OUTSIDE = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "\t//evil.example",
+    " //evil.example",
+    "/\x00/evil.example",
+    "/\x7f/evil.example",
+    "/\u0085/evil.example",
+    "/\u200b/evil.example",
+    "/\u202e/evil.example",
+    "/%09/evil.example",
+    "/%0A/evil.example",
+    "/%2F/evil.example",
+    "%2F%2Fevil.example",
+    "/%5Cevil.example",
+    "http:/evil.example",
+    "https:evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+    "",
+]
+
+
+@pytest.mark.parametrize("outside", OUTSIDE)
+def test_login_never_sends_off_the_site(client, auth, outside):
+    response = auth.login(query_string={"next": outside})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("inside", "location"),
+    [
+        ("/rounds/2", "/rounds/2"),
+        ("/reports/2/league?county=6199&sort=total", "/reports/2/league?county=6199&sort=total"),
+        ("/rounds/2/sections/基本情况", "/rounds/2/sections/%E5%9F%BA%E6%9C%AC%E6%83%85%E5%86%B5"),
+        ("/a b", "/a%20b"),
+    ],
+)
+def test_login_follows_next_on_this_site(client, auth, inside, location):
+    assert auth.login(query_string={"next": inside}).headers["Location"] == location
+
+
+@pytest.mark.parametrize("outside", OUTSIDE)
+def test_language_switch_never_sends_off_the_site(client, outside):
+    response = client.post("/language", data={"lang": "en", "next": outside})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_wrong_password_is_refused(client, auth):
