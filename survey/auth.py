@@ -14,10 +14,18 @@ from flask_wtf import FlaskForm
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, ValidationError
 
 from .store import StoreError
-from .store.users import MIN_PASSWORD, LockedError, authenticate, change_password, get_user_by_id
+from .store.users import (
+    MIN_PASSWORD,
+    LockedError,
+    WeakPasswordError,
+    authenticate,
+    change_password,
+    check_strength,
+    get_user_by_id,
+)
 from .web_db import get_db
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -32,16 +40,23 @@ class PasswordForm(FlaskForm):
     current = PasswordField(
         _l("当前密码"), validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
     )
-    new = PasswordField(
-        _l("新密码"),
-        validators=[InputRequired(), Length(min=MIN_PASSWORD, message=_l("新密码至少 %(n)d 个字符", n=MIN_PASSWORD))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new = PasswordField(_l("新密码"), validators=[InputRequired()], render_kw={"autocomplete": "new-password"})
     again = PasswordField(
         _l("再次输入新密码"),
         validators=[InputRequired(), EqualTo("new", message=_l("两次输入的新密码不一致"))],
         render_kw={"autocomplete": "new-password"},
     )
+
+    def validate_new(self, field: PasswordField) -> None:
+        try:
+            check_strength(field.data, g.user.username)
+        except WeakPasswordError as error:
+            raise ValidationError(password_problem(error)) from None
+
+
+def password_problem(error: WeakPasswordError) -> str:
+    """Why a password was refused, in the reader's language."""
+    return _(error.message, **error.params)
 
 
 def login_required(*roles: str) -> Callable:

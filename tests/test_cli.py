@@ -234,7 +234,7 @@ def test_users_and_instruments(run, tmp_path):
     (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
     run("orgs", "import", tmp_path / "units.csv")
     assert "User doumen added as centre of 619901001" in run(
-        "users", "add", "doumen", "--role", "centre", "--org", "619901001", "--password-stdin", input="s3cret-pass\n"
+        "users", "add", "doumen", "--role", "centre", "--org", "619901001", "--password-stdin", input="s3cret-pass-9\n"
     )
     listing = run("instruments", "list")
     assert "township-health-centre\t2025.1\t70 items" in listing

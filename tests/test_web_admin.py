@@ -578,7 +578,7 @@ def test_store_refuses_what_the_pages_refuse(app_db):
         set_active(app_db, me.id, False, acting=me)
     with pytest.raises(SelfLockoutError):
         set_placement(app_db, me.id, "official", "61", acting=me)
-    with pytest.raises(StoreError, match="at least 8"):
+    with pytest.raises(StoreError, match="密码至少 8 个字符"):
         reset_password(app_db, user_id(app_db, "doumen"), "short", acting=me)
     with pytest.raises(StoreError, match="open or closed"):
         change_status(app_db, get_round(app_db, 2), "archived", username="admin")

@@ -150,7 +150,7 @@ def test_session_cookie_is_httponly_and_samesite(client, auth):
     ("current", "new", "again", "message"),
     [
         ("wrong-password", "a-new-password", "a-new-password", "当前密码不正确"),
-        (PASSWORD, "short", "short", "新密码至少 8 个字符"),
+        (PASSWORD, "short", "short", "密码至少 8 个字符"),
         (PASSWORD, "a-new-password", "another-password", "两次输入的新密码不一致"),
     ],
 )

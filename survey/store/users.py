@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..db import writing
 from . import NotFoundError, StoreError, now
@@ -17,6 +18,8 @@ from .orgs import get_unit
 ROLES = ("centre", "evaluator", "official", "admin")
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")
 MIN_PASSWORD = 8
+STRONG = 3  # zxcvbn's score from 0 to 4: 3 and up needs about 10^8 guesses or more
+ESTIMATED = 72  # characters zxcvbn looks at (it refuses longer input; the rest only adds strength)
 LOGIN_LIMIT = 5  # failed sign-ins per username within LOGIN_WINDOW before it is locked
 LOGIN_WINDOW = dt.timedelta(minutes=15)
 
@@ -35,7 +38,7 @@ def add_user(db: Database, username: str, password: str, role: str, org_code: st
     if not USERNAME.fullmatch(username or ""):
         raise StoreError("a username is 3–64 letters, digits or . _ @ -")
     check_placement(db, role, org_code)
-    check_strength(password)
+    check_strength(password, username)
     if list(db.query("SELECT 1 FROM users WHERE username = ?", [username])):
         raise StoreError(f"user '{username}' already exists")
     with writing(db):
@@ -58,9 +61,34 @@ def check_placement(db: Database, role: str, org_code: str | None) -> None:
             raise StoreError(f"a centre user belongs to a township or community unit, not a {unit.level}")
 
 
-def check_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise StoreError(f"a password needs at least {MIN_PASSWORD} characters")
+def _(message: str) -> str:
+    """Mark a message for the catalogue: pages show it translated, the command line as written (Chinese)."""
+    return message
+
+
+class WeakPasswordError(StoreError):
+    """A password too short, holding the username, or easily guessed; `message` is a msgid, `params` its values."""
+
+    def __init__(self, message: str, **params: object):
+        self.message = message
+        self.params = params
+        super().__init__(message % params)
+
+
+def check_strength(password: str, username: str) -> None:
+    """Refuse a password shorter than MIN_PASSWORD, holding the username, or easily guessed (zxcvbn's estimate)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
+        raise WeakPasswordError(_("密码至少 %(n)d 个字符"), n=MIN_PASSWORD)
+    if username and username.casefold() in password.casefold():
+        raise WeakPasswordError(_("密码不能包含用户名"))
+    if zxcvbn(password[:ESTIMATED], user_inputs=[username])["score"] < STRONG:
+        raise WeakPasswordError(
+            _(
+                "此密码太常见或太容易被猜到（如 12345678、password、名字加生日）。"
+                "请换用更长、更少见的组合，如几个不相关的词加数字和符号。"
+            )
+        )
 
 
 def get_user(db: Database, username: str) -> User:
@@ -136,7 +164,7 @@ def change_password(db: Database, username: str, current: str, new: str) -> None
     """Replace a user's password after checking the current one."""
     if verify_password(db, username, current) is None:
         raise StoreError("the current password is wrong")
-    check_strength(new)
+    check_strength(new, username)
     with writing(db):
         db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [generate_password_hash(new), username])
 
@@ -199,7 +227,7 @@ def set_placement(db: Database, user_id: int, role: str, org_code: str | None, *
 def reset_password(db: Database, user_id: int, password: str, *, acting: User) -> User:
     """Set a new password for a user (who then signs in with it) and lift any sign-in lock."""
     user = require_user(db, user_id)
-    check_strength(password)
+    check_strength(password, user.username)
     with writing(db):
         db.execute(
             "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
