@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .store import sessions
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -24,6 +27,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_UPLOAD,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_IDLE=sessions.IDLE,  # a session unused this long ends
+        PERMANENT_SESSION_LIFETIME=sessions.LIFETIME,  # and any session ends this long after sign-in
+        TRUSTED_PROXIES=0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
         WTF_CSRF_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,  # a section may stay open for hours: the token lasts as long as the session
         BABEL_DEFAULT_LOCALE="zh",
@@ -32,6 +38,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.from_mapping(test_config)
+
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from flask_babel import Babel
     from flask_wtf.csrf import CSRFProtect

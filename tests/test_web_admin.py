@@ -14,6 +14,7 @@ from survey.store import StoreError
 from survey.store.orgs import ancestors, centre_counts, children, names
 from survey.store.responses import save_answers
 from survey.store.rounds import change_status, get_round, list_rounds, round_instrument, status_counts
+from survey.store.throttle import PER_PAIR, reserve
 from survey.store.users import SelfLockoutError, get_user, list_users, reset_password, set_active, set_placement
 from survey.store.versions import list_instruments
 
@@ -429,10 +430,8 @@ def test_an_administrator_keeps_their_own_role_and_account(admin, app_db):
 
 def test_reset_a_password(admin, app_db, auth):
     doumen = user_id(app_db, "doumen")
-    app_db.execute(
-        "UPDATE users SET failed_logins = 5, locked_until = '2999-01-01T00:00:00+00:00' WHERE id = ?", [doumen]
-    )
-    app_db.conn.commit()
+    for _ in range(PER_PAIR):
+        reserve(app_db, "doumen", "127.0.0.1")  # five failed sign-ins from the test client's address
     response = admin.post(
         f"/admin/users/{doumen}/password", data={"password": "fresh-start-9", "again": "fresh-start-9"}
     )

@@ -1,9 +1,19 @@
 """Sign-in, sign-out, password change, throttling and the session cookie."""
 
 import pytest
+from conftest import TEST_CONFIG, AuthActions
 
+from survey import create_app
 from survey.demo import PASSWORD
-from survey.store.users import LOGIN_LIMIT, get_user
+from survey.store.throttle import PER_PAIR
+from survey.store.users import get_user
+
+GUESSER = {"REMOTE_ADDR": "203.0.113.9"}  # documentation addresses: nothing is sent anywhere
+OFFICE = {"REMOTE_ADDR": "198.51.100.7"}
+
+
+def text(response):
+    return response.get_data(as_text=True)
 
 
 def test_login_page_has_bound_labels(client):
@@ -98,7 +108,7 @@ def test_sign_in_renews_the_session(client, auth):
         session["planted"] = "by an attacker"
     auth.login()
     with client.session_transaction() as session:
-        assert "planted" not in session and "user_id" in session
+        assert "planted" not in session and "token" in session
 
 
 def test_logout_is_a_post(client, auth):
@@ -108,37 +118,51 @@ def test_logout_is_a_post(client, auth):
     assert client.get("/rounds").status_code == 302
 
 
-def test_throttled_after_five_failures(client, auth, app_db):
-    for _ in range(LOGIN_LIMIT - 1):
-        assert "用户名或密码不正确" in auth.login(password="wrong-password").get_data(as_text=True)
-    page = auth.login(password="wrong-password").get_data(as_text=True)
-    assert "用户名或密码不正确" in page
-    page = auth.login().get_data(as_text=True)  # the right password, but locked
+def test_throttled_after_five_failures_from_one_address(client, auth):
+    for _ in range(PER_PAIR):
+        assert "用户名或密码不正确" in text(auth.login(password="wrong-password", environ_base=GUESSER))
+    page = text(auth.login(environ_base=GUESSER))  # the right password, but from the guessing address
     assert "登录失败次数过多" in page and "15 分钟" in page
     with client.session_transaction() as session:
-        assert "user_id" not in session
-    row = next(app_db.query("SELECT failed_logins, locked_until FROM users WHERE username = 'doumen'"))
-    assert row["failed_logins"] == LOGIN_LIMIT and row["locked_until"]
-    assert auth.login(username="wangsi").location == "/"  # other usernames are not affected
+        assert "token" not in session
+    assert auth.login(environ_base=OFFICE).location == "/"  # the real user, elsewhere, is not locked out
+    auth.logout()
+    assert "登录失败次数过多" in text(auth.login(environ_base=GUESSER))  # their success forgives only their address
+    assert auth.login(username="wangsi", environ_base=GUESSER).location == "/"  # other accounts are not affected
 
 
-def test_lock_expires(client, auth, app_db):
-    for _ in range(LOGIN_LIMIT):
+def test_a_lock_is_shown_in_english(client, auth):
+    client.post("/language", data={"lang": "en"})
+    for _ in range(PER_PAIR):
         auth.login(password="wrong-password")
-    app_db.execute("UPDATE users SET locked_until = '2000-01-01T00:00:00+00:00' WHERE username = 'doumen'")
-    app_db.conn.commit()
-    assert auth.login().location == "/"
-    row = next(app_db.query("SELECT failed_logins, locked_until FROM users WHERE username = 'doumen'"))
-    assert row == {"failed_logins": 0, "locked_until": None}
+    assert "Too many failed sign-ins. Please try again in 15 minutes." in text(auth.login())
 
 
-def test_failures_outside_the_window_start_a_new_count(client, auth, app_db):
-    for _ in range(LOGIN_LIMIT - 1):
-        auth.login(password="wrong-password")
-    app_db.execute("UPDATE users SET locked_until = '2000-01-01T00:00:00+00:00' WHERE username = 'doumen'")
-    app_db.conn.commit()
-    auth.login(password="wrong-password")
-    assert auth.login().location == "/"
+def test_current_password_check_is_throttled(client, auth, app_db):
+    auth.as_user("doumen")
+    before = get_user(app_db, "doumen"), next(app_db.query("SELECT password_hash FROM users WHERE username = 'doumen'"))
+    change = {"new": "fresh-start-9", "again": "fresh-start-9"}
+    for _ in range(PER_PAIR):
+        assert "当前密码不正确" in text(client.post("/auth/password", data={"current": "wrong-password", **change}))
+    page = text(client.post("/auth/password", data={"current": PASSWORD, **change}))
+    assert "密码错误次数过多，请 15 分钟后再试" in page
+    assert (
+        get_user(app_db, "doumen"),
+        next(app_db.query("SELECT password_hash FROM users WHERE username = 'doumen'")),
+    ) == before
+
+
+def test_forwarded_addresses_are_believed_only_behind_trusted_proxies(db_path):
+    direct = AuthActions(create_app({**TEST_CONFIG, "DATABASE": str(db_path)}).test_client())
+    for n in range(PER_PAIR):  # a client naming a new address each time is still one address
+        direct.login(password="wrong-password", headers={"X-Forwarded-For": f"192.0.2.{n}"})
+    assert "登录失败次数过多" in text(direct.login(headers={"X-Forwarded-For": "192.0.2.99"}))
+
+    proxied = AuthActions(create_app({**TEST_CONFIG, "DATABASE": str(db_path), "TRUSTED_PROXIES": 1}).test_client())
+    for _ in range(PER_PAIR):
+        proxied.login(username="wangsi", password="wrong-password", headers={"X-Forwarded-For": "192.0.2.1"})
+    assert "登录失败次数过多" in text(proxied.login(username="wangsi", headers={"X-Forwarded-For": "192.0.2.1"}))
+    assert proxied.login(username="wangsi", headers={"X-Forwarded-For": "192.0.2.2"}).location == "/"
 
 
 def test_session_cookie_is_httponly_and_samesite(client, auth):
