@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -65,6 +66,15 @@ def read_file(path: Path) -> bytes:
         raise click.ClickException(f"{path}: cannot be read ({error.strerror})") from None
 
 
+def is_live(target: Path, live: Path) -> bool:
+    """Whether `target` names the live database or one of its -wal, -shm or -journal files, by whatever path."""
+    live = live.resolve()
+    files = [live, *(live.with_name(live.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+    if target.resolve() in files:
+        return True
+    return target.exists() and any(file.exists() and os.path.samefile(target, file) for file in files)
+
+
 @click.group()
 def cli() -> None:
     """Primary-care capability assessment: instruments, rounds, workbooks, scores and league tables."""
@@ -108,7 +118,9 @@ def demo(db_path, force):
 @db_option
 def serve(host, port, db_path):
     """Run the web platform (production: gunicorn wsgi:app)."""
-    app = create_app({"DATABASE": str(db_path)} if db_path else None)
+    app = create_app()  # instance/config.py applies (secure cookies, proxies); --db replaces only the database
+    if db_path:
+        app.config["DATABASE"] = str(db_path)
     click.echo(f"Serving on http://{host}:{port}/")
     app.run(host=host, port=port, threaded=True)
 
@@ -301,5 +313,11 @@ def export_cards(round_id, output, scope_code, db_path):
 @friendly
 def backup(file, db_path):
     """Take a consistent copy of the database, safe while the server runs."""
-    size = assessment.backup(open_db(db_path), file)
+    if is_live(file, Path(db_path or database.default_path())):
+        raise click.ClickException(f"{file} 是正在使用的数据库（或其日志文件），不能用备份覆盖它；请换一个文件名。")
+    db = open_db(db_path)
+    try:
+        size = assessment.backup(db, file)
+    except OSError as error:
+        raise click.ClickException(f"{file}：无法写入备份（{error.strerror}）。") from None
     click.echo(f"Backup written to {file} ({size / 1_048_576:.1f} MB).")

@@ -183,6 +183,36 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_sessions_and_signin_attempts(db: Database) -> None:
+    """Sessions kept on the server (revocable), and sign-in attempts counted per account and per address."""
+    _script(
+        db,
+        """
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,  -- SHA-256 of the cookie's token: the table alone signs nobody in
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX sessions_user ON sessions(user_id);
+
+        CREATE TABLE signin_attempts (  -- failures, and attempts whose password is being checked
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX signin_attempts_username ON signin_attempts(username, at);
+        CREATE INDEX signin_attempts_address ON signin_attempts(address, at);
+        CREATE INDEX signin_attempts_at ON signin_attempts(at);
+
+        ALTER TABLE users DROP COLUMN failed_logins;
+        ALTER TABLE users DROP COLUMN locked_until
+        """,
+    )
+
+
 def _script(db: Database, sql: str) -> None:
     """Run statements one by one: executescript would commit the migration's transaction."""
     for statement in sql.split(";"):

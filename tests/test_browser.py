@@ -1,6 +1,6 @@
 """End to end in a real browser (Chromium via Playwright): a centre signs in, fills in, watches its scorecard, submits.
 
-The app runs with CSRF on, as in production, in a thread on a free local port.
+The app runs with CSRF and the Content-Security-Policy on, as in production, in a thread on a free local port.
 Screenshots go to test-artifacts/.
 """
 
@@ -67,6 +67,17 @@ def new_page(browser, base_url, **options):
     return context.new_page()
 
 
+def console_problems(page) -> list[str]:
+    """Errors the page's console shows from now on, Content-Security-Policy violations among them."""
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.context.add_init_script(
+        """document.addEventListener("securitypolicyviolation", event =>
+             console.error("CSP violation: " + event.violatedDirective + " " + event.blockedURI))"""
+    )
+    return problems
+
+
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
@@ -99,6 +110,7 @@ def indicator(page, indicator_id):
 
 def test_centre_fills_in_and_submits(browser, live_server):
     page = new_page(browser, live_server, viewport={"width": 1366, "height": 900})
+    problems = console_problems(page)
     sign_in(page)
     expect(page).to_have_url(f"{live_server}/rounds")
     expect(page.get_by_role("heading", name="我的填报")).to_be_visible()
@@ -163,6 +175,7 @@ def test_centre_fills_in_and_submits(browser, live_server):
     page.get_by_role("link", name="2. 人员").click()
     expect(page.get_by_label("在岗职工总数（人）")).to_be_disabled()
     expect(page.get_by_label("在岗职工总数（人）")).to_have_value("100")
+    assert problems == []  # the live scorecard, relevance and the unsaved-changes guard all ran under the CSP
     page.context.close()
 
 

@@ -1,5 +1,7 @@
 """The command line, end to end: a whole assessment without a browser."""
 
+import functools
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -8,7 +10,9 @@ import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
+import survey
 from instruments.library import bundled
 from instruments.synthetic import answers_from_columns, township_columns
 from survey.cli import cli
@@ -256,7 +260,7 @@ def test_users_and_instruments(run, tmp_path):
     (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
     run("orgs", "import", tmp_path / "units.csv")
     assert "User doumen added as centre of 619901001" in run(
-        "users", "add", "doumen", "--role", "centre", "--org", "619901001", "--password-stdin", input="s3cret-pass\n"
+        "users", "add", "doumen", "--role", "centre", "--org", "619901001", "--password-stdin", input="s3cret-pass-9\n"
     )
     listing = run("instruments", "list")
     assert "township-health-centre\t2025.1\t70 items" in listing
@@ -284,3 +288,37 @@ def test_demo_prints_logins_and_is_kept(run):
         ).fetchall()
     )
     assert totals == {"staff_total": 1371, "staff_prof_tech": 1116}  # Xixian's published figures
+
+
+def test_backup_never_replaces_the_live_database(run, assessment, monkeypatch):
+    fill(assessment / "template.xlsx", assessment / "a.xlsx", {"619901001": complete(1, [53], [45])[0]})
+    run("responses", "import", "--round", 1, assessment / "a.xlsx")
+    before = snapshot(run.db)
+    (assessment / "link.db").symlink_to(run.db)
+    os.link(run.db, assessment / "hard.db")
+    (assessment / "sub").mkdir()
+    monkeypatch.chdir(assessment)
+    for same in (run.db, "survey.db", "./sub/../survey.db", "link.db", "hard.db", f"{run.db}-wal", "survey.db-shm"):
+        assert "是正在使用的数据库" in run("backup", same, ok=False)
+    assert snapshot(run.db) == before
+    with sqlite3.connect(run.db) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.parametrize("place", ["/proc/x.db", "/proc/nowhere/x.db", "/dev/null/x.db"])
+def test_backup_to_a_place_that_cannot_be_written(run, place):
+    run("init")
+    out = run("backup", place, ok=False)
+    assert f"{place}：无法写入备份" in out
+
+
+def test_serve_keeps_the_instance_config_and_replaces_only_the_database(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text("SESSION_COOKIE_SECURE = True\nDATABASE = 'configured.db'\n")
+    monkeypatch.setattr(survey, "Flask", functools.partial(Flask, instance_path=str(tmp_path)))
+    served = []
+    monkeypatch.setattr(Flask, "run", lambda app, **options: served.append(app))
+    for args, database in ((["--db", str(tmp_path / "other.db")], str(tmp_path / "other.db")), ([], "configured.db")):
+        result = CliRunner().invoke(cli, ["serve", *args])
+        assert result.exit_code == 0, result.output
+        assert served[-1].config["SESSION_COOKIE_SECURE"] is True
+        assert served[-1].config["DATABASE"] == database

@@ -61,7 +61,7 @@ def test_migrations_run_once(tmp_path):
     path = tmp_path / "again.db"
     database.connect(path)
     again = database.connect(path)
-    assert [m.name for m in database.migrations.applied(again)] == ["m001_initial"]
+    assert [m.name for m in database.migrations.applied(again)] == ["m001_initial", "m003_sessions_and_signin_attempts"]
 
 
 def test_units_below_a_region(db):
@@ -72,14 +72,14 @@ def test_units_below_a_region(db):
 
 
 def test_users_have_hashed_passwords_and_roles(db):
-    add_user(db, "doumen", "s3cret-pass", "centre", "619901001")
+    add_user(db, "doumen", "kept-s3cret-pass", "centre", "619901001")
     stored = db.execute("SELECT password_hash FROM users").fetchone()[0]
-    assert "s3cret-pass" not in stored
-    assert verify_password(db, "doumen", "s3cret-pass").role == "centre"
+    assert "kept-s3cret-pass" not in stored
+    assert verify_password(db, "doumen", "kept-s3cret-pass").role == "centre"
     assert verify_password(db, "doumen", "wrong-pass") is None
     for args, message in [
-        (("doumen", "another-pass", "centre", "619901002"), "user 'doumen' already exists"),
-        (("xx1", "short", "centre", "619901001"), "at least 8 characters"),
+        (("doumen", "long-enough-pass", "centre", "619901002"), "user 'doumen' already exists"),
+        (("xx1", "short", "centre", "619901001"), "密码至少 8 个字符"),
         (("xx2", "long-enough", "centre", "619901"), "a centre user belongs to a township or community unit"),
         (("xx3", "long-enough", "official", None), "needs an organisation unit"),
         (("xx4", "long-enough", "boss", None), "unknown role 'boss'"),

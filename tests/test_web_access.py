@@ -180,7 +180,7 @@ def test_centre_inside_the_scope_sees_the_round(client, auth, pingwu_round):
 
 
 def test_centre_of_another_kind_gets_404(client, auth, app_db):
-    add_user(app_db, "longan-community", "community-2025", "centre", "510727100")
+    add_user(app_db, "longan-community", PASSWORD, "centre", "510727100")
     auth.as_user("longan-community")
     assert client.get("/rounds/2").status_code == 404
     assert "2025年度" not in client.get("/rounds").get_data(as_text=True)

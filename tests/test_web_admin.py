@@ -15,6 +15,7 @@ from survey.store.editing import save_answers
 from survey.store.lifecycle import status_counts
 from survey.store.orgs import ancestors, centre_counts, children, names
 from survey.store.rounds import change_status, get_round, list_rounds, round_instrument
+from survey.store.throttle import PER_PAIR, reserve
 from survey.store.users import SelfLockoutError, get_user, list_users, reset_password, set_active, set_placement
 from survey.store.versions import list_instruments
 
@@ -395,10 +396,8 @@ def test_an_administrator_keeps_their_own_role_and_account(admin, app_db):
 
 def test_reset_a_password(admin, app_db, auth):
     doumen = user_id(app_db, "doumen")
-    app_db.execute(
-        "UPDATE users SET failed_logins = 5, locked_until = '2999-01-01T00:00:00+00:00' WHERE id = ?", [doumen]
-    )
-    app_db.conn.commit()
+    for _ in range(PER_PAIR):
+        reserve(app_db, "doumen", "127.0.0.1")  # five failed sign-ins from the test client's address
     response = admin.post(
         f"/admin/users/{doumen}/password", data={"password": "fresh-start-9", "again": "fresh-start-9"}
     )
@@ -544,7 +543,7 @@ def test_store_refuses_what_the_pages_refuse(app_db):
         set_active(app_db, me.id, False, acting=me)
     with pytest.raises(SelfLockoutError):
         set_placement(app_db, me.id, "official", "61", acting=me)
-    with pytest.raises(StoreError, match="at least 8"):
+    with pytest.raises(StoreError, match="密码至少 8 个字符"):
         reset_password(app_db, user_id(app_db, "doumen"), "short", acting=me)
     with pytest.raises(StoreError, match="open or closed"):
         change_status(app_db, get_round(app_db, 2), "archived", username="admin")

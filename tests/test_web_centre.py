@@ -5,6 +5,7 @@ import re
 import pytest
 from conftest import DOUMEN, fill_completely, stored
 
+from survey.demo import PASSWORD
 from survey.store.editing import save_answers
 from survey.store.responses import answers, get_response
 from survey.store.rounds import get_round, round_instrument
@@ -129,7 +130,7 @@ def test_stale_version_is_refused_and_the_typed_values_are_shown_again(doumen, a
 
 
 def test_first_save_from_two_tabs(client, auth, app_db):
-    add_user(app_db, "shuijing", "shuijing-2025", "centre", "510727006")  # 水晶镇卫生院 has not started
+    add_user(app_db, "shuijing", PASSWORD, "centre", "510727006")  # 水晶镇卫生院 has not started
     auth.as_user("shuijing")
     opened = section_data(app_db, "staff", code="510727006")
     assert opened["version"] == "0"

@@ -13,6 +13,7 @@ from conftest import TEST_CONFIG, AuthActions
 
 from instruments.checks import Check
 from survey import create_app
+from survey.demo import PASSWORD
 from survey.review.pages import PAGE_SIZE, page_of
 from survey.store.quality import check_round
 from survey.store.responses import answers, get_response
@@ -84,7 +85,7 @@ def test_other_jurisdictions_get_404(client, auth, login, paths):
 
 
 def test_officials_and_admins_see_the_audit_trail_only_in_their_jurisdiction(client, auth, app_db):
-    add_user(app_db, "sichuan", "sichuan-2025", "official", "51")
+    add_user(app_db, "sichuan", PASSWORD, "official", "51")
     auth.as_user("sichuan")
     assert client.get(case() + "/audit").status_code == 404
     assert client.get(case(DOUKOU) + "/audit").status_code == 200
@@ -324,7 +325,7 @@ def test_return_with_item_comments_reaches_the_centre(client, auth, app_db):
     step = history(app_db, get_response(app_db, 2, MAWANG).id)[-1]
     assert (step["action"], step["level"], step["username"]) == ("return", 1, "fengxi")
     assert (step["comment"], step["item_comments"]) == ("请核实人员数", {"staff_total": "与花名册不符"})
-    add_user(app_db, "mawang", "mawang-2025", "centre", MAWANG)
+    add_user(app_db, "mawang", PASSWORD, "centre", MAWANG)
     auth.as_user("mawang")
     overview = text(client.get("/rounds/2"))
     assert "请核实人员数" in overview and "与花名册不符" in overview

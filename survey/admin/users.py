@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from ..auth import login_required
+from ..auth import login_required, password_problem
 from ..store import NotFoundError, StoreError
 from ..store.orgs import names
 from ..store.users import (
     SelfLockoutError,
     User,
+    WeakPasswordError,
     add_user,
     list_users,
     require_user,
@@ -58,6 +59,8 @@ def new_user() -> Response | str:
             user = add_user(
                 get_db(), form.username.data, form.password.data, form.role.data, form.org_code.data or None
             )
+        except WeakPasswordError as error:
+            form.password.errors.append(password_problem(error))
         except StoreError as error:
             flash(_("未创建用户：%(reason)s", reason=str(error)), "error")
         else:
@@ -125,6 +128,9 @@ def password(user_id: int) -> Response | str:
         return _render_user(account, password=form)
     try:
         reset_password(get_db(), account.id, form.password.data, acting=g.user)
+    except WeakPasswordError as error:
+        form.password.errors.append(password_problem(error))
+        return _render_user(account, password=form)
     except StoreError as error:
         flash(_("未修改：%(reason)s", reason=str(error)), "error")
         return _render_user(account, password=form)

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
+import functools
 import re
+import secrets
 from dataclasses import dataclass
 
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..db import writing
-from . import NotFoundError, StoreError, now
+from . import NotFoundError, StoreError, now, sessions, throttle
 from .orgs import get_unit
 
 ROLES = ("centre", "evaluator", "official", "admin")
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")
 MIN_PASSWORD = 8
-LOGIN_LIMIT = 5  # failed sign-ins per username within LOGIN_WINDOW before it is locked
-LOGIN_WINDOW = dt.timedelta(minutes=15)
+STRONG = 3  # zxcvbn's score from 0 to 4: 3 and up needs about 10^8 guesses or more
+ESTIMATED = 72  # characters zxcvbn looks at (it refuses longer input; the rest only adds strength)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def add_user(db: Database, username: str, password: str, role: str, org_code: st
     if not USERNAME.fullmatch(username or ""):
         raise StoreError("a username is 3–64 letters, digits or . _ @ -")
     check_placement(db, role, org_code)
-    check_strength(password)
+    check_strength(password, username)
     if list(db.query("SELECT 1 FROM users WHERE username = ?", [username])):
         raise StoreError(f"user '{username}' already exists")
     with writing(db):
@@ -58,9 +59,34 @@ def check_placement(db: Database, role: str, org_code: str | None) -> None:
             raise StoreError(f"a centre user belongs to a township or community unit, not a {unit.level}")
 
 
-def check_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise StoreError(f"a password needs at least {MIN_PASSWORD} characters")
+def _(message: str) -> str:
+    """Mark a message for the catalogue: pages show it translated, the command line as written (Chinese)."""
+    return message
+
+
+class WeakPasswordError(StoreError):
+    """A password too short, holding the username, or easily guessed; `message` is a msgid, `params` its values."""
+
+    def __init__(self, message: str, **params: object):
+        self.message = message
+        self.params = params
+        super().__init__(message % params)
+
+
+def check_strength(password: str, username: str) -> None:
+    """Refuse a password shorter than MIN_PASSWORD, holding the username, or easily guessed (zxcvbn's estimate)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
+        raise WeakPasswordError(_("密码至少 %(n)d 个字符"), n=MIN_PASSWORD)
+    if username and username.casefold() in password.casefold():
+        raise WeakPasswordError(_("密码不能包含用户名"))
+    if zxcvbn(password[:ESTIMATED], user_inputs=[username])["score"] < STRONG:
+        raise WeakPasswordError(
+            _(
+                "此密码太常见或太容易被猜到（如 12345678、password、名字加生日）。"
+                "请换用更长、更少见的组合，如几个不相关的词加数字和符号。"
+            )
+        )
 
 
 def get_user(db: Database, username: str) -> User:
@@ -75,11 +101,21 @@ def _user(row: dict) -> User:
 
 
 def verify_password(db: Database, username: str, password: str) -> User | None:
-    """The user when the password is right and the account active, else None."""
+    """The user when the password is right and the account active, else None.
+
+    One password hash is checked whether or not the username exists, so the
+    time taken does not tell which names are accounts.
+    """
     rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
-    if not rows or not rows[0]["active"]:
-        return None
-    return _user(rows[0]) if check_password_hash(rows[0]["password_hash"], password) else None
+    stored = rows[0]["password_hash"] if rows else _decoy_hash()
+    right = check_password_hash(stored, password)
+    return _user(rows[0]) if right and rows and rows[0]["active"] else None
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash of a password nobody knows, made as real ones are, checked when the username has no account."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def get_user_by_id(db: Database, user_id: int) -> User | None:
@@ -88,57 +124,28 @@ def get_user_by_id(db: Database, user_id: int) -> User | None:
     return _user(rows[0]) if rows else None
 
 
-class LockedError(StoreError):
-    """Too many failed sign-ins for this username; `minutes` until it may try again."""
-
-    def __init__(self, minutes: int):
-        self.minutes = minutes
-        super().__init__(f"too many failed sign-ins; try again in {minutes} minutes")
-
-
-def authenticate(db: Database, username: str, password: str) -> User | None:
-    """The user when the password is right, None when not; LockedError after too many failures.
-
-    Failures are counted per username in a window of LOGIN_WINDOW from the first
-    one: while counting, `locked_until` holds the window's end; the LOGIN_LIMIT-th
-    failure sets it to LOGIN_WINDOW from then, and until that time the username
-    is refused without looking at the password. A success clears both.
-    """
-    at = dt.datetime.now(dt.UTC)
-    failed, until = _failures(db, username, at)
-    if failed >= LOGIN_LIMIT:
-        raise LockedError(math.ceil((until - at).total_seconds() / 60))
+def authenticate(db: Database, username: str, password: str, address: str) -> User | None:
+    """The user when the password is right, None when not; LockedError when `throttle` refuses the attempt."""
+    attempt = throttle.reserve(db, username, address)
     user = verify_password(db, username, password)  # slow on purpose: outside the write lock
-    with writing(db):
-        failed, until = _failures(db, username, at)
-        if user is not None:
-            failed, until = 0, None
-        elif until is None:
-            failed, until = 1, at + LOGIN_WINDOW
-        else:
-            failed += 1
-            until = at + LOGIN_WINDOW if failed >= LOGIN_LIMIT else until
-        stamp = until.replace(microsecond=0).isoformat() if until else None
-        db.execute("UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?", [failed, stamp, username])
+    if user is not None:
+        throttle.forgive(db, attempt)
     return user
 
 
-def _failures(db: Database, username: str, at: dt.datetime) -> tuple[int, dt.datetime | None]:
-    """Failed sign-ins counted for `username` at time `at`, and when the count expires."""
-    rows = list(db.query("SELECT failed_logins, locked_until FROM users WHERE username = ?", [username]))
-    if not rows or not rows[0]["locked_until"]:
-        return 0, None
-    until = dt.datetime.fromisoformat(rows[0]["locked_until"])
-    return (rows[0]["failed_logins"], until) if at < until else (0, None)
+class WrongPasswordError(StoreError):
+    """The current password given before a change is not the user's."""
 
 
-def change_password(db: Database, username: str, current: str, new: str) -> None:
-    """Replace a user's password after checking the current one."""
-    if verify_password(db, username, current) is None:
-        raise StoreError("the current password is wrong")
-    check_strength(new)
+def change_password(db: Database, username: str, current: str, new: str, address: str) -> None:
+    """Replace a user's password after checking the current one (throttled as signing in is); ends their sessions."""
+    check_strength(new, username)
+    user = authenticate(db, username, current, address)
+    if user is None:
+        raise WrongPasswordError("the current password is wrong")
     with writing(db):
-        db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [generate_password_hash(new), username])
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(new), user.id])
+        sessions.end_all(db, user.id)
 
 
 # ---------------------------------------------------------------- administration
@@ -189,6 +196,8 @@ def set_placement(db: Database, user_id: int, role: str, org_code: str | None, *
     org_code = org_code or None
     with writing(db):
         db.execute("UPDATE users SET role = ?, org_code = ? WHERE id = ?", [role, org_code, user.id])
+        if (role, org_code) != (user.role, user.org_code):
+            sessions.end_all(db, user.id)  # signed in again, they see what the new place allows
         if role != user.role:
             audit(db, acting.username, "user.role", user.username, user.role, role)
         if org_code != user.org_code:
@@ -197,14 +206,13 @@ def set_placement(db: Database, user_id: int, role: str, org_code: str | None, *
 
 
 def reset_password(db: Database, user_id: int, password: str, *, acting: User) -> User:
-    """Set a new password for a user (who then signs in with it) and lift any sign-in lock."""
+    """Set a new password for a user (who then signs in with it), end their sessions and lift any sign-in lock."""
     user = require_user(db, user_id)
-    check_strength(password)
+    check_strength(password, user.username)
     with writing(db):
-        db.execute(
-            "UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
-            [generate_password_hash(password), user.id],
-        )
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(password), user.id])
+        sessions.end_all(db, user.id)
+        throttle.clear(db, user.username)
         audit(db, acting.username, "user.password", user.username)  # never the password, not even hashed
     return user
 
@@ -217,6 +225,8 @@ def set_active(db: Database, user_id: int, active: bool, *, acting: User) -> Use
     if user.active != active:
         with writing(db):
             db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user.id])
+            if not active:
+                sessions.end_all(db, user.id)
             audit(db, acting.username, "user.active", user.username, int(user.active), int(active))
     return require_user(db, user.id)
 
