@@ -265,10 +265,13 @@ class _Tally:
 
     def add(self, keys: list[Any], points: np.ndarray, weight: float, applicable: np.ndarray) -> None:
         """Add one member's points and weight where it applies under each of `keys`."""
-        earned, possible = np.where(applicable, points, 0.0), np.where(applicable, weight, 0.0)
+        earned, possible = np.where(applicable, points, 0.0), applicable * float(weight)
         for key in keys:
-            self.earned[key] = self.earned.get(key, 0.0) + earned
-            self.possible[key] = self.possible.get(key, 0.0) + possible
+            if key in self.earned:
+                self.earned[key] += earned
+                self.possible[key] += possible
+            else:
+                self.earned[key], self.possible[key] = earned.copy(), possible.copy()
 
     def percent(self, key: Any, n: int) -> np.ndarray:
         """100 × earned / possible for `key` (NaN where nothing applies)."""
