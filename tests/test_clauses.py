@@ -75,3 +75,16 @@ def test_the_synthetic_clause_standard_loads_and_is_rated():
     statuses = {scores.clause(c.id, row).status for c in instrument.clauses for row in range(200)}
     assert statuses == {"reached", "below", "unrated", "not_applicable"}
     assert set(scores.grade.tolist()) >= {1, 3}  # some basic, some below
+
+
+def test_cards_of_many_centres_evaluate_a_grade_s_when_once():
+    """Each card's gap to the next grade reads the grades' `when` columns computed once for all centres."""
+    instrument = instruments.load(Path(__file__).parent / "cases" / "instruments" / "clauses.yaml")
+    when = instrument.grades[2].when
+    calls, evaluate = [], when.evaluate
+    object.__setattr__(when, "evaluate", lambda env: calls.append(1) or evaluate(env))
+    rated = {**FULL, "infection_control": "A", "records": "B", "training": "B"}
+    scores = instruments.score_many(instrument, [rated, {**rated, "records": "C"}, {"staff_total": 5}])
+    cards = [scores.card(row) for row in range(3)]
+    assert [card.next_grade is None for card in cards] == [True, False, False]
+    assert len(calls) == 1
