@@ -93,7 +93,7 @@ MISUSES = [
     ("duplicate level id", lambda d: clause(d, "training")["levels"][1].update(id="c"),
      "clauses[training].levels[c].id: duplicate level id 'c' (also at clauses[training].levels[C].id)"),
     ("level id that reads as a status", lambda d: clause(d, "training")["levels"][0].update(id="below"),
-     "clauses[training].levels[below].id: 'below' means a clause below its levels or not applicable"),
+     "clauses[training].levels[below].id: 'below' reads as a rating status (below, not applicable, unrated)"),
     ("credit for an unknown level", lambda d: clause(d, "infection_control")["credit"].update(AA=1.0),
      "clauses[infection_control].credit.AA: no level 'AA' in this clause (did you mean 'A'?)"),
     ("credit above 1", lambda d: clause(d, "infection_control")["credit"].update(A=1.5),

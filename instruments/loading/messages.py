@@ -95,7 +95,7 @@ MESSAGES: dict[str, str] = {
     "unknown_chapter": "no chapter '{value}'{hint}",
     "no_levels": "needs at least one level",
     "too_many_levels": "{count} levels; at most {limit}",
-    "level_reserved": "'{value}' means a clause below its levels or not applicable; choose another level id",
+    "level_reserved": "'{value}' reads as a rating status (below, not applicable, unrated); choose another level id",
     "level_needs_when": "a level of an auto clause needs a when (the condition for reaching it)",
     "when_on_onsite": "an onsite clause is rated by people: its levels take a text, not a when",
     "level_needs_text": "a level of an onsite clause needs a text (what reaching it takes)",
