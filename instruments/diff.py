@@ -1,7 +1,8 @@
 """What changed between two versions of an instrument, as a list of located, readable changes.
 
 `diff(old, new)` compares part by part — the instrument's own fields, sections,
-items, indicators, dimensions, grades — and names each change by its path, the
+items, indicators, dimensions, grades, chapters, clauses and their levels,
+frameworks — and names each change by its path, the
 way load errors are named: `indicators.prof_tech_share.target: ">= 0.85" → ">= 0.90"`.
 Items, indicators and the rest are matched by id, so a renamed id shows as one
 removed and one added. Expressions and targets are compared by meaning where it
@@ -18,16 +19,33 @@ from dataclasses import dataclass
 from typing import Any
 
 from .expressions import Expression
-from .model import Choice, Dimension, Grade, Indicator, Instrument, Item, Section, Standard, Target, Text
+from .model import (
+    Chapter,
+    Choice,
+    Clause,
+    Dimension,
+    Framework,
+    Grade,
+    Indicator,
+    Instrument,
+    Item,
+    Requirement,
+    Section,
+    Standard,
+    Target,
+    Text,
+)
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-PARTS = ("sections", "items", "indicators", "dimensions", "grades")
+PARTS = ("sections", "items", "indicators", "dimensions", "grades", "chapters", "clauses", "frameworks")
 
 ITEM_FIELDS = ("label", "type", "section", "unit", "hint", "required", "min", "max", "constraint",
                "constraint_message", "relevant")  # fmt: skip
 INDICATOR_FIELDS = ("label", "formula", "target", "weight", "scoring", "floor", "dimension", "pooled", "format",
-                    "standard")  # fmt: skip
-GRADE_FIELDS = ("label", "min_score", "must_meet")
+                    "standard", "groups")  # fmt: skip
+GRADE_FIELDS = ("label", "min_score", "must_meet", "when", "requires")
+CLAUSE_FIELDS = ("text", "number", "chapter", "standard", "core", "rated", "evidence", "weight", "credit",
+                 "standard_ref", "groups")  # fmt: skip
 TOKEN = re.compile(r"""[\w.]+|'[^']*'|"[^"]*"|\$\{[^}]*\}|\S""")  # enough to compare two formulas' tokens
 
 
@@ -103,11 +121,14 @@ def diff(old: Instrument, new: Instrument) -> Diff:
         *_keyed("dimensions", old.dimensions, new.dimensions, ("title",)),
         *_keyed("grades", old.grades, new.grades, GRADE_FIELDS),
         *_order("grades", old.grades, new.grades),  # the first matching grade wins: order is meaning
+        *_keyed("chapters", old.chapters, new.chapters, ("title", "number")),
+        *_keyed("clauses", old.clauses, new.clauses, CLAUSE_FIELDS, _levels),
+        *_keyed("frameworks", old.frameworks, new.frameworks, ("title",), _groups),
     ]
     return Diff(new.id, old.version, new.version, tuple(changes))
 
 
-Part = Section | Item | Indicator | Dimension | Grade
+Part = Section | Item | Indicator | Dimension | Grade | Chapter | Clause | Framework
 
 
 def _keyed(
@@ -132,16 +153,18 @@ def _keyed(
             yield from more(part, key, before[key], thing)
 
 
-def _fields(part: str, key: str | None, old: Any, new: Any, fields: tuple[str, ...]) -> Iterator[Change]:
+def _fields(
+    part: str, key: str | None, old: Any, new: Any, fields: tuple[str, ...], prefix: str = ""
+) -> Iterator[Change]:
     """A change for each field whose meaning differs; a label's languages each on their own."""
     for name in fields:
         a, b = getattr(old, name), getattr(new, name)
         if isinstance(a, Text) or isinstance(b, Text):
-            yield from _texts(part, key, name, a, b)
+            yield from _texts(part, key, prefix + name, a, b)
         elif isinstance(a, Standard) or isinstance(b, Standard):
-            yield from _standards(part, key, name, a, b)
+            yield from _standards(part, key, prefix + name, a, b)
         elif _meaning(a) != _meaning(b):
-            yield Change(part, key, name, _show(a), _show(b))
+            yield Change(part, key, prefix + name, _show(a), _show(b))
 
 
 def _texts(part: str, key: str | None, name: str, old: Text | None, new: Text | None) -> Iterator[Change]:
@@ -178,6 +201,30 @@ def _choices(part: str, key: str, old: Item, new: Item) -> Iterator[Change]:
         yield Change(part, key, "choices.order", _show(tuple(kept_before)), _show(tuple(kept_after)))
 
 
+def _levels(part: str, key: str, old: Clause, new: Clause) -> Iterator[Change]:
+    """A clause's levels: which it has (in order — the order is what they mean), each one's when and text."""
+    if old.level_ids != new.level_ids:
+        yield Change(part, key, "levels", _show(old.level_ids), _show(new.level_ids))
+    before = {level.id: level for level in old.levels}
+    for level in new.levels:
+        if level.id in before:
+            yield from _fields(part, key, before[level.id], level, ("when",), prefix=f"levels.{level.id}.")
+            yield from _texts(part, key, f"levels.{level.id}.text", before[level.id].text, level.text)
+
+
+def _groups(part: str, key: str, old: Framework, new: Framework) -> Iterator[Change]:
+    """A framework's groups: added, removed, retitled."""
+    before, after = {g.id: g for g in old.groups}, {g.id: g for g in new.groups}
+    for group_id in before:
+        if group_id not in after:
+            yield Change(part, key, f"groups.{group_id}", _show(before[group_id].title.zh), None)
+    for group_id, group in after.items():
+        if group_id not in before:
+            yield Change(part, key, f"groups.{group_id}", None, _show(group.title.zh))
+        else:
+            yield from _texts(part, key, f"groups.{group_id}.title", before[group_id].title, group.title)
+
+
 def _order(part: str, old: Iterable[Part], new: Iterable[Part]) -> Iterator[Change]:
     """A change when the things kept in both versions come in another order."""
     after_ids = [thing.id for thing in new]
@@ -194,6 +241,8 @@ def _meaning(value: Any) -> Any:
         return tuple(TOKEN.findall(value.source))
     if isinstance(value, Target):
         return (value.op, value.value, value.boolean)
+    if isinstance(value, tuple):
+        return tuple(_meaning(v) for v in value)
     return value
 
 
@@ -207,9 +256,25 @@ def _show(value: Any) -> str | None:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, Expression | Target):
         return json.dumps(value.source, ensure_ascii=False)
+    if isinstance(value, Requirement):
+        return _requirement(value)
     if isinstance(value, tuple):
-        return "[" + ", ".join(str(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v) if isinstance(v, Requirement | float) else str(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def _requirement(requirement: Requirement) -> str:
+    """A grade requirement as it reads in a change line: core standard=basic at C ≥ 1."""
+    selector = requirement.clauses
+    chosen = [
+        f"{name}={_show(value)}" if name != "ids" else f"ids={','.join(value)}"
+        for name, value in (("core", selector.core), ("standard", selector.standard),
+                            ("chapter", selector.chapter), ("ids", selector.ids))
+        if value not in (None, ())
+    ]  # fmt: skip
+    return f"{' '.join(chosen) or 'all'} at {requirement.level} ≥ {_show(requirement.share)}"
 
 
 def _or_none(shown: str | None) -> str:

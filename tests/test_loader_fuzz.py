@@ -1,4 +1,4 @@
-"""Whatever the text, an instrument either loads or fails with located problems."""
+"""Whatever the text, an instrument either loads (and scores) or fails with located problems."""
 
 import json
 from pathlib import Path
@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 import instruments
 from instruments import InstrumentError
 
-BASIC = yaml.safe_load((Path(__file__).parent / "cases" / "instruments" / "basic.yaml").read_text("utf-8"))
+CASES = Path(__file__).parent / "cases" / "instruments"
+BASIC = yaml.safe_load((CASES / "basic.yaml").read_text("utf-8"))
+CLAUSES = yaml.safe_load((CASES / "clauses.yaml").read_text("utf-8"))
 FUZZ = settings(max_examples=300, derandomize=True, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
 
@@ -34,11 +36,20 @@ values = st.recursive(
 
 
 def loads_or_locates(source) -> None:
+    """Loads (and then scores, with and without answers), or fails with located problems."""
     try:
-        instruments.load(source)
+        loaded = instruments.load(source)
     except InstrumentError as error:
         assert error.problems
         assert all(isinstance(p.message, str) and p.message for p in error.problems)
+        return
+    answers = {  # a value each number item accepts
+        item.id: item.min if item.min is not None else min(1, item.max if item.max is not None else 1)
+        for item in loaded.items
+        if item.type == "number" or (item.type == "integer" and float(item.min or 0).is_integer())
+    }
+    for card in (instruments.score(loaded, {}), instruments.score(loaded, answers)):
+        assert set(card.clauses) == set(loaded.clause)
 
 
 @FUZZ
@@ -64,12 +75,11 @@ def paths(node, prefix=()):
 
 
 PATHS = [p for p in paths(BASIC) if p]
+CLAUSE_PATHS = [p for p in paths(CLAUSES) if p and p[0] in ("clauses", "grades", "chapters", "frameworks")]
 
 
-@FUZZ
-@given(st.lists(st.tuples(st.sampled_from(PATHS), values), min_size=1, max_size=3))
-def test_any_change_to_a_valid_instrument(changes):
-    data = json.loads(json.dumps(BASIC))
+def changed(base, changes):
+    data = json.loads(json.dumps(base))
     for path, value in changes:
         node = data
         try:
@@ -78,4 +88,16 @@ def test_any_change_to_a_valid_instrument(changes):
             node[path[-1]] = value
         except (KeyError, IndexError, TypeError):
             continue
-    loads_or_locates(data)
+    return data
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(PATHS), values), min_size=1, max_size=3))
+def test_any_change_to_a_valid_instrument(changes):
+    loads_or_locates(changed(BASIC, changes))
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(CLAUSE_PATHS), values), min_size=1, max_size=3))
+def test_any_change_to_clauses_grades_chapters_or_frameworks(changes):
+    loads_or_locates(changed(CLAUSES, changes))
