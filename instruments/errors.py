@@ -10,15 +10,21 @@ fails with an InstrumentError naming where each problem is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One located problem: `where` is a path such as `indicators[3].formula`."""
+    """One located problem: `where` is a path such as `indicators[prof_tech_share].formula`.
+
+    `code` and `params` say the same as `message` in a form another language can be rendered from.
+    """
 
     where: str
     message: str
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
@@ -27,7 +33,7 @@ class Problem:
 class InstrumentError(ValueError):
     """An instrument failed to load; `problems` holds every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 

@@ -38,12 +38,9 @@ def evaluate(
     With relevance=False every item counts as relevant (used for summed regions).
     """
     shape = np.broadcast_shapes(*(np.shape(c) for c in data.values())) if data else (1,)
-    wanted = instrument.closure(names) if names is not None else None
     env: dict[str, Column] = {}
     with np.errstate(all="ignore"):
-        for name in instrument.order:
-            if wanted is not None and name not in wanted:
-                continue
+        for name in instrument.order if names is None else instrument.plan(names):
             item = instrument.item.get(name)
             if item is None:
                 column = instrument.indicator[name].formula.evaluate(env)

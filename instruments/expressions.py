@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -64,6 +64,7 @@ class Expression:
     names: tuple[str, ...]  # names used, in order of first appearance
     evaluate: Compiled = field(compare=False, repr=False)
     choices: tuple[str, ...] = ()
+    size: int = field(default=1, compare=False, repr=False)  # operations one evaluation performs
 
     def __str__(self) -> str:
         return self.source
@@ -161,7 +162,7 @@ _COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
 class _Parser:
     """Precedence, loosest first: or, and, not, comparison, + -, * /, unary -."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         self.tokens = _tokens(text)
         self.i = 0
         self.depth = 0
@@ -297,7 +298,7 @@ def _show(token: _Token) -> str:
     return "end of expression" if token.kind == "end" else f"'{token.text}'"
 
 
-def _suggest(name: str, candidates) -> str:
+def _suggest(name: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -331,7 +332,7 @@ def _truth(column: Column) -> np.ndarray:
     return column.value != 0
 
 
-def compare(op: str, a, b):
+def compare(op: str, a: Any, b: Any) -> Any:
     """Compare numbers with a small relative tolerance: 45/50 meets ">= 0.9"."""
     tol = TOLERANCE * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
     if op == ">=":
@@ -367,11 +368,13 @@ def _kind_words(typed: _Typed) -> str:
 
 
 class _Compiler:
-    def __init__(self, symbols: Mapping[str, Symbol]):
+    def __init__(self, symbols: Mapping[str, Symbol]) -> None:
         self.symbols = symbols
         self.names: list[str] = []
+        self.size = 0
 
     def build(self, node: _Node) -> _Typed:
+        self.size += 1
         method = getattr(self, "_" + type(node).__name__.lstrip("_").lower())
         return method(node)
 
@@ -418,21 +421,21 @@ class _Compiler:
         if op in ("and", "or"):
             combine = np.logical_and if op == "and" else np.logical_or
 
-            def logic(env):
+            def logic(env: Mapping[str, Column]) -> Column:
                 a, b = lf(env), rf(env)
                 return Column(combine(_truth(a), _truth(b)).astype(float), _worst(a.status, b.status))
 
             return _Typed(BOOLEAN, logic)
         if op in _COMPARISONS:
 
-            def comparison(env):
+            def comparison(env: Mapping[str, Column]) -> Column:
                 a, b = lf(env), rf(env)
                 return Column(compare(op, a.value, b.value).astype(float), _worst(a.status, b.status))
 
             return _Typed(BOOLEAN, comparison)
         if op == "/":
 
-            def divide(env):
+            def divide(env: Mapping[str, Column]) -> Column:
                 a, b = lf(env), rf(env)
                 zero = np.where(b.value == 0, np.uint8(NOT_COMPUTABLE), np.uint8(OK))
                 return Column(a.value / b.value, _worst(a.status, b.status, zero))
@@ -440,7 +443,7 @@ class _Compiler:
             return _Typed(NUMBER, divide)
         arithmetic = {"+": np.add, "-": np.subtract, "*": np.multiply}[op]
 
-        def arith(env):
+        def arith(env: Mapping[str, Column]) -> Column:
             a, b = lf(env), rf(env)
             return Column(arithmetic(a.value, b.value), _worst(a.status, b.status))
 
@@ -462,7 +465,7 @@ class _Compiler:
             )
         lf, rf, op = choice.fn, other.fn, node.op
 
-        def equality(env):
+        def equality(env: Mapping[str, Column]) -> Column:
             a, b = lf(env), rf(env)
             same = a.value == b.value
             return Column((same if op == "==" else ~same).astype(float), _worst(a.status, b.status))
@@ -516,7 +519,7 @@ class _Compiler:
         if node.function == "if":
             cf, af, bf = typed[0].fn, fns[0], fns[1]
 
-            def choose(env):
+            def choose(env: Mapping[str, Column]) -> Column:
                 c, a, b = cf(env), af(env), bf(env)
                 pick = _truth(c)
                 value = np.where(pick, a.value, b.value)
@@ -524,7 +527,7 @@ class _Compiler:
 
             return _Typed(kind, choose, choices)
 
-        def first_answered(env):
+        def first_answered(env: Mapping[str, Column]) -> Column:
             columns = [fn(env) for fn in fns]
             value, status = columns[-1].value, columns[-1].status
             for column in reversed(columns[:-1]):
@@ -536,15 +539,15 @@ class _Compiler:
         return _Typed(kind, first_answered, choices)
 
 
-def _mapped(fn: Compiled, transform) -> Compiled:
-    def mapped(env):
+def _mapped(fn: Compiled, transform: Callable[[np.ndarray], np.ndarray]) -> Compiled:
+    def mapped(env: Mapping[str, Column]) -> Column:
         c = fn(env)
         return Column(transform(c.value), c.status)
 
     return mapped
 
 
-def round_half_up(value, digits: int = 0):
+def round_half_up(value: Any, digits: int = 0) -> Any:
     """Round half away from zero, as people round (numpy rounds half to even)."""
     scale = 10.0**digits
     return np.sign(value) * np.floor(np.abs(value) * scale + 0.5 + TOLERANCE) / scale
@@ -554,8 +557,10 @@ def _rounding(fn: Compiled, digits: int) -> Compiled:
     return _mapped(fn, lambda v: round_half_up(v, digits))
 
 
-def _folding(fns: list[Compiled], reduce, take) -> Compiled:
-    def folded(env):
+def _folding(
+    fns: list[Compiled], reduce: Callable[[np.ndarray, np.ndarray], np.ndarray], take: Callable[[Column], Any]
+) -> Compiled:
+    def folded(env: Mapping[str, Column]) -> Column:
         columns = [fn(env) for fn in fns]
         value = np.asarray(take(columns[0]), dtype=float)
         for column in columns[1:]:
@@ -576,11 +581,13 @@ def compile_expression(source: str, symbols: Mapping[str, Symbol]) -> Expression
     typed = compiler.build(tree)
     if typed.kind == STRING:
         raise ExpressionError("a text on its own is not an expression")
-    return Expression(source.strip(), typed.kind, tuple(compiler.names), typed.fn, typed.choices)
+    return Expression(source.strip(), typed.kind, tuple(compiler.names), typed.fn, typed.choices, compiler.size)
 
 
 def referenced_names(source: str) -> tuple[str, ...]:
     """The names an expression uses, in order of first appearance (syntax must be valid)."""
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"longer than {MAX_LENGTH} characters")
     names: list[str] = []
 
     def walk(node: _Node) -> None:

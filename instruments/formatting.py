@@ -1,14 +1,28 @@
-"""How values, targets and statuses read in Chinese and English."""
+"""How values, targets, statuses, levels and clauses read in Chinese and English."""
 
 from __future__ import annotations
 
-from .model import Indicator, Item, Target
+from typing import Any
+
+from .model import Clause, Indicator, Item, Target
 
 STATUS_WORDS = {
     "missing": {"zh": "未填报", "en": "not reported"},
     "not_computable": {"zh": "无法计算", "en": "not computable"},
     "not_applicable": {"zh": "不适用", "en": "not applicable"},
 }
+# A clause's status: reached one of its levels (shown by the level's id), or one of these.
+CLAUSE_STATUS_WORDS = {
+    "below": {"zh": "未达到", "en": "below"},
+    "unrated": {"zh": "未评级", "en": "not rated"},
+    "not_applicable": {"zh": "不适用", "en": "not applicable"},
+}
+STANDARD_WORDS = {
+    "basic": {"zh": "基本标准", "en": "basic standard"},
+    "recommended": {"zh": "推荐标准", "en": "recommended standard"},
+}
+CORE_MARK = "★"
+CORE_WORDS = {"zh": "核心", "en": "core"}
 YES_NO = {True: {"zh": "是", "en": "yes"}, False: {"zh": "否", "en": "no"}}
 OPERATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
@@ -47,7 +61,36 @@ def target(indicator: Indicator, lang: str = "zh") -> str:
 
 
 def status(name: str, lang: str = "zh") -> str:
+    """An indicator's status in words: 未填报, 无法计算, 不适用 (nothing for ok)."""
     return STATUS_WORDS.get(name, {}).get(lang, "")
+
+
+def level(level_id: str, lang: str = "zh") -> str:
+    """A level as a sentence names it: B 级, level B."""
+    return f"{level_id} 级" if lang == "zh" else f"level {level_id}"
+
+
+def clause_rating(level_id: str | None, status: str, lang: str = "zh") -> str:
+    """A clause's rating as shown: the level reached (C, B, A), else 未达到, 未评级 or 不适用."""
+    if status == "reached" and level_id is not None:
+        return level_id
+    return CLAUSE_STATUS_WORDS.get(status, {}).get(lang, "")
+
+
+def clause_kind(clause: Clause, lang: str = "zh") -> str:
+    """Which standard a clause belongs to, ★ marking a core clause: 基本标准 ★."""
+    words = STANDARD_WORDS[clause.standard][lang]
+    return f"{words} {CORE_MARK}" if clause.core else words
+
+
+def share(value: float, lang: str = "zh") -> str:
+    """A share as a percentage with at most one decimal: 55%, 66.7%."""
+    return number(value * 100, 1) + "%"
+
+
+def words(table: dict[Any, dict[str, str]], key: Any, lang: str = "zh") -> str:
+    """The word for `key` in one of the tables above, in `lang`."""
+    return table[key][lang]
 
 
 def answer(item: Item, value, lang: str = "zh") -> str:

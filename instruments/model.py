@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -10,6 +11,7 @@ import numpy as np
 from .expressions import BOOLEAN, NUMBER, Expression, compare
 
 LANGUAGES = ("zh", "en")
+PLANS_KEPT = 1024  # evaluation plans remembered per instrument
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class Indicator:
     floor: float | None = None
     pooled: bool = False
     standard: Standard | None = None
+    groups: dict[str, str] = field(default_factory=dict, hash=False)  # framework id -> group id
 
     @property
     def scored(self) -> bool:
@@ -120,11 +123,112 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """A chapter of a standard (第一章 …), grouping its clauses."""
+
+    id: str
+    title: Text
+    number: str | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One more way to group indicators and clauses (e.g. the Yan'an four dimensions)."""
+
+    id: str
+    title: Text
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a clause (C, B, A …): `when` for an auto clause, `text` for people rating it."""
+
+    id: str
+    when: Expression | None = None
+    text: Text | None = None
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause (条款) of a standard, rated at one of its levels, lowest first."""
+
+    id: str
+    text: Text
+    standard: str  # basic | recommended
+    rated: str  # auto | onsite
+    levels: tuple[Level, ...]
+    number: str | None = None
+    chapter: str | None = None
+    core: bool = False
+    evidence: str = "optional"  # required | optional | none
+    weight: float | None = None  # None: counts in grades only
+    credit: tuple[float, ...] = ()  # share of the weight earned at each level, lowest first
+    standard_ref: Standard | None = None
+    groups: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def auto(self) -> bool:
+        return self.rated == "auto"
+
+    @property
+    def level_ids(self) -> tuple[str, ...]:
+        return tuple(level.id for level in self.levels)
+
+    def rank(self, level_id: str) -> int:
+        """1 for the first (lowest) level, up to the number of levels."""
+        return self.level_ids.index(level_id) + 1
+
+    @property
+    def credits(self) -> tuple[float, ...]:
+        """The credit earned at each level, lowest first: as given, else 1 at the top and proportional below."""
+        if self.credit:
+            return self.credit
+        count = len(self.levels)
+        return tuple((rank + 1) / count for rank in range(count))
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Which clauses a grade requirement counts: every key given must match."""
+
+    core: bool | None = None
+    standard: str | None = None
+    chapter: str | None = None
+    ids: tuple[str, ...] = ()
+
+    def matches(self, clause: Clause) -> bool:
+        return (
+            (self.core is None or clause.core == self.core)
+            and (self.standard is None or clause.standard == self.standard)
+            and (self.chapter is None or clause.chapter == self.chapter)
+            and (not self.ids or clause.id in self.ids)
+        )
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Of the selected clauses that apply, at least `share` are rated at `level` or above."""
+
+    clauses: Selector
+    level: str
+    share: float
+
+
+@dataclass(frozen=True)
 class Grade:
     id: str
     label: Text
     min_score: float | None = None
     must_meet: tuple[str, ...] = ()
+    when: Expression | None = None
+    requires: tuple[Requirement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +242,9 @@ class Instrument:
     dimensions: tuple[Dimension, ...] = ()
     grades: tuple[Grade, ...] = ()
     total: str = "weighted"
+    chapters: tuple[Chapter, ...] = ()
+    clauses: tuple[Clause, ...] = ()
+    frameworks: tuple[Framework, ...] = ()
     source: str = field(default="", compare=False, repr=False)
 
     @cached_property
@@ -155,6 +262,18 @@ class Instrument:
     @cached_property
     def scored_indicators(self) -> tuple[Indicator, ...]:
         return tuple(ind for ind in self.indicators if ind.scored)
+
+    @cached_property
+    def clause(self) -> dict[str, Clause]:
+        return {clause.id: clause for clause in self.clauses}
+
+    @cached_property
+    def onsite_clauses(self) -> tuple[Clause, ...]:
+        return tuple(clause for clause in self.clauses if not clause.auto)
+
+    def selected(self, selector: Selector) -> tuple[Clause, ...]:
+        """The clauses a requirement counts, in the instrument's order."""
+        return tuple(clause for clause in self.clauses if selector.matches(clause))
 
     @cached_property
     def order(self) -> tuple[str, ...]:
@@ -179,7 +298,7 @@ class Instrument:
         relevant = self.item[name].relevant
         return relevant.names if relevant else ()
 
-    def closure(self, names) -> set[str]:
+    def closure(self, names: Iterable[str]) -> set[str]:
         """`names` with everything they depend on."""
         seen: set[str] = set()
         stack = list(names)
@@ -190,19 +309,44 @@ class Instrument:
                 stack.extend(self.dependencies(name))
         return seen
 
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {name: place for place, name in enumerate(self.order)}
+
+    @cached_property
+    def _plans(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        return {}
+
+    def plan(self, names: Iterable[str]) -> tuple[str, ...]:
+        """`names` and everything they depend on, each after its dependencies.
+
+        Remembered per list of names, so evaluating a few names many times (as the gap
+        search does) costs what those names need, not a walk over the whole instrument.
+        """
+        key = tuple(names)
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) >= PLANS_KEPT:
+                self._plans.clear()
+            plan = tuple(sorted(self.closure(key), key=self._position.__getitem__))
+            self._plans[key] = plan
+        return plan
+
+    @cached_property
+    def _items_behind(self) -> dict[str, tuple[str, ...]]:
+        """For every indicator, the items it reaches, built once in dependency order."""
+        out: dict[str, tuple[str, ...]] = {}
+        for name in self.order:
+            if name in self.indicator:
+                reached: dict[str, None] = {}
+                for dep in self.indicator[name].formula.names:
+                    reached.update(dict.fromkeys(out[dep] if dep in out else (dep,)))
+                out[name] = tuple(reached)
+        return out
+
     def items_behind(self, indicator_id: str) -> tuple[str, ...]:
         """The items an indicator's formula reaches, through other indicators, in order."""
-        out: dict[str, None] = {}
-
-        def walk(name: str) -> None:
-            if name in self.indicator:
-                for dep in self.indicator[name].formula.names:
-                    walk(dep)
-            else:
-                out[name] = None
-
-        walk(indicator_id)
-        return tuple(out)
+        return self._items_behind[indicator_id]
 
     def is_numeric(self, indicator: Indicator) -> bool:
         return indicator.kind in (NUMBER, BOOLEAN)

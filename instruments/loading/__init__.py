@@ -1,0 +1,1 @@
+"""The parts of loading an instrument: the checker and its messages, each part of the format, and the limits."""
