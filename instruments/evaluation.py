@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -10,10 +10,11 @@ import numpy as np
 from .expressions import MISSING, NOT_APPLICABLE, OK, Column
 from .item_types import ITEM_TYPES
 from .model import Instrument
+from .ratings import level_number, rating
 
 
 def columns(instrument: Instrument, answers: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
-    """One float column per item from answer dicts (NaN where unanswered)."""
+    """One float column per item and per onsite clause from answer dicts (NaN where unanswered or unrated)."""
     out = {}
     for item in instrument.items:
         item_type = ITEM_TYPES[item.type]
@@ -23,13 +24,17 @@ def columns(instrument: Instrument, answers: Sequence[Mapping[str, Any]]) -> dic
             if value is not None:
                 column[row] = item_type.number(value, item)
         out[item.id] = column
+    for clause in instrument.clauses:
+        ratings = [rating(clause, answer.get(clause.id)) for answer in answers]
+        if not clause.auto:
+            out[clause.id] = np.array([level_number(clause, value) for value in ratings], dtype=float)
     return out
 
 
 def evaluate(
     instrument: Instrument,
     data: Mapping[str, np.ndarray],
-    names=None,
+    names: Iterable[str] | None = None,
     relevance: bool = True,
 ) -> dict[str, Column]:
     """Each item's and indicator's column, for `names` and what they need (default all).
@@ -43,8 +48,8 @@ def evaluate(
         for name in instrument.order if names is None else instrument.plan(names):
             item = instrument.item.get(name)
             if item is None:
-                column = instrument.indicator[name].formula.evaluate(env)
-                env[name] = Column(np.broadcast_to(column.value, shape), np.broadcast_to(column.status, shape))
+                value, status = instrument.indicator[name].formula.evaluate(env)
+                env[name] = Column(_shaped(value, shape), _shaped(status, shape))
                 continue
             raw = np.broadcast_to(np.asarray(data.get(name, np.nan), dtype=float), shape)
             status = np.where(np.isnan(raw), np.uint8(MISSING), np.uint8(OK))
@@ -54,6 +59,10 @@ def evaluate(
                 status = np.where(applies, status, np.uint8(NOT_APPLICABLE))
             env[name] = Column(raw, np.broadcast_to(status, shape))
     return env
+
+
+def _shaped(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return array if np.shape(array) == shape else np.broadcast_to(array, shape)
 
 
 def met_target(instrument: Instrument, indicator_id: str, column: Column) -> np.ndarray:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .model import Clause, Indicator, Item, Target
 
 STATUS_WORDS = {
@@ -83,14 +81,9 @@ def clause_kind(clause: Clause, lang: str = "zh") -> str:
     return f"{words} {CORE_MARK}" if clause.core else words
 
 
-def share(value: float, lang: str = "zh") -> str:
+def share(value: float) -> str:
     """A share as a percentage with at most one decimal: 55%, 66.7%."""
     return number(value * 100, 1) + "%"
-
-
-def words(table: dict[Any, dict[str, str]], key: Any, lang: str = "zh") -> str:
-    """The word for `key` in one of the tables above, in `lang`."""
-    return table[key][lang]
 
 
 def answer(item: Item, value, lang: str = "zh") -> str:

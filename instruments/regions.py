@@ -1,23 +1,28 @@
-"""Regional figures for every indicator at every level of the hierarchy.
+"""Regional figures for every indicator and clause at every level of the hierarchy.
 
 For each region and indicator: centres reporting a value, centres meeting the
 target, the share meeting it, mean and median of the values, and — for pooled
 indicators — the formula evaluated over the region's summed items (Xixian's 18
 centres, 1,116 professional-technical staff of 1,371, give 81.4%). The items
 are summed over the centres whose indicator could be evaluated from answered
-items (computed or not computable). All regions are computed at once over
-(centre, region) pairs, so the work grows with centres × depth, not regions.
+items (computed or not computable). For each region and clause: centres rated,
+the number and share of them at each level and below the first (未达到), and
+the centres where it is unrated or not applicable. All regions are computed at
+once over (centre, region) pairs, so the work grows with centres × depth, not
+regions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .evaluation import evaluate
-from .expressions import NOT_COMPUTABLE, OK
+from .expressions import MISSING, NOT_APPLICABLE, NOT_COMPUTABLE, OK
+from .ratings import BELOW
 from .scoring import Scores
 
 
@@ -47,12 +52,63 @@ def membership(codes: Sequence[str], parent_of: Mapping[str, str | None]) -> dic
     return out
 
 
+@dataclass(frozen=True)
+class ClauseFigure:
+    region: str
+    clause: str
+    centres: int  # centres of the region
+    rated: int  # rated at a level or below the first (未达到)
+    levels: dict[str, int]  # centres at each level, lowest first, "below" first of all
+    shares: dict[str, float | None]  # the same as shares of the centres rated
+    unrated: int
+    not_applicable: int
+
+
+def _pairs(regions: Mapping[str, Sequence[int]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Region names, and for every (centre, region) pair its region's place and its centre's row."""
+    names = list(regions)
+    group = np.concatenate([np.full(len(rows), g) for g, rows in enumerate(regions.values())] or [[]]).astype(int)
+    rows = np.concatenate([np.asarray(r, dtype=int) for r in regions.values()] or [[]]).astype(int)
+    return names, group, rows
+
+
+def clause_regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[ClauseFigure]:
+    """Figures for every region × clause, regions in the order given."""
+    names, group, rows = _pairs(regions)
+    size = len(names)
+    centres = np.bincount(group, minlength=size)
+    out: list[ClauseFigure] = []
+    for clause in scores.instrument.clauses:
+        column = scores.levels[clause.id]
+        status, rank = column.status[rows], column.value[rows]
+        rated = status == OK
+        counts = {
+            key: np.bincount(group[rated & (rank == number)], minlength=size)
+            for number, key in enumerate((BELOW, *clause.level_ids))
+        }
+        rated_count = np.bincount(group[rated], minlength=size)
+        unrated = np.bincount(group[status == MISSING], minlength=size)
+        not_applicable = np.bincount(group[status == NOT_APPLICABLE], minlength=size)
+        for g, region in enumerate(names):
+            total = int(rated_count[g])
+            out.append(
+                ClauseFigure(
+                    region,
+                    clause.id,
+                    int(centres[g]),
+                    total,
+                    {key: int(count[g]) for key, count in counts.items()},
+                    {key: (int(count[g]) / total if total else None) for key, count in counts.items()},
+                    int(unrated[g]),
+                    int(not_applicable[g]),
+                )
+            )
+    return out
+
+
 def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[RegionFigure]:
     """Figures for every region × indicator, regions in the order given."""
-    names = list(regions)
-    group = np.concatenate([np.full(len(rows), g) for g, rows in enumerate(regions.values())] or [[]])
-    rows = np.concatenate([np.asarray(r, dtype=int) for r in regions.values()] or [[]]).astype(int)
-    group = group.astype(int)
+    names, group, rows = _pairs(regions)
     size = len(names)
     out: list[RegionFigure] = []
     instrument = scores.instrument
@@ -106,7 +162,9 @@ def group_medians(group: np.ndarray, values: np.ndarray, counts: np.ndarray) -> 
     return np.where(counts > 0, (ordered[low] + ordered[high]) / 2, np.nan)
 
 
-def _pooled(scores: Scores, indicator_id: str, group, rows, status, size: int) -> np.ndarray:
+def _pooled(
+    scores: Scores, indicator_id: str, group: np.ndarray, rows: np.ndarray, status: np.ndarray, size: int
+) -> np.ndarray:
     instrument = scores.instrument
     basis = (status == OK) | (status == NOT_COMPUTABLE)
     sums = {}
@@ -118,6 +176,6 @@ def _pooled(scores: Scores, indicator_id: str, group, rows, status, size: int) -
     return np.where(counted & (column.status == OK), column.value, np.nan)
 
 
-def _finite(value) -> float | None:
+def _finite(value: Any) -> float | None:
     value = float(value)
     return None if np.isnan(value) else value

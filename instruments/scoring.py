@@ -1,25 +1,32 @@
-"""Scoring: answers in, indicator values, credit, dimension scores, totals and grades out.
+"""Scoring: answers in; indicator values, clause levels, credit, scores by group, totals and grades out.
 
-Everything is computed over columns (one numpy array per item, one element per
-centre), so scoring one centre and scoring fifty thousand are the same code.
+Everything is computed over columns (one numpy array per item or clause, one
+element per centre), so scoring one centre and scoring fifty thousand are the
+same code.
 
 Semantics (the contract's): an indicator touching an unanswered item is
 missing, one dividing by zero is not computable — both earn nothing but keep
 their weight in the denominator; one touching an item that was not relevant is
-not applicable and leaves the denominator. Total and dimension scores are
-100 × credit / applicable weight, rounded to one decimal before grading and
-ranking, so that the figure shown is the figure used.
+not applicable and leaves the denominator. A weighted clause earns its credit
+at the level reached the same way (unrated earns nothing, not applicable
+leaves). Total, dimension, chapter and framework group scores are each 100 ×
+credit / applicable weight of their members, rounded to one decimal before
+grading and ranking, so that the figure shown is the figure used. A grade
+matches when its `when` holds, the total reaches its min_score, its must_meet
+indicators meet their targets and its clause requirements hold (`clauses`);
+the first match from the top wins.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from .clauses import RequirementColumns, clause_credit, clause_levels, clause_status, requirement_columns
 from .evaluation import columns, evaluate, met_target
 from .expressions import (
     BOOLEAN,
@@ -28,11 +35,15 @@ from .expressions import (
     OK,
     STATUS_NAMES,
     TOLERANCE,
+    Column,
     round_half_up,
 )
 from .gaps import find_gaps
+from .grade_gaps import GradeGap, next_grade
 from .item_types import ITEM_TYPES
 from .model import Instrument
+
+TOTAL = "total"  # the tally key of the total; other keys are (kind, id) or ("group", framework, group)
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,28 @@ class IndicatorResult:
 
 
 @dataclass(frozen=True)
+class ClauseResult:
+    id: str
+    level: str | None  # the level reached; None when below, unrated or not applicable
+    status: str  # reached | below | unrated | not_applicable
+    points: float | None  # None: not weighted, or not applicable
+    weight: float | None
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    """One requirement of a grade for one centre: of `counted` applicable clauses, `reached` reach the level."""
+
+    grade: str
+    level: str
+    needed: float  # the share required
+    counted: int
+    reached: int
+    share: float | None  # None when no selected clause applies
+    met: bool
+
+
+@dataclass(frozen=True)
 class Scorecard:
     instrument: str
     version: str
@@ -54,20 +87,24 @@ class Scorecard:
     dimensions: dict[str, float | None]
     total: float | None
     grade: str | None
+    clauses: dict[str, ClauseResult] = field(default_factory=dict)
+    chapters: dict[str, float | None] = field(default_factory=dict)
+    frameworks: dict[str, dict[str, float | None]] = field(default_factory=dict)  # framework -> group -> score
+    requirements: dict[str, tuple[RequirementResult, ...]] = field(default_factory=dict)  # by grade id
+    next_grade: GradeGap | None = None  # what the next grade up still needs
 
 
 class Scores:
     """The scores of many centres, column by column."""
 
-    def __init__(self, instrument: Instrument, data: Mapping[str, np.ndarray]):
+    def __init__(self, instrument: Instrument, data: Mapping[str, np.ndarray]) -> None:
         self.instrument = instrument
         self.data = data
         self.env = evaluate(instrument, data)
         self.n = len(next(iter(self.env.values())).value) if self.env else 0
         self.met: dict[str, np.ndarray] = {}  # int8: 1 met, 0 not met, -1 no value
         self.points: dict[str, np.ndarray] = {}  # NaN where not applicable
-        earned: dict[str | None, np.ndarray] = {}
-        possible: dict[str | None, np.ndarray] = {}
+        tally = _Tally()
         for ind in instrument.scored_indicators:
             column = self.env[ind.id]
             computed = column.status == OK
@@ -77,28 +114,61 @@ class Scores:
                 credit = np.where(computed, ind.credit(column.value, met), 0.0)
             self.met[ind.id] = np.where(computed, met, -1).astype(np.int8)
             self.points[ind.id] = np.where(applicable, credit * ind.weight, np.nan)
-            for key in {None, ind.dimension}:
-                earned[key] = earned.get(key, 0.0) + np.where(applicable, credit * ind.weight, 0.0)
-                possible[key] = possible.get(key, 0.0) + np.where(applicable, ind.weight, 0.0)
-        raw = {d.id: _percent(earned.get(d.id), possible.get(d.id), self.n) for d in instrument.dimensions}
+            keys = [TOTAL, *([("dimension", ind.dimension)] if ind.dimension else []), *_group_keys(ind.groups)]
+            tally.add(keys, credit * ind.weight, ind.weight, applicable)
+        self.levels: dict[str, Column] = clause_levels(instrument, self.env, data, self.n)
+        self.clause_points: dict[str, np.ndarray] = {}  # weighted clauses only; NaN where not applicable
+        for clause in instrument.clauses:
+            if clause.weight is None:
+                continue
+            points = clause_credit(clause, self.levels[clause.id]) * clause.weight
+            self.clause_points[clause.id] = points
+            keys = [TOTAL, *([("chapter", clause.chapter)] if clause.chapter else []), *_group_keys(clause.groups)]
+            tally.add(keys, points, clause.weight, ~np.isnan(points))
+        raw = {d.id: tally.percent(("dimension", d.id), self.n) for d in instrument.dimensions}
         if instrument.total == "mean_of_dimensions":
             total = _mean_of(list(raw.values()), self.n)
         else:
-            total = _percent(earned.get(None), possible.get(None), self.n)
+            total = tally.percent(TOTAL, self.n)
         self.dimensions = {d: round_half_up(v, 1) for d, v in raw.items()}
+        self.chapters = {c.id: round_half_up(tally.percent(("chapter", c.id), self.n), 1) for c in instrument.chapters}
+        self.frameworks = {
+            f.id: {g.id: round_half_up(tally.percent(("group", f.id, g.id), self.n), 1) for g in f.groups}
+            for f in instrument.frameworks
+        }
         self.total = round_half_up(total, 1)
+        self.requirements: dict[str, list[RequirementColumns]] = {
+            grade.id: [requirement_columns(instrument, self.levels, r, self.n) for r in grade.requires]
+            for grade in instrument.grades
+        }
         self.grade = self._grades()
+
+    def grade_matches(self, index: int) -> np.ndarray:
+        """Where the grade at `index` matches, whether or not a grade above it matches too."""
+        rule = self.instrument.grades[index]
+        matches = self.when(index)
+        if rule.min_score is not None:
+            matches &= self.total >= rule.min_score - TOLERANCE
+        for name in rule.must_meet:
+            matches &= self.met[name] == 1
+        for requirement in self.requirements[rule.id]:
+            matches &= requirement.met
+        return matches
+
+    def when(self, index: int) -> np.ndarray:
+        """Where the `when` of the grade at `index` holds (everywhere when it has none)."""
+        rule = self.instrument.grades[index]
+        if rule.when is None:
+            return np.ones(self.n, dtype=bool)
+        with np.errstate(all="ignore"):
+            column = rule.when.evaluate(self.env)
+        return np.broadcast_to((column.status == OK) & (column.value != 0), (self.n,)).copy()
 
     def _grades(self) -> np.ndarray:
         """Index into instrument.grades of the first grade each centre matches, else -1."""
         grade = np.full(self.n, -1, dtype=np.int16)
-        for index, rule in enumerate(self.instrument.grades):
-            matches = np.ones(self.n, dtype=bool)
-            if rule.min_score is not None:
-                matches &= self.total >= rule.min_score - TOLERANCE
-            for name in rule.must_meet:
-                matches &= self.met[name] == 1
-            grade = np.where((grade < 0) & matches, index, grade)
+        for index in range(len(self.instrument.grades)):
+            grade = np.where((grade < 0) & self.grade_matches(index), index, grade)
         return grade
 
     def grade_id(self, row: int) -> str | None:
@@ -131,8 +201,35 @@ class Scores:
             return choices[int(number)]
         return number
 
+    def clause(self, clause_id: str, row: int) -> ClauseResult:
+        """One clause's level, status and points for one centre."""
+        clause = self.instrument.clause[clause_id]
+        column = self.levels[clause_id]
+        status = clause_status(column, row)
+        level = clause.level_ids[int(column.value[row]) - 1] if status == "reached" else None
+        points = _number(self.clause_points[clause_id][row]) if clause_id in self.clause_points else None
+        return ClauseResult(clause_id, level, status, points, clause.weight)
+
+    def requirement_results(self, row: int) -> dict[str, tuple[RequirementResult, ...]]:
+        """Each grade's requirements for one centre."""
+        return {
+            grade: tuple(
+                RequirementResult(
+                    grade,
+                    r.requirement.level,
+                    r.requirement.share,
+                    int(r.counted[row]),
+                    int(r.reached[row]),
+                    _number(r.share[row]),
+                    bool(r.met[row]),
+                )
+                for r in requirements
+            )
+            for grade, requirements in self.requirements.items()
+        }
+
     def card(self, row: int, gaps: bool = True) -> Scorecard:
-        """One centre's scorecard, with the gap for each indicator it does not meet."""
+        """One centre's scorecard, with the gap for each indicator it does not meet and to the next grade."""
         results = {}
         for ind in self.instrument.indicators:
             met = points = gap = None
@@ -151,14 +248,39 @@ class Scores:
             {d: _number(v[row]) for d, v in self.dimensions.items()},
             _number(self.total[row]),
             self.grade_id(row),
+            {clause.id: self.clause(clause.id, row) for clause in self.instrument.clauses},
+            {c: _number(v[row]) for c, v in self.chapters.items()},
+            {f: {g: _number(v[row]) for g, v in groups.items()} for f, groups in self.frameworks.items()},
+            self.requirement_results(row),
+            next_grade(self, row) if gaps else None,
         )
 
 
-def _percent(earned, possible, n: int) -> np.ndarray:
-    if possible is None:
-        return np.full(n, np.nan)
-    with np.errstate(all="ignore"):
-        return np.where(possible > 0, 100.0 * earned / possible, np.nan)
+class _Tally:
+    """Credit earned and weight possible, summed per key (the total, a dimension, a chapter, a group)."""
+
+    def __init__(self) -> None:
+        self.earned: dict[Any, np.ndarray] = {}
+        self.possible: dict[Any, np.ndarray] = {}
+
+    def add(self, keys: list[Any], points: np.ndarray, weight: float, applicable: np.ndarray) -> None:
+        """Add one member's points and weight where it applies under each of `keys`."""
+        earned, possible = np.where(applicable, points, 0.0), np.where(applicable, weight, 0.0)
+        for key in keys:
+            self.earned[key] = self.earned.get(key, 0.0) + earned
+            self.possible[key] = self.possible.get(key, 0.0) + possible
+
+    def percent(self, key: Any, n: int) -> np.ndarray:
+        """100 × earned / possible for `key` (NaN where nothing applies)."""
+        if key not in self.possible:
+            return np.full(n, np.nan)
+        earned, possible = self.earned[key], self.possible[key]
+        with np.errstate(all="ignore"):
+            return np.where(possible > 0, 100.0 * earned / possible, np.nan)
+
+
+def _group_keys(groups: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    return [("group", framework, group) for framework, group in groups.items()]
 
 
 def _mean_of(scores: list[np.ndarray], n: int) -> np.ndarray:
@@ -171,7 +293,7 @@ def _mean_of(scores: list[np.ndarray], n: int) -> np.ndarray:
         return np.where(count > 0, np.where(present, stacked, 0.0).sum(axis=0) / count, np.nan)
 
 
-def _number(value) -> float | None:
+def _number(value: Any) -> float | None:
     value = float(value)
     return None if math.isnan(value) else value
 
