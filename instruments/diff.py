@@ -1,12 +1,14 @@
 """What changed between two versions of an instrument, as a list of located, readable changes.
 
 `diff(old, new)` compares part by part — the instrument's own fields, sections,
-items, indicators, dimensions, grades — and names each change by its path, the
+items, indicators, dimensions, chapters, clauses (level by level), frameworks,
+grades — and names each change by its path, the
 way load errors are named: `indicators.prof_tech_share.target: ">= 0.85" → ">= 0.90"`.
 Items, indicators and the rest are matched by id, so a renamed id shows as one
 removed and one added. Expressions and targets are compared by meaning where it
 is cheap to (white space in a formula, `>= 0.9` against `>= 0.90`), so only
-changes that can alter an answer, a score or what people read are listed.
+changes that can alter an answer, a score or what people read are listed (the
+weight of an indicator that is not scored in one of the versions is not).
 """
 
 from __future__ import annotations
@@ -18,16 +20,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from .expressions import Expression
-from .model import Choice, Dimension, Grade, Indicator, Instrument, Item, Section, Standard, Target, Text
+from .model import (
+    Chapter,
+    Choice,
+    Clause,
+    Dimension,
+    Framework,
+    Grade,
+    Group,
+    Indicator,
+    Instrument,
+    Item,
+    Requirement,
+    Section,
+    Standard,
+    Target,
+    Text,
+)
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-PARTS = ("sections", "items", "indicators", "dimensions", "grades")
+PARTS = ("sections", "items", "indicators", "dimensions", "chapters", "clauses", "frameworks", "grades")
 
 ITEM_FIELDS = ("label", "type", "section", "unit", "hint", "required", "min", "max", "constraint",
                "constraint_message", "relevant")  # fmt: skip
 INDICATOR_FIELDS = ("label", "formula", "target", "weight", "scoring", "floor", "dimension", "pooled", "format",
-                    "standard")  # fmt: skip
-GRADE_FIELDS = ("label", "min_score", "must_meet")
+                    "standard", "groups")  # fmt: skip
+CLAUSE_FIELDS = ("number", "chapter", "text", "standard", "core", "rated", "evidence", "weight", "credit",
+                 "standard_ref", "groups")  # fmt: skip
+GRADE_FIELDS = ("label", "when", "min_score", "must_meet", "requires")
 TOKEN = re.compile(r"""[\w.]+|'[^']*'|"[^"]*"|\$\{[^}]*\}|\S""")  # enough to compare two formulas' tokens
 
 
@@ -101,13 +121,17 @@ def diff(old: Instrument, new: Instrument) -> Diff:
         *_keyed("items", old.items, new.items, ITEM_FIELDS, _choices),
         *_keyed("indicators", old.indicators, new.indicators, INDICATOR_FIELDS),
         *_keyed("dimensions", old.dimensions, new.dimensions, ("title",)),
+        *_keyed("chapters", old.chapters, new.chapters, ("number", "title")),
+        *_order("chapters", old.chapters, new.chapters),
+        *_keyed("clauses", old.clauses, new.clauses, CLAUSE_FIELDS, _levels),
+        *_keyed("frameworks", old.frameworks, new.frameworks, ("title", "groups")),
         *_keyed("grades", old.grades, new.grades, GRADE_FIELDS),
         *_order("grades", old.grades, new.grades),  # the first matching grade wins: order is meaning
     ]
     return Diff(new.id, old.version, new.version, tuple(changes))
 
 
-Part = Section | Item | Indicator | Dimension | Grade
+Part = Section | Item | Indicator | Dimension | Chapter | Clause | Framework | Grade
 
 
 def _keyed(
@@ -132,16 +156,20 @@ def _keyed(
             yield from more(part, key, before[key], thing)
 
 
-def _fields(part: str, key: str | None, old: Any, new: Any, fields: tuple[str, ...]) -> Iterator[Change]:
+def _fields(
+    part: str, key: str | None, old: Any, new: Any, fields: tuple[str, ...], prefix: str = ""
+) -> Iterator[Change]:
     """A change for each field whose meaning differs; a label's languages each on their own."""
     for name in fields:
+        if name == "weight" and isinstance(old, Indicator) and not (old.scored and new.scored):
+            continue  # the target's change says it all: a figure not scored has no weight that counts
         a, b = getattr(old, name), getattr(new, name)
         if isinstance(a, Text) or isinstance(b, Text):
-            yield from _texts(part, key, name, a, b)
+            yield from _texts(part, key, prefix + name, a, b)
         elif isinstance(a, Standard) or isinstance(b, Standard):
-            yield from _standards(part, key, name, a, b)
+            yield from _standards(part, key, prefix + name, a, b)
         elif _meaning(a) != _meaning(b):
-            yield Change(part, key, name, _show(a), _show(b))
+            yield Change(part, key, prefix + name, _show(a), _show(b))
 
 
 def _texts(part: str, key: str | None, name: str, old: Text | None, new: Text | None) -> Iterator[Change]:
@@ -178,6 +206,24 @@ def _choices(part: str, key: str, old: Item, new: Item) -> Iterator[Change]:
         yield Change(part, key, "choices.order", _show(tuple(kept_before)), _show(tuple(kept_after)))
 
 
+def _levels(part: str, key: str, old: Clause, new: Clause) -> Iterator[Change]:
+    """Levels matched by id: removed, added, their `when` and requirement text, and their order."""
+    before = {level.id: level for level in old.levels}
+    after = {level.id: level for level in new.levels}
+    for level_id in before:
+        if level_id not in after:
+            yield Change(part, key, f"levels.{level_id}", _show(level_id), None)
+    for level_id, level in after.items():
+        if level_id not in before:
+            yield Change(part, key, f"levels.{level_id}", None, _show(level_id))
+            continue
+        yield from _fields(part, key, before[level_id], level, ("when", "text"), prefix=f"levels.{level_id}.")
+    kept_before = [v for v in before if v in after]
+    kept_after = [v for v in after if v in before]
+    if kept_before != kept_after:
+        yield Change(part, key, "levels.order", _show(tuple(kept_before)), _show(tuple(kept_after)))
+
+
 def _order(part: str, old: Iterable[Part], new: Iterable[Part]) -> Iterator[Change]:
     """A change when the things kept in both versions come in another order."""
     after_ids = [thing.id for thing in new]
@@ -201,6 +247,8 @@ def _show(value: Any) -> str | None:
     """A value as it reads in a change line: strings quoted, numbers plain, lists bracketed."""
     if value is None:
         return None
+    if isinstance(value, Mapping):  # an indicator's or clause's group in each framework
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -208,8 +256,31 @@ def _show(value: Any) -> str | None:
     if isinstance(value, Expression | Target):
         return json.dumps(value.source, ensure_ascii=False)
     if isinstance(value, tuple):
-        return "[" + ", ".join(str(v) for v in value) + "]"
+        return "[" + ", ".join(_element(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def _element(value: Any) -> str:
+    """One element of a list as it reads inside the brackets."""
+    if isinstance(value, Requirement):
+        return _requirement(value)
+    if isinstance(value, Group):
+        return f"{value.id} {value.title.zh}"
+    if isinstance(value, float):
+        return _show(value) or ""
+    return str(value)
+
+
+def _requirement(requirement: Requirement) -> str:
+    """A grade requirement as people say it: which clauses, the level, the share — `core ≥ C 100%`."""
+    chosen = requirement.clauses
+    which = [
+        *(["core" if chosen.core else "not core"] if chosen.core is not None else []),
+        *([chosen.standard] if chosen.standard else []),
+        *([f"chapter {chosen.chapter}"] if chosen.chapter else []),
+        *([", ".join(chosen.ids)] if chosen.ids else []),
+    ]
+    return f"{' '.join(which) or 'all'} ≥ {requirement.level} {requirement.share:.0%}"
 
 
 def _or_none(shown: str | None) -> str:

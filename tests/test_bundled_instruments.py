@@ -89,9 +89,7 @@ COMMUNITY_HOSPITAL = {"is_community_hospital": True, "has_inpatient": True, "ch_
 
 def rated(instrument, basic, recommended=None):
     """Every onsite clause rated: basic clauses at `basic`, recommended ones at `recommended` (default the same)."""
-    return {
-        c.id: (recommended or basic) if c.standard == "recommended" else basic for c in instrument.onsite_clauses
-    }
+    return {c.id: (recommended or basic) if c.standard == "recommended" else basic for c in instrument.onsite_clauses}
 
 
 # ---------------------------------------------------------------- the standard's layout
@@ -146,10 +144,14 @@ def test_every_indicator_and_clause_has_a_yanan_dimension(instrument):
 
 @pytest.mark.parametrize("instrument", NEW, ids=lambda i: i.id)
 def test_every_scored_figure_cites_its_source_without_placeholders(instrument):
-    refs = [(i.id, i.standard) for i in instrument.scored_indicators] + [(c.id, c.standard_ref) for c in instrument.clauses]
+    refs = [(i.id, i.standard) for i in instrument.scored_indicators] + [
+        (c.id, c.standard_ref) for c in instrument.clauses
+    ]
     for part, ref in refs:
         assert ref and ref.source and ref.text, part
-    everything = [(i.id, i.standard) for i in instrument.indicators] + [(c.id, c.standard_ref) for c in instrument.clauses]
+    everything = [(i.id, i.standard) for i in instrument.indicators] + [
+        (c.id, c.standard_ref) for c in instrument.clauses
+    ]
     for part, ref in everything:
         if ref:
             assert not re.search(r"(文件名称|题名|版本)待核对", ref.source), (part, ref.source)
@@ -230,7 +232,9 @@ def test_every_count_has_its_unit(instrument):
     for item in instrument.items:
         if item.type in ("integer", "number", "multi_choice"):
             assert item.unit and item.unit.zh, item.id
-    units = {i: instrument.item[i].unit.zh for i in ("regional_centres_used", "telemedicine_sessions_used", "depts_basic")}
+    units = {
+        i: instrument.item[i].unit.zh for i in ("regional_centres_used", "telemedicine_sessions_used", "depts_basic")
+    }
     assert units == {"regional_centres_used": "个", "telemedicine_sessions_used": "次", "depts_basic": "个"}
 
 
@@ -368,7 +372,11 @@ def test_the_yanan_shares_are_monitoring_figures():
     codes = [f"c{i:02d}" for i in range(22)]
     figures = instruments.regional(scores, instruments.membership(codes, dict.fromkeys(codes, "yanan")))
     shares = {f.indicator: f for f in figures if f.region == "yanan"}
-    for name, count, shown in (("online_booking", 8, 0.364), ("online_consultation", 6, 0.273), ("mobile_payment", 3, 0.136)):
+    for name, count, shown in (
+        ("online_booking", 8, 0.364),
+        ("online_consultation", 6, 0.273),
+        ("mobile_payment", 3, 0.136),
+    ):
         figure = shares[name]
         assert (figure.reporting, figure.meeting, figure.share) == (22, None, None), name
         assert figure.mean == pytest.approx(count / 22) and round(figure.mean, 3) == shown, name
@@ -386,13 +394,34 @@ def test_the_diff_from_2025_names_what_changed(name):
     assert set(result.added("chapters")) == set(CHAPTERS) and result.added("frameworks") == ("yanan",)
     assert "grades.qualified: added" in lines
     assert 'grades.qualified.when: (none) → "staff_health_tech < 10 and service_population < 10000"' not in lines
-    assert any(line.startswith("grades.basic.requires: (none) → [") for line in lines)
+    assert any(line.startswith("grades.basic.requires: [] → [core ≥ C 100%, basic ≥ C 80%") for line in lines)
     assert 'indicators.online_booking.target: "== true" → (none)' in lines
-    assert not any(re.match(r"indicators\.\w+\.weight: \d+ → 1$", line) for line in lines), "no weight for a figure no longer scored"
+    assert not any(re.match(r"indicators\.\w+\.weight: \d+ → 1$", line) for line in lines), (
+        "no weight for a figure no longer scored"
+    )
 
 
 def test_the_township_diff_shows_the_new_denominator():
     lines = diff(get("township-health-centre", "2025.1"), TOWNSHIP).lines()
-    assert 'indicators.prof_tech_share.formula: "staff_prof_tech / staff_total" → "staff_prof_tech / staff_establishment"' in lines
+    assert (
+        'indicators.prof_tech_share.formula: "staff_prof_tech / staff_total" → "staff_prof_tech / staff_establishment"'
+        in lines
+    )
     assert "items.staff_establishment: added" in lines
     assert 'items.eq_dr.type: "boolean" → "integer"' in lines
+
+
+def test_the_diff_reads_a_clause_level_by_level():
+    text = TOWNSHIP.source.replace("when: prof_tech_share >= 0.92", "when: prof_tech_share >= 0.93")
+    text = text.replace(
+        "{clauses: {standard: basic}, level: B, share: 0.2}", "{clauses: {standard: basic}, level: B, share: 0.3}"
+    )
+    changed = diff(TOWNSHIP, instruments.load_text(text.replace('version: "2026.1"', 'version: "2026.2"')))
+    assert changed.lines() == [
+        'clauses.prof_tech_staffing.levels.B.when: "prof_tech_share >= 0.92" → "prof_tech_share >= 0.93"',
+        "grades.recommended.requires: [core ≥ C 100%, basic ≥ C 80%, basic ≥ B 20%, basic ≥ A 5%, recommended ≥ C 80%, "
+        "recommended ≥ B 20%, recommended ≥ A 5%] → [core ≥ C 100%, basic ≥ C 80%, basic ≥ B 30%, basic ≥ A 5%, "
+        "recommended ≥ C 80%, recommended ≥ B 20%, recommended ≥ A 5%]",
+        "grades.basic.requires: [core ≥ C 100%, basic ≥ C 80%, basic ≥ B 20%, basic ≥ A 5%] → "
+        "[core ≥ C 100%, basic ≥ C 80%, basic ≥ B 30%, basic ≥ A 5%]",
+    ]
