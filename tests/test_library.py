@@ -1,5 +1,7 @@
 """The bundled instruments load, several versions side by side, carry their standards, and score a sample centre."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -141,3 +143,25 @@ def test_scoring_the_same_centres_by_column_or_one_by_one_agrees():
     one_by_one = instruments.score_many(instrument, answers_from_columns(instrument, data))
     np.testing.assert_array_equal(together.total, one_by_one.total)
     np.testing.assert_array_equal(together.grade, one_by_one.grade)
+
+
+def test_the_readme_table_gives_every_bundled_version():
+    readme = (FOLDER.parents[1] / "README.md").read_text("utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` [^|]+\| ([\d.]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", readme, re.M)
+    table = {
+        (key, version): (chapters.strip(), clauses.strip(), indicators.strip())
+        for key, version, chapters, clauses, indicators in rows
+    }
+    expected = {}
+    for instrument in every_version():
+        auto = sum(c.auto for c in instrument.clauses)
+        core = sum(c.core for c in instrument.clauses)
+        scored = len(instrument.scored_indicators)
+        expected[(instrument.id, instrument.version)] = (
+            str(len(instrument.chapters)) if instrument.chapters else "—",
+            f"{len(instrument.clauses)} ({auto} / {len(instrument.clauses) - auto} / {core})"
+            if instrument.clauses
+            else "—",
+            f"{len(instrument.indicators)} ({scored} / {len(instrument.indicators) - scored})",
+        )
+    assert table == expected
