@@ -8,7 +8,7 @@ import pytest
 
 import instruments
 from instruments.diff import diff
-from instruments.library import get
+from instruments.library import every_version, get
 
 TOWNSHIP = get("township-health-centre", "2026.1")
 COMMUNITY = get("community-health-centre", "2026.1")
@@ -425,3 +425,22 @@ def test_the_diff_reads_a_clause_level_by_level():
         "grades.basic.requires: [core ≥ C 100%, basic ≥ C 80%, basic ≥ B 20%, basic ≥ A 5%] → "
         "[core ≥ C 100%, basic ≥ C 80%, basic ≥ B 30%, basic ≥ A 5%]",
     ]
+
+
+def test_survey_init_stores_every_version_and_a_round_keeps_its_own(tmp_path):
+    from survey import assessment
+    from survey import db as database
+    from survey.store.rounds import create_round, round_instrument
+    from survey.store.versions import list_instruments
+
+    db = database.connect(tmp_path / "survey.db")
+    assessment.load_bundled(db)
+    assert {(i.id, i.version) for i, _ in list_instruments(db)} == {(i.id, i.version) for i in every_version()}
+    earlier = create_round(db, "township-health-centre", "2025", "2025年度乡镇卫生院服务能力评估")
+    later = create_round(db, "township-health-centre", "2026", "2026年度乡镇卫生院服务能力评估", version="2026.1")
+    assert (earlier.version, later.version) == ("2025.1", "2026.1")  # the default while the demo is on 2025.1
+    assessment.load_bundled(db)  # a second init adds nothing
+    assert len(list_instruments(db)) == len(every_version())
+    assert round_instrument(db, earlier) == get("township-health-centre", "2025.1")
+    assert round_instrument(db, later) == TOWNSHIP
+    db.close()
