@@ -18,7 +18,7 @@ CHAPTERS = {"resources": "功能任务与资源配置", "services": "基本医�
 YANAN = {"coverage": "全度", "strength": "力度", "precision": "准度", "effect": "效度"}
 UNCHECKED = "待与官方原文核对"
 TOWNSHIP_EQUIPMENT = ("dr", "ultrasound", "ecg", "biochem", "hematology", "urine", "defibrillator", "monitor",
-                      "resuscitator", "lavage", "ambulance", "autoclave")  # fmt: skip
+                      "resuscitator", "gastric_lavage", "ambulance", "autoclave")  # fmt: skip
 COMMUNITY_EQUIPMENT = ("ecg", "ultrasound", "biochem", "hematology", "urine", "microscope", "autoclave")
 
 
