@@ -4,11 +4,14 @@ Sheets: `survey` (type, name, label::zh, label::en, required, constraint,
 constraint_message::zh/en, relevant, hint::zh/en, unit::zh/en, min, max, with
 `begin group` / `end group` rows as sections), `choices` (list_name, name,
 label::zh, label::en), `settings` (form_id, version, form_title, form_title::en,
-total), `indicators` (name, label::zh, label::en, formula, target, weight,
-dimension, scoring, floor, pooled, format, source, standard_text, note), and
-optionally `dimensions` (name, label::zh, label::en) and `grades` (name,
-label::zh, label::en, min_score, must_meet). Problems the loader finds are
-reported at the sheet and row they came from.
+applies_to, total), `indicators` (name, label::zh, label::en, formula, target,
+weight, dimension, scoring, floor, pooled, format, source, standard_text, note,
+and group::<framework> per framework), and optionally `dimensions` (name,
+label::zh, label::en), `grades` (name, label::zh, label::en, min_score,
+must_meet, when) and the clause sheets of `xlsform_clauses` (chapters, clauses,
+requires, frameworks). Every problem the loader finds is reported at the sheet
+and cell it came from (`indicators!C3: unknown name …`), or the row where no one
+cell is to blame.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from typing import Any
 
 import instruments
 from instruments import InstrumentError
+from instruments.loading.checker import locations
 
 from .errors import WorkbookError
 from .excel import open_workbook
+from .xlsform_clauses import clause_parts
+from .xlsform_rows import Places, Row, flag, group_fields, groups, number, read_rows, standard, text, text_fields, words
 
 TYPES = {
     "integer": "integer",
@@ -35,190 +41,161 @@ TYPES = {
     "date": "date",
 }
 GROUP_START, GROUP_END = ("begin group", "begin_group"), ("end group", "end_group")
-TRUE = {"yes", "true", "1", "是", "y"}
 
 
 def load_xlsform(data: bytes, filename: str) -> instruments.Instrument:
     """Read an XLSForm-style workbook into an Instrument; WorkbookError when it cannot."""
     book = open_workbook(data, filename)
-    sheets = {ws.title.strip().lower(): _rows(ws) for ws in book.worksheets}
-    problems: list[str] = []
-    for needed in ("survey", "settings"):
-        if needed not in sheets:
-            problems.append(f"{filename}: no '{needed}' sheet")
+    try:
+        sheets = {ws.title.strip().lower(): read_rows(ws) for ws in book.worksheets}
+    finally:
+        book.close()
+    problems: list[str] = [
+        f"{filename}: no '{needed}' sheet" for needed in ("survey", "settings") if needed not in sheets
+    ]
     if problems:
         raise WorkbookError(problems)
-    places: dict[str, str] = {}
+    places = Places()
     document = _document(sheets, places, problems)
+    document.update(clause_parts(sheets, document, places, problems))
     if problems:
         raise WorkbookError(problems)
     try:
         return instruments.load_text(json.dumps(document, ensure_ascii=False, indent=1))
     except InstrumentError as error:
-        raise WorkbookError([_place(p, places) for p in error.problems]) from None
+        raise WorkbookError([places.locate(p) for p in error.problems]) from None
 
 
-def _rows(ws) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, {header: value}) for each non-empty row under the header row."""
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        return []
-    names = [str(h).strip().lower() if h is not None else "" for h in header]
-    out = []
-    for number, values in enumerate(rows, start=2):
-        record = {
-            name: (value.strip() if isinstance(value, str) else value)
-            for name, value in zip(names, values, strict=False)
-            if name and value is not None and value != ""
-        }
-        if record:
-            out.append((number, record))
-    return out
-
-
-def _text(record: dict, key: str) -> Any:
-    zh = record.get(f"{key}::zh") or record.get(key)
-    en = record.get(f"{key}::en")
-    if zh is None and en is None:
-        return None
-    return {k: str(v) for k, v in (("zh", zh), ("en", en)) if v is not None}
-
-
-def _flag(value: Any) -> bool:
-    return str(value).strip().lower() in TRUE
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _document(sheets: dict, places: dict[str, str], problems: list[str]) -> dict:
-    settings = dict(sheets["settings"][0][1]) if sheets["settings"] else {}
+def _document(sheets: dict[str, list[Row]], places: Places, problems: list[str]) -> dict:
+    settings = sheets["settings"][0].values if sheets["settings"] else {}
     choices: dict[str, list] = {}
-    for number, record in sheets.get("choices", []):
-        name = record.get("list_name")
-        if name is None or record.get("name") is None:
-            problems.append(f"choices!{number}: a choice needs list_name and name")
+    for row in sheets.get("choices", []):
+        name = row.get("list_name")
+        if name is None or row.get("name") is None:
+            problems.append(f"{row.place}: a choice needs list_name and name")
             continue
-        label = _text(record, "label") or str(record["name"])
-        choices.setdefault(str(name), []).append({"value": str(record["name"]), "label": label})
+        label = text(row, "label") or str(row.get("name"))
+        choices.setdefault(str(name), []).append({"value": str(row.get("name")), "label": label})
     document: dict[str, Any] = {
         "id": settings.get("form_id"),
         "version": str(settings["version"]) if settings.get("version") is not None else None,
-        "title": _text(settings, "form_title"),
+        "title": text(sheets["settings"][0], "form_title") if sheets["settings"] else None,
         "sections": _sections(sheets["survey"], choices, places, problems),
     }
     if settings.get("applies_to"):
-        document["applies_to"] = re.split(r"[\s,]+", str(settings["applies_to"]).strip())
+        document["applies_to"] = words(settings["applies_to"])
     if settings.get("total"):
         document["total"] = settings["total"]
-    dimensions = [
-        {"id": str(r.get("name")), "title": _text(r, "label") or str(r.get("name"))}
-        for _, r in sheets.get("dimensions", [])
-    ]
-    indicators = []
-    for index, (number, record) in enumerate(sheets.get("indicators", [])):
-        places[f"indicators[{index}]"] = f"indicators!{number}"
-        indicator = {
-            "id": record.get("name"),
-            "label": _text(record, "label"),
-            "formula": record.get("formula"),
-        }
-        for key in ("dimension", "target", "scoring", "format"):
-            if record.get(key) is not None:
-                indicator[key] = str(record[key])
-        for key in ("weight", "floor"):
-            if record.get(key) is not None:
-                indicator[key] = _number(record[key])
-        if record.get("pooled") is not None:
-            indicator["pooled"] = _flag(record["pooled"])
-        if record.get("source") or record.get("standard_text"):
-            indicator["standard"] = {
-                k: str(v)
-                for k, v in (("source", record.get("source")), ("text", record.get("standard_text")),
-                             ("note", record.get("note")))
-                if v is not None
-            }  # fmt: skip
+    dimensions = [{"id": str(r.get("name")), "title": text(r, "label") or str(r.get("name"))}
+                  for r in sheets.get("dimensions", [])]  # fmt: skip
+    indicators = [_indicator(row) for row in sheets.get("indicators", [])]
+    for path, row in zip(locations("indicators", indicators), sheets.get("indicators", []), strict=True):
+        places.row(path, row, INDICATOR_FIELDS | text_fields("label") | group_fields(row))
+    for indicator in indicators:
         if indicator.get("dimension") and not sheets.get("dimensions"):
             if indicator["dimension"] not in [d["id"] for d in dimensions]:
                 dimensions.append({"id": indicator["dimension"], "title": indicator["dimension"]})
-        indicators.append(indicator)
     if dimensions:
         document["dimensions"] = dimensions
     document["indicators"] = indicators
-    grades = []
-    for index, (number, record) in enumerate(sheets.get("grades", [])):
-        places[f"grades[{index}]"] = f"grades!{number}"
-        grade = {"id": record.get("name"), "label": _text(record, "label")}
-        if record.get("min_score") is not None:
-            grade["min_score"] = _number(record["min_score"])
-        if record.get("must_meet"):
-            grade["must_meet"] = re.split(r"[\s,，]+", str(record["must_meet"]).strip())
-        grades.append(grade)
+    grades = [_grade(row) for row in sheets.get("grades", [])]
+    for path, row in zip(locations("grades", grades), sheets.get("grades", []), strict=True):
+        places.row(path, row, GRADE_FIELDS | text_fields("label"))
     if grades:
         document["grades"] = grades
     return document
 
 
-def _sections(rows, choices, places, problems) -> list[dict]:
+INDICATOR_FIELDS = {"id": "name", "formula": "formula", "target": "target", "weight": "weight",
+                    "dimension": "dimension", "scoring": "scoring", "floor": "floor", "pooled": "pooled",
+                    "format": "format", "standard.source": "source", "standard.text": "standard_text",
+                    "standard.note": "note", "standard": "source"}  # fmt: skip
+GRADE_FIELDS = {"id": "name", "min_score": "min_score", "must_meet": "must_meet", "when": "when"}
+
+
+def _indicator(row: Row) -> dict:
+    indicator: dict[str, Any] = {"id": row.get("name"), "label": text(row, "label"), "formula": row.get("formula")}
+    for key in ("dimension", "target", "scoring", "format"):
+        if row.get(key) is not None:
+            indicator[key] = str(row.get(key))
+    for key in ("weight", "floor"):
+        if row.get(key) is not None:
+            indicator[key] = number(row.get(key))
+    if row.get("pooled") is not None:
+        indicator["pooled"] = flag(row.get("pooled"))
+    if row.get("source") or row.get("standard_text"):
+        indicator["standard"] = standard(row)
+    if groups(row):
+        indicator["groups"] = groups(row)
+    return indicator
+
+
+def _grade(row: Row) -> dict:
+    grade: dict[str, Any] = {"id": row.get("name"), "label": text(row, "label")}
+    if row.get("min_score") is not None:
+        grade["min_score"] = number(row.get("min_score"))
+    if row.get("must_meet"):
+        grade["must_meet"] = words(row.get("must_meet"))
+    if row.get("when") is not None:
+        grade["when"] = str(row.get("when"))
+    return grade
+
+
+def _sections(rows: list[Row], choices: dict, places: Places, problems: list[str]) -> list[dict]:
     sections: list[dict] = []
+    starts: list[Row] = []
+    item_rows: list[list[Row]] = []
     current: dict | None = None
-    for number, record in rows:
-        kind = str(record.get("type", "")).strip().lower()
+    for row in rows:
+        kind = str(row.get("type") or "").strip().lower()
         if kind in GROUP_START:
-            places[f"sections[{len(sections)}]"] = f"survey!{number}"
-            current = {"id": record.get("name"), "title": _text(record, "label"), "items": []}
+            current = {"id": row.get("name"), "title": text(row, "label"), "items": []}
             sections.append(current)
+            starts.append(row)
+            item_rows.append([])
             continue
         if kind in GROUP_END:
             current = None
             continue
         if current is None:
             current = {"id": "main", "title": {"zh": "问卷", "en": "Questionnaire"}, "items": []}
-            places[f"sections[{len(sections)}]"] = f"survey!{number}"
             sections.append(current)
-        item = _item(kind, record, choices, f"survey!{number}", problems)
-        places[f"sections[{len(sections) - 1}].items[{len(current['items'])}]"] = f"survey!{number}"
-        current["items"].append(item)
+            starts.append(row)
+            item_rows.append([])
+        current["items"].append(_item(kind, row, choices, problems))
+        item_rows[-1].append(row)
+    for path, section, start, items in zip(locations("sections", sections), sections, starts, item_rows, strict=True):
+        places.row(path, start, {"id": "name"} | text_fields("label", "title"))
+        for item_path, row in zip(locations(f"{path}.items", section["items"]), items, strict=True):
+            places.row(item_path, row, ITEM_FIELDS | text_fields("label"))
     return sections
 
 
-def _item(kind: str, record: dict, choices: dict, where: str, problems: list[str]) -> dict:
-    item: dict[str, Any] = {"id": record.get("name"), "label": _text(record, "label")}
+ITEM_FIELDS = {"id": "name", "type": "type", "required": "required", "constraint": "constraint",
+               "relevant": "relevant", "min": "min", "max": "max", "choices": "type",
+               **text_fields("unit"), **text_fields("hint"), **text_fields("constraint_message")}  # fmt: skip
+
+
+def _item(kind: str, row: Row, choices: dict, problems: list[str]) -> dict:
+    item: dict[str, Any] = {"id": row.get("name"), "label": text(row, "label")}
     select = re.fullmatch(r"(select_one|select_multiple)\s+(\S+)", kind)
     if select:
         item["type"] = "choice" if select.group(1) == "select_one" else "multi_choice"
         if select.group(2) not in choices:
-            problems.append(f"{where}: no choice list '{select.group(2)}' on the choices sheet")
+            problems.append(f"{row.cell('type')}: no choice list '{select.group(2)}' on the choices sheet")
         item["choices"] = choices.get(select.group(2), [])
     else:
         item["type"] = TYPES.get(kind, kind)
     for key in ("unit", "hint", "constraint_message"):
-        text = _text(record, key)
-        if text:
-            item[key] = text
+        label = text(row, key)
+        if label:
+            item[key] = label
     for key in ("constraint", "relevant"):
-        if record.get(key) is not None:
-            item[key] = str(record[key])
+        if row.get(key) is not None:
+            item[key] = str(row.get(key))
     for key in ("min", "max"):
-        if record.get(key) is not None:
-            item[key] = _number(record[key])
-    if record.get("required") is not None:
-        item["required"] = _flag(record["required"])
+        if row.get(key) is not None:
+            item[key] = number(row.get(key))
+    if row.get("required") is not None:
+        item["required"] = flag(row.get("required"))
     return item
-
-
-def _place(problem, places: dict[str, str]) -> str:
-    """A loader problem located at the sheet row it came from, when known."""
-    where = problem.where
-    for path in sorted(places, key=len, reverse=True):
-        if where == path or where.startswith(path + "."):
-            rest = where[len(path) :].lstrip(".")
-            return f"{places[path]}{' ' + rest if rest else ''}: {problem.message}"
-    return str(problem)

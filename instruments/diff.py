@@ -1,14 +1,15 @@
 """What changed between two versions of an instrument, as a list of located, readable changes.
 
 `diff(old, new)` compares part by part — the instrument's own fields, sections,
-items, indicators, dimensions, chapters, clauses (level by level), frameworks,
-grades — and names each change by its path, the
+items, indicators, dimensions, grades, chapters, clauses and their levels,
+frameworks — and names each change by its path, the
 way load errors are named: `indicators.prof_tech_share.target: ">= 0.85" → ">= 0.90"`.
 Items, indicators and the rest are matched by id, so a renamed id shows as one
 removed and one added. Expressions and targets are compared by meaning where it
 is cheap to (white space in a formula, `>= 0.9` against `>= 0.90`), so only
 changes that can alter an answer, a score or what people read are listed (the
-weight of an indicator that is not scored in one of the versions is not).
+weight of an indicator not scored in one of the two versions is not: its target's
+change already says it is no longer, or not yet, scored).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from .model import (
     Dimension,
     Framework,
     Grade,
-    Group,
     Indicator,
     Instrument,
     Item,
@@ -39,15 +39,15 @@ from .model import (
 )
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-PARTS = ("sections", "items", "indicators", "dimensions", "chapters", "clauses", "frameworks", "grades")
+PARTS = ("sections", "items", "indicators", "dimensions", "grades", "chapters", "clauses", "frameworks")
 
 ITEM_FIELDS = ("label", "type", "section", "unit", "hint", "required", "min", "max", "constraint",
                "constraint_message", "relevant")  # fmt: skip
 INDICATOR_FIELDS = ("label", "formula", "target", "weight", "scoring", "floor", "dimension", "pooled", "format",
                     "standard", "groups")  # fmt: skip
-CLAUSE_FIELDS = ("number", "chapter", "text", "standard", "core", "rated", "evidence", "weight", "credit",
+GRADE_FIELDS = ("label", "min_score", "must_meet", "when", "requires")
+CLAUSE_FIELDS = ("text", "number", "chapter", "standard", "core", "rated", "evidence", "weight", "credit",
                  "standard_ref", "groups")  # fmt: skip
-GRADE_FIELDS = ("label", "when", "min_score", "must_meet", "requires")
 TOKEN = re.compile(r"""[\w.]+|'[^']*'|"[^"]*"|\$\{[^}]*\}|\S""")  # enough to compare two formulas' tokens
 
 
@@ -121,17 +121,16 @@ def diff(old: Instrument, new: Instrument) -> Diff:
         *_keyed("items", old.items, new.items, ITEM_FIELDS, _choices),
         *_keyed("indicators", old.indicators, new.indicators, INDICATOR_FIELDS),
         *_keyed("dimensions", old.dimensions, new.dimensions, ("title",)),
-        *_keyed("chapters", old.chapters, new.chapters, ("number", "title")),
-        *_order("chapters", old.chapters, new.chapters),
-        *_keyed("clauses", old.clauses, new.clauses, CLAUSE_FIELDS, _levels),
-        *_keyed("frameworks", old.frameworks, new.frameworks, ("title", "groups")),
         *_keyed("grades", old.grades, new.grades, GRADE_FIELDS),
         *_order("grades", old.grades, new.grades),  # the first matching grade wins: order is meaning
+        *_keyed("chapters", old.chapters, new.chapters, ("title", "number")),
+        *_keyed("clauses", old.clauses, new.clauses, CLAUSE_FIELDS, _levels),
+        *_keyed("frameworks", old.frameworks, new.frameworks, ("title",), _groups),
     ]
     return Diff(new.id, old.version, new.version, tuple(changes))
 
 
-Part = Section | Item | Indicator | Dimension | Chapter | Clause | Framework | Grade
+Part = Section | Item | Indicator | Dimension | Grade | Chapter | Clause | Framework
 
 
 def _keyed(
@@ -162,7 +161,7 @@ def _fields(
     """A change for each field whose meaning differs; a label's languages each on their own."""
     for name in fields:
         if name == "weight" and isinstance(old, Indicator) and not (old.scored and new.scored):
-            continue  # the target's change says it all: a figure not scored has no weight that counts
+            continue
         a, b = getattr(old, name), getattr(new, name)
         if isinstance(a, Text) or isinstance(b, Text):
             yield from _texts(part, key, prefix + name, a, b)
@@ -207,21 +206,27 @@ def _choices(part: str, key: str, old: Item, new: Item) -> Iterator[Change]:
 
 
 def _levels(part: str, key: str, old: Clause, new: Clause) -> Iterator[Change]:
-    """Levels matched by id: removed, added, their `when` and requirement text, and their order."""
+    """A clause's levels: which it has (in order — the order is what they mean), each one's when and text."""
+    if old.level_ids != new.level_ids:
+        yield Change(part, key, "levels", _show(old.level_ids), _show(new.level_ids))
     before = {level.id: level for level in old.levels}
-    after = {level.id: level for level in new.levels}
-    for level_id in before:
-        if level_id not in after:
-            yield Change(part, key, f"levels.{level_id}", _show(level_id), None)
-    for level_id, level in after.items():
-        if level_id not in before:
-            yield Change(part, key, f"levels.{level_id}", None, _show(level_id))
-            continue
-        yield from _fields(part, key, before[level_id], level, ("when", "text"), prefix=f"levels.{level_id}.")
-    kept_before = [v for v in before if v in after]
-    kept_after = [v for v in after if v in before]
-    if kept_before != kept_after:
-        yield Change(part, key, "levels.order", _show(tuple(kept_before)), _show(tuple(kept_after)))
+    for level in new.levels:
+        if level.id in before:
+            yield from _fields(part, key, before[level.id], level, ("when",), prefix=f"levels.{level.id}.")
+            yield from _texts(part, key, f"levels.{level.id}.text", before[level.id].text, level.text)
+
+
+def _groups(part: str, key: str, old: Framework, new: Framework) -> Iterator[Change]:
+    """A framework's groups: added, removed, retitled."""
+    before, after = {g.id: g for g in old.groups}, {g.id: g for g in new.groups}
+    for group_id in before:
+        if group_id not in after:
+            yield Change(part, key, f"groups.{group_id}", _show(before[group_id].title.zh), None)
+    for group_id, group in after.items():
+        if group_id not in before:
+            yield Change(part, key, f"groups.{group_id}", None, _show(group.title.zh))
+        else:
+            yield from _texts(part, key, f"groups.{group_id}.title", before[group_id].title, group.title)
 
 
 def _order(part: str, old: Iterable[Part], new: Iterable[Part]) -> Iterator[Change]:
@@ -240,6 +245,8 @@ def _meaning(value: Any) -> Any:
         return tuple(TOKEN.findall(value.source))
     if isinstance(value, Target):
         return (value.op, value.value, value.boolean)
+    if isinstance(value, tuple):
+        return tuple(_meaning(v) for v in value)
     return value
 
 
@@ -247,40 +254,31 @@ def _show(value: Any) -> str | None:
     """A value as it reads in a change line: strings quoted, numbers plain, lists bracketed."""
     if value is None:
         return None
-    if isinstance(value, Mapping):  # an indicator's or clause's group in each framework
-        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, Expression | Target):
         return json.dumps(value.source, ensure_ascii=False)
+    if isinstance(value, Requirement):
+        return _requirement(value)
     if isinstance(value, tuple):
-        return "[" + ", ".join(_element(v) for v in value) + "]"
+        return "[" + ", ".join(_show(v) if isinstance(v, Requirement | float) else str(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def _element(value: Any) -> str:
-    """One element of a list as it reads inside the brackets."""
-    if isinstance(value, Requirement):
-        return _requirement(value)
-    if isinstance(value, Group):
-        return f"{value.id} {value.title.zh}"
-    if isinstance(value, float):
-        return _show(value) or ""
-    return str(value)
-
-
 def _requirement(requirement: Requirement) -> str:
-    """A grade requirement as people say it: which clauses, the level, the share — `core ≥ C 100%`."""
-    chosen = requirement.clauses
-    which = [
-        *(["core" if chosen.core else "not core"] if chosen.core is not None else []),
-        *([chosen.standard] if chosen.standard else []),
-        *([f"chapter {chosen.chapter}"] if chosen.chapter else []),
-        *([", ".join(chosen.ids)] if chosen.ids else []),
-    ]
-    return f"{' '.join(which) or 'all'} ≥ {requirement.level} {requirement.share:.0%}"
+    """A grade requirement as it reads in a change line: core standard=basic at C ≥ 1."""
+    selector = requirement.clauses
+    chosen = [
+        f"{name}={_show(value)}" if name != "ids" else f"ids={','.join(value)}"
+        for name, value in (("core", selector.core), ("standard", selector.standard),
+                            ("chapter", selector.chapter), ("ids", selector.ids))
+        if value not in (None, ())
+    ]  # fmt: skip
+    return f"{' '.join(chosen) or 'all'} at {requirement.level} ≥ {_show(requirement.share)}"
 
 
 def _or_none(shown: str | None) -> str:

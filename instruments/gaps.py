@@ -47,98 +47,121 @@ def find_gaps(
 ) -> list[Gap | None]:
     """The gap for `indicator_id` at each of `rows` (None where no single change meets it)."""
     rows = np.asarray(rows, dtype=int)
+    items = instrument.items_behind(indicator_id)
     held = {name: np.asarray(col, dtype=float)[rows][:, None] for name, col in data.items()}
-    base = evaluate(instrument, held, [indicator_id, *instrument.items_behind(indicator_id)])
-    best_size = np.full(len(rows), np.inf)
+    base = evaluate(instrument, held, [indicator_id, *items])
+    sizes = np.full((len(items), len(rows)), np.inf)
+    proposals = np.zeros((len(items), len(rows)))
+    for kind in ("stepped", "options"):
+        searched = [i for i, item_id in enumerate(items) if _kind(instrument.item[item_id]) == kind]
+        if searched:
+            search = _Search(instrument, held, indicator_id, [instrument.item[items[i]] for i in searched], len(rows))
+            current = np.concatenate([np.broadcast_to(base[items[i]].value, (len(rows), 1)) for i in searched])
+            answered = np.concatenate([base[items[i]].status[:, 0] == OK for i in searched])
+            size, proposed = search.best(current, answered)
+            sizes[searched] = size.reshape(len(searched), len(rows))
+            proposals[searched] = proposed[:, 0].reshape(len(searched), len(rows))
     best: list[Gap | None] = [None] * len(rows)
-    for item_id in instrument.items_behind(indicator_id):
-        item = instrument.item[item_id]
-        search = _Search(instrument, held, indicator_id, item)
-        answered = base[item_id].status[:, 0] == OK
-        current = np.broadcast_to(base[item_id].value, (len(rows), 1))
-        size, proposed = search.best(current, answered)
-        better = size < best_size
-        if not better.any():
-            continue
-        after = search.value(np.where(better[:, None], proposed, current))
-        for row in np.flatnonzero(better):
-            best_size[row] = size[row]
-            best[row] = _gap(instrument, indicator_id, item, current[row, 0], proposed[row, 0], after[row, 0])
+    if not items:
+        return best
+    winner = np.argmin(sizes, axis=0)  # the first item with the smallest change wins a tie
+    for row in np.flatnonzero(np.isfinite(sizes.min(axis=0))):
+        item = instrument.item[items[winner[row]]]
+        current = float(np.broadcast_to(base[item.id].value, (len(rows), 1))[row, 0])
+        after = _Search(instrument, held, indicator_id, [item], len(rows)).value(
+            np.full((len(rows), 1), current), proposals[winner[row], row], row
+        )
+        best[row] = _gap(instrument, indicator_id, item, current, proposals[winner[row], row], after)
     return best
 
 
-class _Search:
-    """Candidates for one item: which meet the target without breaking a constraint."""
+def _kind(item: Item) -> str | None:
+    if item.type in STEPS:
+        return "stepped"
+    return "options" if item.type in ("boolean", "choice") else None
 
-    def __init__(self, instrument: Instrument, held: dict, indicator_id: str, item: Item):
-        self.instrument, self.held, self.indicator_id, self.item = (
-            instrument,
-            held,
-            indicator_id,
-            item,
-        )
+
+class _Search:
+    """Candidates for several items at once, one lane per (item, centre): which meet the target unbroken.
+
+    Lane k*rows + r varies item k for centre r, all other answers held, so one evaluation of the
+    formulas serves every item — the cost of a search grows with the formulas, not with their items.
+    """
+
+    def __init__(self, instrument: Instrument, held: dict, indicator_id: str, items: list[Item], rows: int) -> None:
+        self.instrument, self.indicator_id, self.items = instrument, indicator_id, items
+        lanes = len(items) * rows
+        self.held = {name: np.tile(column, (len(items), 1)) for name, column in held.items()}
+        self.varied = {item.id: np.repeat(np.arange(len(items)) == k, rows)[:, None] for k, item in enumerate(items)}
         self.constraints = [
             other
             for other in instrument.items
-            if other.constraint is not None and (other.id == item.id or item.id in other.constraint.names)
+            if other.constraint is not None
+            and any(other.id == item.id or item.id in other.constraint.names for item in items)
         ]
+        self.applies = {
+            other.id: np.repeat([other.id == item.id or item.id in other.constraint.names for item in items], rows)[
+                :, None
+            ]
+            for other in self.constraints
+        }
         self.needed = [indicator_id] + [
             name for other in self.constraints for name in (other.id, *other.constraint.names)
         ]
-        self.low = item.min
-        self.high = float(len(item.choices)) if item.type == "multi_choice" else item.max
-        if item.type == "multi_choice":
-            self.low = 0.0 if self.low is None else self.low
+        low = [0.0 if item.type == "multi_choice" and item.min is None else item.min for item in items]
+        high = [float(len(item.choices)) if item.type == "multi_choice" else item.max for item in items]
+        self.low = np.repeat([-np.inf if v is None else v for v in low], rows)[:, None]
+        self.high = np.repeat([np.inf if v is None else v for v in high], rows)[:, None]
+        self.step = np.repeat([STEPS.get(item.type, 1.0) for item in items], rows)[:, None]
+        self.options = np.full((lanes, max((_options(item) for item in items), default=0)), np.nan)
+        for k, item in enumerate(items):
+            self.options[k * rows : (k + 1) * rows, : _options(item)] = np.arange(_options(item), dtype=float)
 
-    def _env(self, candidates: np.ndarray):
+    def _env(self, candidates: np.ndarray) -> dict:
         data = dict(self.held)
-        data[self.item.id] = candidates
+        for item_id, varied in self.varied.items():
+            data[item_id] = np.where(varied, candidates, self.held[item_id])
         return evaluate(self.instrument, data, self.needed)
 
     def feasible(self, candidates: np.ndarray) -> np.ndarray:
         env = self._env(candidates)
         ok = met_target(self.instrument, self.indicator_id, env[self.indicator_id])
-        if self.low is not None:
-            ok &= candidates >= self.low
-        if self.high is not None:
-            ok &= candidates <= self.high
+        ok &= (candidates >= self.low) & (candidates <= self.high)
         for other in self.constraints:
             rule = other.constraint.evaluate(env)
-            ok &= (env[other.id].status != OK) | (rule.status != OK) | (rule.value != 0)
+            holds = (env[other.id].status != OK) | (rule.status != OK) | (rule.value != 0)
+            ok &= holds | ~self.applies[other.id]
         return ok
 
-    def value(self, candidates: np.ndarray) -> np.ndarray:
-        return self._env(candidates)[self.indicator_id].value
+    def value(self, current: np.ndarray, proposed: float, row: int) -> float | bool:
+        """The indicator's value for centre `row` after the change (a search of one item)."""
+        candidates = current.copy()
+        candidates[row, 0] = proposed
+        return float(self._env(candidates)[self.indicator_id].value[row, 0])
 
     def best(self, current: np.ndarray, answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per row: the size of the smallest meeting change (inf if none) and the value after it."""
-        if self.item.type in STEPS:
-            return self._stepped(current, answered, STEPS[self.item.type])
-        if self.item.type == "boolean":
-            options = np.array([[0.0, 1.0]])
-        elif self.item.type == "choice":
-            options = np.arange(len(self.item.choices), dtype=float)[None, :]
-        else:
-            return np.full(len(current), np.inf), current
-        options = np.broadcast_to(options, (len(current), options.shape[1]))
-        ok = self.feasible(options) & (options != current) & answered[:, None]
+        """Per lane: the size of the smallest meeting change (inf if none) and the value after it."""
+        if not self.options.shape[1]:
+            return self._stepped(current, answered)
+        ok = self.feasible(self.options) & (self.options != current) & answered[:, None]
         found = ok.any(axis=1)
         first = np.argmax(ok, axis=1)
-        proposed = options[np.arange(len(current)), first][:, None]
+        proposed = self.options[np.arange(len(current)), first][:, None]
         return np.where(found, 1.0, np.inf), np.where(found[:, None], proposed, current)
 
-    def _stepped(self, current: np.ndarray, answered: np.ndarray, step: float):
+    def _stepped(self, current: np.ndarray, answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         size = np.full(len(current), np.inf)
         proposed = current.copy()
+        step = self.step[:, 0]
         for sign in (1.0, -1.0):
-            k = self._steps(current, answered, sign * step)
+            k = self._steps(current, answered, sign * self.step)
             better = k * step < size
             size = np.where(better, k * step, size)
-            proposed = np.where(better[:, None], current + sign * step * k[:, None], proposed)
+            proposed = np.where(better[:, None], current + sign * self.step * k[:, None], proposed)
         return size, np.round(proposed, 6)
 
-    def _steps(self, current: np.ndarray, answered: np.ndarray, step: float) -> np.ndarray:
-        """Fewest steps of `step` that meet the target, per row (inf if none within range)."""
+    def _steps(self, current: np.ndarray, answered: np.ndarray, step: np.ndarray) -> np.ndarray:
+        """Fewest steps of `step` that meet the target, per lane (inf if none within range)."""
         ok = self.feasible(current + step * _COARSE[None, :]) & answered[:, None]
         found = ok.any(axis=1)
         first = np.argmax(ok, axis=1)
@@ -156,6 +179,13 @@ class _Search:
             new_lo = np.where(first > 0, points[np.arange(len(points)), np.maximum(first - 1, 0)], lo)
             hi = np.where(open_, new_hi, hi)
             lo = np.where(open_, new_lo, lo)
+
+
+def _options(item: Item) -> int:
+    """How many values a yes/no or choice item can take (0 for other items)."""
+    if item.type == "boolean":
+        return 2
+    return len(item.choices) if item.type == "choice" else 0
 
 
 def _gap(instrument: Instrument, indicator_id: str, item: Item, current, proposed, after) -> Gap:

@@ -25,7 +25,16 @@ from .loading.checker import INSTRUMENT_ID, PART_ID, Checker, describe
 from .loading.clauses import ClauseReader
 from .loading.grades import GradeReader
 from .loading.indicators import indicators as read_indicators
-from .loading.limits import MAX_GAP_WORK, MAX_NESTING, MAX_SIZE, MAX_VALUES, check_sizes, gap_work
+from .loading.limits import (
+    MAX_GAP_WORK,
+    MAX_NESTING,
+    MAX_OPERATIONS,
+    MAX_SIZE,
+    MAX_VALUES,
+    check_sizes,
+    gap_work,
+    operations,
+)
 from .loading.messages import render
 from .loading.questionnaire import dimensions as read_dimensions
 from .loading.questionnaire import sections as read_sections
@@ -138,6 +147,8 @@ def parse(text: str) -> Any:
             return json.loads(text, object_pairs_hook=_unique_json_keys)
         _survey(text)
         return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+    except InstrumentError:
+        raise
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise InstrumentError([_problem(where, "json_invalid", reason=exc.msg)]) from None
@@ -238,17 +249,20 @@ def load_data(data: Any, source: str = "") -> Instrument:
         frameworks=tuple(frameworks),
         source=source,
     )
-    _check_gap_work(check, instrument, top.get("indicators"))
+    _check_cost(check, instrument, top.get("indicators"))
     return instrument
 
 
-def _check_gap_work(check: Checker, instrument: Instrument, raw: Any) -> None:
-    """Refuse an instrument whose scorecards would take too long to search for gaps."""
+def _check_cost(check: Checker, instrument: Instrument, raw: Any) -> None:
+    """Refuse an instrument whose scoring, or whose scorecards' gap search, would take too long."""
+    size = operations(instrument)
+    if size > MAX_OPERATIONS:
+        check.problem("", "too_many_operations", count=size, limit=MAX_OPERATIONS)
     work = gap_work(instrument)
     total = sum(work.values())
-    if total <= MAX_GAP_WORK:
-        return
-    worst = max(work, key=work.__getitem__)
-    where = next(at for at, entry in check.entries("indicators", raw) if entry.get("id") == worst)
-    check.problem(f"{where}.formula", "too_intricate", work=total, limit=MAX_GAP_WORK, own=work[worst])
-    raise InstrumentError(check.problems)
+    if total > MAX_GAP_WORK:
+        worst = max(work, key=work.__getitem__)
+        where = next(at for at, entry in check.entries("indicators", raw) if entry.get("id") == worst)
+        check.problem(f"{where}.formula", "too_intricate", work=total, limit=MAX_GAP_WORK, own=work[worst])
+    if check.problems:
+        raise InstrumentError(check.problems)

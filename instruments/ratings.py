@@ -50,9 +50,7 @@ WORDS: dict[str, str | None] = {
 
 
 def _normal(raw: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(raw)).strip().casefold()
-    text = text.removeprefix("level ").removesuffix("级").strip()
-    return text
+    return unicodedata.normalize("NFKC", str(raw)).strip().casefold()
 
 
 def reserved(level_id: str) -> bool:
@@ -74,6 +72,7 @@ def rating(clause: Clause, raw: Any) -> str | None:
     word = _normal(raw)
     if word in WORDS:
         return WORDS[word]
+    word = word.removeprefix("level ").removesuffix("级").strip()
     for level_id in clause.level_ids:
         if word == level_id.casefold():
             return level_id

@@ -243,3 +243,43 @@ def test_grade_order_is_a_change():
     swapped = head + "grades:\n" + "".join("  - id: " + b for b in [blocks[1], blocks[0], blocks[2]])
     result = diff(instruments.load_text(BASIC), instruments.load_text(swapped)).lines()
     assert result == ["grades.order: [recommended, basic, below] → [basic, recommended, below]"]
+
+
+CLAUSES = (Path(__file__).parent / "cases" / "instruments" / "clauses.yaml").read_text(encoding="utf-8")
+
+
+def test_changes_to_clauses_levels_requirements_chapters_and_frameworks_are_located():
+    new = CLAUSES.replace('version: "1"', 'version: "2"')
+    for old_text, new_text in [
+        ("- {id: B, when: beds >= 20}", "- {id: B, when: beds >= 25}"),
+        ("{clauses: {standard: recommended}, level: B, share: 0.6}",
+         "{clauses: {standard: recommended}, level: B, share: 0.5}"),
+        ("credit: {C: 0.6, B: 0.8, A: 1.0}", "credit: {C: 0.5, B: 0.8, A: 1.0}"),
+        ("groups: {yanan: precision}", "groups: {yanan: effect}"),
+        ("      - {id: C, text: {zh: 有年度培训计划}}\n", "      - {id: C, text: {zh: 有年度培训计划和记录}}\n"),
+        ("{id: effect, title: {zh: 效度, en: Effect}}", "{id: effect, title: {zh: 效果, en: Effect}}"),
+        ('  - {id: management, number: "三"', '  - {id: management, number: "二"'),
+        ("    core: true\n    text: {zh: 病历书写规范}", "    text: {zh: 病历书写规范}"),
+    ]:  # fmt: skip
+        assert new.count(old_text) == 1, old_text
+        new = new.replace(old_text, new_text)
+    assert diff(instruments.load_text(CLAUSES), instruments.load_text(new)).lines() == [
+        'grades.recommended.requires: [core=true at B ≥ 1, standard="recommended" at B ≥ 0.6] → '
+        '[core=true at B ≥ 1, standard="recommended" at B ≥ 0.5]',
+        'chapters.management.number: "三" → "二"',
+        'clauses.beds_clause.levels.B.when: "beds >= 20" → "beds >= 25"',
+        "clauses.infection_control.credit: [0.6, 0.8, 1] → [0.5, 0.8, 1]",
+        "clauses.infection_control.groups: {yanan: precision} → {yanan: effect}",
+        "clauses.records.core: true → false",
+        'clauses.training.levels.C.text.zh: "有年度培训计划" → "有年度培训计划和记录"',
+        'frameworks.yanan.groups.effect.title.zh: "效度" → "效果"',
+    ]
+
+
+def test_a_clause_losing_a_level_is_a_change_of_its_levels():
+    new = CLAUSES.replace('version: "1"', 'version: "2"').replace(
+        "      - {id: A, text: {zh: 符合B级，甲级病历率≥90%}}\n", ""
+    )
+    assert diff(instruments.load_text(CLAUSES), instruments.load_text(new)).lines() == [
+        "clauses.records.levels: [C, B, A] → [C, B]"
+    ]

@@ -203,8 +203,8 @@ def test_the_same_version_again_is_not_stored_twice(admin, app_db):
             .encode(),
             "basic.yaml",
             [
-                "indicators[0].formula: unknown name 'staff_prof_tch' (did you mean 'staff_prof_tech'?)",
-                'indicators[1].target: must be a comparison such as ">= 0.90" or "== true", not \'big\'',
+                "indicators[prof_tech_share].formula: unknown name 'staff_prof_tch' (did you mean 'staff_prof_tech'?)",
+                'indicators[gps_per_10k].target: must be a comparison such as ">= 0.90" or "== true", not \'big\'',
             ],
         ),
         (b"id: x\n  version: [", "bad.yaml", ["not valid YAML"]),
@@ -213,7 +213,7 @@ def test_the_same_version_again_is_not_stored_twice(admin, app_db):
         (
             xlsform(indicators=[INDICATORS[0], ("x", "X", "${nope} / 2", None, 1, None, None, None, None, None)]),
             "form.xlsx",
-            ["indicators!2 formula: unknown name 'nope'"],
+            ["indicators!C2: unknown name 'nope'"],
         ),
         (b"not a workbook", "form.xlsx", ["form.xlsx"]),
     ],

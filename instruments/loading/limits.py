@@ -3,10 +3,9 @@
 Reading YAML costs time per value, scoring costs time per formula, and the gap
 search of a scorecard costs, for each scored indicator, the items it reaches
 times the size of the formulas it is computed through. Each cost is bounded
-here, far above what a real standard needs (the bundled instruments hold about
-70 items, 50 indicators and some 13,000 values; a full national standard of
-170 clauses in two languages about 250,000 characters). Exceeding a limit is a
-located problem like any other.
+here, well above what a real standard needs (each bundled instrument holds at
+most 70 items, 50 indicators, 40,000 characters and 3,200 values, and its gap
+search at most 549 steps). Exceeding a limit is a located problem like any other.
 """
 
 from __future__ import annotations
@@ -33,7 +32,8 @@ MAX_ITEMS = 1_000  # items in all sections together
 MAX_CHOICES = 200  # choices of one item
 MAX_LEVELS = 10  # levels of one clause
 MAX_INDICATOR_DEPTH = 20  # an indicator computed through at most this many levels of other indicators
-MAX_GAP_WORK = 200_000  # formula steps of one scorecard's gap search (the bundled instruments need under 2,000)
+MAX_GAP_WORK = 200_000  # cost of one scorecard's gap search (see gap_work)
+MAX_OPERATIONS = 20_000  # operations in all expressions together: scoring 50,000 centres costs this many array steps
 
 
 def check_sizes(check: Checker, top: Mapping[str, Any]) -> None:
@@ -62,19 +62,33 @@ def check_sizes(check: Checker, top: Mapping[str, Any]) -> None:
 
 
 def gap_work(instrument: Instrument) -> dict[str, int]:
-    """For each scored indicator, the formula steps of searching its gap: items reached × formula size behind it."""
+    """For each scored indicator, the cost of searching its gap.
+
+    The search evaluates the formulas behind the indicator (and the constraints of the items
+    it reaches) a few dozen times, for all of its items at once: so the cost is the size of
+    those formulas, growing by a quarter for every item searched beside the first four.
+    """
     out = {}
     for indicator in instrument.scored_indicators:
-        behind = instrument.items_behind(indicator.id)
+        behind = set(instrument.items_behind(indicator.id))
         size = sum(
             instrument.indicator[name].formula.size
             for name in instrument.closure([indicator.id])
             if name in instrument.indicator
         )
-        constraints = sum(
+        size += sum(
             item.constraint.size
             for item in instrument.items
-            if item.constraint is not None and (item.id in behind or set(item.constraint.names) & set(behind))
+            if item.constraint is not None and (item.id in behind or behind & set(item.constraint.names))
         )
-        out[indicator.id] = len(behind) * (size + constraints)
+        out[indicator.id] = size * (4 + len(behind))
     return out
+
+
+def operations(instrument: Instrument) -> int:
+    """Operations in all of an instrument's expressions: what scoring evaluates for every centre."""
+    expressions = [ind.formula for ind in instrument.indicators]
+    expressions += [e for item in instrument.items for e in (item.constraint, item.relevant) if e is not None]
+    expressions += [level.when for clause in instrument.clauses for level in clause.levels if level.when]
+    expressions += [grade.when for grade in instrument.grades if grade.when is not None]
+    return sum(expression.size for expression in expressions)

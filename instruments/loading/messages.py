@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "too_many_values": "more than {limit:,} values in all (lists, mappings and single values)",
     "too_many_items": "{count:,} items in all; at most {limit:,}",
     "indicators_too_deep": "computed through {depth} levels of other indicators ({path}); at most {limit}",
+    "too_many_operations": "the expressions together hold {count:,} operations; at most {limit:,}",
     "too_intricate": (
         "the indicators are too intricate to score quickly: searching their gaps takes {work:,} steps, "
         "at most {limit:,} (this indicator alone {own:,})"
