@@ -6,7 +6,13 @@ centre, as a server scoring each response on its own would — measured in the
 same run on a sample and scaled to the full count. Also times the regional
 figures for a province → city → county hierarchy and the ranking.
 
-    .venv/bin/python bench/score.py [--centres 50000] [--loop-sample 1000]
+Then the same centres are scored with the township instrument grown into a
+clause-based standard (150 clauses, 40% rated from the answers, the rest rated
+on site, with chapters, a framework and grades by shares of clauses), and the
+time is set against the indicator-only scoring of the same run; the regional
+clause figures and one scorecard with its gap to the next grade are timed too.
+
+    .venv/bin/python bench/score.py [--centres 50000] [--loop-sample 1000] [--clauses 150]
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ import time
 import numpy as np
 
 import instruments
-from instruments.library import bundled
-from instruments.synthetic import township_columns
+from instruments.library import bundled, paths
+from instruments.loader import parse
+from instruments.synthetic import clause_ratings, township_columns, with_clauses
 
 
 def timed(fn, repeat: int = 1) -> tuple[float, object]:
@@ -35,6 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--centres", type=int, default=50_000)
     parser.add_argument("--loop-sample", type=int, default=1_000)
+    parser.add_argument("--clauses", type=int, default=150)
     args = parser.parse_args()
 
     instrument = bundled()["township-health-centre"]
@@ -74,6 +82,32 @@ def main() -> None:
           f"{len(figures):,} region x indicator rows)")  # fmt: skip
     print(f"ranking:                 {rank_time:8.3f} s  (top total {np.nanmax(scores.total)}, "
           f"{int((ranks == 1).sum())} centre(s) ranked 1)")  # fmt: skip
+    clauses(args, instrument, data, column_time, regions)
+
+
+def clauses(args: argparse.Namespace, township: instruments.Instrument, data: dict, baseline: float, regions) -> None:
+    """The same centres scored with clauses as well as indicators."""
+    document = with_clauses(parse(paths()[township.id].read_text(encoding="utf-8")), args.clauses)
+    instrument = instruments.load_data(document)
+    rated = {**data, **clause_ratings(instrument, args.centres, seed=2025)}
+    auto = sum(clause.auto for clause in instrument.clauses)
+    weighted = sum(clause.weight is not None for clause in instrument.clauses)
+    print(
+        f"\nwith clauses: {len(instrument.clauses)} clauses ({auto} auto, {len(instrument.clauses) - auto} onsite, "
+        f"{weighted} weighted), {len(instrument.scored_indicators)} scored indicators, "
+        f"{sum(len(g.requires) for g in instrument.grades)} grade requirements"
+    )
+    clause_time, scores = timed(lambda: instruments.score_columns(instrument, rated), repeat=5)
+    figure_time, figures = timed(lambda: instruments.clause_regional(scores, regions))
+    card_time, card = timed(lambda: scores.card(0), repeat=3)
+    grades = {g.id: int((scores.grade == i).sum()) for i, g in enumerate(instrument.grades)}
+    print(f"centres: {args.centres:,}; total score median {statistics.median(scores.total):.1f}; grades {grades}")
+    print(f"score by columns:        {clause_time:8.3f} s  ({args.centres / clause_time:,.0f} centres/s)")
+    print(f"ratio to indicators only:{clause_time / baseline:8.1f} x  (indicator-only scoring above: {baseline:.3f} s)")
+    print(f"regional clause figures: {figure_time:8.3f} s  ({len(figures):,} region x clause rows)")
+    gap = card.next_grade
+    words = instruments.describe_grade_gap(instrument, gap) if gap else "at the top grade"
+    print(f"one scorecard with gaps: {card_time:8.3f} s  (centre 0: {card.grade}; {words[:60]}…)")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class Problem:
 class Check:
     """One response's answers evaluated once by the instrument core."""
 
-    def __init__(self, instrument: Instrument, values: Mapping[str, Any]):
+    def __init__(self, instrument: Instrument, values: Mapping[str, Any]) -> None:
         self.instrument = instrument
         self.env = evaluate(instrument, columns(instrument, [values]))
 

@@ -48,17 +48,17 @@ def _auto(clause: Clause, env: Mapping[str, Column], n: int) -> Column:
     open_ = np.ones(n, dtype=bool)  # still walking up
     with np.errstate(all="ignore"):
         for number, level in enumerate(clause.levels, start=1):
-            result = level.when.evaluate(env)
-            value = np.broadcast_to(result.value, (n,))
-            state = np.broadcast_to(result.status, (n,))
-            holds = open_ & (state == OK) & (value != 0)
+            value, state = level.when.evaluate(env)
+            value, state = np.broadcast_to(value, (n,)), np.broadcast_to(state, (n,))
             undecided = open_ & ((state == MISSING) | (state == NOT_APPLICABLE))
-            status = np.where(undecided, state, status).astype(np.uint8)
-            rank = np.where(holds, float(number), rank)
-            open_ = holds
+            if undecided.any():
+                status[undecided] = state[undecided]
+            open_ &= (state == OK) & (value != 0)
+            rank[open_] = number
             if not open_.any():
                 break
-    return Column(np.where(status == OK, rank, np.nan), status)
+    rank[status != OK] = np.nan
+    return Column(rank, status)
 
 
 def _onsite(ratings: np.ndarray | None, n: int) -> Column:
@@ -67,8 +67,9 @@ def _onsite(ratings: np.ndarray | None, n: int) -> Column:
     ratings = np.broadcast_to(np.asarray(ratings, dtype=float), (n,))
     status = np.full(n, OK, dtype=np.uint8)
     status[np.isnan(ratings)] = MISSING
-    status[ratings == NOT_APPLICABLE_NUMBER] = NOT_APPLICABLE
-    return Column(np.where(status == OK, ratings, np.nan), status)
+    not_applicable = ratings == NOT_APPLICABLE_NUMBER
+    status[not_applicable] = NOT_APPLICABLE
+    return Column(np.where(not_applicable, np.nan, ratings), status)
 
 
 def clause_status(column: Column, row: int) -> str:

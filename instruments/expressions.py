@@ -334,7 +334,10 @@ def _truth(column: Column) -> np.ndarray:
 
 def compare(op: str, a: Any, b: Any) -> Any:
     """Compare numbers with a small relative tolerance: 45/50 meets ">= 0.9"."""
-    tol = TOLERANCE * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+    if np.ndim(b) == 0:  # the usual case, a column against a number: one pass fewer over the column
+        tol = TOLERANCE * np.maximum(np.abs(a), max(1.0, abs(float(b))))
+    else:
+        tol = TOLERANCE * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
     if op == ">=":
         return a >= b - tol
     if op == ">":

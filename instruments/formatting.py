@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .model import Clause, Indicator, Item, Target
 
 STATUS_WORDS = {
@@ -33,7 +35,7 @@ def number(value: float, digits: int = 2) -> str:
     return "0" if text == "-0" else text
 
 
-def value(indicator: Indicator, value, lang: str = "zh") -> str:
+def value(indicator: Indicator, value: float | bool | str | None, lang: str = "zh") -> str:
     """An indicator's value as shown: 84.9%, 3.33, 是."""
     if value is None:
         return ""
@@ -86,7 +88,7 @@ def share(value: float) -> str:
     return number(value * 100, 1) + "%"
 
 
-def answer(item: Item, value, lang: str = "zh") -> str:
+def answer(item: Item, value: Any, lang: str = "zh") -> str:
     """A reported value as shown, with its unit."""
     if value is None:
         return ""

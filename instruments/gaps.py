@@ -188,7 +188,9 @@ def _options(item: Item) -> int:
     return len(item.choices) if item.type == "choice" else 0
 
 
-def _gap(instrument: Instrument, indicator_id: str, item: Item, current, proposed, after) -> Gap:
+def _gap(
+    instrument: Instrument, indicator_id: str, item: Item, current: float, proposed: float, after: float | bool
+) -> Gap:
     after = bool(after) if instrument.indicator[indicator_id].kind == BOOLEAN else float(after)
     if item.type == "boolean":
         return Gap(indicator_id, item.id, bool(current), bool(proposed), None, after)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def rank(totals) -> np.ndarray:
+def rank(totals: ArrayLike) -> np.ndarray:
     """Competition rank of each total; 0 where there is no total (NaN)."""
     totals = np.asarray(totals, dtype=float)
     present = ~np.isnan(totals)

@@ -76,33 +76,27 @@ def clause_regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> lis
     """Figures for every region × clause, regions in the order given."""
     names, group, rows = _pairs(regions)
     size = len(names)
-    centres = np.bincount(group, minlength=size)
+    centres = np.bincount(group, minlength=size).tolist()
     out: list[ClauseFigure] = []
     for clause in scores.instrument.clauses:
         column = scores.levels[clause.id]
         status, rank = column.status[rows], column.value[rows]
         rated = status == OK
-        counts = {
-            key: np.bincount(group[rated & (rank == number)], minlength=size)
-            for number, key in enumerate((BELOW, *clause.level_ids))
-        }
-        rated_count = np.bincount(group[rated], minlength=size)
-        unrated = np.bincount(group[status == MISSING], minlength=size)
-        not_applicable = np.bincount(group[status == NOT_APPLICABLE], minlength=size)
-        for g, region in enumerate(names):
-            total = int(rated_count[g])
-            out.append(
-                ClauseFigure(
-                    region,
-                    clause.id,
-                    int(centres[g]),
-                    total,
-                    {key: int(count[g]) for key, count in counts.items()},
-                    {key: (int(count[g]) / total if total else None) for key, count in counts.items()},
-                    int(unrated[g]),
-                    int(not_applicable[g]),
-                )
-            )
+        keys = (BELOW, *clause.level_ids)
+        places = group[rated] * len(keys) + rank[rated].astype(int)
+        counts = np.bincount(places, minlength=size * len(keys)).reshape(size, len(keys))
+        rated_count = counts.sum(axis=1)
+        with np.errstate(all="ignore"):
+            shares = (counts / rated_count[:, None]).tolist()
+        unrated = np.bincount(group[status == MISSING], minlength=size).tolist()
+        not_applicable = np.bincount(group[status == NOT_APPLICABLE], minlength=size).tolist()
+        for g, (region, count, total) in enumerate(zip(names, counts.tolist(), rated_count.tolist(), strict=True)):
+            share = dict(zip(keys, shares[g], strict=True)) if total else dict.fromkeys(keys)
+            figure = ClauseFigure(
+                region, clause.id, centres[g], total, dict(zip(keys, count, strict=True)), share, unrated[g],
+                not_applicable[g],
+            )  # fmt: skip
+            out.append(figure)
     return out
 
 

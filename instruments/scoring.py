@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -146,7 +147,7 @@ class Scores:
     def grade_matches(self, index: int) -> np.ndarray:
         """Where the grade at `index` matches, whether or not a grade above it matches too."""
         rule = self.instrument.grades[index]
-        matches = self.when(index)
+        matches = self.when(index).copy()
         if rule.min_score is not None:
             matches &= self.total >= rule.min_score - TOLERANCE
         for name in rule.must_meet:
@@ -157,12 +158,19 @@ class Scores:
 
     def when(self, index: int) -> np.ndarray:
         """Where the `when` of the grade at `index` holds (everywhere when it has none)."""
-        rule = self.instrument.grades[index]
-        if rule.when is None:
-            return np.ones(self.n, dtype=bool)
-        with np.errstate(all="ignore"):
-            column = rule.when.evaluate(self.env)
-        return np.broadcast_to((column.status == OK) & (column.value != 0), (self.n,)).copy()
+        return self._whens[index]
+
+    @cached_property
+    def _whens(self) -> list[np.ndarray]:
+        out = []
+        for rule in self.instrument.grades:
+            if rule.when is None:
+                out.append(np.ones(self.n, dtype=bool))
+                continue
+            with np.errstate(all="ignore"):
+                column = rule.when.evaluate(self.env)
+            out.append(np.broadcast_to((column.status == OK) & (column.value != 0), (self.n,)).copy())
+        return out
 
     def _grades(self) -> np.ndarray:
         """Index into instrument.grades of the first grade each centre matches, else -1."""
@@ -265,10 +273,13 @@ class _Tally:
 
     def add(self, keys: list[Any], points: np.ndarray, weight: float, applicable: np.ndarray) -> None:
         """Add one member's points and weight where it applies under each of `keys`."""
-        earned, possible = np.where(applicable, points, 0.0), np.where(applicable, weight, 0.0)
+        earned, possible = np.where(applicable, points, 0.0), applicable * float(weight)
         for key in keys:
-            self.earned[key] = self.earned.get(key, 0.0) + earned
-            self.possible[key] = self.possible.get(key, 0.0) + possible
+            if key in self.earned:
+                self.earned[key] += earned
+                self.possible[key] += possible
+            else:
+                self.earned[key], self.possible[key] = earned.copy(), possible.copy()
 
     def percent(self, key: Any, n: int) -> np.ndarray:
         """100 × earned / possible for `key` (NaN where nothing applies)."""

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .model import Instrument
+from .ratings import NOT_APPLICABLE_NUMBER
 
 # The share of centres answering "yes", per yes/no item.
 YES_SHARES = {
@@ -150,3 +151,78 @@ def answers_from_columns(instrument: Instrument, data: dict[str, np.ndarray]) ->
                 value = number
             rows[row][item.id] = value
     return rows
+
+
+CHAPTERS = ("resources", "services", "public_health", "management", "informatization")
+YANAN = ("coverage", "strength", "precision", "effect")
+
+
+def with_clauses(document: dict[str, Any], count: int = 150, auto_share: float = 0.4) -> dict[str, Any]:
+    """A copy of an instrument's document with `count` clauses, as a clause-based standard has.
+
+    Auto clauses are rated from the indicators with a `>=` target (C, B and A at 80%, 90%
+    and 100% of it, the thresholds moving a little from clause to clause); the rest are
+    rated on site. A third of the clauses carry a weight, one in five is core, the first
+    60% are basic and the rest recommended. Grades follow the national method, with 合格
+    for small centres, and indicators and clauses are grouped in the Yan'an four dimensions.
+    """
+    out = dict(document)
+    rising = [ind for ind in document["indicators"] if str(ind.get("target", "")).startswith(">=")]
+    autos = round(count * auto_share)
+    clauses = []
+    for k in range(count):
+        clause: dict[str, Any] = {
+            "id": f"clause_{k + 1}",
+            "number": f"{k % len(CHAPTERS) + 1}.{k // len(CHAPTERS) + 1}",
+            "chapter": CHAPTERS[k % len(CHAPTERS)],
+            "standard": "basic" if k < count * 0.6 else "recommended",
+            "core": k % 5 == 0,
+            "text": {"zh": f"条款 {k + 1}", "en": f"Clause {k + 1}"},
+            "groups": {"yanan": YANAN[k % len(YANAN)]},
+        }
+        if k < autos:
+            indicator = rising[k % len(rising)]
+            goal = float(indicator["target"].lstrip(">= ").rstrip("%")) * (0.97 + 0.01 * (k % 7))
+            clause["rated"] = "auto"
+            clause["levels"] = [
+                {"id": level, "when": f"{indicator['id']} >= {goal * share:.4g}"}
+                for level, share in (("C", 0.8), ("B", 0.9), ("A", 1.0))
+            ]
+        else:
+            clause["rated"] = "onsite"
+            clause["levels"] = [{"id": level, "text": {"zh": f"{level} 级要求"}} for level in ("C", "B", "A")]
+        if k % 3 == 0:
+            clause["weight"] = 1 + k % 3
+        clauses.append(clause)
+    out["chapters"] = [{"id": c, "number": str(n + 1), "title": c} for n, c in enumerate(CHAPTERS)]
+    out["clauses"] = clauses
+    out["frameworks"] = [{"id": "yanan", "title": "延安四维度", "groups": [{"id": g, "title": g} for g in YANAN]}]
+    out["indicators"] = [{**ind, "groups": {"yanan": YANAN[n % len(YANAN)]}} for n, ind in enumerate(rising)]
+    out["indicators"] += [ind for ind in document["indicators"] if ind not in rising]
+    out["grades"] = [
+        {"id": "recommended", "label": "达到推荐标准",
+         "requires": [{"clauses": {"core": True}, "level": "C", "share": 1.0},
+                      {"clauses": {"standard": "recommended"}, "level": "B", "share": 0.6}]},
+        {"id": "basic", "label": "达到基本标准",
+         "requires": [{"clauses": {"standard": "basic"}, "level": "C", "share": 0.8}]},
+        {"id": "qualified", "label": "合格", "when": "staff_total < 40 and service_population < 15000",
+         "requires": [{"clauses": {"standard": "basic", "core": True}, "level": "C", "share": 1.0}]},
+        {"id": "below", "label": "未达到基本标准"},
+    ]  # fmt: skip
+    return out
+
+
+# How often an onsite clause is rated at each level: below, C, B, A, unrated, not applicable.
+RATING_SHARES = (0.08, 0.3, 0.37, 0.2, 0.03, 0.02)
+
+
+def clause_ratings(instrument: Instrument, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Evaluators' ratings of every onsite clause for `n` centres, one column each (see `ratings`)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for clause in instrument.onsite_clauses:
+        top = len(clause.levels)
+        codes = np.array([0.0, *range(1, top + 1), np.nan, NOT_APPLICABLE_NUMBER])
+        shares = np.array([RATING_SHARES[0], *np.resize(RATING_SHARES[1:4], top), *RATING_SHARES[4:]])
+        out[clause.id] = rng.choice(codes, n, p=shares / shares.sum())
+    return out
