@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import instruments
-from instruments.library import FOLDER, bundled, every_version, get, latest, paths
+from instruments.library import FOLDER, bundled, every_version, files, get, latest, paths
 from instruments.synthetic import answers_from_columns, township_columns
 
 LIBRARY = bundled()
@@ -24,12 +24,12 @@ def test_three_instruments_ship():
 
 
 def test_versions_ship_side_by_side():
-    assert {key: list(versions) for key, versions in paths().items()} == {
+    assert {key: list(versions) for key, versions in files().items()} == {
         "community-health-centre": ["2025.1", "2026.1"],
         "sara-general-readiness": ["2025.1"],
         "township-health-centre": ["2025.1", "2026.1"],
     }
-    for key, versions in paths().items():
+    for key, versions in files().items():
         for version, path in versions.items():
             assert path.parent == FOLDER and path.name == f"{key}@{version}.yaml"
             instrument = get(key, version)
@@ -48,7 +48,8 @@ def test_every_version_lists_each_default_last():
     for key, default in LIBRARY.items():
         mine = [version for instrument_id, version in order if instrument_id == key]
         assert mine[-1] == default.version
-        assert sorted(mine) == sorted(paths()[key])
+        assert sorted(mine) == sorted(files()[key])
+        assert paths()[key] == files()[key][default.version]
 
 
 def test_the_demo_still_runs_the_2025_versions():

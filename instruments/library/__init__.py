@@ -28,7 +28,7 @@ def version_key(version: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", version) if part)
 
 
-def paths() -> dict[str, dict[str, Path]]:
+def files() -> dict[str, dict[str, Path]]:
     """Bundled files by instrument id, then version, oldest version first."""
     found: dict[str, dict[str, Path]] = {}
     for path in FOLDER.glob("*.yaml"):
@@ -46,32 +46,37 @@ def _load(path: Path) -> Instrument:
     return load(path)
 
 
+def paths() -> dict[str, Path]:
+    """The file of each bundled instrument's default version, by id."""
+    return {key: versions[default_version(key)] for key, versions in files().items()}
+
+
 def get(instrument_id: str, version: str) -> Instrument:
     """One bundled version of one instrument."""
-    return _load(paths()[instrument_id][version])
+    return _load(files()[instrument_id][version])
 
 
 def default_version(instrument_id: str) -> str:
     """The version an instrument runs by default: the newest, unless DEFAULT_VERSIONS names another."""
-    versions = paths()[instrument_id]
+    versions = files()[instrument_id]
     return DEFAULT_VERSIONS.get(instrument_id, next(reversed(versions)))
 
 
 def bundled() -> dict[str, Instrument]:
     """Every bundled instrument at its default version, by id."""
-    return {key: get(key, default_version(key)) for key in paths()}
+    return {key: _load(path) for key, path in paths().items()}
 
 
 def latest() -> dict[str, Instrument]:
     """Every bundled instrument at its newest version, by id."""
-    return {key: get(key, next(reversed(versions))) for key, versions in paths().items()}
+    return {key: get(key, next(reversed(versions))) for key, versions in files().items()}
 
 
 def every_version() -> list[Instrument]:
     """Every bundled version; each instrument's default comes last, so that a database
     filled from this list opens rounds on the default when no version is asked for."""
     out = []
-    for key, versions in paths().items():
+    for key, versions in files().items():
         default = default_version(key)
         out += [get(key, version) for version in versions if version != default]
         out.append(get(key, default))
