@@ -7,7 +7,9 @@ way load errors are named: `indicators.prof_tech_share.target: ">= 0.85" → ">=
 Items, indicators and the rest are matched by id, so a renamed id shows as one
 removed and one added. Expressions and targets are compared by meaning where it
 is cheap to (white space in a formula, `>= 0.9` against `>= 0.90`), so only
-changes that can alter an answer, a score or what people read are listed.
+changes that can alter an answer, a score or what people read are listed (the
+weight of an indicator not scored in one of the two versions is not: its target's
+change already says it is no longer, or not yet, scored).
 """
 
 from __future__ import annotations
@@ -158,6 +160,8 @@ def _fields(
 ) -> Iterator[Change]:
     """A change for each field whose meaning differs; a label's languages each on their own."""
     for name in fields:
+        if name == "weight" and isinstance(old, Indicator) and not (old.scored and new.scored):
+            continue
         a, b = getattr(old, name), getattr(new, name)
         if isinstance(a, Text) or isinstance(b, Text):
             yield from _texts(part, key, prefix + name, a, b)

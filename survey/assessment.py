@@ -27,7 +27,7 @@ from exports import cards, league, orgs, responses, template, xlsform
 from exports.errors import WorkbookError
 from exports.tables import Centre
 from instruments import Instrument
-from instruments.library import bundled
+from instruments.library import bundled, every_version  # noqa: F401 - survey.demo takes bundled() from here
 
 from .store import StoreError
 from .store import orgs as org_store
@@ -72,9 +72,9 @@ def load_instrument(db: Database, data: bytes, filename: str) -> tuple[Instrumen
 
 
 def load_bundled(db: Database) -> list[Instrument]:
-    """Store the instruments that ship with the platform (new versions only)."""
+    """Store the instruments that ship with the platform, every version (new versions only)."""
     out = []
-    for instrument in bundled().values():
+    for instrument in every_version():
         save_instrument(db, instrument)
         out.append(instrument)
     return out

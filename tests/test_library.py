@@ -1,13 +1,16 @@
-"""The bundled instruments load, carry their standards, and score a sample centre."""
+"""The bundled instruments load, several versions side by side, carry their standards, and score a sample centre."""
+
+import re
 
 import numpy as np
 import pytest
 
 import instruments
-from instruments.library import bundled
+from instruments.library import FOLDER, bundled, every_version, files, get, latest, paths
 from instruments.synthetic import answers_from_columns, township_columns
 
 LIBRARY = bundled()
+CENTRES = ("township-health-centre", "community-health-centre")
 DIMENSIONS = {"staffing", "facilities", "equipment", "services", "public_health",
               "informatization", "efficiency", "integration"}  # fmt: skip
 
@@ -20,9 +23,43 @@ def test_three_instruments_ship():
     }
 
 
-@pytest.mark.parametrize("name", ["township-health-centre", "community-health-centre"])
-def test_centre_instruments_cover_the_standards(name):
-    instrument = LIBRARY[name]
+def test_versions_ship_side_by_side():
+    assert {key: list(versions) for key, versions in files().items()} == {
+        "community-health-centre": ["2025.1", "2026.1"],
+        "sara-general-readiness": ["2025.1"],
+        "township-health-centre": ["2025.1", "2026.1"],
+    }
+    for key, versions in files().items():
+        for version, path in versions.items():
+            assert path.parent == FOLDER and path.name == f"{key}@{version}.yaml"
+            instrument = get(key, version)
+            assert (instrument.id, instrument.version) == (key, version), path.name
+    assert {key: i.version for key, i in latest().items()} == {
+        "community-health-centre": "2026.1",
+        "sara-general-readiness": "2025.1",
+        "township-health-centre": "2026.1",
+    }
+
+
+def test_every_version_lists_each_default_last():
+    """A database filled in this order opens a round on the default version when none is asked for."""
+    order = [(i.id, i.version) for i in every_version()]
+    assert len(order) == 5
+    for key, default in LIBRARY.items():
+        mine = [version for instrument_id, version in order if instrument_id == key]
+        assert mine[-1] == default.version
+        assert sorted(mine) == sorted(files()[key])
+        assert paths()[key] == files()[key][default.version]
+
+
+def test_the_demo_still_runs_the_2025_versions():
+    """The demo's synthetic answers follow 2025.1; the clause-based versions ship beside them."""
+    assert {key: LIBRARY[key].version for key in CENTRES} == dict.fromkeys(CENTRES, "2025.1")
+
+
+@pytest.mark.parametrize("name", CENTRES)
+def test_2025_centre_instruments_cover_the_standards(name):
+    instrument = get(name, "2025.1")
     assert len(instrument.items) >= 40
     assert len(instrument.scored_indicators) >= 25
     assert {d.id for d in instrument.dimensions} == DIMENSIONS
@@ -41,8 +78,8 @@ def test_sara_is_the_mean_of_five_domains():
     assert all(ind.target.source == "== true" for ind in sara.scored_indicators)
 
 
-def test_township_scores_a_sample_centre():
-    instrument = LIBRARY["township-health-centre"]
+def test_2025_township_scores_a_sample_centre():
+    instrument = get("township-health-centre", "2025.1")
     answers = {
         "service_population": 30000, "ownership": "政府办", "is_central": "否", "has_inpatient": "是",
         "staff_total": 53, "staff_prof_tech": 45, "staff_health_tech": 44, "physicians": 16,
@@ -68,10 +105,9 @@ def test_township_scores_a_sample_centre():
     assert card.grade == "below"
 
 
-@pytest.mark.parametrize("name", sorted(LIBRARY))
-def test_every_bundled_instrument_scores_a_complete_centre(name):
-    instrument = LIBRARY[name]
-    answers = {}
+@pytest.mark.parametrize("instrument", every_version(), ids=lambda i: f"{i.id}@{i.version}")
+def test_every_bundled_version_scores_a_complete_centre(instrument):
+    answers = {clause.id: clause.level_ids[-1] for clause in instrument.onsite_clauses}
     for item in instrument.items:
         answers[item.id] = {
             "integer": 10, "number": 10.0, "boolean": True, "text": "—", "date": "2025-06-30",
@@ -81,12 +117,13 @@ def test_every_bundled_instrument_scores_a_complete_centre(name):
     card = instruments.score(instrument, answers)
     statuses = {r.status for r in card.indicators.values()}
     assert statuses <= {"ok", "not_applicable"}, statuses
+    assert {r.status for r in card.clauses.values()} <= {"reached", "below", "not_applicable"}
     assert card.total is not None and 0 <= card.total <= 100
     assert card.grade in {g.id for g in instrument.grades}
 
 
 def test_synthetic_township_centres_keep_every_constraint():
-    instrument = LIBRARY["township-health-centre"]
+    instrument = get("township-health-centre", "2025.1")
     data = township_columns(2000, seed=7)
     env = instruments.evaluate(instrument, data)
     for item in instrument.items:
@@ -101,9 +138,31 @@ def test_synthetic_township_centres_keep_every_constraint():
 
 
 def test_scoring_the_same_centres_by_column_or_one_by_one_agrees():
-    instrument = LIBRARY["township-health-centre"]
+    instrument = get("township-health-centre", "2025.1")
     data = township_columns(40, seed=3)
     together = instruments.score_columns(instrument, data)
     one_by_one = instruments.score_many(instrument, answers_from_columns(instrument, data))
     np.testing.assert_array_equal(together.total, one_by_one.total)
     np.testing.assert_array_equal(together.grade, one_by_one.grade)
+
+
+def test_the_readme_table_gives_every_bundled_version():
+    readme = (FOLDER.parents[1] / "README.md").read_text("utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` [^|]+\| ([\d.]+) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", readme, re.M)
+    table = {
+        (key, version): (chapters.strip(), clauses.strip(), indicators.strip())
+        for key, version, chapters, clauses, indicators in rows
+    }
+    expected = {}
+    for instrument in every_version():
+        auto = sum(c.auto for c in instrument.clauses)
+        core = sum(c.core for c in instrument.clauses)
+        scored = len(instrument.scored_indicators)
+        expected[(instrument.id, instrument.version)] = (
+            str(len(instrument.chapters)) if instrument.chapters else "—",
+            f"{len(instrument.clauses)} ({auto} / {len(instrument.clauses) - auto} / {core})"
+            if instrument.clauses
+            else "—",
+            f"{len(instrument.indicators)} ({scored} / {len(instrument.indicators) - scored})",
+        )
+    assert table == expected
