@@ -11,14 +11,13 @@ in chunks of centres computed column-wise with numpy, so 50,000 centres ×
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from instruments import formatting, rank
-from instruments.expressions import BOOLEAN, CHOICE, OK, STATUS_NAMES
+from instruments.expressions import BOOLEAN, CHOICE, OK, STATUS_NAMES, plain
 from instruments.model import Indicator, Instrument
 from instruments.regions import RegionFigure
 from instruments.scoring import Scores
@@ -62,10 +61,6 @@ def style(indicator: Indicator) -> str:
     if indicator.kind in (BOOLEAN, CHOICE):
         return "text"
     return {"percent": "percent", "integer": "integer"}.get(indicator.format, "number")
-
-
-def _number(value: float) -> float | None:
-    return None if math.isnan(value) else value
 
 
 def _text_width(texts: Iterable[str], low: float, high: float) -> float:
@@ -126,9 +121,9 @@ def _league_rows(instrument, scores: Scores, centres, ranks, order) -> Iterator[
                 name,
                 county,
                 city,
-                _number(totals[i]),
+                plain(totals[i]),
                 grades[grade[i]] if grade[i] >= 0 else None,
-                *(_number(d[i]) for d in dim_values),
+                *(plain(d[i]) for d in dim_values),
                 *(c[i] for c in cells),
             ]
 

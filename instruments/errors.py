@@ -10,6 +10,8 @@ fails with an InstrumentError naming where each problem is.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,22 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def closest(name: object, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to a misspelt name, when one is close enough to be what was meant."""
+    close = difflib.get_close_matches(str(name), sorted(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(name: object, candidates: Iterable[str]) -> str:
+    """The words offering the closest candidate after a message about a misspelt name (nothing when none is close)."""
+    return suggested(closest(name, candidates))
+
+
+def suggested(close: str | None) -> str:
+    """The words that offer `close` in place of a misspelt name: (did you mean 'staff_total'?)."""
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 class InstrumentError(ValueError):

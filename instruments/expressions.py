@@ -15,15 +15,15 @@ relevant is not applicable, and a division by zero is not computable.
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import ExpressionError
+from .errors import ExpressionError, did_you_mean
 
 OK, NOT_COMPUTABLE, MISSING, NOT_APPLICABLE = 0, 1, 2, 3
 STATUS_NAMES = ("ok", "not_computable", "missing", "not_applicable")
@@ -279,7 +279,7 @@ class _Parser:
 
     def call(self, token: _Token) -> _Node:
         if token.text not in FUNCTIONS:
-            hint = _suggest(token.text, FUNCTIONS)
+            hint = did_you_mean(token.text, FUNCTIONS)
             raise ExpressionError(f"unknown function '{token.text}' at column {token.col}{hint}")
         self.take()  # (
         self.deeper()
@@ -296,11 +296,6 @@ class _Parser:
 
 def _show(token: _Token) -> str:
     return "end of expression" if token.kind == "end" else f"'{token.text}'"
-
-
-def _suggest(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 # ---------------------------------------------------------------- checking and compiling
@@ -391,7 +386,7 @@ class _Compiler:
         name = node.name
         symbol = self.symbols.get(name)
         if symbol is None:
-            raise ExpressionError(f"unknown name '{name}'{_suggest(name, self.symbols)}")
+            raise ExpressionError(f"unknown name '{name}'{did_you_mean(name, self.symbols)}")
         if symbol.kind == TEXT:
             raise ExpressionError(f"'{name}' is a text or date item and cannot be used here")
         if name not in self.names:
@@ -548,6 +543,12 @@ def _mapped(fn: Compiled, transform: Callable[[np.ndarray], np.ndarray]) -> Comp
         return Column(transform(c.value), c.status)
 
     return mapped
+
+
+def plain(value: Any) -> float | None:
+    """One number of a column as plain data: None where it is NaN."""
+    value = float(value)
+    return None if math.isnan(value) else value
 
 
 def round_half_up(value: Any, digits: int = 0) -> Any:

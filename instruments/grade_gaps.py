@@ -11,13 +11,12 @@ indicators not met. `describe_grade_gap` says it in a sentence:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import formatting
 from .clauses import RequirementColumns, needed
-from .expressions import NOT_APPLICABLE, OK, TOLERANCE
+from .expressions import NOT_APPLICABLE, OK, TOLERANCE, plain
 from .model import Instrument, Requirement
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def next_grade(scores: Scores, row: int) -> GradeGap | None:
         return None
     rule = grades[index]
     total = float(scores.total[row])
-    total_now = None if math.isnan(total) else total
+    total_now = plain(total)
     short = None
     if rule.min_score is not None and not total >= rule.min_score - TOLERANCE:
         short = round(rule.min_score - (total_now or 0.0), 1)

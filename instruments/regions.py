@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from .evaluation import evaluate
-from .expressions import MISSING, NOT_APPLICABLE, NOT_COMPUTABLE, OK
+from .expressions import MISSING, NOT_APPLICABLE, NOT_COMPUTABLE, OK, plain
 from .ratings import BELOW
 from .scoring import Scores
 
@@ -126,7 +125,7 @@ def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[Regio
         pooled = _pooled(scores, ind.id, group, rows, status, size) if ind.pooled else None
         for g, region in enumerate(names):
             has = reporting[g] > 0
-            pooled_value = _finite(pooled[g]) if pooled is not None else None
+            pooled_value = plain(pooled[g]) if pooled is not None else None
             out.append(
                 RegionFigure(
                     region,
@@ -168,8 +167,3 @@ def _pooled(
     column = evaluate(instrument, sums, [indicator_id], relevance=False)[indicator_id]
     counted = np.bincount(group[basis], minlength=size) > 0
     return np.where(counted & (column.status == OK), column.value, np.nan)
-
-
-def _finite(value: Any) -> float | None:
-    value = float(value)
-    return None if np.isnan(value) else value

@@ -19,7 +19,6 @@ the first match from the top wins.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,6 +36,7 @@ from .expressions import (
     STATUS_NAMES,
     TOLERANCE,
     Column,
+    plain,
     round_half_up,
 )
 from .gaps import find_gaps
@@ -215,7 +215,7 @@ class Scores:
         column = self.levels[clause_id]
         status = clause_status(column, row)
         level = clause.level_ids[int(column.value[row]) - 1] if status == "reached" else None
-        points = _number(self.clause_points[clause_id][row]) if clause_id in self.clause_points else None
+        points = plain(self.clause_points[clause_id][row]) if clause_id in self.clause_points else None
         return ClauseResult(clause_id, level, status, points, clause.weight)
 
     def requirement_results(self, row: int) -> dict[str, tuple[RequirementResult, ...]]:
@@ -228,7 +228,7 @@ class Scores:
                     r.requirement.share,
                     int(r.counted[row]),
                     int(r.reached[row]),
-                    _number(r.share[row]),
+                    plain(r.share[row]),
                     bool(r.met[row]),
                 )
                 for r in requirements
@@ -243,7 +243,7 @@ class Scores:
             met = points = gap = None
             if ind.scored:
                 met = {1: True, 0: False}.get(int(self.met[ind.id][row]))
-                points = _number(self.points[ind.id][row])
+                points = plain(self.points[ind.id][row])
                 if met is False and gaps:
                     gap = find_gaps(self.instrument, self.data, ind.id, [row])[0]
             results[ind.id] = IndicatorResult(
@@ -253,12 +253,12 @@ class Scores:
             self.instrument.id,
             self.instrument.version,
             results,
-            {d: _number(v[row]) for d, v in self.dimensions.items()},
-            _number(self.total[row]),
+            {d: plain(v[row]) for d, v in self.dimensions.items()},
+            plain(self.total[row]),
             self.grade_id(row),
             {clause.id: self.clause(clause.id, row) for clause in self.instrument.clauses},
-            {c: _number(v[row]) for c, v in self.chapters.items()},
-            {f: {g: _number(v[row]) for g, v in groups.items()} for f, groups in self.frameworks.items()},
+            {c: plain(v[row]) for c, v in self.chapters.items()},
+            {f: {g: plain(v[row]) for g, v in groups.items()} for f, groups in self.frameworks.items()},
             self.requirement_results(row),
             next_grade(self, row) if gaps else None,
         )
@@ -302,11 +302,6 @@ def _mean_of(scores: list[np.ndarray], n: int) -> np.ndarray:
     count = present.sum(axis=0)
     with np.errstate(all="ignore"):
         return np.where(count > 0, np.where(present, stacked, 0.0).sum(axis=0) / count, np.nan)
-
-
-def _number(value: Any) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def score_columns(instrument: Instrument, data: Mapping[str, np.ndarray]) -> Scores:

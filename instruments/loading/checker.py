@@ -8,13 +8,12 @@ its place in the list otherwise (`indicators[3]`).
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from ..errors import ExpressionError, Problem
+from ..errors import ExpressionError, Problem, closest
 from ..expressions import BOOLEAN, Expression, Symbol, compile_expression, referenced_names
 from ..model import Standard, Text
 from .messages import render
@@ -23,12 +22,6 @@ INSTRUMENT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 PART_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 INVALID_ID = {INSTRUMENT_ID: "invalid_instrument_id", NAME: "invalid_name", PART_ID: "invalid_id"}
-
-
-def suggestion(name: Any, candidates: Iterable[str]) -> str | None:
-    """The closest candidate to a misspelt name, if one is close."""
-    close = difflib.get_close_matches(str(name), sorted(candidates), n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def describe(value: Any) -> str:
@@ -82,7 +75,7 @@ class Checker:
             return None
         for key in value:
             if key not in self.keys[kind]:
-                self.problem(join(where, key), "unknown_key", suggestion=suggestion(key, self.keys[kind]))
+                self.problem(join(where, key), "unknown_key", suggestion=closest(key, self.keys[kind]))
         for key in self.required[kind]:
             if value.get(key) is None:
                 self.problem(join(where, key), "required")
@@ -160,7 +153,7 @@ class Checker:
         if value is None:
             return default
         if value not in allowed:
-            hint = suggestion(value, allowed) if isinstance(value, str) else None
+            hint = closest(value, allowed) if isinstance(value, str) else None
             self.problem(where, "not_one_of", allowed=", ".join(allowed), found=describe(value), suggestion=hint)
             return None if default is None else default
         return value
@@ -223,13 +216,13 @@ class Checker:
         for framework, group in raw.items():
             at = join(where, framework)
             if framework not in frameworks:
-                self.problem(at, "unknown_framework", value=framework, suggestion=suggestion(framework, frameworks))
+                self.problem(at, "unknown_framework", value=framework, suggestion=closest(framework, frameworks))
                 continue
             group_id = self.string(at, group)
             if group_id is None:
                 continue
             if group_id not in frameworks[framework]:
-                hint = suggestion(group_id, frameworks[framework])
+                hint = closest(group_id, frameworks[framework])
                 self.problem(at, "unknown_group", framework=framework, value=group_id, suggestion=hint)
                 continue
             out[str(framework)] = group_id

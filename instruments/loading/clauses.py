@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ..errors import closest
 from ..expressions import Symbol
 from ..model import Chapter, Clause, Level
 from ..ratings import reserved
-from .checker import PART_ID, Checker, describe, join, suggestion
+from .checker import PART_ID, Checker, describe, join
 from .limits import MAX_LEVELS
 from .questionnaire import name
 from .structure import printed_number
@@ -67,7 +68,7 @@ class ClauseReader:
         chapter = check.string(f"{where}.chapter", raw.get("chapter"))
         if chapter is not None and chapter not in self.chapter_ids:
             check.problem(f"{where}.chapter", "unknown_chapter", value=chapter,
-                          suggestion=suggestion(chapter, self.chapter_ids))  # fmt: skip
+                          suggestion=closest(chapter, self.chapter_ids))  # fmt: skip
         standard = check.one_of(f"{where}.standard", raw.get("standard"), STANDARDS, None)
         core = check.flag(f"{where}.core", raw.get("core"))
         text = check.text(f"{where}.text", raw.get("text"))
@@ -153,7 +154,7 @@ class ClauseReader:
         for key, value in raw.items():
             at = join(where, key)
             if levels and key not in ids:
-                check.problem(at, "credit_unknown_level", value=key, suggestion=suggestion(key, ids))
+                check.problem(at, "credit_unknown_level", value=key, suggestion=closest(key, ids))
                 continue
             share = check.share(at, value)
             if share is not None:

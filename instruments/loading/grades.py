@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ..errors import closest
 from ..expressions import Symbol
 from ..model import Chapter, Clause, Grade, Indicator, Requirement, Selector
-from .checker import PART_ID, Checker, describe, suggestion
+from .checker import PART_ID, Checker, describe
 from .clauses import STANDARDS
 
 SHOWN_CLAUSES = 5  # clauses named in one message before "and N more"
@@ -69,7 +70,7 @@ class GradeReader:
                 check.problem(at, "must_meet_not_id", found=describe(value))
             elif value not in self.indicators:
                 if value not in self.broken:
-                    check.problem(at, "must_meet_unknown", value=value, suggestion=suggestion(value, self.indicators))
+                    check.problem(at, "must_meet_unknown", value=value, suggestion=closest(value, self.indicators))
             elif not self.indicators[value].scored:
                 check.problem(at, "must_meet_no_target", value=value)
             else:
@@ -112,7 +113,7 @@ class GradeReader:
         chapter = check.string(f"{where}.chapter", record.get("chapter"))
         if chapter is not None and chapter not in self.chapter_ids:
             check.problem(f"{where}.chapter", "unknown_chapter", value=chapter,
-                          suggestion=suggestion(chapter, self.chapter_ids))  # fmt: skip
+                          suggestion=closest(chapter, self.chapter_ids))  # fmt: skip
         ids = []
         for i, value in enumerate(check.listing(f"{where}.ids", record.get("ids"))):
             at = f"{where}.ids[{i}]"
@@ -120,7 +121,7 @@ class GradeReader:
                 check.problem(at, "not_clause_id", found=describe(value))
             elif value not in self.clause_ids:
                 if value not in self.broken:
-                    check.problem(at, "unknown_clause", value=value, suggestion=suggestion(value, self.clause_ids))
+                    check.problem(at, "unknown_clause", value=value, suggestion=closest(value, self.clause_ids))
             else:
                 ids.append(value)
         if len(check.problems) > before:

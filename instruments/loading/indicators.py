@@ -7,10 +7,10 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ..errors import ExpressionError
+from ..errors import ExpressionError, closest
 from ..expressions import BOOLEAN, CHOICE, NUMBER, Expression, Symbol, referenced_names
 from ..model import Dimension, Indicator, Target
-from .checker import Checker, describe, suggestion
+from .checker import Checker, describe
 from .graphs import cycles, depths, topological
 from .limits import MAX_INDICATOR_DEPTH
 from .questionnaire import name
@@ -147,7 +147,7 @@ class _Fields:
         dimension = check.string(f"{where}.dimension", raw.get("dimension"))
         if dimension is not None and dimension not in self.dimension_ids:
             check.problem(f"{where}.dimension", "unknown_dimension", value=dimension,
-                          suggestion=suggestion(dimension, self.dimension_ids))  # fmt: skip
+                          suggestion=closest(dimension, self.dimension_ids))  # fmt: skip
         if self.total == "mean_of_dimensions" and raw.get("target") is not None and raw.get("dimension") is None:
             check.problem(f"{where}.dimension", "dimension_needed")
         standard = check.standard(f"{where}.standard", raw.get("standard"))

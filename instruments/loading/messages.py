@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import suggested
+
 MESSAGES: dict[str, str] = {
     # reading the text
     "cannot_read": "cannot be read ({reason})",
@@ -117,6 +119,4 @@ MESSAGES: dict[str, str] = {
 
 def render(code: str, params: Mapping[str, Any]) -> str:
     """The English text of a problem."""
-    suggestion = params.get("suggestion")
-    hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
-    return MESSAGES[code].format(hint=hint, **params)
+    return MESSAGES[code].format(hint=suggested(params.get("suggestion")), **params)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ExpressionError
+from ..errors import ExpressionError, closest
 from ..expressions import CHOICE, FUNCTIONS, KEYWORDS, NUMBER, Symbol, referenced_names
 from ..item_types import ITEM_TYPES, ItemType
 from ..model import Choice, Dimension, Item, Section
-from .checker import NAME, PART_ID, Checker, describe, suggestion
+from .checker import NAME, PART_ID, Checker, describe
 from .graphs import cycles
 
 
@@ -69,7 +69,7 @@ def sections(check: Checker, raw: Any) -> tuple[list[Section], dict[str, Symbol]
             item_type = ITEM_TYPES.get(kind) if isinstance(kind, str) else None
             if item_type is None:
                 if kind is not None:
-                    hint = suggestion(kind, ITEM_TYPES) if isinstance(kind, str) else None
+                    hint = closest(kind, ITEM_TYPES) if isinstance(kind, str) else None
                     check.problem(f"{where}.type", "unknown_type", found=describe(kind), suggestion=hint,
                                   allowed=", ".join(ITEM_TYPES))  # fmt: skip
                 symbols[item["id"]] = Symbol(NUMBER)  # checked as a number, so one mistake is reported once

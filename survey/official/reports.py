@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 import instruments
 from instruments import Instrument
+from instruments.expressions import plain
 
 from ..store.access import visible_rounds
 from ..store.lifecycle import status_counts
@@ -129,18 +130,13 @@ def league(db: Database, round_: Round, scope: str | None, approved_only: bool) 
                 county_code=county.code if county else "",
                 city=centre["city"],
                 status=response.status,
-                total=_number(scores.total[row]),
+                total=plain(scores.total[row]),
                 grade=scores.grade_id(row),
-                dimensions={d: _number(v[row]) for d, v in scores.dimensions.items()},
+                dimensions={d: plain(v[row]) for d, v in scores.dimensions.items()},
             )
         )
     rows = sort_rows(rows, "rank", descending=False)
     return League(result, scope, scope_name(db, scope), approved_only, rows)
-
-
-def _number(value) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def default_descending(key: str) -> bool:

@@ -6,13 +6,13 @@ what the user reaches is decided by `store.access`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from instruments import Instrument
+from instruments.expressions import plain
 
 from ..store.access import open_response, reviewer_level
 from ..store.lifecycle import awaits
@@ -47,10 +47,9 @@ def queue(db: Database, round_: Round, scope: str | None, user: User) -> tuple[l
     result, rows = quality.scores, []
     for row, centre in enumerate(result.centres):
         response = result.responses[row]
-        total = float(result.scores.total[row])
         rows.append(
             Row(centre["code"], centre["name"], centre["county"], quality.counties[row], response,
-                None if math.isnan(total) else total, int(quality.failed_targets[row]),
+                plain(result.scores.total[row]), int(quality.failed_targets[row]),
                 len(quality.by_centre.get(centre["code"], ())), awaits(round_, response, level))
         )  # fmt: skip
     return rows, quality

@@ -22,7 +22,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from instruments import Instrument, broken_constraints, evaluate, unanswered_required
-from instruments.expressions import NUMBER, OK
+from instruments.expressions import NUMBER, OK, plain
 from instruments.item_types import ITEM_TYPES
 from instruments.regions import group_medians
 
@@ -198,7 +198,4 @@ def _changed(instrument: Instrument, values: dict[str, np.ndarray], before: dict
 
 
 def _number(column: np.ndarray | None, row: int) -> float | None:
-    if column is None:
-        return None
-    value = float(column[row])
-    return None if np.isnan(value) else value
+    return None if column is None else plain(column[row])

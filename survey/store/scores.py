@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from sqlite_utils import Database
 
 import instruments
 from instruments import Instrument, Scores
+from instruments.expressions import plain
 
 from ..db import writing
 from . import now
@@ -92,8 +93,5 @@ def save_scores(db: Database, result: RoundScores) -> int:
     return len(rows)
 
 
-def _plain(value):
-    if value is None or isinstance(value, bool | str):
-        return value
-    value = float(value)
-    return None if math.isnan(value) else value
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | str) else plain(value)
