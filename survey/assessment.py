@@ -28,11 +28,12 @@ from exports.errors import WorkbookError
 from exports.tables import Centre
 from instruments import Instrument
 from instruments.library import bundled, every_version  # noqa: F401 - survey.demo takes bundled() from here
+from instruments.ranking import rank_within
 
 from .store import StoreError
 from .store import orgs as org_store
 from .store.editing import ImportSummary, NotSubmittableError, import_answers
-from .store.rounds import Round, centres, get_round, round_instrument
+from .store.rounds import Round, centres, previous_round, round_instrument
 from .store.scores import RoundScores, regions_of, round_scores, save_scores
 from .store.versions import save_instrument
 
@@ -179,7 +180,7 @@ class _Cards:
         if not result.centres:
             raise StoreError("no responses in scope")
         counties = [c["county"] for c in result.centres]
-        return cls(result, _previous(db, round_), _ranks_within(result.scores.total, counties), Counter(counties))
+        return cls(result, _previous(db, round_), rank_within(result.scores.total, counties), Counter(counties))
 
     def write(self, path: Path, row: int) -> None:
         result, centre = self.result, self.result.centres[row]
@@ -242,27 +243,10 @@ def _card_name(centre: dict) -> str:
     return f"{safe[:120]}.xlsx"
 
 
-def _ranks_within(totals: np.ndarray, groups: list[str]) -> np.ndarray:
-    """Competition rank of each total among the totals of its own group."""
-    names, group_of = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
-    ranks = np.zeros(len(groups), dtype=int)
-    for group in range(len(names)):
-        rows = np.flatnonzero(group_of == group)
-        ranks[rows] = instruments.rank(totals[rows])
-    return ranks
-
-
 def _previous(db: Database, round_: Round) -> RoundScores | None:
     """The scores of the latest earlier round on the same instrument, if any."""
-    rows = list(
-        db.query(
-            "SELECT id FROM rounds WHERE instrument_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
-            [round_.instrument_id, round_.id],
-        )
-    )
-    if not rows:
-        return None
-    return round_scores(db, get_round(db, rows[0]["id"]))
+    previous = previous_round(db, round_)
+    return round_scores(db, previous) if previous else None
 
 
 def _previous_card(previous: RoundScores | None, code: str):

@@ -13,6 +13,7 @@ import instruments
 from instruments.checks import Check
 from survey import db as database
 from survey.store import ConflictError, NotFoundError, StoreError
+from survey.store.access import reviewer_level
 from survey.store.editing import import_answers, save_answers
 from survey.store.lifecycle import submit
 from survey.store.orgs import Unit, save_units
@@ -23,11 +24,10 @@ from survey.store.quality import (
     MEDIAN_MIN_REPORTING,
     check_round,
     numeric_names,
-    previous_round,
 )
 from survey.store.responses import answers, get_response
-from survey.store.reviews import approve_by, approve_many, check_reviewer, reviewer_level
-from survey.store.rounds import create_round, get_round, jurisdiction, set_status
+from survey.store.reviews import approve_by, approve_many, check_reviewer
+from survey.store.rounds import create_round, get_round, jurisdiction, previous_round, set_status
 from survey.store.scores import round_scores
 from survey.store.users import User
 from survey.store.verification import verified_values, verify

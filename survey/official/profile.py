@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlite_utils import Database
 
-import instruments
+from instruments.ranking import rank_within
 
 from ..scorecard import Card, card
 from ..store.access import find_centre
@@ -51,8 +51,10 @@ def profile(db: Database, league: League, code: str, lang: str = "zh") -> Profil
     neighbours = [r for r in league.rows if row is not None and r.county_code == row.county_code]
     county_rank = 0
     if row is not None:
-        totals = league.result.scores.total[[r.row for r in neighbours]]
-        county_rank = int(instruments.rank(totals)[neighbours.index(row)])
+        counties = [""] * league.result.scores.n
+        for other in league.rows:
+            counties[other.row] = other.county_code
+        county_rank = int(rank_within(league.result.scores.total, counties)[row.row])
     scored = None
     if row is not None:
         response = league.result.responses[row.row]

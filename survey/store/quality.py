@@ -29,7 +29,7 @@ from instruments.regions import group_medians
 from .lifecycle import LOCKED
 from .orgs import all_units, ancestor_at
 from .responses import round_columns
-from .rounds import Round, list_rounds, round_instrument
+from .rounds import Round, previous_round, round_instrument
 from .scores import RoundScores, round_scores
 
 KINDS = ("constraint", "required", "median", "change")
@@ -104,12 +104,6 @@ def numeric_names(instrument: Instrument) -> list[str]:
     """The items and indicators whose values are quantities: counts, areas, shares, ratios."""
     items = [item.id for item in instrument.items if ITEM_TYPES[item.type].quantity]
     return items + [ind.id for ind in instrument.indicators if ind.kind == NUMBER]
-
-
-def previous_round(db: Database, round_: Round) -> Round | None:
-    """The latest earlier round on the same instrument, if any."""
-    earlier = [r for r in list_rounds(db) if r.id < round_.id and r.instrument_id == round_.instrument_id]
-    return earlier[-1] if earlier else None
 
 
 def check_round(db: Database, round_: Round, scope_code: str | None = None) -> Quality:

@@ -75,6 +75,17 @@ def round_instrument(db: Database, round_: Round) -> Instrument:
     return get_instrument(db, round_.instrument_id, round_.version)
 
 
+def previous_round(db: Database, round_: Round) -> Round | None:
+    """The latest earlier round on the same instrument, if any (last year's, to compare with)."""
+    rows = list(
+        db.query(
+            "SELECT id FROM rounds WHERE instrument_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+            [round_.instrument_id, round_.id],
+        )
+    )
+    return get_round(db, rows[0]["id"]) if rows else None
+
+
 def list_rounds(db: Database) -> list[Round]:
     return [get_round(db, row["id"]) for row in db.query("SELECT id FROM rounds ORDER BY id")]
 
