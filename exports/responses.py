@@ -1,6 +1,8 @@
 """Responses in: the filled-in template, or any sheet with `org_code` and item ids as headers.
 
-One pass over the rows. Each column's reader is chosen once from the header
+The file may be .xlsx, .xls, .ods or .csv (`uploads`), and may hold no more
+rows than the round has centres in scope, nor more columns than the
+instrument has items, each with a margin. One pass over the rows. Each column's reader is chosen once from the header
 (the item type's own parser plus the item's min and max), so a cell costs one
 call; every problem is noted with its sheet, cell and reason and reading goes
 on. The constraints are then checked for all rows at once on float columns,
@@ -12,8 +14,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
-import os
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +25,13 @@ from instruments.evaluation import broken_constraints, evaluate
 from instruments.item_types import ITEM_TYPES
 from instruments.model import Instrument, Item
 
-from . import excel, template
+from . import excel, template, uploads
 from .errors import MAX_PROBLEMS, WorkbookError
 from .orgs import text
 
 HEADER_SEARCH = 10  # rows searched for the `org_code` header (the template has it on row 5)
+SPARE_ROWS = 100  # rows beyond the header rows and one per centre (notes, totals)
+SPARE_COLUMNS = 20  # columns beyond org_code, org_name and one per item
 
 
 @dataclass(frozen=True)
@@ -59,25 +62,28 @@ def read_responses(
     round_id: int | None = None,
     known_codes: Collection[str] | None = None,
 ) -> list[ResponseRow]:
-    """The answers in an .xlsx or .csv file, one row per centre; WorkbookError on any problem."""
-    if excel.file_kind(data, filename) == "csv":
-        sheet = os.path.basename(str(filename)) or "csv"
-        return _read(sheet, excel.read_csv(data, filename), instrument, known_codes)
-    wb = excel.open_workbook(data, filename)
-    try:
-        if not wb.sheetnames:
-            raise WorkbookError([f"{filename}: the workbook has no sheets"])
-        if template.META_SHEET in wb.sheetnames:
-            _check_meta(wb[template.META_SHEET], filename, instrument, round_id)
-        sheet = template.SHEET if template.SHEET in wb.sheetnames else wb.sheetnames[0]
-        return _read(sheet, excel.sheet_rows(wb[sheet]), instrument, known_codes)
-    finally:
-        wb.close()
+    """The answers in an .xlsx, .xls, .ods or .csv file, one row per centre; WorkbookError on any problem."""
+    upload = uploads.Upload(data, filename, limits(instrument, known_codes))
+    names = upload.sheet_names
+    if template.META_SHEET in names:
+        _check_meta(upload.rows(template.META_SHEET), filename, instrument, round_id)
+    sheet = template.SHEET if template.SHEET in names else names[0]
+    return _read(sheet, upload.rows(sheet), instrument, known_codes)
 
 
-def _check_meta(ws, filename: str, instrument: Instrument, round_id: int | None) -> None:
+def limits(instrument: Instrument, known_codes: Collection[str] | None) -> uploads.Limits:
+    """The most rows and columns a sheet of answers can need: centres and items, with a margin."""
+    columns = 2 + len(instrument.items) + SPARE_COLUMNS
+    if known_codes is None:
+        return uploads.Limits(uploads.MAX_ROWS, columns, f"{len(instrument.items)} items")
+    centres = len(known_codes)
+    why = f"{centres:,} {'centre' if centres == 1 else 'centres'} in scope, {len(instrument.items)} items"
+    return uploads.Limits(HEADER_SEARCH + centres + SPARE_ROWS, columns, why)
+
+
+def _check_meta(rows: Iterator[list[Any]], filename: str, instrument: Instrument, round_id: int | None) -> None:
     """Refuse a template made for another round, instrument or version."""
-    meta = {text(row[0]): row[1] for row in excel.sheet_rows(ws) if len(row) >= 2 and row[0]}
+    meta = {text(row[0]): row[1] for row in rows if len(row) >= 2 and row[0]}
     if meta.get("kind") != template.TEMPLATE_KIND:
         return
     problems = []
@@ -103,7 +109,9 @@ def _reader(item: Item) -> Callable[[Any], Any]:
     return lambda raw: parse(raw, item)
 
 
-def _header(sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row):
+def _header(
+    sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row: int
+) -> tuple[int | None, list[tuple[int, str, Callable[[Any], Any]]]]:
     """The org_code column and (column, item id, reader) for each item column."""
     by_key = {item_id.casefold(): item_id for item_id in instrument.item}
     code_col = None
@@ -171,7 +179,7 @@ def _read(
         answers: dict[str, Any] = {}
         for col, item_id, read in columns:
             raw = row[col]
-            if raw is not None:
+            if raw is not None and raw != "":
                 try:
                     value = read(raw)
                 except AnswerError as error:
