@@ -211,7 +211,7 @@ def _with_attributes(
     for name, value in values.items():
         problem = name_problem(value)
         if problem is not None:
-            problems.append(f"{excel.location(sheet, number, attributes[name] + 1)}: {problem}")
+            problems.append(f"{excel.location(sheet, number, attributes[name] + 1)}: the value of '{name}' {problem}")
             bad = True
     if unit is None or bad:
         return None
