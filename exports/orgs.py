@@ -15,7 +15,7 @@ comes back at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -104,15 +104,26 @@ def read_orgs(
     data: bytes,
     filename: str,
     known: Mapping[str, str | None] = {},
-    progress: Progress | None = None,
+    progress: uploads.Progress = uploads.no_progress,
 ) -> list[OrgUnit]:
     """The units of an .xlsx, .xls, .ods or .csv file, parents first; WorkbookError listing every problem.
 
-    `progress`, when given, is told how many rows were read as reading goes.
+    `progress` wraps the rows while they are read (e.g. in a click progress bar).
     """
     upload = uploads.Upload(data, filename, LIMITS)
     sheet = upload.sheet_names[0]
-    rows = upload.rows(sheet)
+    with progress(upload.rows(sheet)) as rows:
+        units, where, columns, problems = _read(sheet, iter(rows))
+    problems += _tree_problems(sheet, units, where, columns["parent_code"] + 1, known)
+    if problems:
+        raise WorkbookError(problems)
+    return _parents_first(units)
+
+
+def _read(
+    sheet: str, rows: Iterator[list[Any]]
+) -> tuple[dict[str, OrgUnit], dict[str, int], dict[str, int], list[str]]:
+    """The units of the sheet's rows, each checked on its own: units, their rows, the columns, problems."""
     header = next(rows, None)
     if header is None or not any(text(h) for h in header):
         raise WorkbookError([f"{sheet}: no rows (the first row should hold the headers)"])
@@ -123,7 +134,7 @@ def read_orgs(
 
     units: dict[str, OrgUnit] = {}
     where: dict[str, int] = {}  # code: row number
-    for number, row in enumerate(_told(rows, progress), start=2):
+    for number, row in enumerate(rows, start=2):
         cells = {field: row[col] if col < len(row) else None for field, col in columns.items()}
         values = {name: text(row[col]) if col < len(row) else "" for name, col in attributes.items()}
         if not any(text(v) for v in cells.values()) and not any(values.values()):
@@ -142,26 +153,7 @@ def read_orgs(
         where[unit.code] = number
     if not units and not problems:
         problems.append(f"{sheet}: no organisation units below the header row")
-    problems += _tree_problems(sheet, units, where, columns["parent_code"] + 1, known)
-    if problems:
-        raise WorkbookError(problems)
-    return _parents_first(units)
-
-
-Progress = Callable[[int], None]
-
-
-def _told(rows: Iterator[list[Any]], progress: Progress | None, every: int = 5000) -> Iterator[list[Any]]:
-    """The rows, telling `progress` how many were read every few thousand."""
-    if progress is None:
-        yield from rows
-        return
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        if count % every == 0:
-            progress(every)
-        yield row
-    progress(count % every)
+    return units, where, columns, problems
 
 
 def _columns(sheet: str, header: Sequence[Any], problems: list[str]) -> tuple[dict[str, int], dict[str, int]]:

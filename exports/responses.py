@@ -61,14 +61,19 @@ def read_responses(
     *,
     round_id: int | None = None,
     known_codes: Collection[str] | None = None,
+    progress: uploads.Progress = uploads.no_progress,
 ) -> list[ResponseRow]:
-    """The answers in an .xlsx, .xls, .ods or .csv file, one row per centre; WorkbookError on any problem."""
+    """The answers in an .xlsx, .xls, .ods or .csv file, one row per centre; WorkbookError on any problem.
+
+    `progress` wraps the rows while they are read (e.g. in a click progress bar).
+    """
     upload = uploads.Upload(data, filename, limits(instrument, known_codes))
     names = upload.sheet_names
     if template.META_SHEET in names:
         _check_meta(upload.rows(template.META_SHEET), filename, instrument, round_id)
     sheet = template.SHEET if template.SHEET in names else names[0]
-    return _read(sheet, upload.rows(sheet), instrument, known_codes)
+    with progress(upload.rows(sheet)) as rows:
+        return _read(sheet, rows, instrument, known_codes)
 
 
 def limits(instrument: Instrument, known_codes: Collection[str] | None) -> uploads.Limits:

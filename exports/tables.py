@@ -55,6 +55,7 @@ class Table:
     heading: list[str] = field(default_factory=list)  # lines above the header row
     freeze_columns: int = 0
     header_height: float | None = None
+    size: int | None = None  # how many rows, when known before they are made
 
 
 def style(indicator: Indicator) -> str:
@@ -260,13 +261,14 @@ def data(instrument: Instrument, scores: Scores, centres: Sequence[Centre]) -> T
     styles = ("text", "text", "text", "general", "rank", "number")
     widths = (14, 30, 28, 12, 6, 8)
     columns = [Column(*spec) for spec in zip(DATA_HEADER, styles, widths, strict=True)]
-    return Table("data", columns, _data_rows(instrument, scores, centres))
-
-
-def _data_rows(instrument: Instrument, scores: Scores, centres) -> Iterator[tuple]:
-    _, order = ranking(scores)
     # `value` is a number or empty; an indicator whose value is a choice is shown on 排名 only.
     numeric = [ind for ind in instrument.indicators if instrument.is_numeric(ind)]
+    rows = _data_rows(numeric, scores, centres)
+    return Table("data", columns, rows, size=len(centres) * len(numeric))
+
+
+def _data_rows(numeric: Sequence[Indicator], scores: Scores, centres: Sequence[Centre]) -> Iterator[tuple]:
+    _, order = ranking(scores)
     people = [(c.code, c.name) for c in centres]
     for start in range(0, len(order), CHUNK):
         rows = order[start : start + CHUNK]

@@ -22,13 +22,14 @@ WorkbookError naming the file, never a traceback. Empty cells read as "".
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,25 @@ class Limits:
         return f"{self.rows:,} rows and {self.columns:,} columns{reason}"
 
 
+class Rows(Iterator[list[Any]]):
+    """A sheet's rows, knowing roughly how many there are (so a progress bar can show it)."""
+
+    def __init__(self, rows: Iterator[list[Any]], total: int) -> None:
+        self._rows = rows
+        self.total = total
+
+    def __next__(self) -> list[Any]:
+        return next(self._rows)
+
+    def __length_hint__(self) -> int:
+        return self.total
+
+
+# Wraps a sheet's rows while they are read, e.g. in a click progress bar (which reads its length hint).
+Progress = Callable[[Rows], contextlib.AbstractContextManager[Iterable[list[Any]]]]
+no_progress: Progress = contextlib.nullcontext
+
+
 class Upload:
     """An uploaded file's sheets, each parsed when asked for, within the limits."""
 
@@ -95,7 +115,7 @@ class Upload:
         if not self.sheet_names:
             raise WorkbookError([f"{filename}: the workbook has no sheets"])
 
-    def rows(self, name: str) -> Iterator[list[Any]]:
+    def rows(self, name: str) -> Rows:
         """Every row of sheet `name` from the first, as lists of values ("" when empty)."""
         if self.kind == "csv":
             return _csv_rows(self._data, self.filename, self.sheet_names[0], self.limits)
@@ -249,22 +269,22 @@ def _attrs(attrs: bytes) -> Iterator[tuple[str, str]]:
         yield name.decode("utf-8", "replace"), html.unescape((double or single).decode("utf-8", "replace"))
 
 
-def _sheet_rows(sheet: python_calamine.CalamineSheet, name: str, limits: Limits) -> Iterator[list[Any]]:
+def _sheet_rows(sheet: python_calamine.CalamineSheet, name: str, limits: Limits) -> Rows:
     """A parsed sheet's rows from A1, after its size is checked against the limits."""
     end = sheet.end
     if end is None or sheet.start is None:
-        return iter(())
+        return Rows(iter(()), 0)
     rows, columns = end[0] + 1, end[1] + 1
     if rows > limits.rows or columns > limits.columns:
         raise WorkbookError([f"{name}: {rows:,} rows and {columns:,} columns; {_room(limits)}"])
     offset = sheet.start[1]
     if not offset:
-        return iter(sheet.iter_rows())
+        return Rows(iter(sheet.iter_rows()), rows)
     pad = [""] * offset
-    return (pad + row for row in sheet.iter_rows())
+    return Rows((pad + row for row in sheet.iter_rows()), rows)
 
 
-def _csv_rows(data: bytes, filename: str, sheet: str, limits: Limits) -> Iterator[list[Any]]:
+def _csv_rows(data: bytes, filename: str, sheet: str, limits: Limits) -> Rows:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -277,7 +297,8 @@ def _csv_rows(data: bytes, filename: str, sheet: str, limits: Limits) -> Iterato
         raise WorkbookError([f"{filename}: not a text file (it contains NUL bytes)"])
     first = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first.count)
-    return _counted(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), filename, sheet, limits)
+    rows = _counted(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), filename, sheet, limits)
+    return Rows(rows, text.count("\n") + 1)
 
 
 def _counted(reader: Iterator[list[str]], filename: str, sheet: str, limits: Limits) -> Iterator[list[Any]]:

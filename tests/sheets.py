@@ -4,6 +4,7 @@
 older Excel and LibreOffice users send them.
 """
 
+import csv
 import datetime as dt
 import io
 
@@ -61,8 +62,9 @@ def ods_bytes(rows, title: str = "Sheet1") -> bytes:
 
 def csv_bytes(rows, encoding: str = "utf-8") -> bytes:
     """A CSV file of `rows` as Excel saves it (UTF-8 with BOM is `utf-8-sig`, Chinese Excel `gbk`)."""
-    text = "".join(",".join("" if v is None else str(v) for v in row) + "\r\n" for row in rows)
-    return text.encode(encoding)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["" if v is None else v for v in row] for row in rows])
+    return buffer.getvalue().encode(encoding)
 
 
 FORMATS = {

@@ -59,7 +59,7 @@ def test_migrations_run_once(tmp_path):
     path = tmp_path / "again.db"
     database.connect(path)
     again = database.connect(path)
-    assert [m.name for m in database.migrations.applied(again)] == ["m001_initial"]
+    assert [m.name for m in database.migrations.applied(again)] == ["m001_initial", "m004_unit_attributes"]
 
 
 def test_units_below_a_region(db):

@@ -48,7 +48,7 @@ def create_round(
         raise StoreError("review levels run from 0 (none) to 4 (province spot check)")
     if not period.strip() or not title.strip():
         raise StoreError("a round needs a period and a title")
-    for what, text in (("title", title), ("period", period)):
+    for what, text in (("title", title.strip()), ("period", period.strip())):
         if (problem := name_problem(text)) is not None:
             raise StoreError(f"the round's {what} {problem}")
     with writing(db):
