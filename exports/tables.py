@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -108,7 +109,9 @@ def league(
     return Table("排名", columns, rows, heading, freeze_columns=3, header_height=45)
 
 
-def _league_rows(instrument, scores: Scores, centres, ranks, order) -> Iterator[list]:
+def _league_rows(
+    instrument: Instrument, scores: Scores, centres: Sequence[Centre], ranks: np.ndarray, order: np.ndarray
+) -> Iterator[list[Any]]:
     grades = [g.label.zh for g in instrument.grades]
     people = [(c.code, c.name, c.county, c.city) for c in centres]
     dims = [scores.dimensions[d.id] for d in instrument.dimensions]
@@ -134,7 +137,7 @@ def _league_rows(instrument, scores: Scores, centres, ranks, order) -> Iterator[
             ]
 
 
-def _indicator_cells(instrument, scores: Scores, ind: Indicator, rows) -> list:
+def _indicator_cells(instrument: Instrument, scores: Scores, ind: Indicator, rows: np.ndarray) -> list[Any]:
     """One indicator's cells for `rows`: the value with a met/unmet key, or the status word."""
     column = scores.env[ind.id]
     status = column.status[rows].tolist()
@@ -181,7 +184,9 @@ def regions(
     return Table("地区汇总", columns, _region_rows(instrument, figures, region_names), [], 2, 30)
 
 
-def _region_rows(instrument, figures, region_names) -> Iterator[list]:
+def _region_rows(
+    instrument: Instrument, figures: Sequence[RegionFigure], region_names: Mapping[str, tuple[str, str]]
+) -> Iterator[list[Any]]:
     for fig in figures:
         ind = instrument.indicator[fig.indicator]
         name, level = region_names.get(fig.region, (fig.region, ""))
@@ -204,7 +209,7 @@ def _region_rows(instrument, figures, region_names) -> Iterator[list]:
         ]
 
 
-def _yes_no(met: bool | None):
+def _yes_no(met: bool | None) -> tuple[str, str] | None:
     if met is None:
         return None
     return ("是", "text|met") if met else ("否", "text|unmet")

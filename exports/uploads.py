@@ -124,7 +124,7 @@ class Upload:
         return _sheet_rows(sheet, name, self.limits)
 
 
-def _calamine(where: str, kind: str, call, *args: Any) -> Any:
+def _calamine(where: str, kind: str, call: Callable[..., Any], *args: Any) -> Any:
     """Call python-calamine; its errors, and a panic of its Rust code, become a WorkbookError."""
     try:
         return call(*args)
@@ -223,7 +223,7 @@ def _check_xls(data: bytes, filename: str, limits: Limits) -> None:
         raise WorkbookError([f"{filename}: its sheets take more than {_mb(limits.unpacked)} to read; refused"])
 
 
-def _reach(filename: str, limits: Limits, check, *args: Any) -> Any:
+def _reach(filename: str, limits: Limits, check: Callable[..., Any], *args: Any) -> Any:
     """Run a check of `bounds`, turning a sheet that reaches too far into a located problem."""
     try:
         return check(*args)
