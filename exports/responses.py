@@ -108,10 +108,19 @@ def _check_meta(rows: Iterator[list[Any]], filename: str, instrument: Instrument
         raise WorkbookError(problems)
 
 
+AS_TEXT = ("text", "multi_choice", "date")  # types reading a cell's text, where 12 must not read as "12.0"
+
+
 def _reader(item: Item) -> Callable[[Any], Any]:
     """The function reading one cell of `item` (its type's parser, which checks min and max)."""
     parse = ITEM_TYPES[item.type].parse
+    if item.type in AS_TEXT:  # calamine reads every number in an .xlsx or .ods as a float
+        return lambda raw: parse(_whole(raw), item)
     return lambda raw: parse(raw, item)
+
+
+def _whole(raw: Any) -> Any:
+    return int(raw) if raw.__class__ is float and raw.is_integer() else raw
 
 
 def _header(

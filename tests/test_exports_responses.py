@@ -467,3 +467,11 @@ def test_a_centre_upload_unpacking_to_identical_rows_is_refused_unread(basic):
         f"more than 9 MB; a sheet for this import holds at most 111 rows and {2 + len(basic.items) + 20} columns "
         f"(1 centre in scope, {len(basic.items)} items)"
     )
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_number_in_a_text_cell_reads_as_typed(kind):
+    instrument = instruments.load(CASES / "long-lists.yaml")
+    data, name = file_of(kind, [("org_code", "remark"), ("a1", 12), ("a2", 12.5)])
+    rows = read_responses(data, name, instrument)
+    assert [r.answers["remark"] for r in rows] == ["12", "12.5"]
