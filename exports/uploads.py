@@ -208,6 +208,8 @@ def _check_xls(data: bytes, filename: str, limits: Limits) -> None:
     """The workbook stream of an old .xls, checked record by record before calamine reads it."""
     try:
         with olefile.OleFileIO(data) as ole:
+            if ole.exists("EncryptedPackage"):
+                raise WorkbookError([f"{filename}: the workbook is protected by a password; save it without one"])
             name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
             if name is None:
                 raise _unreadable(filename, "xls")

@@ -363,3 +363,57 @@ def test_xls_declared_dimensions_and_cell_records_are_checked():
 def test_xls_sheet_entries_pointing_at_one_sheet_count_it_each_time():
     one = bounds.check_xls(xls_stream(dimensions(10, 3)), 1000, 256)
     assert bounds.check_xls(xls_stream(dimensions(10, 3), entries=10), 1000, 256) == 10 * one
+
+
+def test_a_workbook_with_a_password_is_named_as_such():
+    # What Excel saves with a password is a compound file holding an encrypted package.
+    data = _compound_file({"EncryptedInfo": b"x" * 64, "EncryptedPackage": b"y" * 5000})
+    assert problems(lambda: read(data, "secret.xlsx")) == [
+        "secret.xlsx: the workbook is protected by a password; save it without one"
+    ]
+
+
+def _compound_file(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE2 compound file (version 3, 512-byte sectors) holding `streams` in regular sectors."""
+    sector = 512
+    names = list(streams)
+    bodies = [streams[n] + bytes(-len(streams[n]) % sector) for n in names]
+    starts, at = [], 0
+    for body in bodies:
+        starts.append(at)
+        at += len(body) // sector
+    directory_sector = at
+    fat_sector = at + 1
+    fat = []
+    for body, start in zip(bodies, starts, strict=True):
+        n = len(body) // sector
+        fat += [start + i + 1 for i in range(n - 1)] + [0xFFFFFFFE]
+    fat += [0xFFFFFFFE, 0xFFFFFFFD]  # the directory, the FAT itself
+    fat += [0xFFFFFFFF] * (sector // 4 - len(fat))
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = 0xFFFFFFFF, right: int = 0xFFFFFFFF) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBB", len(encoded), kind, 1)
+            + struct.pack("<III", 0xFFFFFFFF, right, child)
+            + bytes(16 + 4 + 16)
+            + struct.pack("<IQ", start, size)
+        )
+
+    entries = [entry("Root Entry", 5, 0xFFFFFFFE, 0, child=1)]
+    for i, (name, start) in enumerate(zip(names, starts, strict=True), start=1):
+        right = i + 1 if i < len(names) else 0xFFFFFFFF
+        entries.append(entry(name, 2, start, len(streams[name]), right=right))
+    directory = b"".join(entries).ljust(sector, b"\0")
+    header = (
+        uploads.OLE_MAGIC
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + bytes(6)
+        + struct.pack("<IIII", 0, 1, directory_sector, 0)
+        + struct.pack("<IIIII", 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+        + struct.pack("<I", fat_sector)
+        + b"\xff\xff\xff\xff" * 108
+    )
+    return header + b"".join(bodies) + directory + struct.pack(f"<{sector // 4}I", *fat)
