@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,27 +109,46 @@ def _check_meta(rows: Iterator[list[Any]], filename: str, instrument: Instrument
 
 
 AS_TEXT = ("text", "multi_choice", "date")  # types reading a cell's text, where 12 must not read as "12.0"
+REMEMBERED = 10_000  # distinct cells remembered per column
 
 
-def _reader(item: Item) -> Callable[[Any], Any]:
-    """The function reading one cell of `item` (its type's parser, which checks min and max)."""
-    parse = ITEM_TYPES[item.type].parse
-    if item.type in AS_TEXT:  # calamine reads every number in an .xlsx or .ods as a float
-        return lambda raw: parse(_whole(raw), item)
-    return lambda raw: parse(raw, item)
+class _Bad(str):
+    """Why a cell cannot be read (a reader's result, cheaper than raising for every bad cell)."""
 
 
-def _whole(raw: Any) -> Any:
-    return int(raw) if raw.__class__ is float and raw.is_integer() else raw
+class _Reader:
+    """Reads one item's cells with its type's parser (which checks min and max), remembering the
+    result for each distinct cell: a column holds few distinct values (是/否, choice labels, counts)."""
+
+    __slots__ = ("item", "parse", "seen", "whole")
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.parse = ITEM_TYPES[item.type].parse
+        self.whole = item.type in AS_TEXT  # calamine reads every number in an .xlsx or .ods as a float
+        self.seen: dict[Any, Any] = {}
+
+    def __call__(self, raw: Any) -> Any:
+        key = raw if raw.__class__ is str else (raw.__class__, raw)  # True, 1 and 1.0 are equal keys
+        found = self.seen.get(key, self)
+        if found is self:
+            cell = int(raw) if self.whole and raw.__class__ is float and raw.is_integer() else raw
+            try:
+                found = self.parse(cell, self.item)
+            except AnswerError as error:
+                found = _Bad(str(error))
+            if len(self.seen) < REMEMBERED:
+                self.seen[key] = found
+        return found
 
 
 def _header(
     sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row: int
-) -> tuple[int | None, list[tuple[int, str, Callable[[Any], Any]]]]:
+) -> tuple[int | None, list[tuple[int, str, _Reader]]]:
     """The org_code column and (column, item id, reader) for each item column."""
     by_key = {item_id.casefold(): item_id for item_id in instrument.item}
     code_col = None
-    columns: list[tuple[int, str, Callable]] = []
+    columns: list[tuple[int, str, _Reader]] = []
     seen: dict[str, int] = {}
     for col, raw in enumerate(header):
         name = text(raw)
@@ -145,7 +164,7 @@ def _header(
             code_col = col
         elif key in by_key:
             item_id = by_key[key]
-            columns.append((col, item_id, _reader(instrument.item[item_id])))
+            columns.append((col, item_id, _Reader(instrument.item[item_id])))
         else:
             close = difflib.get_close_matches(name, list(instrument.item), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -194,12 +213,10 @@ def _read(
         for col, item_id, read in columns:
             raw = row[col]
             if raw is not None and raw != "":
-                try:
-                    value = read(raw)
-                except AnswerError as error:
-                    problems.add(number, col + 1, str(error))
-                    continue
-                if value is not None:
+                value = read(raw)
+                if value.__class__ is _Bad:
+                    problems.add(number, col + 1, value)
+                elif value is not None:
                     answers[item_id] = value
         code = text(row[code_col])
         if not answers:
