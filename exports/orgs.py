@@ -70,7 +70,7 @@ COLUMNS = {  # field: accepted headers, English first
     "population": ("population", "人口", "服务人口"),
 }
 REQUIRED = ("code", "name", "level", "parent_code", "kind")
-MAX_ATTRIBUTES = 40
+MAX_ATTRIBUTES = 20
 LIMITS = uploads.Limits(
     rows=uploads.MAX_ROWS,
     columns=len(COLUMNS) + MAX_ATTRIBUTES,

@@ -45,8 +45,9 @@ MAX_UNCOMPRESSED = 500 * 1024 * 1024
 MAX_RATIO = 200
 BASE_UNPACKED = 8 * 1024 * 1024  # styles, shared strings and the help sheets of any workbook
 BYTES_PER_CELL = 300
-# Every sheet calamine parses must fit this, whatever the import: a template's help and list sheets.
-HELP_ROWS, HELP_COLUMNS = 1_000, 256
+# Every sheet calamine parses may reach this far, whatever the import: a template's help, list and
+# _meta sheets (a list sheet has a column per long choice list, so fewer columns than the items).
+HELP_ROWS, HELP_COLUMNS = 1_000, 16
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".csv": "csv", "": ""}
@@ -71,6 +72,7 @@ class Limits:
         return max(self.rows, HELP_ROWS), max(self.columns, HELP_COLUMNS)
 
     def words(self) -> str:
+        """The limits in a sentence's words."""
         reason = f" ({self.why})" if self.why else ""
         return f"{self.rows:,} rows and {self.columns:,} columns{reason}"
 
