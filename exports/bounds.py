@@ -136,10 +136,14 @@ def check_xlsx(archive: zipfile.ZipFile, part: zipfile.ZipInfo, sheet: str, rows
                 if at < 0:
                     continue
                 state, piece = "in", piece[at:]
+            elif state == "after":  # calamine stops at the end of the sheet data: no cell may follow
+                if _ANY_CELL.search(piece):
+                    break
+                continue
             after = b""
-            if state == "in" and (end := piece.find(b"</sheetData>")) >= 0:
+            if (end := piece.find(b"</sheetData>")) >= 0:
                 state, piece, after = "after", piece[:end], piece[end:]
-            if (piece and not _usual(piece)) or _ANY_CELL.search(after):
+            if not _usual(piece) or _ANY_CELL.search(after):
                 break
             found = beyond.search(piece)
             if found is not None:

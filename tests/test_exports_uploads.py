@@ -417,3 +417,23 @@ def _compound_file(streams: dict[str, bytes]) -> bytes:
         + b"\xff\xff\xff\xff" * 108
     )
     return header + b"".join(bodies) + directory + struct.pack(f"<{sector // 4}I", *fat)
+
+
+def test_the_fast_pass_reads_a_sheet_in_pieces(monkeypatch):
+    """A sheet read a few bytes at a time: checks agree across pieces, and what follows the sheet
+    data (validations with `operator=`) does not send a usual sheet to the exact pass."""
+    monkeypatch.setattr(bounds, "CHUNK", 64)
+
+    def exact(*args):
+        raise AssertionError("a usual sheet took the exact pass")
+
+    monkeypatch.setattr(bounds, "_check_xlsx_tags", exact)
+    body = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"/></row>' % (i, i, i, i) for i in range(1, 20))
+    tail = b'<dataValidations count="1"><dataValidation type="whole" operator="greaterThan" sqref="A1:A9">'
+    tail += b"<formula1>0</formula1></dataValidation></dataValidations>"
+    xml = sheet_xml(body).replace(b"</sheetData>", b"</sheetData>" + tail)
+    assert len(read(xlsx_with_sheet(xml), "ok.xlsx")) == 19
+    far = xml.replace(b'<c r="B7"/>', b'<c r="B1001"><v>1</v></c>')
+    assert problems(lambda: read(xlsx_with_sheet(far), "far.xlsx")) == [
+        f"Sheet1: cells reach row 1,001, column 2; {FAR}"
+    ]
