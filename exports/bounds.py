@@ -49,7 +49,8 @@ def column_number(letters: bytes) -> int:
 
 _ROOT_ATTRS = rb"((?:\s+[^\s=>/]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
 _XLSX_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])" + _ROOT_ATTRS)
-_ATTR = re.compile(rb"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+# An attribute and its value in double or single quotes.
+ATTRIBUTE = re.compile(rb"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _REF = re.compile(rb"([A-Za-z]*)([0-9]+)")
 # The fast pass reads a sheet only when every cell is positioned by a reference written the
 # usual way: each cell tag starts `<c r="` (not prefixed; calamine matches local names), and
@@ -183,7 +184,7 @@ def _check_xlsx_tags(xml: bytes, sheet: str, rows: int, columns: int) -> None:
 def _attr(attrs: bytes, wanted: bytes) -> bytes | None:
     """The value of attribute `wanted` (the last one, as calamine takes it)."""
     value = None
-    for name, double, single in _ATTR.findall(attrs):
+    for name, double, single in ATTRIBUTE.findall(attrs):
         if name == wanted:
             value = double or single
     return value

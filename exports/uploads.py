@@ -269,7 +269,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _attrs(attrs: bytes) -> Iterator[tuple[str, str]]:
-    for name, double, single in bounds._ATTR.findall(attrs):
+    for name, double, single in bounds.ATTRIBUTE.findall(attrs):
         yield name.decode("utf-8", "replace"), html.unescape((double or single).decode("utf-8", "replace"))
 
 
