@@ -10,8 +10,14 @@ A4, one page wide, the table's header repeated on every page.
 
 from __future__ import annotations
 
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
 from instruments import Scorecard, describe, formatting
 from instruments.model import Indicator, Instrument
+from instruments.scoring import IndicatorResult
 
 from . import excel
 from .tables import Centre
@@ -36,7 +42,7 @@ STATUS_FILL = {
 GREY = {"bg_color": "#E7E6E6", "font_color": "#595959"}
 
 
-def status_words(result) -> str:
+def status_words(result: IndicatorResult) -> str:
     """An indicator result's status as the card says it: 达标, 未达标, 未填报, 无法计算, 不适用 or 不计分."""
     if result.status != "ok":
         return formatting.status(result.status)
@@ -50,7 +56,7 @@ def rank_words(rank: int | None, county_size: int) -> str:
     return f"第 {rank} 名 / 共 {county_size} 家" if rank else f"未排名 / 共 {county_size} 家"
 
 
-def change_words(indicator: Indicator, now, before) -> str:
+def change_words(indicator: Indicator, now: Any, before: Any) -> str:
     """How a value moved since the previous round: +3.2 个百分点, −4, 否 → 是, 不变."""
     if now is None or before is None:
         return ""
@@ -70,7 +76,7 @@ def change_words(indicator: Indicator, now, before) -> str:
 
 
 def write_card(
-    target,
+    target: excel.Target,
     instrument: Instrument,
     card: Scorecard,
     centre: Centre,
@@ -108,7 +114,10 @@ def write_card(
         ws.set_footer("&C第 &P 页 / 共 &N 页")
 
 
-def _pair(ws, f, row: int, label: str, value, fmt_key: str = "value") -> int:
+Formats = dict[str, Format]
+
+
+def _pair(ws: Worksheet, f: Formats, row: int, label: str, value: Any, fmt_key: str = "value") -> int:
     excel.write_text(ws, row, 0, label, f["label"])
     if isinstance(value, int | float):
         ws.write_number(row, 1, value, f[fmt_key])
@@ -117,7 +126,18 @@ def _pair(ws, f, row: int, label: str, value, fmt_key: str = "value") -> int:
     return row + 1
 
 
-def _summary(ws, f, instrument, card, centre, round_title, rank, county_size, previous, previous_title) -> int:
+def _summary(
+    ws: Worksheet,
+    f: Formats,
+    instrument: Instrument,
+    card: Scorecard,
+    centre: Centre,
+    round_title: str,
+    rank: int | None,
+    county_size: int,
+    previous: Scorecard | None,
+    previous_title: str,
+) -> int:
     ws.set_row(0, 26)
     excel.write_text(ws, 0, 0, f"{instrument.title.zh} · 报告卡 · {round_title}", f["title"])
     row = 2
@@ -142,7 +162,9 @@ def _summary(ws, f, instrument, card, centre, round_title, rank, county_size, pr
     return row
 
 
-def _dimensions(ws, f, instrument, card, previous, row: int) -> int:
+def _dimensions(
+    ws: Worksheet, f: Formats, instrument: Instrument, card: Scorecard, previous: Scorecard | None, row: int
+) -> int:
     if not instrument.dimensions:
         return row
     excel.write_text(ws, row, 0, "维度得分", f["section"])
@@ -168,7 +190,9 @@ def _dimensions(ws, f, instrument, card, previous, row: int) -> int:
     return row
 
 
-def _indicator_table(ws, f, instrument: Instrument, card, previous, row: int) -> None:
+def _indicator_table(
+    ws: Worksheet, f: Formats, instrument: Instrument, card: Scorecard, previous: Scorecard | None, row: int
+) -> None:
     excel.write_text(ws, row, 0, "指标明细", f["section"])
     row += 1
     header_row = row

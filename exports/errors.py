@@ -19,7 +19,7 @@ class WorkbookError(ValueError):
     `more` counts problems found but not listed; past 200 a last line says how many.
     """
 
-    def __init__(self, problems: list[str], more: int = 0):
+    def __init__(self, problems: list[str], more: int = 0) -> None:
         problems = list(problems)
         if len(problems) > MAX_PROBLEMS:
             more += len(problems) - MAX_PROBLEMS

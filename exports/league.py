@@ -1,22 +1,38 @@
 """The league-table workbook: `排名`, `地区汇总`, `指标说明`, `data`, then a chart.
 
 The tables come from `tables`; this module only writes them. The four
-required sheets are added first so they keep their order whatever follows:
-the `data` rows continue on `data_2`, `data_3`, … past Excel's row limit, and
-the share-meeting chart comes last. Formats are made once per style and mark
-(`percent|met` is a percentage on green); each cell is then one
+required sheets are added first so they keep their order whatever follows,
+and the share-meeting chart comes last. Formats are made once per style and
+mark (`percent|met` is a percentage on green); each cell is then one
 write_number or write_string call (empty cells are left out).
+
+Past one sheet (1,048,575 rows: 50,000 centres × 47 indicators is 2.35M) the
+tidy `data` rows go to a UTF-8 CSV with the same header instead
+(`<name>-data.csv` beside the workbook), and the `data` sheet says so in one
+line; a download can then zip the two files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from instruments import RegionFigure, Scores
 from instruments.model import Instrument
 
 from . import excel, tables
-from .tables import Centre, Table
+from .tables import DATA_HEADER, Centre, Table
+
+Progress = Callable[[int], None]  # told how many more rows were written
+TOLD_EVERY = 10_000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
 
 STYLES = {
     "general": {},
@@ -48,11 +64,11 @@ MARKS = {  # Excel's own good / bad / neutral cell styles
 class Formats:
     """XlsxWriter formats by key (`style` or `style|mark`), each made once."""
 
-    def __init__(self, wb):
+    def __init__(self, wb: Workbook) -> None:
         self.wb = wb
-        self.made: dict[str, object] = {}
+        self.made: dict[str, Format | None] = {}
 
-    def __call__(self, key: str):
+    def __call__(self, key: str) -> Format | None:
         fmt = self.made.get(key)
         if fmt is None:
             name, _, mark = key.partition("|")
@@ -62,8 +78,28 @@ class Formats:
         return fmt
 
 
+def data_csv_name(workbook: str | os.PathLike[str]) -> str:
+    """The name of the tidy rows' CSV beside a league workbook: `排名.xlsx` → `排名-data.csv`."""
+    stem, _ = os.path.splitext(os.path.basename(os.fspath(workbook)))
+    return f"{stem}-data.csv"
+
+
+def data_overflows(instrument: Instrument, scores: Scores, centres: Sequence[Centre]) -> bool:
+    """Whether the tidy rows of this league are too many for one sheet (they then go to a CSV)."""
+    size = tables.data(instrument, scores, centres).size or 0
+    return size > excel.MAX_ROWS - 1
+
+
+def rows_to_write(
+    instrument: Instrument, scores: Scores, centres: Sequence[Centre], regions: Sequence[RegionFigure]
+) -> int:
+    """How many rows `write_league` writes (for a progress bar)."""
+    data = tables.data(instrument, scores, centres).size or 0
+    return len(centres) + len(regions) + len(instrument.indicators) + data + len(instrument.scored_indicators)
+
+
 def write_league(
-    target,
+    target: excel.Target,
     instrument: Instrument,
     scores: Scores,
     centres: Sequence[Centre],
@@ -73,47 +109,111 @@ def write_league(
     title: str,
     scope: str,
     note: str = "",
-) -> None:
-    """Write the league-table workbook of one round's scores (row i of `scores` is centre i)."""
+    data_csv: excel.Target | None = None,
+    data_csv_name: str = "",
+    progress: Progress | None = None,
+) -> bool:
+    """Write the league-table workbook of one round's scores (row i of `scores` is centre i).
+
+    When the tidy rows pass one sheet they are written to `data_csv` (a path or a binary
+    stream, named `data_csv_name` on the `data` sheet) and True is returned. `progress` is
+    told how many rows were written as writing goes.
+    """
     if len(centres) != scores.n:
         raise ValueError(f"{len(centres)} centres for {scores.n} rows of scores")
+    data = tables.data(instrument, scores, centres)
+    overflow = (data.size or 0) > excel.MAX_ROWS - 1
+    if overflow and data_csv is None:
+        raise ValueError(f"{data.size:,} tidy rows pass one sheet: give data_csv to write them to")
     parts = [
         tables.league(instrument, scores, centres, title=title, scope=scope, note=note),
         tables.regions(instrument, regions, region_names),
         tables.indicators(instrument),
-        tables.data(instrument, scores, centres),
     ]
+    name = data_csv_name or (_name_of(data_csv) if data_csv is not None else "")
+    tell = progress or (lambda n: None)
     with excel.writing(target) as wb:
         taken: set[str] = set()
         formats = Formats(wb)
-        sheets = [wb.add_worksheet(excel.sheet_title(t.name, taken)) for t in parts]
-        for ws, table in zip(sheets, parts, strict=True):
-            write_table(wb, ws, table, taken, formats)
+        sheets = [wb.add_worksheet(excel.sheet_title(t.name, taken)) for t in [*parts, data]]
+        for ws, table in zip(sheets, parts, strict=False):
+            write_table(ws, table, formats, tell)
+        if overflow:
+            assert data_csv is not None
+            _pointer(sheets[3], data, name, formats)
+            write_csv(data_csv, data.rows, tell)
+        else:
+            write_table(sheets[3], data, formats, tell)
         shares = tables.target_shares(instrument, scores)
         if shares.rows:
             chart_ws = wb.add_worksheet(excel.sheet_title(shares.name, taken))
-            write_table(wb, chart_ws, shares, taken, formats)
+            write_table(chart_ws, shares, formats, tell)
             _chart(wb, chart_ws, shares, instrument)
         sheets[0].activate()
+    return overflow
 
 
-def write_table(wb, ws, table: Table, taken: set[str], formats: Formats) -> list:
-    """Write `table` from `ws` on, continuing on `name_2`, `name_3`, … past the row limit."""
+def _name_of(target: excel.Target) -> str:
+    return os.path.basename(os.fspath(target)) if isinstance(target, str | os.PathLike) else "data.csv"
+
+
+def _pointer(ws: Worksheet, data: Table, name: str, formats: Formats) -> None:
+    """The one line of a `data` sheet whose rows went to a CSV."""
+    ws.set_column(0, 0, 120)
+    line = (
+        f"数据共 {data.size:,} 行，超过一个工作表的上限（{excel.MAX_ROWS - 1:,} 行），"
+        f"已另存为 UTF-8 编码的 CSV 文件“{name}”（与本工作簿同时提供，表头相同：{', '.join(DATA_HEADER)}）。"
+    )
+    excel.write_text(ws, 0, 0, line, formats("note"))
+
+
+def write_csv(target: excel.Target, rows: Iterable[Sequence[Any]], progress: Progress | None = None) -> int:
+    """Write the tidy rows with their header as UTF-8 CSV (with a BOM, so Excel and WPS read Chinese right).
+
+    Text that a spreadsheet would take for a formula gets a leading `'`. Returns the rows written.
+    """
+    tell = progress or (lambda n: None)
+    opened = isinstance(target, str | os.PathLike)
+    stream = open(target, "wb") if opened else target
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=False)
+    try:
+        writer = csv.writer(text)
+        writer.writerow(DATA_HEADER)
+        count = 0
+        for row in rows:
+            writer.writerow([_csv_cell(v) for v in row])
+            count += 1
+            if count % TOLD_EVERY == 0:
+                tell(TOLD_EVERY)
+        tell(count % TOLD_EVERY)
+        text.flush()
+    finally:
+        text.detach()
+        if opened:
+            stream.close()
+    return count
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return f"'{value}" if value.startswith(FORMULA_START) else value
+    return f"{value:.15g}"
+
+
+def write_table(ws: Worksheet, table: Table, formats: Formats, progress: Progress | None = None) -> int:
+    """Write `table` on `ws`; returns how many rows (a table always fits one sheet)."""
     start = len(table.heading) + 1  # the first row of values
-    per_sheet = excel.MAX_ROWS - start
+    room = excel.MAX_ROWS - start
     plain = [formats(c.style) for c in table.columns]
-    written = [ws]
+    tell = progress or (lambda n: None)
     _begin(ws, table, formats)
     count = 0
     write_text, write_number = excel.write_text, ws.write_number
     for values in table.rows:
-        if count == per_sheet:
-            _end(ws, table, count)
-            ws = wb.add_worksheet(excel.sheet_title(f"{table.name}_{len(written) + 1}", taken))
-            write_number = ws.write_number
-            written.append(ws)
-            _begin(ws, table, formats)
-            count = 0
+        if count == room:
+            raise ValueError(f"the table {table.name} has more rows than a sheet holds")
         row = start + count
         for col, cell in enumerate(values):
             if cell.__class__ is tuple:
@@ -127,11 +227,14 @@ def write_table(wb, ws, table: Table, taken: set[str], formats: Formats) -> list
             else:
                 write_number(row, col, cell, fmt)
         count += 1
+        if count % TOLD_EVERY == 0:
+            tell(TOLD_EVERY)
+    tell(count % TOLD_EVERY)
     _end(ws, table, count)
-    return written
+    return count
 
 
-def _begin(ws, table: Table, formats: Formats) -> None:
+def _begin(ws: Worksheet, table: Table, formats: Formats) -> None:
     """Headings, the header row and column widths of one sheet of `table`."""
     for row, line in enumerate(table.heading):
         if line:
@@ -144,14 +247,14 @@ def _begin(ws, table: Table, formats: Formats) -> None:
         excel.write_text(ws, header_row, col, column.header, formats("header"))
 
 
-def _end(ws, table: Table, count: int) -> None:
+def _end(ws: Worksheet, table: Table, count: int) -> None:
     """Freeze the header, and filter over the rows written."""
     header_row = len(table.heading)
     ws.freeze_panes(header_row + 1, table.freeze_columns)
     ws.autofilter(header_row, 0, header_row + max(count, 1), len(table.columns) - 1)
 
 
-def _chart(wb, ws, shares: Table, instrument: Instrument) -> None:
+def _chart(wb: Workbook, ws: Worksheet, shares: Table, instrument: Instrument) -> None:
     """A bar chart of the share of centres meeting each target, beside its table."""
     n = len(shares.rows)
     name = ws.get_name()

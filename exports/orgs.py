@@ -1,10 +1,13 @@
 """Organisation units in: a sheet of provinces down to centres, checked as a tree.
 
-The sheet (.xlsx or .csv) has one unit a row, in any order, under the headers
-`code, name, level, parent_code, kind` and optionally `population` (or their
-Chinese names). Every row is checked on its own, then the file as a tree
-together with the units already in the database: each parent must exist in
-one or the other, sit above its child (province > city > county >
+The sheet (.xlsx, .xls, .ods or .csv) has one unit a row, in any order, under
+the headers `code, name, level, parent_code, kind` and optionally
+`population` (or their Chinese names). Any further column is an attribute of
+the unit kept under its header (`隶属关系`: 省属/市属/县属, `举办主体`, …); an
+empty cell leaves that attribute unset. Every row is checked on its own (codes
+of safe characters, names without control characters), then the file as a
+tree together with the units already in the database: each parent must exist
+in one or the other, sit above its child (province > city > county >
 township/community > village), and no chain of parents may loop. Units come
 back parents first, so they can be inserted in order; any problem and nothing
 comes back at all.
@@ -12,15 +15,16 @@ comes back at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from instruments.errors import AnswerError
 from instruments.item_types import ITEM_TYPES
 
-from . import excel
+from . import excel, uploads
 from .errors import WorkbookError
+from .names import code_problem, name_problem
 
 LEVELS = ("province", "city", "county", "township", "community", "village")
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "community": 3, "village": 4}
@@ -66,16 +70,25 @@ COLUMNS = {  # field: accepted headers, English first
     "population": ("population", "人口", "服务人口"),
 }
 REQUIRED = ("code", "name", "level", "parent_code", "kind")
+MAX_ATTRIBUTES = 20
+LIMITS = uploads.Limits(
+    rows=uploads.MAX_ROWS,
+    columns=len(COLUMNS) + MAX_ATTRIBUTES,
+    why=f"the unit columns and at most {MAX_ATTRIBUTES} attributes",
+)
 
 
 @dataclass(frozen=True)
 class OrgUnit:
+    """One unit as read; `attributes` maps each attribute column of the file to its value (None: unset)."""
+
     code: str
     name: str
     level: str
     parent_code: str | None
     kind: str
     population: int | None = None
+    attributes: dict[str, str | None] = field(default_factory=dict)
 
 
 def text(value: Any) -> str:
@@ -87,15 +100,35 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_orgs(data: bytes, filename: str, known: Mapping[str, str | None] = {}) -> list[OrgUnit]:
-    """The units of an .xlsx or .csv file, parents first; WorkbookError listing every problem."""
-    sheet, rows = excel.first_sheet_rows(data, filename)
-    rows = iter(rows)
+def read_orgs(
+    data: bytes,
+    filename: str,
+    known: Mapping[str, str | None] = {},
+    progress: uploads.Progress = uploads.no_progress,
+) -> list[OrgUnit]:
+    """The units of an .xlsx, .xls, .ods or .csv file, parents first; WorkbookError listing every problem.
+
+    `progress` wraps the rows while they are read (e.g. in a click progress bar).
+    """
+    upload = uploads.Upload(data, filename, LIMITS)
+    sheet = upload.sheet_names[0]
+    with progress(upload.rows(sheet)) as rows:
+        units, where, columns, problems = _read(sheet, iter(rows))
+    problems += _tree_problems(sheet, units, where, columns["parent_code"] + 1, known)
+    if problems:
+        raise WorkbookError(problems)
+    return _parents_first(units)
+
+
+def _read(
+    sheet: str, rows: Iterator[list[Any]]
+) -> tuple[dict[str, OrgUnit], dict[str, int], dict[str, int], list[str]]:
+    """The units of the sheet's rows, each checked on its own: units, their rows, the columns, problems."""
     header = next(rows, None)
     if header is None or not any(text(h) for h in header):
         raise WorkbookError([f"{sheet}: no rows (the first row should hold the headers)"])
     problems: list[str] = []
-    columns = _columns(sheet, header, problems)
+    columns, attributes = _columns(sheet, header, problems)
     if problems:
         raise WorkbookError(problems)
 
@@ -103,9 +136,11 @@ def read_orgs(data: bytes, filename: str, known: Mapping[str, str | None] = {}) 
     where: dict[str, int] = {}  # code: row number
     for number, row in enumerate(rows, start=2):
         cells = {field: row[col] if col < len(row) else None for field, col in columns.items()}
-        if not any(text(v) for v in cells.values()):
+        values = {name: text(row[col]) if col < len(row) else "" for name, col in attributes.items()}
+        if not any(text(v) for v in cells.values()) and not any(values.values()):
             continue
         unit = _unit(sheet, number, cells, columns, problems)
+        unit = _with_attributes(sheet, number, unit, values, attributes, problems)
         if unit is None:
             continue
         if unit.code in units:
@@ -118,34 +153,66 @@ def read_orgs(data: bytes, filename: str, known: Mapping[str, str | None] = {}) 
         where[unit.code] = number
     if not units and not problems:
         problems.append(f"{sheet}: no organisation units below the header row")
-    problems += _tree_problems(sheet, units, where, columns["parent_code"] + 1, known)
-    if problems:
-        raise WorkbookError(problems)
-    return _parents_first(units)
+    return units, where, columns, problems
 
 
-def _columns(sheet: str, header, problems: list[str]) -> dict[str, int]:
-    """Each field's column index from the header row."""
+def _columns(sheet: str, header: Sequence[Any], problems: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Each field's column index from the header row, and each attribute's."""
     lookup = {alias.casefold(): field for field, aliases in COLUMNS.items() for alias in aliases}
     found: dict[str, int] = {}
+    attributes: dict[str, int] = {}
     for col, raw in enumerate(header):
-        field = lookup.get(text(raw).casefold())
+        name = text(raw)
+        field = lookup.get(name.casefold())
+        spot = excel.location(sheet, 1, col + 1)
         if field is None:
-            continue  # other columns (notes, addresses) are left alone
+            if not name:
+                continue  # a column without a header holds nothing we keep
+            problem = name_problem(name)
+            if problem is not None:
+                problems.append(f"{spot}: the attribute name {problem}")
+            elif name in attributes:
+                also = excel.location(sheet, 1, attributes[name] + 1)
+                problems.append(f"{spot}: a second '{name}' column (also {also})")
+            else:
+                attributes[name] = col
+            continue
         if field in found:
-            problems.append(
-                f"{excel.location(sheet, 1, col + 1)}: a second '{field}' column "
-                f"(also {excel.location(sheet, 1, found[field] + 1)})"
-            )
+            also = excel.location(sheet, 1, found[field] + 1)
+            problems.append(f"{spot}: a second '{field}' column (also {also})")
             continue
         found[field] = col
     for field in REQUIRED:
         if field not in found:
             problems.append(f"{excel.location(sheet, 1, 1)}: missing column '{field}' ({COLUMNS[field][1]})")
-    return found
+    if len(attributes) > MAX_ATTRIBUTES:
+        problems.append(f"{excel.location(sheet, 1, 1)}: {len(attributes)} attribute columns; at most {MAX_ATTRIBUTES}")
+    return found, attributes
 
 
-def _unit(sheet, number, cells, columns, problems) -> OrgUnit | None:
+def _with_attributes(
+    sheet: str,
+    number: int,
+    unit: OrgUnit | None,
+    values: dict[str, str],
+    attributes: dict[str, int],
+    problems: list[str],
+) -> OrgUnit | None:
+    """`unit` with the row's attribute values (None for an empty cell), or None after a bad value."""
+    bad = False
+    for name, value in values.items():
+        problem = name_problem(value)
+        if problem is not None:
+            problems.append(f"{excel.location(sheet, number, attributes[name] + 1)}: the value of '{name}' {problem}")
+            bad = True
+    if unit is None or bad:
+        return None
+    return replace(unit, attributes={name: value or None for name, value in values.items()})
+
+
+def _unit(
+    sheet: str, number: int, cells: dict[str, Any], columns: dict[str, int], problems: list[str]
+) -> OrgUnit | None:
     """One row as a unit, or None after noting what is wrong with it."""
     before = len(problems)
 
@@ -155,8 +222,12 @@ def _unit(sheet, number, cells, columns, problems) -> OrgUnit | None:
     code, name = text(cells["code"]), text(cells["name"])
     if not code:
         bad("code", "missing code")
+    elif (problem := code_problem(code)) is not None:
+        bad("code", problem)
     if not name:
         bad("name", "missing name")
+    elif (problem := name_problem(name)) is not None:
+        bad("name", f"the name {problem}")
     raw_level = text(cells["level"])
     level = raw_level.lower() if raw_level.lower() in LEVELS else _LEVEL_ALIASES.get(raw_level)
     if level is None and not raw_level:
@@ -182,7 +253,13 @@ def _unit(sheet, number, cells, columns, problems) -> OrgUnit | None:
     return OrgUnit(code, name, level, parent, kind, population)
 
 
-def _tree_problems(sheet, units: dict[str, OrgUnit], where, parent_col, known) -> list[str]:
+def _tree_problems(
+    sheet: str,
+    units: dict[str, OrgUnit],
+    where: dict[str, int],
+    parent_col: int,
+    known: Mapping[str, str | None],
+) -> list[str]:
     """Unknown parents, parents not above their children, and cycles."""
     problems = []
     parent_of: dict[str, str | None] = dict(known)

@@ -1,6 +1,8 @@
 """Responses in: the filled-in template, or any sheet with `org_code` and item ids as headers.
 
-One pass over the rows. Each column's reader is chosen once from the header
+The file may be .xlsx, .xls, .ods or .csv (`uploads`), and may hold no more
+rows than the round has centres in scope, nor more columns than the
+instrument has items, each with a margin. One pass over the rows. Each column's reader is chosen once from the header
 (the item type's own parser plus the item's min and max), so a cell costs one
 call; every problem is noted with its sheet, cell and reason and reading goes
 on. The constraints are then checked for all rows at once on float columns,
@@ -12,8 +14,7 @@ from __future__ import annotations
 
 import difflib
 import heapq
-import os
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +25,13 @@ from instruments.evaluation import broken_constraints, evaluate
 from instruments.item_types import ITEM_TYPES
 from instruments.model import Instrument, Item
 
-from . import excel, template
+from . import excel, template, uploads
 from .errors import MAX_PROBLEMS, WorkbookError
 from .orgs import text
 
 HEADER_SEARCH = 10  # rows searched for the `org_code` header (the template has it on row 5)
+SPARE_ROWS = 100  # rows beyond the header rows and one per centre (notes, totals)
+SPARE_COLUMNS = 20  # columns beyond org_code, org_name and one per item
 
 
 @dataclass(frozen=True)
@@ -58,26 +61,34 @@ def read_responses(
     *,
     round_id: int | None = None,
     known_codes: Collection[str] | None = None,
+    progress: uploads.Progress = uploads.no_progress,
 ) -> list[ResponseRow]:
-    """The answers in an .xlsx or .csv file, one row per centre; WorkbookError on any problem."""
-    if excel.file_kind(data, filename) == "csv":
-        sheet = os.path.basename(str(filename)) or "csv"
-        return _read(sheet, excel.read_csv(data, filename), instrument, known_codes)
-    wb = excel.open_workbook(data, filename)
-    try:
-        if not wb.sheetnames:
-            raise WorkbookError([f"{filename}: the workbook has no sheets"])
-        if template.META_SHEET in wb.sheetnames:
-            _check_meta(wb[template.META_SHEET], filename, instrument, round_id)
-        sheet = template.SHEET if template.SHEET in wb.sheetnames else wb.sheetnames[0]
-        return _read(sheet, excel.sheet_rows(wb[sheet]), instrument, known_codes)
-    finally:
-        wb.close()
+    """The answers in an .xlsx, .xls, .ods or .csv file, one row per centre; WorkbookError on any problem.
+
+    `progress` wraps the rows while they are read (e.g. in a click progress bar).
+    """
+    upload = uploads.Upload(data, filename, limits(instrument, known_codes))
+    names = upload.sheet_names
+    if template.META_SHEET in names:
+        _check_meta(upload.rows(template.META_SHEET), filename, instrument, round_id)
+    sheet = template.SHEET if template.SHEET in names else names[0]
+    with progress(upload.rows(sheet)) as rows:
+        return _read(sheet, rows, instrument, known_codes)
 
 
-def _check_meta(ws, filename: str, instrument: Instrument, round_id: int | None) -> None:
+def limits(instrument: Instrument, known_codes: Collection[str] | None) -> uploads.Limits:
+    """The most rows and columns a sheet of answers can need: centres and items, with a margin."""
+    columns = 2 + len(instrument.items) + SPARE_COLUMNS
+    if known_codes is None:
+        return uploads.Limits(uploads.MAX_ROWS, columns, f"{len(instrument.items)} items")
+    centres = len(known_codes)
+    why = f"{centres:,} {'centre' if centres == 1 else 'centres'} in scope, {len(instrument.items)} items"
+    return uploads.Limits(HEADER_SEARCH + centres + SPARE_ROWS, columns, why)
+
+
+def _check_meta(rows: Iterator[list[Any]], filename: str, instrument: Instrument, round_id: int | None) -> None:
     """Refuse a template made for another round, instrument or version."""
-    meta = {text(row[0]): row[1] for row in excel.sheet_rows(ws) if len(row) >= 2 and row[0]}
+    meta = {text(row[0]): row[1] for row in rows if len(row) >= 2 and row[0]}
     if meta.get("kind") != template.TEMPLATE_KIND:
         return
     problems = []
@@ -97,17 +108,47 @@ def _check_meta(ws, filename: str, instrument: Instrument, round_id: int | None)
         raise WorkbookError(problems)
 
 
-def _reader(item: Item) -> Callable[[Any], Any]:
-    """The function reading one cell of `item` (its type's parser, which checks min and max)."""
-    parse = ITEM_TYPES[item.type].parse
-    return lambda raw: parse(raw, item)
+AS_TEXT = ("text", "multi_choice", "date")  # types reading a cell's text, where 12 must not read as "12.0"
+REMEMBERED = 10_000  # distinct cells remembered per column
 
 
-def _header(sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row):
+class _Bad(str):
+    """Why a cell cannot be read (a reader's result, cheaper than raising for every bad cell)."""
+
+
+class _Reader:
+    """Reads one item's cells with its type's parser (which checks min and max), remembering the
+    result for each distinct cell: a column holds few distinct values (是/否, choice labels, counts)."""
+
+    __slots__ = ("item", "parse", "seen", "whole")
+
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.parse = ITEM_TYPES[item.type].parse
+        self.whole = item.type in AS_TEXT  # calamine reads every number in an .xlsx or .ods as a float
+        self.seen: dict[Any, Any] = {}
+
+    def __call__(self, raw: Any) -> Any:
+        key = raw if raw.__class__ is str else (raw.__class__, raw)  # True, 1 and 1.0 are equal keys
+        found = self.seen.get(key, self)
+        if found is self:
+            cell = int(raw) if self.whole and raw.__class__ is float and raw.is_integer() else raw
+            try:
+                found = self.parse(cell, self.item)
+            except AnswerError as error:
+                found = _Bad(str(error))
+            if len(self.seen) < REMEMBERED:
+                self.seen[key] = found
+        return found
+
+
+def _header(
+    sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row: int
+) -> tuple[int | None, list[tuple[int, str, _Reader]]]:
     """The org_code column and (column, item id, reader) for each item column."""
     by_key = {item_id.casefold(): item_id for item_id in instrument.item}
     code_col = None
-    columns: list[tuple[int, str, Callable]] = []
+    columns: list[tuple[int, str, _Reader]] = []
     seen: dict[str, int] = {}
     for col, raw in enumerate(header):
         name = text(raw)
@@ -123,7 +164,7 @@ def _header(sheet: str, header: Sequence[Any], instrument: Instrument, problems:
             code_col = col
         elif key in by_key:
             item_id = by_key[key]
-            columns.append((col, item_id, _reader(instrument.item[item_id])))
+            columns.append((col, item_id, _Reader(instrument.item[item_id])))
         else:
             close = difflib.get_close_matches(name, list(instrument.item), n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -171,13 +212,11 @@ def _read(
         answers: dict[str, Any] = {}
         for col, item_id, read in columns:
             raw = row[col]
-            if raw is not None:
-                try:
-                    value = read(raw)
-                except AnswerError as error:
-                    problems.add(number, col + 1, str(error))
-                    continue
-                if value is not None:
+            if raw is not None and raw != "":
+                value = read(raw)
+                if value.__class__ is _Bad:
+                    problems.add(number, col + 1, value)
+                elif value is not None:
                     answers[item_id] = value
         code = text(row[code_col])
         if not answers:

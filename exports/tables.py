@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -54,6 +55,7 @@ class Table:
     heading: list[str] = field(default_factory=list)  # lines above the header row
     freeze_columns: int = 0
     header_height: float | None = None
+    size: int | None = None  # how many rows, when known before they are made
 
 
 def style(indicator: Indicator) -> str:
@@ -102,7 +104,9 @@ def league(
     return Table("排名", columns, rows, heading, freeze_columns=3, header_height=45)
 
 
-def _league_rows(instrument, scores: Scores, centres, ranks, order) -> Iterator[list]:
+def _league_rows(
+    instrument: Instrument, scores: Scores, centres: Sequence[Centre], ranks: np.ndarray, order: np.ndarray
+) -> Iterator[list[Any]]:
     grades = [g.label.zh for g in instrument.grades]
     people = [(c.code, c.name, c.county, c.city) for c in centres]
     dims = [scores.dimensions[d.id] for d in instrument.dimensions]
@@ -128,7 +132,7 @@ def _league_rows(instrument, scores: Scores, centres, ranks, order) -> Iterator[
             ]
 
 
-def _indicator_cells(instrument, scores: Scores, ind: Indicator, rows) -> list:
+def _indicator_cells(instrument: Instrument, scores: Scores, ind: Indicator, rows: np.ndarray) -> list[Any]:
     """One indicator's cells for `rows`: the value with a met/unmet key, or the status word."""
     column = scores.env[ind.id]
     status = column.status[rows].tolist()
@@ -175,7 +179,9 @@ def regions(
     return Table("地区汇总", columns, _region_rows(instrument, figures, region_names), [], 2, 30)
 
 
-def _region_rows(instrument, figures, region_names) -> Iterator[list]:
+def _region_rows(
+    instrument: Instrument, figures: Sequence[RegionFigure], region_names: Mapping[str, tuple[str, str]]
+) -> Iterator[list[Any]]:
     for fig in figures:
         ind = instrument.indicator[fig.indicator]
         name, level = region_names.get(fig.region, (fig.region, ""))
@@ -198,7 +204,7 @@ def _region_rows(instrument, figures, region_names) -> Iterator[list]:
         ]
 
 
-def _yes_no(met: bool | None):
+def _yes_no(met: bool | None) -> tuple[str, str] | None:
     if met is None:
         return None
     return ("是", "text|met") if met else ("否", "text|unmet")
@@ -255,13 +261,14 @@ def data(instrument: Instrument, scores: Scores, centres: Sequence[Centre]) -> T
     styles = ("text", "text", "text", "general", "rank", "number")
     widths = (14, 30, 28, 12, 6, 8)
     columns = [Column(*spec) for spec in zip(DATA_HEADER, styles, widths, strict=True)]
-    return Table("data", columns, _data_rows(instrument, scores, centres))
-
-
-def _data_rows(instrument: Instrument, scores: Scores, centres) -> Iterator[tuple]:
-    _, order = ranking(scores)
     # `value` is a number or empty; an indicator whose value is a choice is shown on 排名 only.
     numeric = [ind for ind in instrument.indicators if instrument.is_numeric(ind)]
+    rows = _data_rows(numeric, scores, centres)
+    return Table("data", columns, rows, size=len(centres) * len(numeric))
+
+
+def _data_rows(numeric: Sequence[Indicator], scores: Scores, centres: Sequence[Centre]) -> Iterator[tuple]:
+    _, order = ranking(scores)
     people = [(c.code, c.name) for c in centres]
     for start in range(0, len(order), CHUNK):
         rows = order[start : start + CHUNK]

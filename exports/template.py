@@ -17,8 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import Any
 
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from instruments.item_types import ITEM_TYPES
 from instruments.model import Instrument, Item
@@ -53,7 +57,7 @@ HELP = (
 
 
 def write_template(
-    target,
+    target: excel.Target,
     instrument: Instrument,
     centres: Sequence[tuple[str, str]],
     *,
@@ -120,7 +124,10 @@ def write_template(
         meta.very_hidden()
 
 
-def _formats(wb) -> dict:
+Formats = dict[str, Format]
+
+
+def _formats(wb: Workbook) -> Formats:
     border = {"border": 1, "border_color": "#BFBFBF", "valign": "top"}
     return {
         "title": wb.add_format({"bold": True, "font_size": 14}),
@@ -146,7 +153,7 @@ def _column_width(item: Item) -> float:
     return min(max(excel.width(_label(item)) / 2 + 2, 10), 22)
 
 
-def _section_row(ws, instrument: Instrument, f) -> None:
+def _section_row(ws: Worksheet, instrument: Instrument, f: Formats) -> None:
     ws.write_blank(1, 0, None, f["section"])
     ws.write_blank(1, 1, None, f["section"])
     col = FIRST_COLUMN
@@ -172,7 +179,7 @@ def _input_message(item: Item) -> str:
     return excel.clip("\n".join(parts), excel.MAX_INPUT_MESSAGE)
 
 
-def _input_format(item: Item, f: dict) -> object:
+def _input_format(item: Item, f: Formats) -> Format:
     return f[ITEM_TYPES[item.type].cell]
 
 
@@ -194,7 +201,7 @@ def _long_lists(items: Sequence[Item]) -> dict[str, list[str]]:
     return out
 
 
-def _validation(item: Item, lists: dict[str, list[str]]) -> dict:
+def _validation(item: Item, lists: dict[str, list[str]]) -> dict[str, Any]:
     """The Excel data validation of an item's input cells."""
     message = {
         "input_title": excel.clip(item.label.zh, excel.MAX_INPUT_TITLE),
@@ -219,14 +226,14 @@ def _validation(item: Item, lists: dict[str, list[str]]) -> dict:
     return {"validate": "any", **{k: message[k] for k in ("input_title", "input_message")}}
 
 
-def _write_help(ws, f) -> None:
+def _write_help(ws: Worksheet, f: Formats) -> None:
     ws.set_column(0, 0, 110)
     excel.write_text(ws, 0, 0, HELP[0], f["help_title"])
     for row, line in enumerate(HELP[1:], 1):
         excel.write_text(ws, row, 0, line, f["help"])
 
 
-def _write_lists(ws, lists: dict[str, list[str]]) -> None:
+def _write_lists(ws: Worksheet, lists: dict[str, list[str]]) -> None:
     columns = list(lists.values())
     for row in range(max(len(c) for c in columns)):
         for col, labels in enumerate(columns):
@@ -234,7 +241,7 @@ def _write_lists(ws, lists: dict[str, list[str]]) -> None:
                 excel.write_text(ws, row, col, labels[row])
 
 
-def _write_meta(ws, instrument: Instrument, round_id: int, title: str) -> None:
+def _write_meta(ws: Worksheet, instrument: Instrument, round_id: int, title: str) -> None:
     rows = [
         ("kind", TEMPLATE_KIND),
         ("round_id", round_id),

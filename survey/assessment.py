@@ -15,15 +15,16 @@ import shutil
 import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlite_utils import Database
 
 import instruments
-from exports import cards, league, orgs, responses, template, xlsform
+from exports import cards, league, orgs, responses, template, uploads, xlsform
 from exports.errors import WorkbookError
 from exports.tables import Centre
 from instruments import Instrument
@@ -81,9 +82,11 @@ def load_bundled(db: Database) -> list[Instrument]:
     return out
 
 
-def import_orgs(db: Database, data: bytes, filename: str) -> tuple[int, int]:
-    """Import organisation units from CSV or XLSX: all rows or none."""
-    units = orgs.read_orgs(data, filename, known=org_store.parents(db))
+def import_orgs(
+    db: Database, data: bytes, filename: str, progress: uploads.Progress = uploads.no_progress
+) -> tuple[int, int]:
+    """Import organisation units from .xlsx, .xls, .ods or .csv: all rows or none."""
+    units = orgs.read_orgs(data, filename, known=org_store.parents(db), progress=progress)
     return org_store.save_units(db, units)
 
 
@@ -107,14 +110,18 @@ def import_responses(
     username: str,
     submit: bool = False,
     only: str | None = None,
+    progress: uploads.Progress = uploads.no_progress,
 ) -> ImportSummary:
     """Import a filled-in workbook: every row or none; approved responses are skipped.
 
-    With `only` (a centre's code) a row of any other centre is an error.
+    With `only` (a centre's code) a row of any other centre is an error. `progress`
+    wraps the rows while they are read.
     """
     instrument = round_instrument(db, round_)
     known = [only] if only else [c["code"] for c in centres(db, round_)]
-    rows = responses.read_responses(data, filename, instrument, round_id=round_.id, known_codes=known)
+    rows = responses.read_responses(
+        data, filename, instrument, round_id=round_.id, known_codes=known, progress=progress
+    )
     try:
         return import_answers(
             db, round_, instrument, [(row.code, row.answers) for row in rows], username=username, submit=submit
@@ -139,8 +146,13 @@ def write_league(
     path: str | Path,
     scope_code: str | None,
     approved_only: bool = False,
-) -> RoundScores:
-    """Write the league workbook for the scope; returns what it scored."""
+    progress: Callable[..., contextlib.AbstractContextManager[Any]] | None = None,
+) -> tuple[RoundScores, Path | None]:
+    """Write the league workbook for the scope; returns what it scored, and the CSV of its tidy
+    rows when they pass one sheet (`<name>-data.csv` beside the workbook).
+
+    `progress(length=…)` makes a bar with `update(rows)`, e.g. click.progressbar.
+    """
     result = round_scores(db, round_, scope_code, approved_only)
     if not result.centres:
         raise StoreError("no responses in scope to rank")
@@ -150,19 +162,32 @@ def write_league(
     figures = instruments.regional(result.scores, regions)
     names = {code: (units[code].name, units[code].level) for code in regions}
     note = "仅含已审核通过的数据" if approved_only else "含未审核数据（草稿、已提交、已退回与已通过）"
-    with replacing(path) as temporary:
+    people = [Centre(c["code"], c["name"], c["county"], c["city"]) for c in result.centres]
+    data_csv = None
+    if league.data_overflows(result.instrument, result.scores, people):
+        data_csv = Path(path).with_name(league.data_csv_name(path))
+    length = league.rows_to_write(result.instrument, result.scores, people, figures)
+    bar = progress(length=length) if progress is not None else contextlib.nullcontext(None)
+    with (
+        replacing(path) as temporary,
+        replacing(data_csv) if data_csv else contextlib.nullcontext(None) as temporary_csv,
+        bar as shown,
+    ):
         league.write_league(
             temporary,
             result.instrument,
             result.scores,
-            [Centre(c["code"], c["name"], c["county"], c["city"]) for c in result.centres],
+            people,
             figures,
             names,
             title=f"{round_.title}（{round_.period}）",
             scope=units[scope].name if scope else "全部地区",
             note=note,
+            data_csv=temporary_csv,
+            data_csv_name=data_csv.name if data_csv else "",
+            progress=shown.update if shown is not None else None,
         )
-    return result
+    return result, data_csv
 
 
 @dataclass

@@ -9,7 +9,9 @@ import functools
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -57,6 +59,29 @@ def open_db(db_path: Path | None):
 
 def who() -> str:
     return f"cli:{getpass.getuser()}"
+
+
+class Quiet:
+    """A progress bar that shows nothing (standard error is not a terminal)."""
+
+    def __init__(self, iterable: Any = None, length: int | None = None) -> None:
+        self.iterable = iterable
+
+    def __enter__(self) -> Any:
+        return self.iterable if self.iterable is not None else self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, steps: int) -> None:
+        """Nothing to show."""
+
+
+def bar(label: str) -> Callable[..., Any]:
+    """A click progress bar on stderr for work that may take more than a second; quiet off a terminal."""
+    if not sys.stderr.isatty():
+        return Quiet
+    return functools.partial(click.progressbar, label=label, file=sys.stderr)
 
 
 def read_file(path: Path) -> bytes:
@@ -165,8 +190,8 @@ def orgs_group() -> None:
 @db_option
 @friendly
 def orgs_import(file, db_path):
-    """Import organisation units from CSV or XLSX (code, name, level, parent_code, kind)."""
-    added, updated = assessment.import_orgs(open_db(db_path), read_file(file), file.name)
+    """Import organisation units from .xlsx, .xls, .ods or .csv (code, name, level, parent_code, kind, attributes)."""
+    added, updated = assessment.import_orgs(open_db(db_path), read_file(file), file.name, progress=bar("读取机构"))
     click.echo(f"{added} units added, {updated} updated from {file.name}.")
 
 
@@ -245,7 +270,7 @@ def responses_import(file, round_id, submit, db_path):
     """Import filled-in answers (the template, or any sheet with org_code and item ids)."""
     db = open_db(db_path)
     summary = assessment.import_responses(
-        db, get_round(db, round_id), read_file(file), file.name, username=who(), submit=submit
+        db, get_round(db, round_id), read_file(file), file.name, username=who(), submit=submit, progress=bar("读取答案")
     )
     line = (f"{summary.created} responses created, {summary.updated} updated, "
             f"{summary.unchanged} unchanged ({summary.changes} answers changed)")  # fmt: skip
@@ -289,8 +314,12 @@ def export_group() -> None:
 def export_league(round_id, output, scope_code, approved_only, db_path):
     """Write the league-table workbook."""
     db = open_db(db_path)
-    result = assessment.write_league(db, get_round(db, round_id), output, scope_code, approved_only)
-    click.echo(f"League table of {len(result.centres)} centres written to {output}.")
+    round_ = get_round(db, round_id)
+    result, data_csv = assessment.write_league(db, round_, output, scope_code, approved_only, progress=bar("排名表"))
+    line = f"League table of {len(result.centres)} centres written to {output}"
+    if data_csv is not None:
+        line += f"; its tidy rows, past one sheet, to {data_csv}"
+    click.echo(line + ".")
 
 
 @export_group.command("cards")
@@ -302,8 +331,7 @@ def export_league(round_id, output, scope_code, approved_only, db_path):
 def export_cards(round_id, output, scope_code, db_path):
     """Write one report-card workbook per centre."""
     db = open_db(db_path)
-    bar = functools.partial(click.progressbar, label="报告卡", file=sys.stderr)
-    count = assessment.write_cards(db, get_round(db, round_id), output, scope_code, progress=bar)
+    count = assessment.write_cards(db, get_round(db, round_id), output, scope_code, progress=bar("报告卡"))
     click.echo(f"{count} report cards written to {output}/.")
 
 

@@ -213,6 +213,23 @@ def m003_sessions_and_signin_attempts(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_unit_attributes(db: Database) -> None:
+    """Attributes of organisation units (隶属关系, 举办主体, …): one row per unit and name."""
+    _script(
+        db,
+        """
+        CREATE TABLE org_attributes (
+            org_code TEXT NOT NULL REFERENCES org_units(code),
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (org_code, name)
+        );
+        CREATE INDEX org_attributes_name ON org_attributes(name, value);
+        """,
+    )
+
+
 def _script(db: Database, sql: str) -> None:
     """Run statements one by one: executescript would commit the migration's transaction."""
     for statement in sql.split(";"):

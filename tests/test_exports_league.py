@@ -1,5 +1,6 @@
 """The league workbook: template → answers → scores → league, read back cell by cell."""
 
+import csv
 import io
 import zipfile
 from types import SimpleNamespace
@@ -10,7 +11,7 @@ import pytest
 from test_exports_responses import INJECTIONS, fill, template
 
 import instruments
-from exports import excel, tables
+from exports import excel, league, tables
 from exports.league import write_league
 from exports.responses import read_responses
 from exports.tables import Centre
@@ -54,8 +55,10 @@ def row_of(sheet, code, column=2, first=4):
     return next(r for r in range(first, sheet.max_row + 1) if sheet.cell(r, column).value == code)
 
 
-def test_the_four_sheets_come_first_in_order(round_trip):
-    assert round_trip.book.sheetnames == ["排名", "地区汇总", "指标说明", "data", "达标率"]
+def test_the_four_required_sheets_come_first_in_order_then_the_chart(round_trip):
+    required = ["排名", "地区汇总", "指标说明", "data"]  # workbooks.md: "at least these sheets, in this order"
+    assert round_trip.book.sheetnames[:4] == required
+    assert round_trip.book.sheetnames == [*required, "达标率"]
 
 
 def test_the_league_sheet(round_trip):
@@ -159,17 +162,55 @@ def test_centre_names_stay_text_in_the_league(round_trip):
         assert (cell.value, cell.data_type) == (name, "s")
 
 
-def test_the_data_sheet_continues_past_the_row_limit(basic, monkeypatch):
+def small_sheets(monkeypatch, basic, n=30):
+    """A league of `n` centres whose tidy rows pass a sheet of 100 rows."""
     monkeypatch.setattr(excel, "MAX_ROWS", 100)
-    answers = [{"staff_total": 50, "staff_prof_tech": 45 + i % 5, "gps": 3, "population": 20_000} for i in range(30)]
+    answers = [{"staff_total": 50, "staff_prof_tech": 45 + i % 5, "gps": 3, "population": 20_000} for i in range(n)]
     scores = instruments.score_many(basic, answers)
-    centres = [Centre(f"c{i:02d}", f"卫生院{i}", "甲县", "某市") for i in range(30)]
-    book = openpyxl.load_workbook(io.BytesIO(league_bytes(basic, scores, centres, title="t", scope="s")))
-    assert book.sheetnames == ["排名", "地区汇总", "指标说明", "data", "data_2", "达标率"]
-    header = ["org_code", "org_name", "indicator_id", "value", "met", "points"]
-    assert [c.value for c in book["data"][1]] == [c.value for c in book["data_2"][1]] == header
-    assert book["data"].max_row == 100
-    assert (book["data"].max_row - 1) + (book["data_2"].max_row - 1) == 30 * len(basic.indicators)
+    centres = [Centre(f"c{i:02d}", f"卫生院{i}", "甲县", "某市") for i in range(n)]
+    centres[3] = Centre("c03", "=1+1", "甲县", "某市")
+    return scores, centres
+
+
+def test_tidy_rows_past_one_sheet_go_to_a_csv_beside_the_workbook(basic, monkeypatch, tmp_path):
+    scores, centres = small_sheets(monkeypatch, basic)
+    numeric = [ind for ind in basic.indicators if basic.is_numeric(ind)]
+    assert league.data_overflows(basic, scores, centres)
+    target, data_csv = tmp_path / "排名.xlsx", tmp_path / league.data_csv_name(tmp_path / "排名.xlsx")
+    assert data_csv.name == "排名-data.csv"
+    wrote = write_league(target, basic, scores, centres, [], {}, title="t", scope="s", data_csv=data_csv)
+    assert wrote is True
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[:4] == ["排名", "地区汇总", "指标说明", "data"]
+    lines = [row for row in book["data"].iter_rows(values_only=True)]
+    assert len(lines) == 1 and "排名-data.csv" in lines[0][0] and f"{30 * len(numeric):,} 行" in lines[0][0]
+    raw = data_csv.read_bytes()
+    assert raw.startswith("\ufeff".encode())  # UTF-8 with a BOM, so Excel and WPS read the Chinese right
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["org_code", "org_name", "indicator_id", "value", "met", "points"]
+    assert len(rows) == 1 + 30 * len(numeric)
+    share = {r[0]: r for r in rows[1:] if r[2] == "prof_tech_share"}
+    assert share["c00"][3:] == [f"{45 / 50:.15g}", "1", share["c00"][5]]
+    assert float(share["c01"][3]) == pytest.approx(46 / 50)
+    assert share["c03"][1] == "'=1+1"  # a spreadsheet would take it for a formula
+
+
+def test_without_a_csv_target_an_overflow_is_refused(basic, monkeypatch):
+    scores, centres = small_sheets(monkeypatch, basic)
+    with pytest.raises(ValueError, match="tidy rows pass one sheet"):
+        write_league(io.BytesIO(), basic, scores, centres, [], {}, title="t", scope="s")
+
+
+def test_tidy_rows_that_fit_stay_on_the_data_sheet(basic, monkeypatch):
+    scores, centres = small_sheets(monkeypatch, basic, n=5)
+    assert not league.data_overflows(basic, scores, centres)
+    told = []
+    buffer = io.BytesIO()
+    wrote = write_league(buffer, basic, scores, centres, [], {}, title="t", scope="s", progress=told.append)
+    assert wrote is False
+    book = openpyxl.load_workbook(buffer)
+    assert book["data"].max_row == 1 + 5 * len([i for i in basic.indicators if basic.is_numeric(i)])
+    assert sum(told) == league.rows_to_write(basic, scores, centres, [])
 
 
 def test_unranked_centres_come_last():

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from helpers import xlsx_bytes
+from sheets import csv_bytes, file_of
 
 from exports.errors import WorkbookError
 from exports.orgs import OrgUnit, read_orgs
@@ -134,8 +135,14 @@ def test_csv_locations_use_the_file_name():
     [
         (b"", "orgs.csv", "orgs.csv: the file is empty"),
         (b"\n\n", "orgs.csv", "orgs.csv: no rows (the first row should hold the headers)"),
-        (bytes(range(256)), "orgs.xlsx", "orgs.xlsx: not an Excel .xlsx workbook"),
-        (b"code,name", "orgs.txt", "orgs.txt: a .txt file cannot be read; use .xlsx or .csv"),
+        (bytes(range(256)), "orgs.xlsx", "orgs.xlsx: not an Excel .xlsx workbook (save it from Excel or WPS as .xlsx)"),
+        (b"code,name", "orgs.txt", "orgs.txt: a .txt file cannot be read; use .xlsx, .xls, .ods or .csv"),
+        (
+            b"<table><tr><td>61</td></tr></table>",
+            "orgs.xls",
+            "orgs.xls: not an Excel .xls workbook (a web page or "
+            "XML file with a workbook's name; open it in Excel or WPS and save it as .xlsx)",
+        ),
     ],
 )
 def test_files_that_are_not_org_lists(data, filename, message):
@@ -144,3 +151,105 @@ def test_files_that_are_not_org_lists(data, filename, message):
 
 def test_headers_only_is_an_error():
     assert problems(xlsx_bytes([HEADER])) == ["Sheet1: no organisation units below the header row"]
+
+
+# ---------------------------------------------------------------- every format
+
+UNITS = [
+    (*HEADER, "population", "隶属关系", "举办主体"),
+    ("61", "陕西省", "省", None, "地区", None, None, None),
+    ("6101", "西安市", "市", 61, "地区", None, None, None),
+    ("610102", "新城区", "county", "6101", "region", None, None, None),
+    ("610102001", "正阳卫生院", "township", "610102", "乡镇卫生院", 52000, "县属", "政府办"),
+]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "csv"])
+def test_units_in_every_format(kind):
+    data, name = file_of(kind, UNITS)
+    units = {u.code: u for u in read_orgs(data, name)}
+    assert list(units) == ["61", "6101", "610102", "610102001"]
+    assert units["6101"].parent_code == "61"  # a number in the cell, a code in the tree
+    assert units["610102001"] == OrgUnit(
+        "610102001", "正阳卫生院", "township", "610102", "township_health_centre", 52000,
+        {"隶属关系": "县属", "举办主体": "政府办"},
+    )  # fmt: skip
+    assert units["61"].attributes == {"隶属关系": None, "举办主体": None}
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "csv"])
+def test_unit_errors_are_located_in_every_format(kind):
+    rows = [(*HEADER, "population"), ("a", "甲", "county", None, "region", "十二")]
+    data, name = file_of(kind, rows)
+    sheet = name if kind == "csv" else "Sheet1"
+    assert problems(data, name) == [f"{sheet}!F2: '十二' is not a whole number"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_units_in_a_csv_in_utf8_or_gbk(encoding):
+    units = read_orgs(csv_bytes(UNITS, encoding), "机构.csv")
+    assert units[-1].attributes == {"隶属关系": "县属", "举办主体": "政府办"}
+
+
+# ---------------------------------------------------------------- attributes
+
+
+def test_every_further_column_is_an_attribute():
+    data = xlsx_bytes(
+        [(*HEADER, "医共体成员", "备注"), ("c1", "甲", "township", None, "township_health_centre", "是", None)]
+    )
+    assert read_orgs(data, "orgs.xlsx")[0].attributes == {"医共体成员": "是", "备注": None}
+
+
+def test_a_column_without_a_header_is_left_alone():
+    data = xlsx_bytes([(*HEADER, None), ("c1", "甲", "township", None, "township_health_centre", "x")])
+    assert read_orgs(data, "orgs.xlsx")[0].attributes == {}
+
+
+def test_attribute_headers_must_be_usable_names():
+    data = xlsx_bytes(
+        [(*HEADER, "隶属关系", "隶属关系", "举办\n主体"), ("c1", "甲", "township", None, "region", 1, 2, 3)]
+    )
+    assert problems(data) == [
+        "Sheet1!G1: a second '隶属关系' column (also Sheet1!F1)",
+        "Sheet1!H1: the attribute name holds the control character U+000A (a line break, tab or similar); remove it",
+    ]
+
+
+def test_attribute_values_without_control_characters():
+    data = xlsx_bytes([(*HEADER, "隶属关系"), ("c1", "甲", "township", None, "region", "县\n属")])
+    assert problems(data) == [
+        "Sheet1!F2: the value of '隶属关系' holds the control character U+000A (a line break, tab or similar); remove it"
+    ]
+
+
+# ---------------------------------------------------------------- names and codes
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("甲\r\n卫生院", "000D"),
+        ("甲\t卫生院", "0009"),
+        ("甲\x1b乙", "001B"),
+        ("甲\u2028乙", "2028"),
+        ("甲\x85乙", "0085"),
+    ],
+)
+def test_a_name_with_control_characters_is_refused(name, code):
+    data = csv_bytes([HEADER, ("c1", name, "township", None, "township_health_centre")])
+    assert problems(data, "orgs.csv") == [
+        f"orgs.csv!B2: the name holds the control character U+{code} (a line break, tab or similar); remove it"
+    ]
+
+
+@pytest.mark.parametrize("code", ["61/01", "61 01", "61\\01", "..", "六一", "a?b", "x" * 65])
+def test_a_code_outside_the_safe_set_is_refused(code):
+    data = xlsx_bytes([HEADER, (code, "甲", "township", None, "township_health_centre")])
+    found = problems(data)
+    assert len(found) == 1 and found[0].startswith("Sheet1!A2: code '"), found
+
+
+def test_safe_codes_are_kept():
+    rows = [HEADER] + [(c, "甲", "county", None, "region") for c in ("610102", "SX-01", "a_b.c", "X9")]
+    assert [u.code for u in read_orgs(xlsx_bytes(rows), "orgs.xlsx")] == ["610102", "SX-01", "a_b.c", "X9"]

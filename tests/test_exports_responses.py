@@ -8,10 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import xlsx_bytes
+from sheets import csv_bytes, file_of
 
 import instruments
 from exports.errors import WorkbookError
-from exports.responses import ResponseRow, read_responses
+from exports.responses import ResponseRow, limits, read_responses
 from exports.template import write_template
 from instruments.library import bundled
 from instruments.synthetic import answers_from_columns, township_columns
@@ -295,17 +296,20 @@ def test_problems_are_capped_at_two_hundred(basic):
 @pytest.mark.parametrize(
     ("data", "filename", "message"),
     [
-        (bytes(range(256)) * 10, "answers.xlsx", "answers.xlsx: not an Excel .xlsx workbook"),
         (
-            b"org_code,staff_total\nc1,1\n",
-            "answers.txt",
-            "answers.txt: a .txt file cannot be read; use .xlsx or .csv",
+            bytes(range(256)) * 10,
+            "answers.xlsx",
+            "answers.xlsx: not an Excel .xlsx workbook (save it from Excel or WPS",
         ),
+        (b"org_code,staff_total\nc1,1\n", "answers.txt", "answers.txt: a .txt file cannot be read; use .xlsx"),
         (b"org_code,staff_total\nc1,1\n", "renamed.xlsx", "renamed.xlsx: not an Excel .xlsx workbook"),
+        (b"<html><body>x</body></html>", "answers.xls", "answers.xls: not an Excel .xls workbook (a web page"),
+        (b"PK\x03\x04 not a zip", "answers.ods", "answers.ods: not an OpenDocument .ods workbook"),
     ],
 )
 def test_junk_files(basic, data, filename, message):
-    assert problems(data, filename, instrument=basic) == [message]
+    found = problems(data, filename, instrument=basic)
+    assert len(found) == 1 and found[0].startswith(message), found
 
 
 def test_a_zip_bomb(basic):
@@ -316,3 +320,158 @@ def test_a_zip_bomb(basic):
     assert problems(buffer.getvalue(), "bomb.xlsx", instrument=basic) == [
         "bomb.xlsx: compressed more than 200:1 (a zip bomb?)"
     ]
+
+
+# ---------------------------------------------------------------- every format: .xlsx, .xls, .ods, .csv
+
+ANSWERS = [
+    ("org_code", "org_name", "staff_total", "staff_prof_tech", "gps", "population", "has_inpatient"),
+    ("T001", "甲镇卫生院", 53, 45, 6, 20000, "是"),
+    ("T002", "乙镇卫生院", 40, 38, None, 15000, "否"),
+    ("T003", "丙镇卫生院", 12, 10, 9, 30000, True),
+]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "csv"])
+def test_answers_in_every_format(basic, kind):
+    data, name = file_of(kind, ANSWERS)
+    rows = read_responses(data, name, basic, known_codes={"T001", "T002", "T003"})
+    sheet = name if kind == "csv" else "Sheet1"
+    assert rows == [
+        ResponseRow("T001", {"staff_total": 53, "staff_prof_tech": 45, "gps": 6, "population": 20000,
+                             "has_inpatient": True}, f"{sheet}!2"),
+        ResponseRow("T002", {"staff_total": 40, "staff_prof_tech": 38, "population": 15000,
+                             "has_inpatient": False}, f"{sheet}!3"),
+        ResponseRow("T003", {"staff_total": 12, "staff_prof_tech": 10, "gps": 9, "population": 30000,
+                             "has_inpatient": True}, f"{sheet}!4"),
+    ]  # fmt: skip
+    assert all(isinstance(v, int) for v in rows[0].answers.values() if not isinstance(v, bool))
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "csv"])
+def test_errors_are_located_in_every_format(basic, kind):
+    rows = [BASIC_HEADER] + [(f"c{i}", "甲", 10, 9, 1, 1000) for i in range(5)] + [("c9", "乙", 10, "十二", 1, 1000)]
+    data, name = file_of(kind, rows)
+    sheet = name if kind == "csv" else "Sheet1"
+    assert problems(data, name, instrument=basic) == [f"{sheet}!D7: '十二' is not a whole number"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_a_csv_in_utf8_or_gbk(basic, encoding):
+    rows = [("org_code", "org_name", "staff_total", "has_inpatient"), ("T001", "甲镇卫生院", "53", "是")]
+    found = read_responses(csv_bytes(rows, encoding), "答案.csv", basic)
+    assert found == [ResponseRow("T001", {"staff_total": 53, "has_inpatient": True}, "答案.csv!2")]
+    bad = rows + [("T002", "乙镇卫生院", "五十", "否")]
+    assert problems(csv_bytes(bad, encoding), "答案.csv", instrument=basic) == [
+        "答案.csv!C3: '五十' is not a whole number"
+    ]
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_the_filled_template_saved_as_xls_or_ods(kind):
+    """A county office opens the template in WPS or LibreOffice and saves it in another format."""
+    answers = answers_from_columns(TOWNSHIP, township_columns(3, seed=8))
+    answers = [{k: v for k, v in a.items() if v != []} for a in answers]
+    centres = [(f"61010200{i:02d}", f"第{i}乡镇卫生院") for i in range(3)]
+    book = openpyxl.load_workbook(io.BytesIO(fill(template(TOWNSHIP, centres), TOWNSHIP, answers)))
+    sheets = {name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in ("填报", "_meta")}
+    data = _resaved(kind, sheets)
+    rows = read_responses(data, f"填好的.{kind}", TOWNSHIP, round_id=5, known_codes=[c for c, _ in centres])
+    assert [r.where for r in rows] == ["填报!6", "填报!7", "填报!8"]
+    for row, answer in zip(rows, answers, strict=True):
+        assert row.answers == {k: tuple(v) if isinstance(v, list) else v for k, v in answer.items()}
+    with pytest.raises(WorkbookError) as caught:
+        read_responses(data, f"填好的.{kind}", TOWNSHIP, round_id=6)
+    assert caught.value.problems == [f"填好的.{kind}: this template is for round 5, not 6"]
+
+
+def _resaved(kind: str, sheets: dict[str, list[list]]) -> bytes:
+    """Several sheets in one .xls or .ods, cell values as they were."""
+    if kind == "xls":
+        import xlwt
+
+        book = xlwt.Workbook(encoding="utf-8")
+        for name, rows in sheets.items():
+            sheet = book.add_sheet(name)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value is not None:
+                        sheet.write(r, c, value)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    for name, rows in sheets.items():
+        table = Table(name=name)
+        for row in rows:
+            line = TableRow()
+            for value in row:
+                if value is None:
+                    line.addElement(TableCell())
+                    continue
+                numeric = isinstance(value, int | float) and not isinstance(value, bool)
+                cell = TableCell(valuetype="float", value=value) if numeric else TableCell(valuetype="string")
+                cell.addElement(P(text=str(value)))
+                line.addElement(cell)
+            table.addElement(line)
+        doc.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    doc.write(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- no more than the round can need
+
+
+def test_a_sheet_sized_for_the_round(basic):
+    size = limits(basic, ["c1", "c2"])
+    assert (size.rows, size.columns) == (10 + 2 + 100, 2 + len(basic.items) + 20)
+    assert size.why == f"2 centres in scope, {len(basic.items)} items"
+    assert limits(basic, None).rows == 1_048_576
+
+
+def test_rows_past_what_the_round_needs_are_refused(basic):
+    rows = [("org_code", "staff_total")] + [("c1", 5)] + [(None, None, "备注")] * 200
+    assert problems(xlsx_bytes(rows), "many.xlsx", instrument=basic, known_codes={"c1"}) == [
+        f"Sheet1: 202 rows and 3 columns; a sheet for this import holds at most 111 rows and "
+        f"{2 + len(basic.items) + 20} columns (1 centre in scope, {len(basic.items)} items)"
+    ]
+
+
+def test_a_centre_upload_unpacking_to_identical_rows_is_refused_unread(basic):
+    """A small workbook unpacking to far more rows than one centre could send stops at the zip directory."""
+    row = b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>c1</t></is></c><c r="B%d"><v>5</v></c></row>'
+    body = b"".join(row % (i, i, i) for i in range(2, 120_002))
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>org_code</t></is></c>'
+        b'<c r="B1" t="inlineStr"><is><t>staff_total</t></is></c></row>' + body + b"</sheetData></worksheet>"
+    )
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx_bytes([("a",)]))) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            out.writestr(info.filename, sheet if info.filename == "xl/worksheets/sheet1.xml" else source.read(info))
+    data = buffer.getvalue()
+    assert len(data) < 1_000_000
+    found = problems(data, "mine.xlsx", instrument=basic, known_codes={"c1"})
+    assert len(found) == 1
+    assert found[0].startswith("mine.xlsx: unpacks to 11 MB, ")
+    assert found[0].endswith(
+        f"more than 9 MB; a sheet for this import holds at most 111 rows and {2 + len(basic.items) + 20} columns "
+        f"(1 centre in scope, {len(basic.items)} items)"
+    )
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_number_in_a_text_cell_reads_as_typed(kind):
+    instrument = instruments.load(CASES / "long-lists.yaml")
+    data, name = file_of(kind, [("org_code", "remark"), ("a1", 12), ("a2", 12.5)])
+    rows = read_responses(data, name, instrument)
+    assert [r.answers["remark"] for r in rows] == ["12", "12.5"]

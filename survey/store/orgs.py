@@ -1,16 +1,21 @@
-"""Organisation units: the hierarchy province → city → county → township/community."""
+"""Organisation units: the hierarchy province → city → county → township/community.
+
+A unit may carry attributes (`隶属关系`: 省属/市属/县属, `举办主体`, …), kept as
+name → text in `org_attributes`, by which centres can be grouped.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlite_utils import Database
 
 from ..db import writing
 from . import NotFoundError
 
-LEVELS = ("province", "city", "county", "township", "community", "village")
+CHUNK = 500  # codes per IN (...) query
 
 
 @dataclass(frozen=True)
@@ -21,31 +26,110 @@ class Unit:
     parent_code: str | None
     kind: str
     population: int | None
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
-def save_units(db: Database, units: Iterable) -> tuple[int, int]:
-    """Insert or update units given parents first; returns (added, updated)."""
+class UnitRecord(Protocol):
+    """What `save_units` needs of a unit (a Unit, or an `exports.OrgUnit` as read from a file)."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    kind: str
+    population: int | None
+
+    @property
+    def attributes(self) -> Mapping[str, str | None]: ...
+
+
+def save_units(db: Database, units: Iterable[UnitRecord]) -> tuple[int, int]:
+    """Insert or update units given parents first; returns (added, updated).
+
+    Each attribute a unit names is set to its value, or unset when the value is None;
+    attributes it does not name are left as they are.
+    """
     units = list(units)
     existing = {row["code"] for row in db.query("SELECT code FROM org_units")}
+    setting = [(u.code, k, v) for u in units for k, v in u.attributes.items() if v is not None]
+    unsetting = [(u.code, k) for u in units for k, v in u.attributes.items() if v is None]
     with writing(db):
-        for unit in units:
-            db.execute(
-                """INSERT INTO org_units (code, name, level, parent_code, kind, population)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
-                     parent_code = excluded.parent_code, kind = excluded.kind,
-                     population = excluded.population""",
-                [unit.code, unit.name, unit.level, unit.parent_code, unit.kind, unit.population],
-            )
+        db.conn.executemany(
+            """INSERT INTO org_units (code, name, level, parent_code, kind, population)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
+                 parent_code = excluded.parent_code, kind = excluded.kind,
+                 population = excluded.population""",
+            [(u.code, u.name, u.level, u.parent_code, u.kind, u.population) for u in units],
+        )
+        db.conn.executemany(
+            """INSERT INTO org_attributes (org_code, name, value) VALUES (?, ?, ?)
+               ON CONFLICT (org_code, name) DO UPDATE SET value = excluded.value""",
+            setting,
+        )
+        db.conn.executemany("DELETE FROM org_attributes WHERE org_code = ? AND name = ?", unsetting)
     added = sum(1 for u in units if u.code not in existing)
     return added, len(units) - added
 
 
+def _attributes(db: Database, codes: Sequence[str] | None = None) -> dict[str, dict[str, str]]:
+    """The attributes of the units with these codes (of every unit when None)."""
+    out: dict[str, dict[str, str]] = {}
+    if codes is None:
+        chunks: Iterable = [db.query("SELECT org_code, name, value FROM org_attributes ORDER BY rowid")]
+    else:
+        chunks = (
+            db.query(
+                f"SELECT org_code, name, value FROM org_attributes WHERE org_code IN ({', '.join('?' * len(part))})",
+                part,
+            )
+            for part in (list(codes[i : i + CHUNK]) for i in range(0, len(codes), CHUNK))
+        )
+    for rows in chunks:
+        for row in rows:
+            out.setdefault(row["org_code"], {})[row["name"]] = row["value"]
+    return out
+
+
+def _units(db: Database, rows: Iterable[dict]) -> list[Unit]:
+    """Units of rows of org_units, each with its attributes."""
+    rows = list(rows)
+    attributes = _attributes(db, [row["code"] for row in rows])
+    return [Unit(**row, attributes=attributes.get(row["code"], {})) for row in rows]
+
+
 def get_unit(db: Database, code: str) -> Unit:
-    rows = list(db.query("SELECT * FROM org_units WHERE code = ?", [code]))
-    if not rows:
+    units = _units(db, db.query("SELECT * FROM org_units WHERE code = ?", [code]))
+    if not units:
         raise NotFoundError(f"no organisation unit '{code}'")
-    return Unit(**rows[0])
+    return units[0]
+
+
+def attribute_names(db: Database) -> list[tuple[str, int]]:
+    """Every attribute name in use, with how many units carry it, by name."""
+    rows = db.query("SELECT name, count(*) AS n FROM org_attributes GROUP BY name ORDER BY name")
+    return [(row["name"], row["n"]) for row in rows]
+
+
+def attribute_groups(db: Database, name: str, codes: Sequence[str]) -> dict[str, list[int]]:
+    """The positions in `codes` of the units carrying each value of attribute `name`, by value.
+
+    Units without the attribute are in no group. The result feeds `instruments.regional`
+    as regions do, so league tables and summaries can be grouped by any attribute.
+    """
+    value_of: dict[str, str] = {}
+    for start in range(0, len(codes), CHUNK):
+        part = list(codes[start : start + CHUNK])
+        sql = (
+            f"SELECT org_code, value FROM org_attributes WHERE name = ? AND org_code IN ({', '.join('?' * len(part))})"
+        )
+        value_of.update({row["org_code"]: row["value"] for row in db.query(sql, [name, *part])})
+    groups: dict[str, list[int]] = {}
+    for position, code in enumerate(codes):
+        value = value_of.get(code)
+        if value is not None:
+            groups.setdefault(value, []).append(position)
+    return dict(sorted(groups.items()))
 
 
 def parents(db: Database) -> dict[str, str | None]:
@@ -54,7 +138,11 @@ def parents(db: Database) -> dict[str, str | None]:
 
 
 def all_units(db: Database) -> dict[str, Unit]:
-    return {row["code"]: Unit(**row) for row in db.query("SELECT * FROM org_units")}
+    attributes = _attributes(db)
+    return {
+        row["code"]: Unit(**row, attributes=attributes.get(row["code"], {}))
+        for row in db.query("SELECT * FROM org_units")
+    }
 
 
 def under(db: Database, code: str | None) -> list[str]:
@@ -109,7 +197,7 @@ def children(db: Database, code: str | None) -> list[Unit]:
         rows = db.query("SELECT * FROM org_units WHERE parent_code IS NULL ORDER BY code")
     else:
         rows = db.query("SELECT * FROM org_units WHERE parent_code = ? ORDER BY code", [code])
-    return [Unit(**row) for row in rows]
+    return _units(db, rows)
 
 
 def ancestors(db: Database, code: str) -> list[Unit]:
@@ -122,7 +210,7 @@ def ancestors(db: Database, code: str) -> list[Unit]:
            SELECT o.* FROM up JOIN org_units o ON o.code = up.code WHERE up.depth > 0 ORDER BY up.depth DESC""",
         [code],
     )
-    return [Unit(**row) for row in rows]
+    return _units(db, rows)
 
 
 def centre_counts(db: Database) -> dict[str, int]:

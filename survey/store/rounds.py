@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from exports.names import name_problem
 from instruments import Instrument
 
 from ..db import writing
@@ -47,6 +48,9 @@ def create_round(
         raise StoreError("review levels run from 0 (none) to 4 (province spot check)")
     if not period.strip() or not title.strip():
         raise StoreError("a round needs a period and a title")
+    for what, text in (("title", title.strip()), ("period", period.strip())):
+        if (problem := name_problem(text)) is not None:
+            raise StoreError(f"the round's {what} {problem}")
     with writing(db):
         cursor = db.execute(
             """INSERT INTO rounds (instrument_id, version, period, title, scope_code, review_levels,
