@@ -12,7 +12,6 @@ any problem and a WorkbookError lists them (the first 200, then a count).
 
 from __future__ import annotations
 
-import difflib
 import heapq
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from instruments.errors import AnswerError
+from instruments.errors import AnswerError, did_you_mean
 from instruments.evaluation import broken_constraints, evaluate
 from instruments.item_types import ITEM_TYPES
 from instruments.model import Instrument, Item
@@ -166,8 +165,7 @@ def _header(
             item_id = by_key[key]
             columns.append((col, item_id, _Reader(instrument.item[item_id])))
         else:
-            close = difflib.get_close_matches(name, list(instrument.item), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(name, instrument.item)
             problems.add(row, col + 1, f"unknown item '{name}'{hint}")
     return code_col, columns
 
