@@ -202,8 +202,10 @@ def test_stale_review_is_refused(db, round_):
     save_answers(db, round_, TOWNSHIP, "619901001", COMPLETE, username="c", source="web")
     stale = submit(db, round_, TOWNSHIP, get_response(db, round_.id, "619901001"), username="c")
     approve(db, round_, stale, level=1, username="county")
-    with pytest.raises(StoreError):
+    steps = history(db, stale.id)
+    with pytest.raises(ConflictError, match="changed elsewhere"):
         approve(db, round_, stale, level=1, username="county-again")
+    assert history(db, stale.id) == steps and get_response(db, round_.id, "619901001").review_level == 1
 
 
 def test_a_round_with_no_review_levels_approves_on_submit(db):

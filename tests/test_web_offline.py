@@ -36,8 +36,9 @@ def upload(client, data: bytes, name="模板.xlsx"):
 def test_template_holds_only_the_centres_own_row(doumen):
     wb = openpyxl.load_workbook(io.BytesIO(download(doumen)))
     ws = wb["填报"]
-    codes = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
-    assert DOUMEN in codes and "619901002" not in codes
+    ids_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "org_code")
+    rows = [[ws.cell(r, c).value for c in (1, 2)] for r in range(ids_row + 1, ws.max_row + 1)]
+    assert rows == [[DOUMEN, "斗门卫生院"]]
 
 
 def test_upload_imports_the_answers(doumen, app_db):
