@@ -120,6 +120,8 @@ def _put(db: Database, rows: list[tuple]) -> None:
 
 @dataclass
 class ImportSummary:
+    """What an import did: responses created, updated and unchanged, answers changed, submitted, and skipped."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0

@@ -20,6 +20,8 @@ CHUNK = 500  # codes per IN (...) query
 
 @dataclass(frozen=True)
 class Unit:
+    """An organisation unit: a region at some level, or a health centre."""
+
     code: str
     name: str
     level: str
@@ -99,6 +101,7 @@ def _units(db: Database, rows: Iterable[dict]) -> list[Unit]:
 
 
 def get_unit(db: Database, code: str) -> Unit:
+    """The unit with this code; NotFoundError when there is none."""
     units = _units(db, db.query("SELECT * FROM org_units WHERE code = ?", [code]))
     if not units:
         raise NotFoundError(f"no organisation unit '{code}'")
@@ -138,6 +141,7 @@ def parents(db: Database) -> dict[str, str | None]:
 
 
 def all_units(db: Database) -> dict[str, Unit]:
+    """Every unit by code."""
     attributes = _attributes(db)
     return {
         row["code"]: Unit(**row, attributes=attributes.get(row["code"], {}))

@@ -24,6 +24,8 @@ from .rounds import Round
 
 @dataclass(frozen=True)
 class Response:
+    """One centre's response to one round: its state in review and its version counter."""
+
     id: int
     round_id: int
     org_code: str
@@ -45,11 +47,13 @@ def from_db(item: Item, raw: Any) -> Any:
 
 
 def get_response(db: Database, round_id: int, org_code: str) -> Response | None:
+    """The centre's response to a round, or None before anything is saved."""
     rows = list(db.query("SELECT * FROM responses WHERE round_id = ? AND org_code = ?", [round_id, org_code]))
     return Response.of(rows[0]) if rows else None
 
 
 def response_by_id(db: Database, response_id: int) -> Response:
+    """The response with this id; NotFoundError when there is none."""
     rows = list(db.query("SELECT * FROM responses WHERE id = ?", [response_id]))
     if not rows:
         raise NotFoundError(f"no response {response_id}")

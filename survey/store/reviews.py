@@ -60,6 +60,8 @@ class Refusal:
 
 @dataclass
 class BulkApproval:
+    """What a bulk approval did: the responses approved, and those refused with why."""
+
     approved: list[str] = field(default_factory=list)  # org codes
     refused: list[Refusal] = field(default_factory=list)
 

@@ -18,6 +18,8 @@ from .versions import get_instrument
 
 @dataclass(frozen=True)
 class Round:
+    """A survey round: an instrument version, a period, a scope, review levels, a deadline, open or closed."""
+
     id: int
     instrument_id: str
     version: str
@@ -62,6 +64,7 @@ def create_round(
 
 
 def get_round(db: Database, round_id: int | str) -> Round:
+    """The round with this number; NotFoundError when there is none or the number is not one."""
     try:
         number = int(round_id)
     except (TypeError, ValueError):
@@ -76,6 +79,7 @@ def get_round(db: Database, round_id: int | str) -> Round:
 
 
 def round_instrument(db: Database, round_: Round) -> Instrument:
+    """The instrument version a round was opened on."""
     return get_instrument(db, round_.instrument_id, round_.version)
 
 
@@ -91,10 +95,12 @@ def previous_round(db: Database, round_: Round) -> Round | None:
 
 
 def list_rounds(db: Database) -> list[Round]:
+    """Every round, oldest first."""
     return [get_round(db, row["id"]) for row in db.query("SELECT id FROM rounds ORDER BY id")]
 
 
 def set_status(db: Database, round_: Round, status: str) -> None:
+    """Open or close a round (unaudited: `change_status` records who did it)."""
     with writing(db):
         db.execute("UPDATE rounds SET status = ? WHERE id = ?", [status, round_.id])
 

@@ -24,6 +24,8 @@ ESTIMATED = 72  # characters zxcvbn looks at (it refuses longer input; the rest 
 
 @dataclass(frozen=True)
 class User:
+    """An account: its role, its unit, and whether it may sign in (never its password)."""
+
     id: int
     username: str
     role: str
@@ -90,6 +92,7 @@ def check_strength(password: str, username: str) -> None:
 
 
 def get_user(db: Database, username: str) -> User:
+    """The user with this name; NotFoundError when there is none."""
     rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
     if not rows:
         raise NotFoundError(f"no user '{username}'")
