@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, g, request
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .store import sessions
@@ -35,6 +37,23 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",  # Flask-WTF checks the referrer of a POST over HTTPS: same-site only
 }
+
+
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process, whichever app renders them (Jinja checks each source's checksum)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = CompiledTemplates()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -72,6 +91,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .official import bp as official_bp
     from .review import bp as review_bp
 
+    app.jinja_env.bytecode_cache = TEMPLATES
     web_db.init_app(app)
     app.after_request(security_headers)
     CSRFProtect(app)

@@ -4,6 +4,26 @@ import numpy
 import pytest
 
 
+QUICK_HASH = "pbkdf2:sha256:1000"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes():
+    """Hash passwords with a cheap method in tests: the demo alone has 16 users, and scrypt is slow by design.
+
+    Checking a password reads the method from the stored hash, so sign-in works exactly as in production.
+    """
+    from functools import partial
+
+    from werkzeug import security
+
+    from survey.store import users
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "generate_password_hash", partial(security.generate_password_hash, method=QUICK_HASH))
+        yield
+
+
 def pytest_report_header(config):
     return f"SQLite {sqlite3.sqlite_version}, numpy {numpy.__version__}"
 
