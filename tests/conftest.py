@@ -3,7 +3,6 @@ import sqlite3
 import numpy
 import pytest
 
-
 QUICK_HASH = "pbkdf2:sha256:1000"
 
 
