@@ -23,7 +23,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .errors import ExpressionError, did_you_mean
+from .errors import ExpressionError, closest
+from .messages import Message
 
 OK, NOT_COMPUTABLE, MISSING, NOT_APPLICABLE = 0, 1, 2, 3
 STATUS_NAMES = ("ok", "not_computable", "missing", "not_applicable")
@@ -105,14 +106,14 @@ def _tokens(text: str) -> list[_Token]:
         value = m.group(kind)
         if kind == "bad":
             if value in "'\"":
-                raise ExpressionError(f"unclosed string starting at column {col}")
-            raise ExpressionError(f"unexpected character {value!r} at column {col}")
+                raise ExpressionError("unclosed_string", col=col)
+            raise ExpressionError("unexpected_character", char=repr(value), col=col)
         if kind == "ref":
             kind = "name"
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
-                raise ExpressionError(f"'${{{value}}}' at column {col} is not a name")
+                raise ExpressionError("reference_not_name", value=value, col=col)
         if kind == "op" and value == "=":
-            raise ExpressionError(f"'=' at column {col}: write '==' to compare")
+            raise ExpressionError("single_equals", col=col)
         out.append(_Token(kind, value, col))
     out.append(_Token("end", "", len(text) + 1))
     return out
@@ -178,21 +179,23 @@ class _Parser:
     def expect(self, text: str) -> None:
         token = self.take()
         if token.text != text or token.kind not in ("op",):
-            raise ExpressionError(f"expected '{text}' at column {token.col}, found {_show(token)}")
+            if token.kind == "end":
+                raise ExpressionError("expected_at_end", text=text, col=token.col)
+            raise ExpressionError("expected", text=text, col=token.col, found=token.text)
 
     def parse(self) -> _Node:
         if self.peek().kind == "end":
-            raise ExpressionError("empty expression")
+            raise ExpressionError("empty_expression")
         node = self.or_()
         token = self.peek()
         if token.kind != "end":
-            raise ExpressionError(f"unexpected {_show(token)} at column {token.col}")
+            raise ExpressionError("unexpected", token=token.text, col=token.col)
         return node
 
     def deeper(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExpressionError(f"expression nested more than {MAX_DEPTH} deep")
+            raise ExpressionError("nested_too_deep_expression", limit=MAX_DEPTH)
 
     def or_(self) -> _Node:
         node = self.and_()
@@ -226,7 +229,7 @@ class _Parser:
             node = _Binary(token.col, token.text, node, self.additive())
             after = self.peek()
             if after.kind == "op" and after.text in _COMPARISONS:
-                raise ExpressionError(f"comparisons cannot be chained (column {after.col}); join them with 'and'")
+                raise ExpressionError("chained_comparison", col=after.col)
         return node
 
     def additive(self) -> _Node:
@@ -269,18 +272,18 @@ class _Parser:
             if token.text in ("true", "false"):
                 return _Literal(token.col, BOOLEAN, 1.0 if token.text == "true" else 0.0)
             if token.text in KEYWORDS:
-                raise ExpressionError(f"unexpected '{token.text}' at column {token.col}")
+                raise ExpressionError("unexpected", token=token.text, col=token.col)
             if self.peek().kind == "op" and self.peek().text == "(":
                 return self.call(token)
             return _Name(token.col, token.text)
         if token.kind == "end":
-            raise ExpressionError("expression ends too early")
-        raise ExpressionError(f"unexpected {_show(token)} at column {token.col}")
+            raise ExpressionError("ends_too_early")
+        raise ExpressionError("unexpected", token=token.text, col=token.col)
 
     def call(self, token: _Token) -> _Node:
         if token.text not in FUNCTIONS:
-            hint = did_you_mean(token.text, FUNCTIONS)
-            raise ExpressionError(f"unknown function '{token.text}' at column {token.col}{hint}")
+            hint = closest(token.text, FUNCTIONS)
+            raise ExpressionError("unknown_function", name=token.text, col=token.col, suggestion=hint)
         self.take()  # (
         self.deeper()
         args: list[_Node] = []
@@ -292,10 +295,6 @@ class _Parser:
         self.depth -= 1
         self.expect(")")
         return _Call(token.col, token.text, tuple(args))
-
-
-def _show(token: _Token) -> str:
-    return "end of expression" if token.kind == "end" else f"'{token.text}'"
 
 
 # ---------------------------------------------------------------- checking and compiling
@@ -354,15 +353,18 @@ class _Typed:
     literal: str | None = None  # the text of a string literal
 
 
-def _numeric(typed: _Typed, what: str, col: int) -> None:
+def _numeric(typed: _Typed, what: str | Message, col: int) -> None:
     if typed.kind not in (NUMBER, BOOLEAN):
-        raise ExpressionError(f"{what} at column {col} needs numbers, not {_kind_words(typed)}")
+        raise ExpressionError("needs_numbers", what=what, col=col, kind=_kind_words(typed))
 
 
-def _kind_words(typed: _Typed) -> str:
-    if typed.kind == STRING:
-        return f"the text '{typed.literal}'"
-    return {CHOICE: "a choice", TEXT: "text"}.get(typed.kind, f"a {typed.kind}")
+def kind_words(kind: str, literal: str | None = None) -> Message:
+    """What an expression of `kind` gives, in words for a message: a number, a choice, the text 'x'."""
+    return Message("kind_" + kind, {"literal": literal} if kind == STRING else {})
+
+
+def _kind_words(typed: _Typed) -> Message:
+    return kind_words(typed.kind, typed.literal)
 
 
 class _Compiler:
@@ -386,9 +388,9 @@ class _Compiler:
         name = node.name
         symbol = self.symbols.get(name)
         if symbol is None:
-            raise ExpressionError(f"unknown name '{name}'{did_you_mean(name, self.symbols)}")
+            raise ExpressionError("unknown_name", name=name, suggestion=closest(name, self.symbols))
         if symbol.kind == TEXT:
-            raise ExpressionError(f"'{name}' is a text or date item and cannot be used here")
+            raise ExpressionError("text_item_in_expression", name=name)
         if name not in self.names:
             self.names.append(name)
         return _Typed(symbol.kind, lambda env: env[name], symbol.choices)
@@ -409,10 +411,7 @@ class _Compiler:
             return self._choice_equality(node, left, right)
         if node.op in ("==", "!=") and STRING in (left.kind, right.kind):
             other = right if left.kind == STRING else left
-            raise ExpressionError(
-                f"'{node.op}' at column {node.col} compares text with {_kind_words(other)}; "
-                "text can only be compared with a choice item"
-            )
+            raise ExpressionError("compares_text", op=node.op, col=node.col, kind=_kind_words(other))
         _numeric(left, f"'{node.op}'", node.col)
         _numeric(right, f"'{node.op}'", node.col)
         lf, rf, op = left.fn, right.fn, node.op
@@ -451,16 +450,12 @@ class _Compiler:
         choice, other = (left, right) if left.kind == CHOICE else (right, left)
         if other.kind == STRING:
             if other.literal not in choice.choices:
-                raise ExpressionError(
-                    f"'{other.literal}' at column {node.col} is not one of the choices ({', '.join(choice.choices)})"
-                )
+                allowed = ", ".join(choice.choices)
+                raise ExpressionError("expression_not_a_choice", value=other.literal, col=node.col, allowed=allowed)
             code = _const(float(choice.choices.index(other.literal)))
             other = _Typed(CHOICE, lambda env: code, choice.choices)
         elif other.kind != CHOICE or other.choices != choice.choices:
-            raise ExpressionError(
-                f"'{node.op}' at column {node.col} compares a choice with {_kind_words(other)}; "
-                "compare it with one of its values in quotes"
-            )
+            raise ExpressionError("compares_choice", op=node.op, col=node.col, kind=_kind_words(other))
         lf, rf, op = choice.fn, other.fn, node.op
 
         def equality(env: Mapping[str, Column]) -> Column:
@@ -474,8 +469,8 @@ class _Compiler:
         name, args = node.function, node.args
         fewest, most = _ARITY[name]
         if len(args) < fewest or (most is not None and len(args) > most):
-            wanted = str(fewest) if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
-            raise ExpressionError(f"{name}() at column {node.col} takes {wanted} arguments, not {len(args)}")
+            code = "arguments_exactly" if fewest == most else "arguments_between" if most else "arguments_at_least"
+            raise ExpressionError(code, name=name, col=node.col, fewest=fewest, most=most, count=len(args))
         typed = [self.build(arg) for arg in args]
         fns = [t.fn for t in typed]
         if name in ("if", "coalesce"):
@@ -485,7 +480,7 @@ class _Compiler:
         if name == "round" and len(args) == 2:
             digits = args[1]
             if not (isinstance(digits, _Literal) and digits.kind == NUMBER and float(digits.value).is_integer()):
-                raise ExpressionError(f"round() at column {node.col}: the digits must be a whole number")
+                raise ExpressionError("round_digits", col=node.col)
             return _Typed(NUMBER, _rounding(fns[0], int(digits.value)))
         if name == "round":
             return _Typed(NUMBER, _rounding(fns[0], 0))
@@ -500,7 +495,7 @@ class _Compiler:
     def _branching(self, node: _Call, typed: list[_Typed]) -> _Typed:
         if node.function == "if":
             condition, *branches = typed
-            _numeric(condition, "if()'s condition", node.args[0].col)
+            _numeric(condition, Message("if_condition"), node.args[0].col)
         else:
             branches = typed
         kinds = {t.kind for t in branches}
@@ -509,10 +504,8 @@ class _Compiler:
         elif kinds == {CHOICE} and len({t.choices for t in branches}) == 1:
             kind, choices = CHOICE, branches[0].choices
         else:
-            raise ExpressionError(
-                f"{node.function}() at column {node.col} mixes "
-                + " and ".join(sorted(_kind_words(t) for t in branches))
-            )
+            kinds = tuple(sorted({_kind_words(t) for t in branches}, key=str))
+            raise ExpressionError("mixes_kinds", function=node.function, col=node.col, kinds=kinds)
         fns = [t.fn for t in branches]
         if node.function == "if":
             cf, af, bf = typed[0].fn, fns[0], fns[1]
@@ -577,21 +570,21 @@ def _folding(
 def compile_expression(source: str, symbols: Mapping[str, Symbol]) -> Expression:
     """Parse, check and compile `source`; raise ExpressionError saying what is wrong."""
     if not isinstance(source, str):
-        raise ExpressionError("must be an expression written as text")
+        raise ExpressionError("expression_not_text")
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"longer than {MAX_LENGTH} characters")
+        raise ExpressionError("longer_than", limit=MAX_LENGTH)
     tree = _Parser(source).parse()
     compiler = _Compiler(symbols)
     typed = compiler.build(tree)
     if typed.kind == STRING:
-        raise ExpressionError("a text on its own is not an expression")
+        raise ExpressionError("string_alone")
     return Expression(source.strip(), typed.kind, tuple(compiler.names), typed.fn, typed.choices, compiler.size)
 
 
 def referenced_names(source: str) -> tuple[str, ...]:
     """The names an expression uses, in order of first appearance (syntax must be valid)."""
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"longer than {MAX_LENGTH} characters")
+        raise ExpressionError("longer_than", limit=MAX_LENGTH)
     names: list[str] = []
 
     def walk(node: _Node) -> None:

@@ -32,10 +32,18 @@ NONE_PICKED = frozenset({"无", "none", "（无）", "(无)"})
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 MAX_TEXT = 32_767  # what one Excel cell holds
 UNBOUNDED = 999_999_999_999  # a template cell's limit where the item sets none
+LARGEST = 10**15  # beyond any count or measure reported, and within what SQLite and a float hold exactly
+GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # 1,234,567.5: commas that only group thousands
 
 
 def _shown(number: float) -> str:
     return f"{number:,.6f}".rstrip("0").rstrip(".")
+
+
+def _ungrouped(raw: Any) -> str:
+    """Typed digits without the commas that group thousands; other commas are kept (1,5 is not 15)."""
+    text = str(raw).strip()
+    return text.replace(",", "") if GROUPED.fullmatch(text) else text
 
 
 def _blank(raw: Any) -> bool:
@@ -79,17 +87,19 @@ class ItemType:
         if _blank(raw):
             return None
         value = self.read(raw, item)
+        if self.bounded and abs(value) > LARGEST:
+            raise AnswerError("number_too_large", raw=raw, limit=LARGEST)
         low, high = (item.min, item.max) if self.bounded and item is not None else (None, None)
         if low is not None and value < low:
-            raise AnswerError(f"{_shown(value)} is below the minimum {_shown(low)}")
+            raise AnswerError("below_minimum", value=_shown(value), low=_shown(low))
         if high is not None and value > high:
-            raise AnswerError(f"{_shown(value)} is above the maximum {_shown(high)}")
+            raise AnswerError("above_maximum", value=_shown(value), high=_shown(high))
         return value
 
     def read(self, raw: Any, item: Item) -> Any:
         text = str(raw).strip()
         if len(text) > MAX_TEXT:
-            raise AnswerError(f"longer than {MAX_TEXT} characters")
+            raise AnswerError("longer_than", limit=MAX_TEXT)
         return text
 
     def number(self, value: Any, item: Item) -> float:
@@ -171,15 +181,15 @@ class IntegerType(ItemType):
 
     def read(self, raw: Any, item: Item) -> int:
         if isinstance(raw, bool):
-            raise AnswerError(f"'{raw}' is not a whole number")
+            raise AnswerError("not_whole_number", raw=raw)
         if isinstance(raw, int):
             return raw
         if isinstance(raw, float) and raw.is_integer():
             return int(raw)
-        text = str(raw).strip().replace(",", "")
+        text = _ungrouped(raw)
         if re.fullmatch(r"[+-]?\d+(\.0*)?", text):
             return int(text.split(".")[0])
-        raise AnswerError(f"'{raw}' is not a whole number")
+        raise AnswerError("not_whole_number", raw=raw)
 
     def number(self, value: Any, item: Item) -> float:
         return float(value)
@@ -202,17 +212,17 @@ class NumberType(IntegerType):
 
     def read(self, raw: Any, item: Item) -> float:
         if isinstance(raw, bool):
-            raise AnswerError(f"'{raw}' is not a number")
+            raise AnswerError("not_a_number", raw=raw)
         if isinstance(raw, int | float):
             value = float(raw)
         else:
-            text = str(raw).strip().replace(",", "")
+            text = _ungrouped(raw)
             try:
                 value = float(text)
             except ValueError:
-                raise AnswerError(f"'{raw}' is not a number") from None
+                raise AnswerError("not_a_number", raw=raw) from None
         if not math.isfinite(value):
-            raise AnswerError(f"'{raw}' is not a number")
+            raise AnswerError("not_a_number", raw=raw)
         return value
 
     def what_to_type(self, item: Item) -> str:
@@ -239,7 +249,7 @@ class BooleanType(ItemType):
             return True
         if word in FALSE_WORDS:
             return False
-        raise AnswerError(f"'{raw}' is not yes or no (是/否)")
+        raise AnswerError("not_yes_no", raw=raw)
 
     def number(self, value: Any, item: Item) -> float:
         return 1.0 if value else 0.0
@@ -285,7 +295,7 @@ class ChoiceType(ItemType):
             if word in (choice.value, choice.label.zh, choice.label.en):
                 return choice.value
         allowed = "、".join(c.label.zh for c in item.choices)
-        raise AnswerError(f"'{raw}' is not one of the choices ({allowed})")
+        raise AnswerError("not_a_choice", raw=raw, allowed=allowed)
 
     def number(self, value: Any, item: Item) -> float:
         values = item.choice_values
@@ -369,7 +379,7 @@ class DateType(ItemType):
         try:
             return dt.date(*(int(part) for part in match.groups())).isoformat()
         except (AttributeError, ValueError):
-            raise AnswerError(f"'{raw}' is not a date (YYYY-MM-DD)") from None
+            raise AnswerError("not_a_date", raw=raw) from None
 
     def validation(self, item: Item) -> Validation:
         return Validation("date")

@@ -6,8 +6,8 @@ problem of the file is collected in one pass with its location
 complete Instrument comes back or an InstrumentError lists them all. The parts
 are read in the order they depend on one another — frameworks, dimensions and
 the questionnaire, then indicators, chapters and clauses, then grades — and a
-part that fails is not reported again by the parts that use it. Messages come
-from one table (`loading.messages`); limits (`loading.limits`) keep any upload
+part that fails is not reported again by the parts that use it. Problems are
+codes of the core's one catalogue (`instruments.messages`); limits (`loading.limits`) keep any upload
 from occupying a worker for long.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InstrumentError, Problem
+from .errors import InstrumentError, Position, Problem
 from .loading.checker import INSTRUMENT_ID, PART_ID, Checker, describe
 from .loading.clauses import ClauseReader
 from .loading.grades import GradeReader
@@ -35,11 +35,11 @@ from .loading.limits import (
     gap_work,
     operations,
 )
-from .loading.messages import render
 from .loading.questionnaire import dimensions as read_dimensions
 from .loading.questionnaire import sections as read_sections
 from .loading.structure import chapters as read_chapters
 from .loading.structure import frameworks as read_frameworks
+from .messages import Message
 from .model import Instrument
 
 TOTALS = ("weighted", "mean_of_dimensions")
@@ -85,7 +85,7 @@ REQUIRED = {
 
 
 def _problem(where: str, code: str, **params: Any) -> Problem:
-    return Problem(where, render(code, params), code, params)
+    return Problem(where, code, params)
 
 
 def load(source: str | Path | Mapping) -> Instrument:
@@ -118,6 +118,14 @@ def load_text(text: str) -> Instrument:
 _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 
 
+class _DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A key given twice in one YAML mapping."""
+
+    def __init__(self, key: Any, mark: Any) -> None:
+        self.message = Message("yaml_duplicate_key", {"key": key})
+        super().__init__(None, None, str(self.message), mark)
+
+
 class _YamlLoader(_BASE):  # type: ignore[misc, valid-type]
     """Safe YAML with duplicate keys refused (aliases are refused before, by `_survey`)."""
 
@@ -131,8 +139,7 @@ class _YamlLoader(_BASE):  # type: ignore[misc, valid-type]
             except TypeError:  # an unhashable key: let the constructor say so
                 break
             if duplicate:
-                message = render("yaml_duplicate_key", {"key": key})
-                raise yaml.constructor.ConstructorError(None, None, message, key_node.start_mark)
+                raise _DuplicateKeyError(key, key_node.start_mark)
         return super().construct_mapping(node, deep)
 
 
@@ -150,12 +157,11 @@ def parse(text: str) -> Any:
     except InstrumentError:
         raise
     except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
+        where = Position(exc.lineno, exc.colno)
         raise InstrumentError([_problem(where, "json_invalid", reason=exc.msg)]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = exc.problem or exc.context or "not valid YAML"
+        where = _at(exc.problem_mark or exc.context_mark)
+        what = getattr(exc, "message", None) or exc.problem or exc.context or Message("yaml_no_reason")
         raise InstrumentError([_problem(where, "yaml_invalid", reason=what)]) from None
     except RecursionError:
         raise InstrumentError([_problem("", "nested_too_deep")]) from None
@@ -170,7 +176,7 @@ def _survey(text: str) -> None:
     for event in yaml.parse(text, Loader=_BASE):
         if isinstance(event, yaml.AliasEvent):
             where = _at(event.start_mark)
-            raise InstrumentError([_problem(where, "yaml_invalid", reason=render("yaml_alias", {}))])
+            raise InstrumentError([_problem(where, "yaml_invalid", reason=Message("yaml_alias"))])
         if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
             values += 1
             if values > MAX_VALUES:
@@ -184,7 +190,7 @@ def _survey(text: str) -> None:
 
 
 def _at(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return Position(mark.line + 1, mark.column + 1) if mark else ""
 
 
 def _unique_json_keys(pairs: list) -> dict:

@@ -64,7 +64,7 @@ def rating(clause: Clause, raw: Any) -> str | None:
     if clause.auto:
         if blank:
             return None
-        raise AnswerError(f"clause {clause.id} is rated from the answers, not by people; it takes no rating")
+        raise AnswerError("rated_from_answers", clause=clause.id)
     if blank:
         return None
     if isinstance(raw, float) and math.isnan(raw):
@@ -77,7 +77,7 @@ def rating(clause: Clause, raw: Any) -> str | None:
         if word == level_id.casefold():
             return level_id
     allowed = "、".join([*clause.level_ids, *(CLAUSE_STATUS_WORDS[s]["zh"] for s in (BELOW, NOT_APPLICABLE))])
-    raise AnswerError(f"'{raw}' is not a level of clause {clause.id} ({allowed})")
+    raise AnswerError("not_a_level", raw=raw, clause=clause.id, allowed=allowed)
 
 
 def level_number(clause: Clause, value: str | None) -> float:

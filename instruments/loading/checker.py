@@ -14,9 +14,9 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..errors import ExpressionError, Problem, closest
-from ..expressions import BOOLEAN, Expression, Symbol, compile_expression, referenced_names
+from ..expressions import BOOLEAN, Expression, Symbol, compile_expression, kind_words, referenced_names
+from ..messages import Message
 from ..model import Standard, Text
-from .messages import render
 
 INSTRUMENT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
@@ -24,17 +24,19 @@ PART_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 INVALID_ID = {INSTRUMENT_ID: "invalid_instrument_id", NAME: "invalid_name", PART_ID: "invalid_id"}
 
 
-def describe(value: Any) -> str:
-    """A value as a message quotes it."""
+def describe(value: Any) -> str | Message:
+    """A value as a message quotes it: the value itself, or words for what it is (nothing, a list…)."""
     if value is None:
-        return "nothing"
+        return Message("found_nothing")
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
         return f"'{value[:40]}'"
-    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict | list):
+        return Message("found_mapping" if isinstance(value, dict) else "found_list")
+    return Message("found_type", {"name": type(value).__name__})
 
 
 def join(where: str, key: Any) -> str:
@@ -63,7 +65,7 @@ class Checker:
         self.required = required
 
     def problem(self, where: str, code: str, **params: Any) -> None:
-        self.problems.append(Problem(where, render(code, params), code, params))
+        self.problems.append(Problem(where, code, params))
 
     def record(self, where: str, value: Any, kind: str) -> dict | None:
         """A mapping checked for the contract's keys of `kind`, or None when it is not a mapping.
@@ -159,11 +161,11 @@ class Checker:
         return value
 
     def unique(self, where: str, value: str | None, seen: dict[str, str], what: str) -> bool:
-        """Whether `value` is new in `seen` (which remembers where each was first)."""
+        """Whether `value` is new in `seen` (which remembers where each was first); `what` is a catalogue word."""
         if value is None:
             return False
         if value in seen:
-            self.problem(where, "duplicate", what=what, value=value, other=seen[value])
+            self.problem(where, "duplicate", what=Message(what), value=value, other=seen[value])
             return False
         seen[value] = where
         return True
@@ -186,10 +188,10 @@ class Checker:
         try:
             expr = compile_expression(source, symbols)
         except ExpressionError as exc:
-            self.problem(where, "expression", detail=str(exc))
+            self.problems.append(Problem.at(where, exc))
             return None
         if condition and expr.kind != BOOLEAN:
-            self.problem(where, "not_condition", kind=expr.kind)
+            self.problem(where, "not_condition", kind=kind_words(expr.kind))
             return None
         return expr
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import closest
 from ..expressions import Symbol
+from ..messages import Message
 from ..model import Chapter, Clause, Level
 from ..ratings import reserved
 from .checker import PART_ID, Checker, describe, join
@@ -52,7 +53,7 @@ class ClauseReader:
             if clause_id in self.taken:
                 check.problem(f"{where}.id", self.taken[clause_id], value=clause_id)
                 clause_id = None
-            elif not check.unique(f"{where}.id", clause_id, seen, "clause id"):
+            elif not check.unique(f"{where}.id", clause_id, seen, "clause_id"):
                 clause_id = None
             if isinstance(record.get("id"), str):
                 declared.add(record["id"])
@@ -122,7 +123,7 @@ class ClauseReader:
             fresh = level_id is not None and level_id.casefold() not in seen
             if level_id is not None and not fresh:
                 other = seen[level_id.casefold()]
-                check.problem(f"{level_where}.id", "duplicate", what="level id", value=level_id, other=other)
+                check.problem(f"{level_where}.id", "duplicate", what=Message("level_id"), value=level_id, other=other)
             elif level_id is not None:
                 seen[level_id.casefold()] = f"{level_where}.id"
             when = text = None

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import closest
 from ..expressions import Symbol
+from ..messages import Message
 from ..model import Chapter, Clause, Grade, Indicator, Requirement, Selector
 from .checker import PART_ID, Checker, describe
 from .clauses import STANDARDS
@@ -41,7 +42,7 @@ class GradeReader:
                 continue
             before = len(check.problems)
             grade_id = check.string(f"{where}.id", record.get("id"), PART_ID)
-            check.unique(f"{where}.id", grade_id, seen, "grade id")
+            check.unique(f"{where}.id", grade_id, seen, "grade_id")
             label = check.text(f"{where}.label", record.get("label"))
             min_score = check.number(f"{where}.min_score", record.get("min_score"))
             if min_score is not None and not 0 <= min_score <= 100:
@@ -97,8 +98,9 @@ class GradeReader:
         lacking = [clause.id for clause in selected if level not in clause.level_ids]
         if lacking:
             named = ", ".join(lacking[:SHOWN_CLAUSES])
-            more = f" and {len(lacking) - SHOWN_CLAUSES} more" if len(lacking) > SHOWN_CLAUSES else ""
-            check.problem(f"{where}.level", "level_not_in_clauses", level=level, clauses=f"clause {named}{more}")
+            extra = len(lacking) - SHOWN_CLAUSES
+            more = Message("more_clauses", {"count": extra}) if extra > 0 else ""
+            check.problem(f"{where}.level", "level_not_in_clauses", level=level, clauses=named, more=more)
             return None
         return Requirement(selector, level, share) if share is not None else None
 

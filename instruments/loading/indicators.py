@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..errors import ExpressionError, closest
-from ..expressions import BOOLEAN, CHOICE, NUMBER, Expression, Symbol, referenced_names
+from ..expressions import BOOLEAN, CHOICE, NUMBER, Expression, Symbol, kind_words, referenced_names
 from ..model import Dimension, Indicator, Target
 from .checker import Checker, describe
 from .graphs import cycles, depths, topological
@@ -39,7 +39,7 @@ def indicators(
         ind_id = name(check, f"{where}.id", record.get("id"))
         if ind_id in item_symbols:
             check.problem(f"{where}.id", "already_item_id", value=ind_id)
-        elif check.unique(f"{where}.id", ind_id, ids, "indicator id"):
+        elif check.unique(f"{where}.id", ind_id, ids, "indicator_id"):
             records[ind_id] = (where, record)
             continue
         unplaced.append((where, record))
@@ -126,7 +126,7 @@ class _Fields:
             if kind == CHOICE:
                 check.problem(f"{where}.format", "format_of_choice")
             elif (fmt == "boolean") != (kind == BOOLEAN):
-                check.problem(f"{where}.format", "format_mismatch", format=fmt, kind=kind)
+                check.problem(f"{where}.format", "format_mismatch", format=fmt, kind=kind_words(kind))
         target = _target(check, f"{where}.target", raw.get("target"), kind)
         weight = check.number(f"{where}.weight", raw.get("weight"))
         if weight is not None and weight < 0:

@@ -21,7 +21,7 @@ def dimensions(check: Checker, raw: Any) -> list[Dimension]:
             continue
         dim_id = check.string(f"{where}.id", record.get("id"), PART_ID)
         title = check.text(f"{where}.title", record.get("title"))
-        if check.unique(f"{where}.id", dim_id, seen, "dimension id") and title:
+        if check.unique(f"{where}.id", dim_id, seen, "dimension_id") and title:
             out.append(Dimension(dim_id, title))
     return out
 
@@ -47,7 +47,7 @@ def sections(check: Checker, raw: Any) -> tuple[list[Section], dict[str, Symbol]
         if record is None:
             continue
         section_id = check.string(f"{where}.id", record.get("id"), PART_ID)
-        check.unique(f"{where}.id", section_id, section_ids, "section id")
+        check.unique(f"{where}.id", section_id, section_ids, "section_id")
         items: dict[str, dict] = {}
         entries = check.entries(f"{where}.items", record.get("items"))
         if isinstance(record.get("items"), list) and not entries:
@@ -57,7 +57,7 @@ def sections(check: Checker, raw: Any) -> tuple[list[Section], dict[str, Symbol]
             if item is None:
                 continue
             item_id = name(check, f"{item_where}.id", item.get("id"))
-            if check.unique(f"{item_where}.id", item_id, item_ids, "id"):
+            if check.unique(f"{item_where}.id", item_id, item_ids, "item_id"):
                 items[item_where] = item
         parsed.append((where, record, items, len(entries)))
 
@@ -111,7 +111,7 @@ def _choices(check: Checker, where: str, item: dict, item_type: ItemType) -> tup
             continue
         value = check.string(f"{choice_where}.value", record.get("value"))
         label = check.text(f"{choice_where}.label", record.get("label"))
-        if check.unique(f"{choice_where}.value", value, seen, "choice value") and label:
+        if check.unique(f"{choice_where}.value", value, seen, "choice_value") and label:
             out.append(Choice(value, label))
     return tuple(out)
 

@@ -17,7 +17,7 @@ def chapters(check: Checker, raw: Any) -> list[Chapter]:
         chapter_id = check.string(f"{where}.id", record.get("id"), PART_ID)
         number = printed_number(check, f"{where}.number", record.get("number"))
         title = check.text(f"{where}.title", record.get("title"))
-        if check.unique(f"{where}.id", chapter_id, seen, "chapter id") and title:
+        if check.unique(f"{where}.id", chapter_id, seen, "chapter_id") and title:
             out.append(Chapter(chapter_id, title, number))
     return out
 
@@ -47,8 +47,8 @@ def frameworks(check: Checker, raw: Any) -> list[Framework]:
                 continue
             group_id = check.string(f"{group_where}.id", group.get("id"), PART_ID)
             group_title = check.text(f"{group_where}.title", group.get("title"))
-            if check.unique(f"{group_where}.id", group_id, group_ids, "group id") and group_title:
+            if check.unique(f"{group_where}.id", group_id, group_ids, "group_id") and group_title:
                 groups.append(Group(group_id, group_title))
-        if check.unique(f"{where}.id", framework_id, seen, "framework id") and title and groups:
+        if check.unique(f"{where}.id", framework_id, seen, "framework_id") and title and groups:
             out.append(Framework(framework_id, title, tuple(groups)))
     return out
