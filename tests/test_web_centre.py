@@ -1,5 +1,6 @@
 """A centre fills in its round: sections, drafts, checks, versions, relevance, the scorecard, submission."""
 
+import html
 import re
 
 import pytest
@@ -95,26 +96,55 @@ def test_draft_may_leave_required_items_empty(doumen, app_db):
     assert "staff_total" not in stored(app_db)[1]
 
 
+def field_errors(page: str, item: str) -> str:
+    """The errors shown beside an item's field, as people read them."""
+    beside = page.split(f'id="wrap-item_{item}"')[1].split('class="item')[0]
+    return html.unescape(re.search(r'<p class="errors"[^>]*>(.*?)</p>', beside, re.S).group(1))
+
+
 @pytest.mark.parametrize(
     ("section", "item", "typed", "message"),
     [
-        ("staff", "staff_total", "sixty", "不是有效的整数"),
-        ("staff", "staff_total", "-3", "不能小于 0"),
-        ("basic", "service_population", "3000000", "应在 0 到 2000000 之间"),
+        ("staff", "staff_total", "sixty", "'sixty' 不是整数"),
+        ("staff", "staff_total", "40.5", "'40.5' 不是整数"),
+        ("staff", "staff_total", "-3", "-3 小于最小值 0"),
+        ("basic", "service_population", "3000000", "3,000,000 大于最大值 2,000,000"),
         ("staff", "staff_prof_tech", "999", "不能超过在岗职工总数"),
-        ("buildings", "floor_area", "1,2", "不是有效的浮点数"),
-        ("buildings", "floor_area", "nan", "is not a number"),
-        ("staff", "staff_total", "1" + "0" * 20, "数值过大"),
+        ("buildings", "floor_area", "1,2", "'1,2' 不是数字"),
+        ("buildings", "floor_area", "nan", "'nan' 不是数字"),
+        ("staff", "staff_total", "1" + "0" * 20, f"'1{'0' * 20}' 超出可填报的范围（绝对值最大 1,000,000,000,000,000）"),
     ],
 )
 def test_a_value_failing_a_check_saves_nothing(doumen, app_db, section, item, typed, message):
+    """One true message in the user's language beside the field: the item type's own, not one per validator."""
     before = stored(app_db)
     page = doumen.post(f"/rounds/2/sections/{section}", data=section_data(app_db, section, **{item: typed}))
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "未保存" in text
-    beside = text.split(f'id="wrap-item_{item}"')[1].split('class="item')[0]
-    assert message in beside and 'aria-invalid="true"' in beside
+    assert field_errors(text, item) == message
+    assert 'aria-invalid="true"' in text.split(f'id="wrap-item_{item}"')[1].split('class="item')[0]
     assert stored(app_db) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("40.5", "'40.5' is not a whole number"), ("-3", "-3 is below the minimum 0")],
+)
+def test_a_value_failing_a_check_is_explained_in_english_when_asked(doumen, app_db, typed, message):
+    doumen.post("/language", data={"lang": "en"})
+    before = stored(app_db)
+    text = doumen.post("/rounds/2/sections/staff", data=section_data(app_db, "staff", staff_total=typed)).get_data(
+        as_text=True
+    )
+    assert field_errors(text, "staff_total") == message
+    assert stored(app_db) == before
+
+
+@pytest.mark.parametrize(("typed", "value"), [("400", 400), ("400.0", 400), ("1,040", 1040), (" 401 ", 401)])
+def test_a_whole_number_is_read_as_the_workbooks_read_it(doumen, app_db, typed, value):
+    response = doumen.post("/rounds/2/sections/staff", data=section_data(app_db, "staff", staff_total=typed))
+    assert response.status_code == 302
+    assert stored(app_db)[1]["staff_total"] == value
 
 
 def test_stale_version_is_refused_and_the_typed_values_are_shown_again(doumen, app_db):

@@ -3,7 +3,9 @@
 Each item type maps to a field builder in FIELDS (a new type is one entry).
 Required items are only marked here: a draft may be partial, and what is
 missing is checked at submission. Typed values are read back through the
-instrument core's own parsers, so the web and the workbooks agree on them.
+instrument core's own parsers, so the web and the workbooks agree on them:
+a number field keeps the text typed, and the item type reads it and checks
+its limits, with one message in the user's language when it does not fit.
 """
 
 from __future__ import annotations
@@ -18,16 +20,15 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
     Field,
-    FloatField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
+    StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from instruments import AnswerError, Instrument, Item
@@ -38,20 +39,12 @@ from instruments.model import Section
 from ..words import item_label
 
 PREFIX = "item_"  # field names: item ids may clash with a form's own attributes
-LARGEST = 10**15  # beyond any count or area reported, and within what SQLite stores exactly
 
 
-def _bounds(item: Item) -> list:
-    """A NumberRange for the item's min and max with a message naming them; one for what can be stored."""
+def _number_input(item: Item, step: int | str) -> NumberInput:
+    """A number input with the item's limits (the item type checks them when the form is sent)."""
     low, high = (None if v is None else int(v) if float(v).is_integer() else v for v in (item.min, item.max))
-    out = [] if low is not None and high is not None else [NumberRange(-LARGEST, LARGEST, message=_l("数值过大"))]
-    if low is not None and high is not None:
-        out.append(NumberRange(low, high, message=_l("应在 %(min)s 到 %(max)s 之间")))
-    elif low is not None:
-        out.append(NumberRange(low, None, message=_l("不能小于 %(min)s")))
-    elif high is not None:
-        out.append(NumberRange(None, high, message=_l("不能大于 %(max)s")))
-    return out
+    return NumberInput(step=step, min=low, max=high)
 
 
 def _choices(item: Item, lang: str) -> list[SelectChoice]:
@@ -59,12 +52,8 @@ def _choices(item: Item, lang: str) -> list[SelectChoice]:
 
 
 FIELDS: dict[str, Callable[[Item, str, dict], Field]] = {
-    "integer": lambda item, lang, kw: IntegerField(
-        **kw, validators=[Optional(), *_bounds(item)], widget=NumberInput(step=1)
-    ),
-    "number": lambda item, lang, kw: FloatField(
-        **kw, validators=[Optional(), *_bounds(item)], widget=NumberInput(step="any")
-    ),
+    "integer": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=_number_input(item, 1)),
+    "number": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=_number_input(item, "any")),
     "boolean": lambda item, lang, kw: RadioField(
         **kw, choices=[SelectChoice("1", _l("是")), SelectChoice("0", _l("否"))], validators=[Optional()]
     ),
@@ -117,7 +106,7 @@ class SectionForm(FlaskForm):
             try:
                 _parse(item, field)
             except AnswerError as error:
-                field.errors.append(str(error))
+                field.errors.append(error.text(self.lang))
         answers = {**stored, **self.answers()}
         for problem in Check(instrument, answers).problems(self.items, required=False, lang=self.lang):
             self[PREFIX + problem.item.id].errors.append(problem.message)
