@@ -1,6 +1,7 @@
 """The `survey` command line: each command parses, calls the store or assessment, prints one line.
 
-Mistakes in the input end as a clear message and exit status 1, never a traceback.
+Mistakes in the input end as a clear message and exit status 1, never a traceback;
+the instrument core's messages read in Chinese, or in English with SURVEY_LANG=en.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import click
 import numpy as np
 
 from exports.errors import WorkbookError
-from instruments import AnswerError, InstrumentError
+from instruments import InstrumentError
+from instruments.errors import CodedError
+from instruments.messages import LANGUAGES
 
 from . import assessment, create_app
 from . import db as database
@@ -27,7 +30,14 @@ from .store.rounds import create_round, get_round
 from .store.users import add_user
 from .store.versions import list_instruments
 
-FRIENDLY = (StoreError, InstrumentError, WorkbookError, AnswerError)
+FRIENDLY = (StoreError, WorkbookError)
+WORDED = (InstrumentError, CodedError)  # put into words in the language of `language()`
+
+
+def language() -> str:
+    """The language of the instrument core's messages: $SURVEY_LANG when it is zh or en, else Chinese."""
+    chosen = os.environ.get("SURVEY_LANG", "")
+    return chosen if chosen in LANGUAGES else LANGUAGES[0]
 
 
 def friendly(command):
@@ -37,6 +47,8 @@ def friendly(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except WORDED as error:
+            raise click.ClickException(error.text(language())) from None
         except FRIENDLY as error:
             raise click.ClickException(str(error)) from None
 

@@ -268,7 +268,7 @@ def test_users_and_instruments(run, tmp_path):
     assert run("instruments", "load", basic).startswith("basic-test 1 loaded")
     assert "already loaded" in run("instruments", "load", basic)
     (tmp_path / "bad.yaml").write_text("id: x\nversion: '1'\ntitle: t\nsections: []\n", encoding="utf-8")
-    assert "sections: needs at least one section" in run("instruments", "load", tmp_path / "bad.yaml", ok=False)
+    assert "sections：至少需要一个部分" in run("instruments", "load", tmp_path / "bad.yaml", ok=False)
 
 
 def test_demo_prints_logins_and_is_kept(run):

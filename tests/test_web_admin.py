@@ -170,12 +170,12 @@ def test_the_same_version_again_is_not_stored_twice(admin, app_db):
             .encode(),
             "basic.yaml",
             [
-                "indicators[prof_tech_share].formula: unknown name 'staff_prof_tch' (did you mean 'staff_prof_tech'?)",
-                'indicators[gps_per_10k].target: must be a comparison such as ">= 0.90" or "== true", not \'big\'',
+                "indicators[prof_tech_share].formula：未知的名称 'staff_prof_tch'（是否应为 'staff_prof_tech'？）",
+                'indicators[gps_per_10k].target：应为比较式，例如 ">= 0.90" 或 "== true"，而不是 \'big\'',
             ],
         ),
-        (b"id: x\n  version: [", "bad.yaml", ["not valid YAML"]),
-        (b'{"id": "x", ', "bad.json", ["not valid JSON"]),
+        (b"id: x\n  version: [", "bad.yaml", ["第 2 行第 10 列：不是有效的 YAML："]),
+        (b'{"id": "x", ', "bad.json", ["第 1 行第 13 列：不是有效的 JSON："]),
         (BASIC.encode("utf-16"), "basic.yaml", ["not UTF-8 text"]),
         (
             xlsform(indicators=[INDICATORS[0], ("x", "X", "${nope} / 2", None, 1, None, None, None, None, None)]),
@@ -196,6 +196,17 @@ def test_a_bad_instrument_shows_every_located_problem_and_stores_nothing(admin, 
     for problem in problems:
         assert problem in listed
     assert listed.count("<li>") >= len(problems)  # one problem a line
+    assert snapshot(app_db) == before
+
+
+def test_an_instrument_s_problems_read_in_english_on_the_english_pages(admin, app_db):
+    admin.post("/language", data={"lang": "en"})
+    before = snapshot(app_db)
+    bad = BASIC.replace("formula: staff_prof_tech / staff_total", "formula: staff_prof_tch / staff_total")
+    listed = page(upload(admin, "/admin/instruments", bad.encode(), "basic.yaml")).split('class="problems located"')[1]
+    assert "indicators[prof_tech_share].formula: unknown name 'staff_prof_tch' (did you mean 'staff_prof_tech'?)" in listed
+    text = page(upload(admin, "/admin/instruments", b"id: x\n  version: [", "bad.yaml"))
+    assert "line 2, column 10: not valid YAML: " in text
     assert snapshot(app_db) == before
 
 

@@ -6,6 +6,7 @@ submitted awaiting the county; in 沣东新城 (fengdong) 斗门 a draft, 王寺
 (xixian-city); in 平武县 (pingwu) 江油关 awaiting the county, 豆叩 awaiting the city (mianyang).
 """
 
+import html
 import re
 
 import pytest
@@ -393,24 +394,28 @@ def test_verified_value_is_recorded_audited_shown_and_scored(client, auth, app_d
 
 
 NOT_FITTING = [
-    ("staff_total", "sixty", "is not a whole number"),
-    ("staff_total", "-3", "below the minimum 0"),
-    ("service_population", "3000000", "above the maximum 2,000,000"),
-    ("has_inpatient", "maybe", "is not yes or no"),
-    ("ownership", "公办", "is not one of the choices"),
+    ("staff_total", "sixty", "'sixty' 不是整数", "'sixty' is not a whole number"),
+    ("staff_total", "40.5", "'40.5' 不是整数", "'40.5' is not a whole number"),
+    ("staff_total", "-3", "-3 小于最小值 0", "-3 is below the minimum 0"),
+    ("service_population", "3000000", "3,000,000 大于最大值 2,000,000", "3,000,000 is above the maximum 2,000,000"),
+    ("has_inpatient", "maybe", "'maybe' 不是“是”或“否”", "'maybe' is not yes or no (是/否)"),
+    ("ownership", "公办", "'公办' 不是可选的选项（", "'公办' is not one of the choices ("),
 ]
 
 
-def test_a_verified_value_that_does_not_fit_is_refused_beside_its_field(client, auth, app_db):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_verified_value_that_does_not_fit_is_refused_beside_its_field(client, auth, app_db, lang):
+    """The item type's message, in the evaluator's language, beside the field; nothing is written."""
     auth.as_user("fengxi")
+    client.post("/language", data={"lang": lang})
     before = snapshot(app_db)
-    for item, typed, message in NOT_FITTING:
+    for item, typed, zh, en in NOT_FITTING:
         data = {"version": version(app_db, GAOQIAO), f"verify_{item}": typed, "verify_gps": "3"}
         response = client.post(case() + "/verify", data=data)
-        page = text(response)
-        assert response.status_code == 200 and "未保存核实值" in page
+        page = html.unescape(text(response))
+        assert response.status_code == 200 and (lang == "en" or "未保存核实值" in page)
         cell = page.split(f'id="row-{item}"')[1].split("</tr>")[0]
-        assert message in cell and 'class="invalid"' in cell and f'value="{typed}"' in cell
+        assert {"zh": zh, "en": en}[lang] in cell and 'class="invalid"' in cell and f'value="{typed}"' in cell
         assert snapshot(app_db) == before, item
 
 

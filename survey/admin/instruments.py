@@ -14,6 +14,7 @@ from instruments.diff import diff
 
 from .. import assessment
 from ..auth import login_required
+from ..site import language
 from ..store import NotFoundError, StoreError
 from ..store.versions import get_instrument, list_instruments
 from ..web_db import get_db
@@ -48,7 +49,7 @@ def instruments() -> Response | str:
         try:
             instrument, new = assessment.load_instrument(get_db(), file.read(), file.filename or "instrument.yaml")
         except InstrumentError as error:
-            problems = [str(problem) for problem in error.problems]
+            problems = [problem.text(language()) for problem in error.problems]
         except (WorkbookError, StoreError) as error:
             problems = list(getattr(error, "problems", [str(error)]))
         else:

@@ -19,6 +19,7 @@ from wtforms.validators import Length, Optional
 from instruments import AnswerError, Instrument, Item
 from instruments.item_types import ITEM_TYPES
 
+from ..site import language
 from ..store.reviews import MAX_COMMENT
 
 VERIFY, NOTE = "verify_", "note_"  # field name prefixes: item ids may clash with a form's own attributes
@@ -84,7 +85,7 @@ class VerifyForm(VersionedForm):
             try:
                 out[item.id] = ITEM_TYPES[item.type].parse(field.data, item)
             except AnswerError as error:
-                field.errors = [*field.errors, str(error)]
+                field.errors = [*field.errors, error.text(language())]
                 ok = False
         return out if ok else None
 
