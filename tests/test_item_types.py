@@ -5,7 +5,8 @@ import math
 import pytest
 
 import instruments
-from instruments.item_types import ITEM_TYPES, answer_words
+from instruments import AnswerError
+from instruments.item_types import ITEM_TYPES, LARGEST, answer_words
 
 INSTRUMENT = instruments.load_text("""
 id: kinds
@@ -103,3 +104,27 @@ def test_what_the_template_asks_for(item_id, rule, validation):
     found = ITEM_TYPES[item.type].validation(item)
     assert ITEM_TYPES[item.type].rule(item) == rule
     assert (found.kind, found.minimum, found.maximum, found.options) == validation
+
+
+@pytest.mark.parametrize(
+    "item_id,raw,value",
+    [("staff", "1,234", 1234), ("staff", "+1,234,567", 1234567), ("area", "12,345.5", 12345.5),
+     ("staff", str(LARGEST), LARGEST)],
+)  # fmt: skip
+def test_commas_that_group_thousands_are_read_and_numbers_up_to_the_largest(item_id, raw, value):
+    item = INSTRUMENT.item[item_id]
+    assert ITEM_TYPES[item.type].parse(raw, item) == value
+
+
+@pytest.mark.parametrize(
+    "item_id,raw,code",
+    [("staff", "1,2", "not_whole_number"), ("staff", "12,34", "not_whole_number"), ("area", "1,5", "not_a_number"),
+     ("area", "1,2345", "not_a_number"), ("staff", str(LARGEST + 1), "number_too_large"),
+     ("area", "1e16", "number_too_large"), ("staff", -LARGEST - 1, "number_too_large")],
+)  # fmt: skip
+def test_other_commas_and_numbers_beyond_the_largest_are_refused(item_id, raw, code):
+    """1,5 is not read as 15; a number SQLite could not store exactly is refused, not stored wrong or failing."""
+    item = INSTRUMENT.item[item_id]
+    with pytest.raises(AnswerError) as caught:
+        ITEM_TYPES[item.type].parse(raw, item)
+    assert caught.value.code == code

@@ -204,7 +204,9 @@ def test_an_instrument_s_problems_read_in_english_on_the_english_pages(admin, ap
     before = snapshot(app_db)
     bad = BASIC.replace("formula: staff_prof_tech / staff_total", "formula: staff_prof_tch / staff_total")
     listed = page(upload(admin, "/admin/instruments", bad.encode(), "basic.yaml")).split('class="problems located"')[1]
-    assert "indicators[prof_tech_share].formula: unknown name 'staff_prof_tch' (did you mean 'staff_prof_tech'?)" in listed
+    assert (
+        "indicators[prof_tech_share].formula: unknown name 'staff_prof_tch' (did you mean 'staff_prof_tech'?)" in listed
+    )
     text = page(upload(admin, "/admin/instruments", b"id: x\n  version: [", "bad.yaml"))
     assert "line 2, column 10: not valid YAML: " in text
     assert snapshot(app_db) == before
