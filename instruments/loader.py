@@ -7,8 +7,8 @@ complete Instrument comes back or an InstrumentError lists them all. The parts
 are read in the order they depend on one another — frameworks, dimensions and
 the questionnaire, then indicators, chapters and clauses, then grades — and a
 part that fails is not reported again by the parts that use it. Problems are
-codes of the core's one catalogue (`instruments.messages`); limits (`loading.limits`) keep any upload
-from occupying a worker for long.
+codes of the core's one catalogue (`instruments.messages`); limits
+(`loading.limits`) keep any upload from occupying a worker for long.
 """
 
 from __future__ import annotations
@@ -161,7 +161,10 @@ def parse(text: str) -> Any:
         raise InstrumentError([_problem(where, "json_invalid", reason=exc.msg)]) from None
     except yaml.MarkedYAMLError as exc:
         where = _at(exc.problem_mark or exc.context_mark)
-        what = getattr(exc, "message", None) or exc.problem or exc.context or Message("yaml_no_reason")
+        if isinstance(exc, _DuplicateKeyError):
+            what = exc.message
+        else:
+            what = exc.problem or exc.context or Message("yaml_no_reason")
         raise InstrumentError([_problem(where, "yaml_invalid", reason=what)]) from None
     except RecursionError:
         raise InstrumentError([_problem("", "nested_too_deep")]) from None
