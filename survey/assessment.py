@@ -35,7 +35,8 @@ from .store import StoreError
 from .store import orgs as org_store
 from .store.editing import ImportSummary, NotSubmittableError, import_answers
 from .store.rounds import Round, centres, previous_round, round_instrument
-from .store.scores import RoundScores, regions_of, round_scores, save_scores
+from .store.results import rescore
+from .store.scores import RoundScores, regions_of, round_scores, stored_scores
 from .store.versions import save_instrument
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -133,11 +134,12 @@ def import_responses(
         ) from None
 
 
-def score(db: Database, round_: Round) -> RoundScores:
-    """Recompute and cache the scores of every response in a round."""
-    result = round_scores(db, round_)
-    save_scores(db, result)
-    return result
+def score(db: Database, round_: Round, progress: Callable[[int], None] | None = None) -> int:
+    """Score every response of a round again from its answers and store the results; returns how many.
+
+    `progress` is told how many responses were stored as storing goes.
+    """
+    return rescore(db, round_, progress)
 
 
 def write_league(
@@ -153,14 +155,13 @@ def write_league(
 
     `progress(length=…)` makes a bar with `update(rows)`, e.g. click.progressbar.
     """
-    result = round_scores(db, round_, scope_code, approved_only)
+    result = stored_scores(db, round_, scope_code, approved_only)
     if not result.centres:
         raise StoreError("no responses in scope to rank")
     scope = scope_code or round_.scope_code
-    units = org_store.all_units(db)
     regions = regions_of(db, result, scope)
     figures = instruments.regional(result.scores, regions)
-    names = {code: (units[code].name, units[code].level) for code in regions}
+    names = org_store.names_and_levels(db, [*regions, scope])
     note = "仅含已审核通过的数据" if approved_only else "含未审核数据（草稿、已提交、已退回与已通过）"
     people = [Centre(c["code"], c["name"], c["county"], c["city"]) for c in result.centres]
     data_csv = None
@@ -181,7 +182,7 @@ def write_league(
             figures,
             names,
             title=f"{round_.title}（{round_.period}）",
-            scope=units[scope].name if scope else "全部地区",
+            scope=names[scope][0] if scope else "全部地区",
             note=note,
             data_csv=temporary_csv,
             data_csv_name=data_csv.name if data_csv else "",

@@ -286,17 +286,16 @@ def responses_import(file, round_id, submit, db_path):
 @db_option
 @friendly
 def score(round_id, db_path):
-    """(Re)compute every response's indicators and scores."""
+    """(Re)compute and store every response's indicators, clause levels and scores (e.g. after an instrument fix)."""
     db = open_db(db_path)
-    result = assessment.score(db, get_round(db, round_id))
-    totals = result.scores.total
-    shown = f"; median total {float(_median(totals)):.1f}" if len(totals) else ""
-    click.echo(f"Scored {len(result.centres)} responses of round {round_id}{shown}.")
-
-
-def _median(values):
-    present = values[~np.isnan(values)]
-    return np.median(present) if len(present) else float("nan")
+    round_ = get_round(db, round_id)
+    count = db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_.id]).fetchone()[0]
+    with bar("评分")(length=count) as shown:
+        scored = assessment.score(db, round_, shown.update)
+    totals = [row[0] for row in db.execute("SELECT total FROM results WHERE round_id = ?", [round_.id])]
+    present = [t for t in totals if t is not None]
+    median = f"; median total {float(np.median(present)):.1f}" if present else ""
+    click.echo(f"Scored {scored} responses of round {round_id}{median}.")
 
 
 @cli.group("export")

@@ -123,6 +123,9 @@ def record(db: Database, rows: list[tuple]) -> None:
     )
 
 
+FEW = 5_000  # centres read by their codes; more than this, and the whole round is read
+
+
 def round_columns(
     db: Database, round_: Round, instrument: Instrument, codes: list[str], verified: bool = True
 ) -> dict[str, np.ndarray]:
@@ -131,11 +134,15 @@ def round_columns(
     columns = {item.id: np.full(len(codes), np.nan) for item in instrument.items}
     items = instrument.item
     value = "coalesce(a.verified, a.value)" if verified else "a.value"
-    cursor = db.conn.execute(
-        f"""SELECT r.org_code, a.item_id, {value} FROM answers a
-            JOIN responses r ON r.id = a.response_id WHERE r.round_id = ?""",
-        [round_.id],
-    )
+    sql = f"""SELECT r.org_code, a.item_id, {value} FROM answers a
+              JOIN responses r ON r.id = a.response_id WHERE r.round_id = ?"""
+    if len(codes) > FEW:  # most of the round: one pass over all its answers
+        cursor = db.conn.execute(sql, [round_.id])
+    else:  # a few centres (a save, a county): only theirs
+        cursor = itertools.chain.from_iterable(
+            db.conn.execute(f"{sql} AND r.org_code IN ({', '.join('?' * len(part))})", [round_.id, *part])
+            for part in (codes[start : start + 500] for start in range(0, len(codes), 500))
+        )
     kinds = {item.id: ITEM_TYPES[item.type] for item in instrument.items}
     for org_code, item_id, raw in cursor:
         row = index.get(org_code)

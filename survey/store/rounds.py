@@ -11,7 +11,7 @@ from instruments import Instrument
 
 from ..db import writing
 from . import NotFoundError, StoreError, now
-from .orgs import all_units, ancestor_at, get_unit, is_under, under
+from .orgs import get_unit, is_under
 from .users import audit
 from .versions import get_instrument
 
@@ -122,39 +122,48 @@ def answers_round(db: Database, round_: Round, org_code: str) -> bool:
     return round_.scope_code is None or is_under(db, org_code, round_.scope_code)
 
 
+def in_round(db: Database, round_: Round, scope_code: str | None, unit: str = "o") -> tuple[str, str, list]:
+    """The SQL that keeps, of the units aliased `unit`, those answering the round within `scope_code`.
+
+    Returns a join and a condition to place as `FROM org_units o {join} WHERE {condition}`,
+    and their parameters in that order: in the scope (the round's, narrowed to `scope_code`), of a kind the
+    instrument applies to. The one home of "the centres of a round" in SQL.
+    """
+    applies_to = sorted(round_instrument(db, round_).applies_to)
+    top = scope_code or round_.scope_code
+    join = f"JOIN org_paths scope_ ON scope_.org_code = {unit}.code AND scope_.ancestor = ?" if top else ""
+    condition = f"{unit}.kind IN ({', '.join('?' * len(applies_to))})" if applies_to else "1"
+    return join, condition, ([top] if top else []) + applies_to
+
+
 def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[dict]:
     """The centres that answer a round within `scope_code` (the round's scope by default).
 
     Each: code, name, county and city names, in code order.
     """
-    instrument = round_instrument(db, round_)
-    if scope_code is not None:
-        get_unit(db, scope_code)
-    if scope_code is not None and round_.scope_code is not None:
-        inside = set(under(db, round_.scope_code))
-        if scope_code not in inside:
-            raise StoreError(f"'{scope_code}' is outside round {round_.id}'s scope")
-    codes = set(under(db, scope_code or round_.scope_code))
-    units = all_units(db)
-    out = []
-    for code in sorted(codes):
-        unit = units[code]
-        if unit.kind not in instrument.applies_to and instrument.applies_to:
-            continue
-        out.append(
-            {
-                "code": code,
-                "name": unit.name,
-                "county": _name_at(units, code, "county"),
-                "city": _name_at(units, code, "city"),
-            }
-        )
-    return out
+    check_scope(db, round_, scope_code)
+    join, condition, params = in_round(db, round_, scope_code)
+    sql = f"SELECT o.code, o.name, {place_names('o')} FROM org_units o {join} WHERE {condition} ORDER BY o.code"
+    return [dict(row) for row in db.query(sql, params)]
 
 
-def _name_at(units, code: str, level: str) -> str:
-    unit = ancestor_at(units, code, level)
-    return unit.name if unit else ""
+def check_scope(db: Database, round_: Round, scope_code: str | None) -> None:
+    """Refuse a scope that is no unit, or lies outside the round's scope."""
+    if scope_code is None:
+        return
+    get_unit(db, scope_code)
+    if round_.scope_code is not None and not is_under(db, scope_code, round_.scope_code):
+        raise StoreError(f"'{scope_code}' is outside round {round_.id}'s scope")
+
+
+def place_names(unit: str) -> str:
+    """SQL columns `county` and `city`: the names of the county and city above the unit aliased `unit`."""
+    return ", ".join(
+        f"""coalesce((SELECT a.name FROM org_paths p JOIN org_units a ON a.code = p.ancestor
+                      WHERE p.org_code = {unit}.code AND p.level = '{level}'
+                      ORDER BY p.depth LIMIT 1), '') AS {level}"""
+        for level in ("county", "city")
+    )
 
 
 ROUND_STATUSES = ("open", "closed")

@@ -1,0 +1,233 @@
+"""Where centres stand, from stored results: the league ranked, sorted, filtered and paged in SQL; ranks of one.
+
+A jurisdiction's results are the rows of `results` of the round's centres under
+its unit (`rounds.in_round`), approved ones only if asked. Ranks are SQL window
+functions over the stored totals (1, 2, 2, 4: equal totals share a rank; a
+centre without a total is unranked, 0), so a page of 100 rows costs the same
+whether the jurisdiction has a hundred centres or fifty thousand.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+from sqlite_utils import Database
+
+from instruments import Instrument
+
+from .lifecycle import APPROVED
+from .results import StoredScores, round_figures
+from .rounds import Round, in_round, place_names, round_instrument
+
+FIXED_SORTS = ("rank", "total", "name", "county")
+NO_GRADE = "none"
+
+
+def scoped(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[str, list]:
+    """The FROM … WHERE of the round's stored results within `scope` (`r` results, `p` responses, `o` units)."""
+    join, condition, params = in_round(db, round_, scope)
+    approved = f" AND p.status = '{APPROVED}'" if approved_only else ""
+    sql = f"""results r JOIN responses p ON p.id = r.response_id JOIN org_units o ON o.code = r.org_code {join}
+              WHERE r.round_id = ? AND {condition}{approved}"""
+    on = 1 if join else 0  # the join's parameter comes first, then the round's, then the condition's
+    return sql, [*params[:on], round_.id, *params[on:]]
+
+
+def ranked(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[str, list]:
+    """A WITH clause `ranked` of the jurisdiction's results with each one's rank among them."""
+    source, params = scoped(db, round_, scope, approved_only)
+    return (
+        f"""WITH ranked AS (
+              SELECT r.response_id, r.org_code, r.total, r.grade, r.dimensions, r.failed, p.status, p.version,
+                     p.review_level, o.name, r.county AS county_code,
+                     CASE WHEN r.total IS NULL THEN 0
+                          ELSE rank() OVER (ORDER BY r.total IS NULL, r.total DESC) END AS rank
+              FROM {source})""",
+        params,
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One centre in the league: its rank among the jurisdiction's centres (0: no total)."""
+
+    response_id: int
+    rank: int
+    code: str
+    name: str
+    county: str
+    county_code: str
+    city: str
+    status: str
+    version: int
+    review_level: int
+    total: float | None
+    grade: str | None
+    failed: int
+    dimensions: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which centres of the league to show: under a region, of a grade (`none`: without one), matching a search."""
+
+    region: str = ""
+    grade: str = ""
+    search: str = ""  # part of the name or the code
+    status: str = ""
+    awaiting_level: int | None = None  # awaiting review at this level
+
+    def sql(self) -> tuple[str, list]:
+        parts, params = [], []
+        if self.region:
+            parts.append("EXISTS (SELECT 1 FROM org_paths x WHERE x.org_code = k.org_code AND x.ancestor = ?)")
+            params.append(self.region)
+        if self.grade == NO_GRADE:
+            parts.append("k.grade IS NULL")
+        elif self.grade:
+            parts.append("k.grade = ?")
+            params.append(self.grade)
+        if self.search.strip():
+            term = "%" + self.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            parts.append("(k.name LIKE ? ESCAPE '\\' OR k.org_code LIKE ? ESCAPE '\\')")
+            params += [term, term]
+        if self.status:
+            parts.append("k.status = ?")
+            params.append(self.status)
+        if self.awaiting_level is not None:
+            parts.append("k.status = 'submitted' AND k.review_level = ?")
+            params.append(self.awaiting_level - 1)
+        return (" AND ".join(parts) or "1"), params
+
+    @property
+    def any(self) -> bool:
+        return bool(self.region or self.grade or self.search.strip() or self.status or self.awaiting_level)
+
+
+def _order(instrument: Instrument, key: str, descending: bool) -> str:
+    """ORDER BY for `key`: centres without a value last, ties by rank, then code."""
+    if key == "rank":
+        value = "NULLIF(k.rank, 0)"
+    elif key == "total":
+        value = "k.total"
+    elif key == "name":
+        value = "k.name"
+    elif key == "county":
+        value = "NULLIF(county, '')"
+    elif key in {d.id for d in instrument.dimensions}:  # an id the loader checked: letters, digits, _
+        value = f"json_extract(k.dimensions, '$.{key}')"
+    else:
+        raise ValueError(f"no sort key {key}")
+    direction = "DESC" if descending else "ASC"
+    return f"({value}) IS NULL, {value} {direction}, k.rank = 0, k.rank, k.org_code"
+
+
+@dataclass
+class LeaguePage:
+    rows: list[Standing]
+    shown: int  # centres matching the filter
+    total: int  # centres in the jurisdiction (with results)
+
+
+def league_page(
+    db: Database,
+    round_: Round,
+    scope: str | None,
+    approved_only: bool,
+    *,
+    chosen: Filter = Filter(),
+    sort: str = "rank",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> LeaguePage:
+    """One page of the league: the centres matching `chosen`, sorted by `sort`, ranked among the whole jurisdiction."""
+    instrument = round_instrument(db, round_)
+    with_ranked, params = ranked(db, round_, scope, approved_only)
+    where, filter_params = chosen.sql()
+    order = _order(instrument, sort, descending)
+    rows = db.execute(
+        f"""{with_ranked}
+            SELECT k.*, {place_names("o")} FROM ranked k JOIN org_units o ON o.code = k.org_code
+            WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
+        [*params, *filter_params, int(limit), int(offset)],
+    )
+    names = [d[0] for d in rows.description]
+    standings = [_standing(dict(zip(names, row, strict=True))) for row in rows.fetchall()]
+    shown = db.execute(
+        f"{with_ranked} SELECT count(*) FROM ranked k WHERE {where}", [*params, *filter_params]
+    ).fetchone()[0]
+    total = shown if not chosen.any else db.execute(f"{with_ranked} SELECT count(*) FROM ranked", params).fetchone()[0]
+    return LeaguePage(standings, shown, total)
+
+
+def _standing(row: dict) -> Standing:
+    return Standing(
+        row["response_id"], row["rank"], row["org_code"], row["name"], row["county"], row["county_code"] or "",
+        row["city"], row["status"], row["version"], row["review_level"], row["total"], row["grade"], row["failed"],
+        json.loads(row["dimensions"]),
+    )  # fmt: skip
+
+
+def totals(db: Database, round_: Round, scope: str | None, approved_only: bool, chosen: Filter = Filter()) -> list:
+    """The totals of the centres matching `chosen` (None where a centre has none), for a histogram."""
+    with_ranked, params = ranked(db, round_, scope, approved_only)
+    where, filter_params = chosen.sql()
+    rows = db.execute(f"{with_ranked} SELECT k.total FROM ranked k WHERE {where}", [*params, *filter_params])
+    return [row[0] for row in rows]
+
+
+def picks(db: Database, round_: Round, scope: str | None, chosen: Filter) -> dict[str, int]:
+    """Every centre matching `chosen` (org code: its response's version now), for acting on all that match."""
+    with_ranked, params = ranked(db, round_, scope, False)
+    where, filter_params = chosen.sql()
+    rows = db.execute(f"{with_ranked} SELECT k.org_code, k.version FROM ranked k WHERE {where}",
+                      [*params, *filter_params])  # fmt: skip
+    return dict(rows.fetchall())
+
+
+@dataclass(frozen=True)
+class Place:
+    """A centre's standing: in the jurisdiction and in its county."""
+
+    standing: Standing
+    of: int  # centres in the jurisdiction
+    county_rank: int  # 0: unranked
+    county_size: int
+
+
+def place_of(db: Database, round_: Round, scope: str | None, approved_only: bool, code: str) -> Place | None:
+    """Where centre `code` stands (None when it has no results in the data shown)."""
+    with_ranked, params = ranked(db, round_, scope, approved_only)
+    rows = db.execute(
+        f"""{with_ranked}, placed AS (
+              SELECT k.*, CASE WHEN k.total IS NULL THEN 0 ELSE rank() OVER (
+                PARTITION BY k.county_code ORDER BY k.total IS NULL, k.total DESC) END AS county_rank,
+                count(*) OVER (PARTITION BY k.county_code) AS county_size,
+                count(*) OVER () AS everyone
+              FROM ranked k WHERE k.county_code = (SELECT county FROM results WHERE round_id = ? AND org_code = ?))
+            SELECT k.*, {place_names("o")} FROM placed k JOIN org_units o ON o.code = k.org_code
+            WHERE k.org_code = ?""",
+        [*params, round_.id, code, code],
+    )
+    names = [d[0] for d in rows.description]
+    found = rows.fetchone()
+    if found is None:
+        return None
+    row = dict(zip(names, found, strict=True))
+    everyone = db.execute(f"{with_ranked} SELECT count(*) FROM ranked", params).fetchone()[0]
+    return Place(_standing(row), everyone, row["county_rank"], row["county_size"])
+
+
+def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[StoredScores, list[str]]:
+    """The stored figures of the jurisdiction's centres (row i is the i-th code, in code order) and their codes."""
+    instrument = round_instrument(db, round_)
+    held = round_figures(db, round_, instrument)
+    source, params = scoped(db, round_, scope, approved_only)
+    ids = np.array([row[0] for row in db.execute(f"SELECT r.response_id FROM {source} ORDER BY r.org_code", params)],
+                   dtype=np.int64)  # fmt: skip
+    row_of = held.row_of
+    rows = np.array([row_of[i] for i in ids if int(i) in row_of], dtype=int)
+    return held.scores.rows(rows), [held.codes[row] for row in rows]
