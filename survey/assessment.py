@@ -10,6 +10,7 @@ half-written file behind.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -34,8 +35,8 @@ from instruments.ranking import rank_within
 from .store import StoreError
 from .store import orgs as org_store
 from .store.editing import ImportSummary, NotSubmittableError, import_answers
-from .store.rounds import Round, centres, previous_round, round_instrument
 from .store.results import rescore
+from .store.rounds import Round, centres, previous_round, round_instrument
 from .store.scores import RoundScores, regions_of, round_scores, stored_scores
 from .store.versions import save_instrument
 
@@ -242,14 +243,59 @@ def write_cards(
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".cards."))
     try:
-        with progress(list(enumerate(context.result.centres))) as rows:
-            for row, centre in rows:
-                context.write(staging / _card_name(centre), row)
+        with progress(_Written(context, staging)) as written:
+            for _ in written:
+                pass
         for card in staging.iterdir():
             os.replace(card, folder / card.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return len(context.result.centres)
+
+
+PARALLEL_FROM = 200  # cards; fewer are written in this process
+CARDS_PER_TASK = 25
+_WRITING: tuple[_Cards, Path] | None = None  # what forked card writers inherit
+
+
+class _Written:
+    """Writes every card of a scope, one process per core when there are many; yields each row written."""
+
+    def __init__(self, context: _Cards, staging: Path) -> None:
+        self.context, self.staging = context, staging
+        self.rows = list(range(len(context.result.centres)))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[int]:
+        workers = min(os.cpu_count() or 1, 4)
+        if len(self.rows) < PARALLEL_FROM or workers < 2:
+            for row in self.rows:
+                _write_card(self.context, self.staging, row)
+                yield row
+            return
+        global _WRITING
+        _WRITING = (self.context, self.staging)
+        chunks = [self.rows[i : i + CARDS_PER_TASK] for i in range(0, len(self.rows), CARDS_PER_TASK)]
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for done in pool.imap_unordered(_write_chunk, chunks):
+                    yield from done
+        finally:
+            _WRITING = None
+
+
+def _write_card(context: _Cards, staging: Path, row: int) -> None:
+    context.write(staging / _card_name(context.result.centres[row]), row)
+
+
+def _write_chunk(rows: list[int]) -> list[int]:
+    """In a forked writer: write these rows' cards with the context the parent set up."""
+    context, staging = _WRITING
+    for row in rows:
+        _write_card(context, staging, row)
+    return rows
 
 
 def write_card(

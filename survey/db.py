@@ -257,7 +257,8 @@ def m006_stored_results(db: Database) -> None:
             total REAL,
             grade TEXT,
             failed INTEGER NOT NULL DEFAULT 0,       -- scored indicators computed and not met
-            dimensions TEXT NOT NULL DEFAULT '{}',   -- dimension id: score, for sorting in SQL
+            scores TEXT NOT NULL DEFAULT '{}',       -- group scores: {"dimension"|"chapter": {id: score},
+                                                     --   "framework": {id: {group: score}}}
             figures BLOB NOT NULL,
             seq INTEGER NOT NULL,
             computed_at TEXT NOT NULL

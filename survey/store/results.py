@@ -6,7 +6,8 @@ the responses are scored together by columns — the core's `score_columns` on
 the answers as `responses.round_columns` reads them, verified values first — and
 each one's results are stored in `results`:
 
-- total, grade, dimension scores and the number of targets not met as columns,
+- total, grade, group scores (dimensions, chapters, frameworks' groups: JSON)
+  and the number of targets not met as columns,
   so that pages sort, filter, rank (window functions) and page in SQL;
 - every figure packed in `figures` by the instrument's `Layout`: indicator
   values, statuses, met and points, the quantity items and the items pooled
@@ -264,23 +265,26 @@ def _write(
     stamp = now()
     met = scores.met
     failed = np.sum([column == 0 for column in met.values()], axis=0) if met else np.zeros(scores.n, dtype=int)
-    dimensions = [d.id for d in instrument.dimensions]
     county = counties_of(db, codes)
     for start in range(0, len(response_ids), WRITE_BATCH):
         rows = []
         for row in range(start, min(start + WRITE_BATCH, len(response_ids))):
-            dims = {d: plain(scores.dimensions[d][row]) for d in dimensions}
+            groups = {
+                "dimension": {d: plain(v[row]) for d, v in scores.dimensions.items()},
+                "chapter": {c: plain(v[row]) for c, v in scores.chapters.items()},
+                "framework": {f: {g: plain(v[row]) for g, v in gs.items()} for f, gs in scores.frameworks.items()},
+            }
             rows.append(
                 (response_ids[row], round_.id, codes[row], county[row], plain(scores.total[row]), scores.grade_id(row),
-                 int(failed[row]), json.dumps(dims), data[row * size : (row + 1) * size], seq, stamp)
+                 int(failed[row]), json.dumps(groups), data[row * size : (row + 1) * size], seq, stamp)
             )  # fmt: skip
         db.conn.executemany(
-            """INSERT INTO results (response_id, round_id, org_code, county, total, grade, failed, dimensions,
+            """INSERT INTO results (response_id, round_id, org_code, county, total, grade, failed, scores,
                                     figures, seq, computed_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (response_id) DO UPDATE SET
                round_id = excluded.round_id, org_code = excluded.org_code, county = excluded.county,
                total = excluded.total,
-               grade = excluded.grade, failed = excluded.failed, dimensions = excluded.dimensions,
+               grade = excluded.grade, failed = excluded.failed, scores = excluded.scores,
                figures = excluded.figures, seq = excluded.seq, computed_at = excluded.computed_at""",
             rows,
         )

@@ -122,18 +122,18 @@ def answers_round(db: Database, round_: Round, org_code: str) -> bool:
     return round_.scope_code is None or is_under(db, org_code, round_.scope_code)
 
 
-def in_round(db: Database, round_: Round, scope_code: str | None, unit: str = "o") -> tuple[str, str, list]:
+def in_round(db: Database, round_: Round, scope_code: str | None, unit: str = "o") -> tuple[str, list, str, list]:
     """The SQL that keeps, of the units aliased `unit`, those answering the round within `scope_code`.
 
-    Returns a join and a condition to place as `FROM org_units o {join} WHERE {condition}`,
-    and their parameters in that order: in the scope (the round's, narrowed to `scope_code`), of a kind the
+    Returns a join and its parameters, and a condition and its parameters, to place as
+    `FROM org_units o {join} WHERE {condition}`: in the scope (the round's, narrowed to `scope_code`), of a kind the
     instrument applies to. The one home of "the centres of a round" in SQL.
     """
     applies_to = sorted(round_instrument(db, round_).applies_to)
     top = scope_code or round_.scope_code
     join = f"JOIN org_paths scope_ ON scope_.org_code = {unit}.code AND scope_.ancestor = ?" if top else ""
     condition = f"{unit}.kind IN ({', '.join('?' * len(applies_to))})" if applies_to else "1"
-    return join, condition, ([top] if top else []) + applies_to
+    return join, ([top] if top else []), condition, applies_to
 
 
 def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[dict]:
@@ -142,9 +142,18 @@ def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[
     Each: code, name, county and city names, in code order.
     """
     check_scope(db, round_, scope_code)
-    join, condition, params = in_round(db, round_, scope_code)
+    join, join_params, condition, params = in_round(db, round_, scope_code)
     sql = f"SELECT o.code, o.name, {place_names('o')} FROM org_units o {join} WHERE {condition} ORDER BY o.code"
-    return [dict(row) for row in db.query(sql, params)]
+    return [dict(row) for row in db.query(sql, join_params + params)]
+
+
+def centre_of(db: Database, round_: Round, scope_code: str | None, code: str) -> dict | None:
+    """The centre `code` (code, name, county, city) if it answers the round within `scope_code`."""
+    check_scope(db, round_, scope_code)
+    join, join_params, condition, params = in_round(db, round_, scope_code)
+    sql = f"SELECT o.code, o.name, {place_names('o')} FROM org_units o {join} WHERE {condition} AND o.code = ?"
+    rows = list(db.query(sql, join_params + params + [code]))
+    return dict(rows[0]) if rows else None
 
 
 def check_scope(db: Database, round_: Round, scope_code: str | None) -> None:

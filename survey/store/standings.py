@@ -27,12 +27,11 @@ NO_GRADE = "none"
 
 def scoped(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[str, list]:
     """The FROM … WHERE of the round's stored results within `scope` (`r` results, `p` responses, `o` units)."""
-    join, condition, params = in_round(db, round_, scope)
+    join, join_params, condition, params = in_round(db, round_, scope)
     approved = f" AND p.status = '{APPROVED}'" if approved_only else ""
     sql = f"""results r JOIN responses p ON p.id = r.response_id JOIN org_units o ON o.code = r.org_code {join}
               WHERE r.round_id = ? AND {condition}{approved}"""
-    on = 1 if join else 0  # the join's parameter comes first, then the round's, then the condition's
-    return sql, [*params[:on], round_.id, *params[on:]]
+    return sql, [*join_params, round_.id, *params]
 
 
 def ranked(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[str, list]:
@@ -40,7 +39,7 @@ def ranked(db: Database, round_: Round, scope: str | None, approved_only: bool) 
     source, params = scoped(db, round_, scope, approved_only)
     return (
         f"""WITH ranked AS (
-              SELECT r.response_id, r.org_code, r.total, r.grade, r.dimensions, r.failed, p.status, p.version,
+              SELECT r.response_id, r.org_code, r.total, r.grade, r.scores, r.failed, p.status, p.version,
                      p.review_level, o.name, r.county AS county_code,
                      CASE WHEN r.total IS NULL THEN 0
                           ELSE rank() OVER (ORDER BY r.total IS NULL, r.total DESC) END AS rank
@@ -66,7 +65,14 @@ class Standing:
     total: float | None
     grade: str | None
     failed: int
-    dimensions: dict[str, float | None]
+    scores: dict  # {"dimension"|"chapter": {id: score}, "framework": {id: {group: score}}}
+
+    def score(self, groups: str, group: str) -> float | None:
+        """The score of one group of a set of groups (`dimension`, `chapter` or a framework's id)."""
+        found = self.scores.get(groups) if groups in ("dimension", "chapter") else None
+        if found is None:
+            found = self.scores.get("framework", {}).get(groups, {})
+        return found.get(group)
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,33 @@ class Filter:
         return bool(self.region or self.grade or self.search.strip() or self.status or self.awaiting_level)
 
 
-def _order(instrument: Instrument, key: str, descending: bool) -> str:
-    """ORDER BY for `key`: centres without a value last, ties by rank, then code."""
+@dataclass(frozen=True)
+class GroupSet:
+    """Scores by group the league can show: the dimensions, the chapters, or one framework's groups."""
+
+    id: str  # `dimension`, `chapter`, or the framework's id
+    groups: tuple[tuple[str, object], ...]  # (group id, title: a Text)
+
+    def path(self, group: str) -> str:
+        """The JSON path of one of its groups' score in `results.scores` (ids are checked names)."""
+        if self.id in ("dimension", "chapter"):
+            return f'$.{self.id}."{group}"'
+        return f'$.framework."{self.id}"."{group}"'
+
+
+def group_sets(instrument: Instrument) -> list[GroupSet]:
+    """Every set of group scores the instrument has: dimensions, chapters, then each framework."""
+    out = []
+    if instrument.dimensions:
+        out.append(GroupSet("dimension", tuple((d.id, d.title) for d in instrument.dimensions)))
+    if instrument.chapters:
+        out.append(GroupSet("chapter", tuple((c.id, c.title) for c in instrument.chapters)))
+    out += [GroupSet(f.id, tuple((g.id, g.title) for g in f.groups)) for f in instrument.frameworks]
+    return out
+
+
+def _order(instrument: Instrument, key: str, descending: bool, groups: GroupSet | None = None) -> str:
+    """ORDER BY for `key` (or a group of `groups`): centres without a value last, ties by rank, then code."""
     if key == "rank":
         value = "NULLIF(k.rank, 0)"
     elif key == "total":
@@ -116,8 +147,8 @@ def _order(instrument: Instrument, key: str, descending: bool) -> str:
         value = "k.name"
     elif key == "county":
         value = "NULLIF(county, '')"
-    elif key in {d.id for d in instrument.dimensions}:  # an id the loader checked: letters, digits, _
-        value = f"json_extract(k.dimensions, '$.{key}')"
+    elif groups is not None and key in dict(groups.groups):
+        value = f"json_extract(k.scores, '{groups.path(key)}')"
     else:
         raise ValueError(f"no sort key {key}")
     direction = "DESC" if descending else "ASC"
@@ -140,6 +171,7 @@ def league_page(
     chosen: Filter = Filter(),
     sort: str = "rank",
     descending: bool = False,
+    groups: GroupSet | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> LeaguePage:
@@ -147,7 +179,7 @@ def league_page(
     instrument = round_instrument(db, round_)
     with_ranked, params = ranked(db, round_, scope, approved_only)
     where, filter_params = chosen.sql()
-    order = _order(instrument, sort, descending)
+    order = _order(instrument, sort, descending, groups)
     rows = db.execute(
         f"""{with_ranked}
             SELECT k.*, {place_names("o")} FROM ranked k JOIN org_units o ON o.code = k.org_code
@@ -167,7 +199,7 @@ def _standing(row: dict) -> Standing:
     return Standing(
         row["response_id"], row["rank"], row["org_code"], row["name"], row["county"], row["county_code"] or "",
         row["city"], row["status"], row["version"], row["review_level"], row["total"], row["grade"], row["failed"],
-        json.loads(row["dimensions"]),
+        json.loads(row["scores"]),
     )  # fmt: skip
 
 
@@ -231,3 +263,16 @@ def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bo
     row_of = held.row_of
     rows = np.array([row_of[i] for i in ids if int(i) in row_of], dtype=int)
     return held.scores.rows(rows), [held.codes[row] for row in rows]
+
+
+def group_means(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, groups: GroupSet
+) -> dict[str, float | None]:
+    """The jurisdiction's mean of each group score of `groups` (one decimal), in one pass over the stored scores."""
+    source, params = scoped(db, round_, scope, approved_only)
+    ids = [group for group, _ in groups.groups]
+    if not ids:
+        return {}
+    columns = ", ".join(f"avg(json_extract(r.scores, '{groups.path(group)}'))" for group in ids)
+    row = db.execute(f"SELECT {columns} FROM {source}", params).fetchone()
+    return {group: None if mean is None else round(mean, 1) for group, mean in zip(ids, row, strict=True)}
