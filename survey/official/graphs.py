@@ -12,15 +12,13 @@ from instruments import formatting
 from .. import charts
 from .profile import Profile
 from .regions import Line, Summary
-from .reports import LeagueRow
 
 PERCENT_TICKS = [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")]
 SCORE_TICKS = [(0.0, "0"), (50.0, "50"), (100.0, "100")]
 
 
-def distribution(rows: Sequence[LeagueRow]) -> Markup:
-    """A histogram of the rows' total scores in 10-point bins."""
-    totals = [r.total for r in rows]
+def distribution(totals: Sequence[float | None]) -> Markup:
+    """A histogram of total scores in 10-point bins."""
     counts = charts.bins(totals)
     groups = "；".join(
         _("%(low)d–%(high)d 分：%(n)d 家", low=10 * i, high=10 * (i + 1), n=n) for i, n in enumerate(counts)

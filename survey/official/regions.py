@@ -106,8 +106,8 @@ def levels_below(db: Database, scope: str | None) -> tuple[str, ...]:
 
 
 def default_level(levels: tuple[str, ...]) -> str | None:
-    """The first level on offer: the regions just below (drill down for the rest)."""
-    return levels[0] if levels else None
+    """County when on offer (the level officials compare most; a page of them at a time), else the deepest offered."""
+    return "county" if "county" in levels else (levels[-1] if levels else None)
 
 
 def parts(

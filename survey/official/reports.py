@@ -24,6 +24,7 @@ from ..store.users import User
 
 DESCENDING_FIRST = {"total"}  # keys whose first click shows the highest first (and every group score)
 PAGE_SIZE = 100
+MAX_PAGE = 1_000_000  # a page number past any league (and within SQLite's integers)
 
 
 def scope_name(db: Database, scope: str | None) -> str:
@@ -120,9 +121,11 @@ def page(
     descending: bool,
     number: int,
     groups: GroupSet | None = None,
-    size: int = PAGE_SIZE,
+    size: int | None = None,
 ) -> Page:
     """Page `number` of the league's rows that match `chosen` (clamped to the pages there are)."""
+    size = size or PAGE_SIZE
+    number = min(max(number, 1), MAX_PAGE)
     first = standings.league_page(db, table.round, table.scope, table.approved_only, chosen=chosen, sort=sort,
                                   descending=descending, groups=groups, offset=(max(number, 1) - 1) * size,
                                   limit=size)  # fmt: skip
