@@ -13,9 +13,9 @@ from survey.store.editing import import_answers, save_answers
 from survey.store.lifecycle import approve, send_back, submit
 from survey.store.orgs import Unit, is_under, save_units, under
 from survey.store.responses import answers, get_response
+from survey.store.results import rescore
 from survey.store.reviews import history
 from survey.store.rounds import centres, create_round, get_round, set_status
-from survey.store.results import rescore
 from survey.store.scores import round_scores, stored_scores
 from survey.store.users import add_user, verify_password
 from survey.store.versions import get_instrument, save_instrument

@@ -29,9 +29,9 @@ from survey.store.quality import (
     numeric_names,
 )
 from survey.store.responses import answers, get_response
+from survey.store.results import rescore
 from survey.store.reviews import approve_by, approve_many, check_reviewer
 from survey.store.rounds import create_round, get_round, jurisdiction, previous_round, set_status
-from survey.store.results import rescore
 from survey.store.scores import round_scores
 from survey.store.users import User
 from survey.store.verification import verified_values, verify

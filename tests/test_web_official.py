@@ -6,8 +6,8 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 
-import openpyxl
 import numpy as np
+import openpyxl
 import pytest
 from conftest import fill_completely
 

@@ -17,7 +17,7 @@ from instruments import Instrument
 from ..store import standings
 from ..store.access import visible_rounds
 from ..store.lifecycle import status_counts
-from ..store.orgs import get_unit, names
+from ..store.orgs import get_unit
 from ..store.rounds import Round, round_instrument
 from ..store.standings import FIXED_SORTS, NO_GRADE, GroupSet, group_sets
 from ..store.users import User
@@ -90,10 +90,7 @@ def league(db: Database, round_: Round, scope: str | None, approved_only: bool) 
 
 def counties(db: Database, table: League) -> list[tuple[str, str]]:
     """(code, name) of every county with a centre in the league, in code order."""
-    source, params = standings.scoped(db, table.round, table.scope, table.approved_only)
-    codes = [row[0] for row in db.execute(f"SELECT DISTINCT r.county FROM {source} ORDER BY r.county", params)]
-    named = names(db, codes)
-    return [(code, named[code]) for code in codes if code in named]
+    return standings.counties(db, table.round, table.scope, table.approved_only)
 
 
 def default_descending(key: str) -> bool:

@@ -56,6 +56,16 @@ def response_by_id(db: Database, response_id: int) -> Response:
     return Response.of(rows[0])
 
 
+def responses_by_id(db: Database, ids: list[int]) -> list[Response]:
+    """The responses with these ids (those that exist)."""
+    out = []
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        rows = db.query(f"SELECT * FROM responses WHERE id IN ({', '.join('?' * len(part))})", part)
+        out += [Response.of(row) for row in rows]
+    return out
+
+
 def answers(db: Database, instrument: Instrument, response_id: int, verified: bool = False) -> dict[str, Any]:
     """A response's answers by item id; with `verified`, a verified value replaces the reported one."""
     rows = db.query("SELECT item_id, value, verified FROM answers WHERE response_id = ?", [response_id])

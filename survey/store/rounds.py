@@ -156,6 +156,18 @@ def centre_of(db: Database, round_: Round, scope_code: str | None, code: str) ->
     return dict(rows[0]) if rows else None
 
 
+def centres_named(db: Database, round_: Round, scope_code: str | None, codes: list[str]) -> dict[str, dict]:
+    """Those of `codes` that are centres of the round within `scope_code`, by code (code, name, county, city)."""
+    join, join_params, condition, params = in_round(db, round_, scope_code)
+    out = {}
+    for start in range(0, len(codes), 500):
+        part = codes[start : start + 500]
+        sql = f"""SELECT o.code, o.name, {place_names("o")} FROM org_units o {join}
+                  WHERE {condition} AND o.code IN ({", ".join("?" * len(part))})"""
+        out.update({row["code"]: dict(row) for row in db.query(sql, join_params + params + part)})
+    return out
+
+
 def check_scope(db: Database, round_: Round, scope_code: str | None) -> None:
     """Refuse a scope that is no unit, or lies outside the round's scope."""
     if scope_code is None:

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from instruments import Instrument
 
 from .lifecycle import APPROVED
+from .orgs import names
 from .results import StoredScores, round_figures
 from .rounds import Round, in_round, place_names, round_instrument
 
@@ -276,3 +277,11 @@ def group_means(
     columns = ", ".join(f"avg(json_extract(r.scores, '{groups.path(group)}'))" for group in ids)
     row = db.execute(f"SELECT {columns} FROM {source}", params).fetchone()
     return {group: None if mean is None else round(mean, 1) for group, mean in zip(ids, row, strict=True)}
+
+
+def counties(db: Database, round_: Round, scope: str | None, approved_only: bool) -> list[tuple[str, str]]:
+    """(code, name) of every county with a centre in the jurisdiction's results, in code order."""
+    source, params = scoped(db, round_, scope, approved_only)
+    codes = [row[0] for row in db.execute(f"SELECT DISTINCT r.county FROM {source} ORDER BY r.county", params)]
+    named = names(db, codes)
+    return [(code, named[code]) for code in codes if code in named]
