@@ -150,6 +150,20 @@ def serve(host, port, db_path):
     app.run(host=host, port=port, threaded=True)
 
 
+@cli.command()
+@click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
+@db_option
+def worker(workers, db_path):
+    """Run background jobs (big downloads, re-scoring, bulk approval); the queue is SURVEY_JOBS or SURVEY_REDIS."""
+    from . import jobs
+
+    if db_path:
+        os.environ["SURVEY_DB"] = str(db_path)
+    open_db(db_path).close()  # migrated before the first job
+    click.echo(f"Worker running {workers} jobs at a time; stop with Ctrl-C.")
+    jobs.worker(workers).run()
+
+
 @cli.group("instruments")
 def instruments_group() -> None:
     """Load and list instruments."""

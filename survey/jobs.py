@@ -301,3 +301,35 @@ def _cards(db: Database, job: Job, folder: Path, progress: Progress) -> tuple[st
     zipped(folder, f"{job.options['name']}.zip", sorted(cards.iterdir()))
     cards.rmdir()
     return f"{count}", f"{job.options['name']}.zip"
+
+
+@work("approve")
+def _approve(db: Database, job: Job, folder: Path, progress: Progress) -> tuple[str, str | None]:
+    from .store.reviews import approve_many
+    from .store.rounds import get_round, round_instrument
+    from .store.users import get_user_by_id
+
+    round_ = get_round(db, job.round_id)
+    instrument, user = round_instrument(db, round_), get_user_by_id(db, job.user_id)
+    picks = list(job.options["picks"].items())
+    progress.total(len(picks))
+    approved = refused = 0
+    for start in range(0, len(picks), APPROVALS_AT_ONCE):  # short transactions: saves go on meanwhile
+        part = dict(picks[start : start + APPROVALS_AT_ONCE])
+        result = approve_many(db, round_, instrument, part, user)
+        approved, refused = approved + len(result.approved), refused + len(result.refused)
+        progress(len(part))
+    return f"已通过 {approved} 份；未通过 {refused} 份（未通过的原因见各填报页）。", None
+
+
+@work("score")
+def _score(db: Database, job: Job, folder: Path, progress: Progress) -> tuple[str, str | None]:
+    from . import assessment
+    from .store.rounds import get_round
+
+    round_ = get_round(db, job.round_id)
+    progress.total(db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_.id]).fetchone()[0])
+    return f"已重新评分 {assessment.score(db, round_, progress)} 份。", None
+
+
+APPROVALS_AT_ONCE = 200
