@@ -7,11 +7,10 @@ import zipfile
 
 import openpyxl
 import pytest
+from conftest import TEST_CONFIG
 
 from survey import create_app, jobs
 from survey.store.responses import get_response
-
-from conftest import TEST_CONFIG
 
 
 @pytest.fixture
