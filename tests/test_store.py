@@ -269,26 +269,47 @@ def test_requests_do_not_migrate(app, client, auth, monkeypatch):
     assert "斗门卫生院" in client.get("/rounds").get_data(as_text=True)
 
 
-def test_the_live_card_and_the_league_score_the_demo_alike(app_db):
-    """One conversion from stored answers to numbers: every response scores the same on the centre's live card
-    (answers read one by one) and in the league (the round's columns read at once)."""
+def test_the_live_card_and_the_league_score_the_demo_alike(app_db, client, auth, tmp_path):
+    """One scoring path: every response scores the same on the centre's live card (answers read one by one),
+    in the stored results the league page shows, and in the league workbook written from them."""
     import math
+    import re
+
+    import openpyxl
 
     import instruments
+    from survey.assessment import write_league
     from survey.store.rounds import list_rounds, round_instrument
-    from survey.store.scores import round_scores
 
     compared = 0
+    auth.as_user("admin")
     for round_ in list_rounds(app_db):
         instrument = round_instrument(app_db, round_)
-        league = round_scores(app_db, round_)
+        league = stored_scores(app_db, round_)
+        html = client.get(f"/reports/rounds/{round_.id}?page=1").get_data(as_text=True)
+        shown = dict(re.findall(r'<tr data-code="(\w+)">.*?data-total>([^<]*)</td>', html, re.S))
+        path = tmp_path / f"league-{round_.id}.xlsx"
+        write_league(app_db, round_, path, None)
+        book = openpyxl.load_workbook(path, read_only=True)
+        data = {(row[0], row[2]): row for row in book["data"].iter_rows(min_row=2, values_only=True)}
+        book.close()
         for row, response in enumerate(league.responses):
             live = instruments.score(instrument, answers(app_db, instrument, response.id, verified=True))
             total = float(league.scores.total[row])
             assert live.total == (None if math.isnan(total) else total), response.org_code
             assert live.grade == league.scores.grade_id(row)
+            assert shown[response.org_code] == ("—" if live.total is None else f"{live.total:.1f}")
             for ind in instrument.indicators:
                 assert live.indicators[ind.id].value == league.scores.value(ind.id, row), (response.org_code, ind.id)
                 assert live.indicators[ind.id].status == league.scores.status(ind.id, row)
+                cells = data[(response.org_code, ind.id)]
+                value = live.indicators[ind.id].value
+                if isinstance(value, bool):
+                    value = float(value)
+                if value is None or isinstance(value, float):  # a workbook keeps 15 significant digits
+                    assert cells[3] == (None if value is None else pytest.approx(value, rel=1e-14)), ind.id
+                if ind.scored:
+                    met = live.indicators[ind.id].met
+                    assert cells[4] == (None if met is None else int(met)), (response.org_code, ind.id)
             compared += 1
     assert compared == 18 * 2 + 6 + 5  # both years of Xixian, Pingwu's 2024 and 2025 (one has not started)
