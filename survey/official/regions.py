@@ -32,7 +32,7 @@ from .reports import League
 
 LEVELS = ("province", "city", "county")
 EVERYWHERE = ""  # the region code of "all regions" when the scope is everything
-REGIONS_PER_PAGE = 40
+REGIONS_PER_PAGE = 15
 
 
 @dataclass(frozen=True)

@@ -48,11 +48,11 @@ SHOWN_PROBLEMS = 5  # problems named in a refusal; the rest are counted
 def status_counts(db: Database, round_: Round, scope_code: str | None = None) -> dict[str, int]:
     """How many centres of the round within `scope_code` are at each status, `new` counting those with nothing saved."""
     check_scope(db, round_, scope_code)
-    join, join_params, condition, params = in_round(db, round_, scope_code)
+    tables, condition, params = in_round(db, round_, scope_code)
     rows = db.execute(
-        f"""SELECT coalesce(r.status, '{NEW}'), count(*) FROM org_units o {join}
-            LEFT JOIN responses r ON r.org_code = o.code AND r.round_id = ? WHERE {condition} GROUP BY 1""",
-        [*join_params, round_.id, *params],
+        f"""SELECT coalesce(r.status, '{NEW}'), count(*) FROM {tables}
+            LEFT JOIN responses r ON r.round_id = ? AND r.org_code = o.code WHERE {condition} GROUP BY 1""",
+        [round_.id, *params],
     )
     counts = Counter(dict(rows.fetchall()))
     return {status: counts[status] for status in SHOWN}

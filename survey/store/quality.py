@@ -200,10 +200,11 @@ KIND_ORDER = "CASE f.kind " + " ".join(f"WHEN '{kind}' THEN {k}" for k, kind in 
 
 def _scoped(round_: Round, scope: str | None) -> tuple[str, list]:
     """The FROM of the round's counted flags within `scope`, and its parameters."""
-    join = "JOIN org_paths s ON s.org_code = p.org_code AND s.ancestor = ?" if scope else ""
-    sql = f"""flags f JOIN responses p ON p.id = f.response_id {join}
-              WHERE p.round_id = ? AND {COUNTED}"""
-    return sql, ([scope] if scope else []) + [round_.id]
+    if not scope:
+        return f"flags f JOIN responses p ON p.id = f.response_id WHERE p.round_id = ? AND {COUNTED}", [round_.id]
+    sql = f"""org_paths s CROSS JOIN responses p CROSS JOIN flags f WHERE s.ancestor = ? AND p.round_id = ?
+              AND p.org_code = s.org_code AND f.response_id = p.id AND {COUNTED}"""  # the scope's own, first
+    return sql, [scope, round_.id]
 
 
 @dataclass

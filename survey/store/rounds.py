@@ -122,18 +122,22 @@ def answers_round(db: Database, round_: Round, org_code: str) -> bool:
     return round_.scope_code is None or is_under(db, org_code, round_.scope_code)
 
 
-def in_round(db: Database, round_: Round, scope_code: str | None, unit: str = "o") -> tuple[str, list, str, list]:
-    """The SQL that keeps, of the units aliased `unit`, those answering the round within `scope_code`.
+def in_round(db: Database, round_: Round, scope_code: str | None) -> tuple[str, str, list]:
+    """The SQL of the centres that answer a round within `scope_code`: units `o` (and `scope_`, their paths).
 
-    Returns a join and its parameters, and a condition and its parameters, to place as
-    `FROM org_units o {join} WHERE {condition}`: in the scope (the round's, narrowed to `scope_code`), of a kind the
-    instrument applies to. The one home of "the centres of a round" in SQL.
+    Returns tables and a condition on them with its parameters, to place as
+    `FROM {tables} WHERE {condition}`: in the scope (the round's, narrowed to `scope_code`),
+    of a kind the instrument applies to. The one home of "the centres of a round" in SQL;
+    a scope is read from its own units down (CROSS JOIN fixes that order), so a county
+    costs what a county has, whatever the country has.
     """
     applies_to = sorted(round_instrument(db, round_).applies_to)
     top = scope_code or round_.scope_code
-    join = f"JOIN org_paths scope_ ON scope_.org_code = {unit}.code AND scope_.ancestor = ?" if top else ""
-    condition = f"{unit}.kind IN ({', '.join('?' * len(applies_to))})" if applies_to else "1"
-    return join, ([top] if top else []), condition, applies_to
+    kinds = f"o.kind IN ({', '.join('?' * len(applies_to))})" if applies_to else "1"
+    if not top:
+        return "org_units o", kinds, applies_to
+    return "org_paths scope_ CROSS JOIN org_units o", f"scope_.ancestor = ? AND o.code = scope_.org_code AND {kinds}", [
+        top, *applies_to]  # fmt: skip
 
 
 def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[dict]:
@@ -142,29 +146,29 @@ def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[
     Each: code, name, county and city names, in code order.
     """
     check_scope(db, round_, scope_code)
-    join, join_params, condition, params = in_round(db, round_, scope_code)
-    sql = f"SELECT o.code, o.name, {place_names('o')} FROM org_units o {join} WHERE {condition} ORDER BY o.code"
-    return [dict(row) for row in db.query(sql, join_params + params)]
+    tables, condition, params = in_round(db, round_, scope_code)
+    sql = f"SELECT o.code, o.name, {place_names('o')} FROM {tables} WHERE {condition} ORDER BY o.code"
+    return [dict(row) for row in db.query(sql, params)]
 
 
 def centre_of(db: Database, round_: Round, scope_code: str | None, code: str) -> dict | None:
     """The centre `code` (code, name, county, city) if it answers the round within `scope_code`."""
     check_scope(db, round_, scope_code)
-    join, join_params, condition, params = in_round(db, round_, scope_code)
-    sql = f"SELECT o.code, o.name, {place_names('o')} FROM org_units o {join} WHERE {condition} AND o.code = ?"
-    rows = list(db.query(sql, join_params + params + [code]))
+    tables, condition, params = in_round(db, round_, scope_code)
+    sql = f"SELECT o.code, o.name, {place_names('o')} FROM {tables} WHERE {condition} AND o.code = ?"
+    rows = list(db.query(sql, params + [code]))
     return dict(rows[0]) if rows else None
 
 
 def centres_named(db: Database, round_: Round, scope_code: str | None, codes: list[str]) -> dict[str, dict]:
     """Those of `codes` that are centres of the round within `scope_code`, by code (code, name, county, city)."""
-    join, join_params, condition, params = in_round(db, round_, scope_code)
+    tables, condition, params = in_round(db, round_, scope_code)
     out = {}
     for start in range(0, len(codes), 500):
         part = codes[start : start + 500]
-        sql = f"""SELECT o.code, o.name, {place_names("o")} FROM org_units o {join}
+        sql = f"""SELECT o.code, o.name, {place_names("o")} FROM {tables}
                   WHERE {condition} AND o.code IN ({", ".join("?" * len(part))})"""
-        out.update({row["code"]: dict(row) for row in db.query(sql, join_params + params + part)})
+        out.update({row["code"]: dict(row) for row in db.query(sql, params + part)})
     return out
 
 

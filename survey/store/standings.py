@@ -28,11 +28,15 @@ NO_GRADE = "none"
 
 def scoped(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[str, list]:
     """The FROM … WHERE of the round's stored results within `scope` (`r` results, `p` responses, `o` units)."""
-    join, join_params, condition, params = in_round(db, round_, scope)
+    tables, condition, params = in_round(db, round_, scope)
     approved = f" AND p.status = '{APPROVED}'" if approved_only else ""
-    sql = f"""results r JOIN responses p ON p.id = r.response_id JOIN org_units o ON o.code = r.org_code {join}
-              WHERE r.round_id = ? AND {condition}{approved}"""
-    return sql, [*join_params, round_.id, *params]
+    if tables == "org_units o":  # everywhere: from the round's results
+        sql = f"""results r JOIN responses p ON p.id = r.response_id JOIN org_units o ON o.code = r.org_code
+                  WHERE r.round_id = ? AND {condition}{approved}"""
+        return sql, [round_.id, *params]
+    sql = f"""{tables} CROSS JOIN results r CROSS JOIN responses p
+              WHERE {condition} AND r.round_id = ? AND r.org_code = o.code AND p.id = r.response_id{approved}"""
+    return sql, [*params, round_.id]
 
 
 def ranked(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[str, list]:
