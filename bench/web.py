@@ -51,20 +51,25 @@ def build(path: Path, n: int) -> None:
                 units.append(Unit(f"p{p}c{c}k{k}", f"县{p}-{c}-{k}", "county", f"p{p}c{c}", "region", None))
     counties = [u.code for u in units if u.level == "county"]
     centres = [(f"{counties[i % len(counties)]}t{i}", f"卫生院{i:05d}") for i in range(n)]
-    units += [Unit(code, name, "township", code.split("t")[0], "township_health_centre", None) for code, name in centres]
+    units += [
+        Unit(code, name, "township", code.split("t")[0], "township_health_centre", None) for code, name in centres
+    ]
     save_units(db, units)
     round_ = create_round(db, "township-health-centre", "2025", "全国测试轮次", review_levels=2)
     instrument = round_instrument(db, round_)
     answers = answers_from_columns(instrument, township_columns(n, seed=50))
     start = time.perf_counter()
     import_answers(db, round_, instrument, zip([c for c, _ in centres], answers, strict=True), username="bench")
-    print(f"  import through the store (answers, scores, flags) of {n:,} responses: {time.perf_counter() - start:.1f} s")
+    print(
+        f"  import through the store (answers, scores, flags) of {n:,} responses: {time.perf_counter() - start:.1f} s"
+    )
     # a live round: half submitted (awaiting the county), a fifth approved, the rest drafts
     db.execute("UPDATE responses SET status = 'submitted', submitted_at = updated_at WHERE id % 10 < 5")
     db.execute("UPDATE responses SET status = 'approved', review_level = 2 WHERE id % 10 IN (5, 6)")
-    for username, role, org in (("national", "admin", None), ("province", "official", "p0"),
-                                ("county", "official", "p0c0k0"), ("prov-eval", "evaluator", "p0"),
-                                ("county-eval", "evaluator", "p0c0k0"), ("centre", "centre", centres[0][0])):  # fmt: skip
+    accounts = [("national", "admin", None), ("province", "official", "p0"), ("county", "official", "p0c0k0"),
+                ("prov-eval", "evaluator", "p0"), ("county-eval", "evaluator", "p0c0k0"),
+                ("centre", "centre", centres[0][0])]  # fmt: skip
+    for username, role, org in accounts:
         add_user(db, username, PASSWORD, role, org)
     db.close()
 
@@ -123,7 +128,7 @@ def pages(centre: str, county_centre: str) -> dict[str, list[str]]:
         "county": official,
         "prov-eval": evaluator,
         "county-eval": evaluator,
-        "centre": [f"/rounds/{ROUND}", f"/rounds/{ROUND}/sections/staffing"],
+        "centre": [f"/rounds/{ROUND}", f"/rounds/{ROUND}/sections/staff"],
     }
 
 
