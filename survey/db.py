@@ -264,7 +264,7 @@ def m006_stored_results(db: Database) -> None:
             computed_at TEXT NOT NULL
         );
         CREATE UNIQUE INDEX results_round_org ON results(round_id, org_code);
-        CREATE INDEX results_round_total ON results(round_id, total);
+        CREATE INDEX results_round_total ON results(round_id, total, county, grade, org_code);  -- ranks: index only
         CREATE INDEX results_round_seq ON results(round_id, seq);
         CREATE INDEX results_round_county ON results(round_id, county);
 

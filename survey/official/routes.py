@@ -115,10 +115,10 @@ def league(round_id: int) -> str:
     if page.number != form.page.data:
         ignored.append(f"page={form.page.data}")
     _notice(ignored)
-    totals = standings.totals(db, round_, scope, table.approved_only, chosen)
+    counts, unscored = standings.histogram(db, round_, scope, table.approved_only, chosen)
     return render_template(
         "official/league.html", league=table, form=form, page=page, sort=key, descending=descending,
-        chart=graphs.distribution(totals), filtered=chosen.any, groups=groups,
+        chart=graphs.distribution(counts, unscored), filtered=chosen.any, groups=groups,
         group_words=_group_words(table, lang),
     )  # fmt: skip
 

@@ -26,28 +26,47 @@ FIXED_SORTS = ("rank", "total", "name", "county")
 NO_GRADE = "none"
 
 
-def scoped(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[str, list]:
-    """The FROM … WHERE of the round's stored results within `scope` (`r` results, `p` responses, `o` units)."""
-    tables, condition, params = in_round(db, round_, scope)
-    approved = f" AND p.status = '{APPROVED}'" if approved_only else ""
-    if tables == "org_units o":  # everywhere: from the round's results
-        sql = f"""results r JOIN responses p ON p.id = r.response_id JOIN org_units o ON o.code = r.org_code
-                  WHERE r.round_id = ? AND {condition}{approved}"""
-        return sql, [round_.id, *params]
-    sql = f"""{tables} CROSS JOIN results r CROSS JOIN responses p
-              WHERE {condition} AND r.round_id = ? AND r.org_code = o.code AND p.id = r.response_id{approved}"""
-    return sql, [*params, round_.id]
+def scoped(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False
+) -> tuple[str, list]:
+    """The FROM … WHERE of the round's stored results within `scope` (`r` results; `p` responses and `o` units
+    joined when asked, or needed for approved_only).
+
+    Results are stored only for responses, and a response only for a centre that answers the round, so the
+    jurisdiction is the scope's units (read from the scope down: CROSS JOIN fixes the order) and no more.
+    """
+    _tables, _condition, params = in_round(db, round_, scope)
+    top = params[0] if _tables != "org_units o" else None
+    joins = ""
+    where = ["r.round_id = ?"]
+    if responses or approved_only:
+        joins += " CROSS JOIN responses p"
+        where.append("p.id = r.response_id")
+    if approved_only:
+        where.append(f"p.status = '{APPROVED}'")
+    if units:
+        joins += " CROSS JOIN org_units o"
+        where.append("o.code = r.org_code")
+    if top is None:
+        return f"results r{joins} WHERE {' AND '.join(where)}", [round_.id]
+    return (
+        f"org_paths scope_ CROSS JOIN results r{joins} WHERE scope_.ancestor = ? AND r.org_code = scope_.org_code "
+        f"AND {' AND '.join(where)}",
+        [top, round_.id],
+    )
 
 
-def ranked(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[str, list]:
-    """A WITH clause `ranked` of the jurisdiction's results with each one's rank among them."""
-    source, params = scoped(db, round_, scope, approved_only)
+def ranked(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False
+) -> tuple[str, list]:
+    """A WITH clause `ranked` of the jurisdiction's results with each one's rank among them (response's status
+    and review level, unit's name, when asked)."""
+    source, params = scoped(db, round_, scope, approved_only, responses, units)
+    extra = (", p.status, p.review_level" if responses or approved_only else "") + (", o.name" if units else "")
     return (
         f"""WITH ranked AS (
-              SELECT r.response_id, r.org_code, r.total, r.grade, r.scores, r.failed, p.status, p.version,
-                     p.review_level, o.name, r.county AS county_code,
-                     CASE WHEN r.total IS NULL THEN 0
-                          ELSE rank() OVER (ORDER BY r.total IS NULL, r.total DESC) END AS rank
+              SELECT r.response_id, r.org_code, r.total, r.grade, r.scores, r.county AS county_code{extra},
+                     CASE WHEN r.total IS NULL THEN 0 ELSE rank() OVER (ORDER BY r.total DESC) END AS rank
               FROM {source})""",
         params,
     )
@@ -116,6 +135,11 @@ class Filter:
     def any(self) -> bool:
         return bool(self.region or self.grade or self.search.strip() or self.status or self.awaiting_level)
 
+    @property
+    def responses(self) -> bool:
+        """Whether it looks at the responses' states."""
+        return bool(self.status or self.awaiting_level is not None)
+
 
 @dataclass(frozen=True)
 class GroupSet:
@@ -151,7 +175,7 @@ def _order(instrument: Instrument, key: str, descending: bool, groups: GroupSet 
     elif key == "name":
         value = "k.name"
     elif key == "county":
-        value = "NULLIF(county, '')"
+        value = "NULLIF(cu.name, '')"
     elif groups is not None and key in dict(groups.groups):
         value = f"json_extract(k.scores, '{groups.path(key)}')"
     else:
@@ -182,22 +206,48 @@ def league_page(
 ) -> LeaguePage:
     """One page of the league: the centres matching `chosen`, sorted by `sort`, ranked among the whole jurisdiction."""
     instrument = round_instrument(db, round_)
-    with_ranked, params = ranked(db, round_, scope, approved_only)
+    with_ranked, params = ranked(
+        db, round_, scope, approved_only, chosen.responses, bool(chosen.search.strip()) or sort == "name"
+    )
     where, filter_params = chosen.sql()
     order = _order(instrument, sort, descending, groups)
-    rows = db.execute(
+    county = "LEFT JOIN org_units cu ON cu.code = k.county_code" if sort == "county" else ""
+    found = db.execute(
         f"""{with_ranked}
-            SELECT k.*, {place_names("o")} FROM ranked k JOIN org_units o ON o.code = k.org_code
+            SELECT k.response_id, k.rank, count(*) OVER () FROM ranked k {county}
             WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
-        [*params, *filter_params, int(limit), int(offset)],
+        [*params, *filter_params, max(int(limit), 1), int(offset)],
+    ).fetchall()
+    if found:
+        shown = found[0][2]
+    else:
+        shown = db.execute(f"{with_ranked} SELECT count(*) FROM ranked k WHERE {where}",
+                           [*params, *filter_params]).fetchone()[0]  # fmt: skip
+    standings = _details(db, [(row[0], row[1]) for row in found[: int(limit)]])
+    total = shown if not chosen.any else _count(db, round_, scope, approved_only)
+    return LeaguePage(standings, shown, total)
+
+
+def _count(db: Database, round_: Round, scope: str | None, approved_only: bool) -> int:
+    source, params = scoped(db, round_, scope, approved_only)
+    return db.execute(f"SELECT count(*) FROM {source}", params).fetchone()[0]
+
+
+def _details(db: Database, chosen: list[tuple[int, int]]) -> list[Standing]:
+    """The page's rows in full (names and places looked up for these rows only), in the order chosen."""
+    if not chosen:
+        return []
+    ids = [response_id for response_id, _ in chosen]
+    rows = db.execute(
+        f"""SELECT r.response_id, r.org_code, r.total, r.grade, r.scores, r.failed, p.status, p.version,
+                   p.review_level, o.name, r.county AS county_code, {place_names("o")}
+            FROM results r JOIN responses p ON p.id = r.response_id JOIN org_units o ON o.code = r.org_code
+            WHERE r.response_id IN ({", ".join("?" * len(ids))})""",
+        ids,
     )
     names = [d[0] for d in rows.description]
-    standings = [_standing(dict(zip(names, row, strict=True))) for row in rows.fetchall()]
-    shown = db.execute(
-        f"{with_ranked} SELECT count(*) FROM ranked k WHERE {where}", [*params, *filter_params]
-    ).fetchone()[0]
-    total = shown if not chosen.any else db.execute(f"{with_ranked} SELECT count(*) FROM ranked", params).fetchone()[0]
-    return LeaguePage(standings, shown, total)
+    found = {row[0]: dict(zip(names, row, strict=True)) for row in rows.fetchall()}
+    return [_standing({**found[response_id], "rank": rank}) for response_id, rank in chosen]
 
 
 def _standing(row: dict) -> Standing:
@@ -208,20 +258,35 @@ def _standing(row: dict) -> Standing:
     )  # fmt: skip
 
 
-def totals(db: Database, round_: Round, scope: str | None, approved_only: bool, chosen: Filter = Filter()) -> list:
-    """The totals of the centres matching `chosen` (None where a centre has none), for a histogram."""
-    with_ranked, params = ranked(db, round_, scope, approved_only)
+def histogram(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, chosen: Filter = Filter(), bins: int = 10
+) -> tuple[list[int], int]:
+    """How many of the centres matching `chosen` have a total in each 10-point bin (100 in the last); and how
+    many have none."""
+    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses, bool(chosen.search.strip()))
     where, filter_params = chosen.sql()
-    rows = db.execute(f"{with_ranked} SELECT k.total FROM ranked k WHERE {where}", [*params, *filter_params])
-    return [row[0] for row in rows]
+    counts, unscored = [0] * bins, 0
+    for place, n in db.execute(
+        f"""{with_ranked} SELECT CASE WHEN k.total IS NULL THEN -1 ELSE min(max(CAST(k.total / 10 AS INT), 0), ?)
+            END, count(*) FROM ranked k WHERE {where} GROUP BY 1""",
+        [*params, bins - 1, *filter_params],
+    ):
+        if place < 0:
+            unscored = n
+        else:
+            counts[place] = n
+    return counts, unscored
 
 
 def picks(db: Database, round_: Round, scope: str | None, chosen: Filter) -> dict[str, int]:
     """Every centre matching `chosen` (org code: its response's version now), for acting on all that match."""
-    with_ranked, params = ranked(db, round_, scope, False)
+    with_ranked, params = ranked(db, round_, scope, False, True, bool(chosen.search.strip()))
     where, filter_params = chosen.sql()
-    rows = db.execute(f"{with_ranked} SELECT k.org_code, k.version FROM ranked k WHERE {where}",
-                      [*params, *filter_params])  # fmt: skip
+    rows = db.execute(
+        f"""{with_ranked} SELECT k.org_code, p.version FROM ranked k JOIN responses p ON p.id = k.response_id
+            WHERE {where}""",
+        [*params, *filter_params],
+    )
     return dict(rows.fetchall())
 
 
@@ -245,17 +310,14 @@ def place_of(db: Database, round_: Round, scope: str | None, approved_only: bool
                 count(*) OVER (PARTITION BY k.county_code) AS county_size,
                 count(*) OVER () AS everyone
               FROM ranked k WHERE k.county_code = (SELECT county FROM results WHERE round_id = ? AND org_code = ?))
-            SELECT k.*, {place_names("o")} FROM placed k JOIN org_units o ON o.code = k.org_code
-            WHERE k.org_code = ?""",
+            SELECT k.response_id, k.rank, k.county_rank, k.county_size FROM placed k WHERE k.org_code = ?""",
         [*params, round_.id, code, code],
     )
-    names = [d[0] for d in rows.description]
     found = rows.fetchone()
     if found is None:
         return None
-    row = dict(zip(names, found, strict=True))
-    everyone = db.execute(f"{with_ranked} SELECT count(*) FROM ranked", params).fetchone()[0]
-    return Place(_standing(row), everyone, row["county_rank"], row["county_size"])
+    everyone = _count(db, round_, scope, approved_only)
+    return Place(_details(db, [(found[0], found[1])])[0], everyone, found[2], found[3])
 
 
 def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[StoredScores, list[str]]:
@@ -286,6 +348,6 @@ def group_means(
 def counties(db: Database, round_: Round, scope: str | None, approved_only: bool) -> list[tuple[str, str]]:
     """(code, name) of every county with a centre in the jurisdiction's results, in code order."""
     source, params = scoped(db, round_, scope, approved_only)
-    codes = [row[0] for row in db.execute(f"SELECT DISTINCT r.county FROM {source} ORDER BY r.county", params)]
+    codes = [row[0] for row in db.execute(f"SELECT DISTINCT r.county FROM {source} ORDER BY 1", params)]
     named = names(db, codes)
     return [(code, named[code]) for code in codes if code in named]
