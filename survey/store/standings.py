@@ -57,15 +57,17 @@ def scoped(
 
 
 def ranked(
-    db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False
-) -> tuple[str, list]:
+    db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False,
+    scores: bool = False,
+) -> tuple[str, list]:  # fmt: skip
     """A WITH clause `ranked` of the jurisdiction's results with each one's rank among them (response's status
-    and review level, unit's name, when asked)."""
+    and review level, unit's name, group scores, when asked: without them it reads one index only)."""
     source, params = scoped(db, round_, scope, approved_only, responses, units)
     extra = (", p.status, p.review_level" if responses or approved_only else "") + (", o.name" if units else "")
+    extra += ", r.scores" if scores else ""
     return (
         f"""WITH ranked AS (
-              SELECT r.response_id, r.org_code, r.total, r.grade, r.scores, r.county AS county_code{extra},
+              SELECT r.response_id, r.org_code, r.total, r.grade, r.county AS county_code{extra},
                      CASE WHEN r.total IS NULL THEN 0 ELSE rank() OVER (ORDER BY r.total DESC) END AS rank
               FROM {source})""",
         params,
@@ -206,9 +208,8 @@ def league_page(
 ) -> LeaguePage:
     """One page of the league: the centres matching `chosen`, sorted by `sort`, ranked among the whole jurisdiction."""
     instrument = round_instrument(db, round_)
-    with_ranked, params = ranked(
-        db, round_, scope, approved_only, chosen.responses, bool(chosen.search.strip()) or sort == "name"
-    )
+    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses,
+                                 bool(chosen.search.strip()) or sort == "name", sort not in FIXED_SORTS)  # fmt: skip
     where, filter_params = chosen.sql()
     order = _order(instrument, sort, descending, groups)
     county = "LEFT JOIN org_units cu ON cu.code = k.county_code" if sort == "county" else ""
@@ -263,11 +264,15 @@ def histogram(
 ) -> tuple[list[int], int]:
     """How many of the centres matching `chosen` have a total in each 10-point bin (100 in the last); and how
     many have none."""
-    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses, bool(chosen.search.strip()))
+    source, params = scoped(db, round_, scope, approved_only, chosen.responses, bool(chosen.search.strip()))
+    columns = "r.response_id, r.org_code, r.total, r.grade, r.county AS county_code"
+    columns += ", p.status, p.review_level" if chosen.responses or approved_only else ""
+    columns += ", o.name" if chosen.search.strip() else ""
     where, filter_params = chosen.sql()
     counts, unscored = [0] * bins, 0
     for place, n in db.execute(
-        f"""{with_ranked} SELECT CASE WHEN k.total IS NULL THEN -1 ELSE min(max(CAST(k.total / 10 AS INT), 0), ?)
+        f"""WITH ranked AS (SELECT {columns} FROM {source})
+            SELECT CASE WHEN k.total IS NULL THEN -1 ELSE min(max(CAST(k.total / 10 AS INT), 0), ?)
             END, count(*) FROM ranked k WHERE {where} GROUP BY 1""",
         [*params, bins - 1, *filter_params],
     ):
