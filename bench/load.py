@@ -47,7 +47,7 @@ try:  # the locust side: loaded by locust itself from this file
             # throttled as the attack they look like, and sign-in is not what is measured
             sessions = json.loads(Path(os.environ["LOAD_SESSIONS"]).read_text())
             self.name = f"load{next(Centre.logins) % len(sessions)}"
-            self.client.cookies.set("session", sessions[self.name])
+            self.client.cookies.set("session", sessions[self.name], domain="127.0.0.1", path="/")
             self.counter = itertools.count(1)
             self.log = open(os.environ["LOAD_ACKS"] + f".{os.getpid()}", "a", encoding="utf-8")  # noqa: SIM115
 
@@ -60,8 +60,8 @@ try:  # the locust side: loaded by locust itself from this file
         def save(self) -> None:
             form = self._form()
             value = 1000 + next(self.counter)
-            form["staff_total"] = str(value)
-            form["staff_prof_tech"] = str(value - 100)
+            form["item_staff_total"] = str(value)
+            form["item_staff_prof_tech"] = str(value - 100)
             response = self.client.post(f"/rounds/{ROUND}/sections/{SECTION}", data=form, allow_redirects=False,
                                         name="save section")  # fmt: skip
             if response.status_code == 302 and "/sections/" in response.headers.get("Location", ""):

@@ -33,7 +33,7 @@ PARAMETERS = (
     "by",
     "clause",
 )  # never url_for's _x
-BIG = 100  # centres: a download of more is made by a background job
+BIG = 30  # centres: a download of more is made by a background job
 
 
 @bp.context_processor
