@@ -12,9 +12,16 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The web server and the background-job worker together; Ctrl-C stops both.
 run: $(STAMP)
 	$(BIN)/survey demo
-	$(BIN)/survey serve
+	trap 'kill 0' INT TERM EXIT; $(BIN)/survey worker & $(BIN)/survey serve
+
+# Benchmarks at national scale: bench/web.py (pages), bench/load.py (centre users, with locust).
+BENCH_STAMP := $(VENV)/.bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root).
 CHROMIUM := /usr/bin/chromium
@@ -29,7 +36,7 @@ test: $(STAMP) $(CHROMIUM)
 
 check: test
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/score.py
 
 clean:

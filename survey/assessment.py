@@ -10,6 +10,7 @@ half-written file behind.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -34,8 +35,9 @@ from instruments.ranking import rank_within
 from .store import StoreError
 from .store import orgs as org_store
 from .store.editing import ImportSummary, NotSubmittableError, import_answers
+from .store.results import rescore
 from .store.rounds import Round, centres, previous_round, round_instrument
-from .store.scores import RoundScores, regions_of, round_scores, save_scores
+from .store.scores import RoundScores, regions_of, round_scores, stored_scores
 from .store.versions import save_instrument
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -133,11 +135,12 @@ def import_responses(
         ) from None
 
 
-def score(db: Database, round_: Round) -> RoundScores:
-    """Recompute and cache the scores of every response in a round."""
-    result = round_scores(db, round_)
-    save_scores(db, result)
-    return result
+def score(db: Database, round_: Round, progress: Callable[[int], None] | None = None) -> int:
+    """Score every response of a round again from its answers and store the results; returns how many.
+
+    `progress` is told how many responses were stored as storing goes.
+    """
+    return rescore(db, round_, progress)
 
 
 def write_league(
@@ -153,14 +156,13 @@ def write_league(
 
     `progress(length=…)` makes a bar with `update(rows)`, e.g. click.progressbar.
     """
-    result = round_scores(db, round_, scope_code, approved_only)
+    result = stored_scores(db, round_, scope_code, approved_only)
     if not result.centres:
         raise StoreError("no responses in scope to rank")
     scope = scope_code or round_.scope_code
-    units = org_store.all_units(db)
     regions = regions_of(db, result, scope)
     figures = instruments.regional(result.scores, regions)
-    names = {code: (units[code].name, units[code].level) for code in regions}
+    names = org_store.names_and_levels(db, [*regions, scope])
     note = "仅含已审核通过的数据" if approved_only else "含未审核数据（草稿、已提交、已退回与已通过）"
     people = [Centre(c["code"], c["name"], c["county"], c["city"]) for c in result.centres]
     data_csv = None
@@ -181,7 +183,7 @@ def write_league(
             figures,
             names,
             title=f"{round_.title}（{round_.period}）",
-            scope=units[scope].name if scope else "全部地区",
+            scope=names[scope][0] if scope else "全部地区",
             note=note,
             data_csv=temporary_csv,
             data_csv_name=data_csv.name if data_csv else "",
@@ -241,14 +243,59 @@ def write_cards(
     folder.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder, prefix=".cards."))
     try:
-        with progress(list(enumerate(context.result.centres))) as rows:
-            for row, centre in rows:
-                context.write(staging / _card_name(centre), row)
+        with progress(_Written(context, staging)) as written:
+            for _ in written:
+                pass
         for card in staging.iterdir():
             os.replace(card, folder / card.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return len(context.result.centres)
+
+
+PARALLEL_FROM = 200  # cards; fewer are written in this process
+CARDS_PER_TASK = 25
+_WRITING: tuple[_Cards, Path] | None = None  # what forked card writers inherit
+
+
+class _Written:
+    """Writes every card of a scope, one process per core when there are many; yields each row written."""
+
+    def __init__(self, context: _Cards, staging: Path) -> None:
+        self.context, self.staging = context, staging
+        self.rows = list(range(len(context.result.centres)))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[int]:
+        workers = min(os.cpu_count() or 1, 4)
+        if len(self.rows) < PARALLEL_FROM or workers < 2:
+            for row in self.rows:
+                _write_card(self.context, self.staging, row)
+                yield row
+            return
+        global _WRITING
+        _WRITING = (self.context, self.staging)
+        chunks = [self.rows[i : i + CARDS_PER_TASK] for i in range(0, len(self.rows), CARDS_PER_TASK)]
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for done in pool.imap_unordered(_write_chunk, chunks):
+                    yield from done
+        finally:
+            _WRITING = None
+
+
+def _write_card(context: _Cards, staging: Path, row: int) -> None:
+    context.write(staging / _card_name(context.result.centres[row]), row)
+
+
+def _write_chunk(rows: list[int]) -> list[int]:
+    """In a forked writer: write these rows' cards with the context the parent set up."""
+    context, staging = _WRITING
+    for row in rows:
+        _write_card(context, staging, row)
+    return rows
 
 
 def write_card(

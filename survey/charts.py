@@ -104,9 +104,13 @@ def histogram(
     y_label: str,
     width: float = 10.0,
     top: float = 100.0,
+    counts: Sequence[int] | None = None,
 ) -> str:
-    """Columns counting the values in each bin (10-point bins of total scores by default), counts written on top."""
-    counts = bins(values, width, top)
+    """Columns counting the values in each bin (10-point bins of total scores by default), counts written on top.
+
+    `counts` gives the bins' counts already counted (`values` is then not read).
+    """
+    counts = list(counts) if counts is not None else bins(values, width, top)
     left, right, head, foot = 44, 12, 34, 50
     plot_w, plot_h = WIDTH - left - right, 180
     highest = max(max(counts), 1)

@@ -162,6 +162,20 @@ def serve(host, port, db_path):
     app.run(host=host, port=port, threaded=True)
 
 
+@cli.command()
+@click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
+@db_option
+def worker(workers, db_path):
+    """Run background jobs (big downloads, re-scoring, bulk approval); the queue is SURVEY_JOBS or SURVEY_REDIS."""
+    from . import jobs
+
+    if db_path:
+        os.environ["SURVEY_DB"] = str(db_path)
+    open_db(db_path).close()  # migrated before the first job
+    click.echo(f"Worker running {workers} jobs at a time; stop with Ctrl-C.")
+    jobs.worker(workers).run()
+
+
 @cli.group("instruments")
 def instruments_group() -> None:
     """Load and list instruments."""
@@ -298,17 +312,16 @@ def responses_import(file, round_id, submit, db_path):
 @db_option
 @friendly
 def score(round_id, db_path):
-    """(Re)compute every response's indicators and scores."""
+    """(Re)compute and store every response's indicators, clause levels and scores (e.g. after an instrument fix)."""
     db = open_db(db_path)
-    result = assessment.score(db, get_round(db, round_id))
-    totals = result.scores.total
-    shown = f"; median total {float(_median(totals)):.1f}" if len(totals) else ""
-    click.echo(f"Scored {len(result.centres)} responses of round {round_id}{shown}.")
-
-
-def _median(values):
-    present = values[~np.isnan(values)]
-    return np.median(present) if len(present) else float("nan")
+    round_ = get_round(db, round_id)
+    count = db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_.id]).fetchone()[0]
+    with bar("评分")(length=count) as shown:
+        scored = assessment.score(db, round_, shown.update)
+    totals = [row[0] for row in db.execute("SELECT total FROM results WHERE round_id = ?", [round_.id])]
+    present = [t for t in totals if t is not None]
+    median = f"; median total {float(np.median(present)):.1f}" if present else ""
+    click.echo(f"Scored {scored} responses of round {round_id}{median}.")
 
 
 @cli.group("export")

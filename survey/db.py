@@ -10,6 +10,7 @@ already migrated file.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -227,6 +228,108 @@ def m004_unit_attributes(db: Database) -> None:
         );
         CREATE INDEX org_attributes_name ON org_attributes(name, value);
         """,
+    )
+
+
+@migrations()
+def m006_stored_results(db: Database) -> None:
+    """Results stored when answers change (replacing the unused `scores` cache), flags, unit paths, background jobs.
+
+    `results` holds one row per response: its total, grade and dimension scores as
+    columns (sorted and ranked in SQL) and every figure of it packed in `figures`
+    (`store.results` knows the layout); `seq` grows with every write, so a reader
+    holding a round's figures catches up by reading only the rows changed since.
+    `flags` holds each response's failed checks and outliers; `org_paths` every
+    unit with each unit above it (and itself), so a jurisdiction is one join;
+    `jobs` the background work people asked for; `instruments.digest` lets a
+    process compile each instrument version once.
+    """
+    _script(
+        db,
+        """
+        DROP TABLE scores;
+
+        CREATE TABLE results (
+            response_id INTEGER PRIMARY KEY REFERENCES responses(id),
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            org_code TEXT NOT NULL,
+            county TEXT NOT NULL DEFAULT '',         -- the centre's county (else its parent): its flags' medians
+            total REAL,
+            grade TEXT,
+            failed INTEGER NOT NULL DEFAULT 0,       -- scored indicators computed and not met
+            scores TEXT NOT NULL DEFAULT '{}',       -- group scores: {"dimension"|"chapter": {id: score},
+                                                     --   "framework": {id: {group: score}}}
+            figures BLOB NOT NULL,
+            seq INTEGER NOT NULL,
+            computed_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX results_round_org ON results(round_id, org_code);
+        CREATE INDEX results_round_total ON results(round_id, total, county, grade, org_code);  -- ranks: index only
+        CREATE INDEX results_round_seq ON results(round_id, seq);
+        CREATE INDEX results_round_county ON results(round_id, county);
+
+        CREATE TABLE flags (
+            response_id INTEGER NOT NULL REFERENCES responses(id),
+            kind TEXT NOT NULL,                      -- constraint | required | median | change
+            name TEXT NOT NULL,                      -- the item or indicator
+            position INTEGER NOT NULL,               -- its place in the instrument
+            value REAL,
+            reference REAL,                          -- the county median, or the previous round's value
+            PRIMARY KEY (response_id, kind, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX flags_name ON flags(name, kind);
+
+        CREATE TABLE org_paths (
+            ancestor TEXT NOT NULL,
+            org_code TEXT NOT NULL,
+            level TEXT NOT NULL,                     -- the ancestor's level
+            depth INTEGER NOT NULL,                  -- 0: the unit itself
+            PRIMARY KEY (ancestor, org_code)
+        ) WITHOUT ROWID;
+        CREATE INDEX org_paths_org ON org_paths(org_code, level);
+
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            user_id INTEGER REFERENCES users(id),
+            round_id INTEGER REFERENCES rounds(id),
+            scope_code TEXT,
+            options TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'waiting' CHECK (status IN ('waiting', 'running', 'done', 'failed')),
+            done INTEGER NOT NULL DEFAULT 0,
+            total INTEGER NOT NULL DEFAULT 0,
+            message TEXT NOT NULL DEFAULT '',
+            file TEXT,
+            filename TEXT,
+            created_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX jobs_user ON jobs(user_id, created_at);
+
+        ALTER TABLE instruments ADD COLUMN digest TEXT
+        """,
+    )
+    for row in list(db.query("SELECT id, source FROM instruments")):
+        db.execute("UPDATE instruments SET digest = ? WHERE id = ?", [source_digest(row["source"]), row["id"]])
+    rebuild_paths(db)
+
+
+def source_digest(source: str) -> str:
+    """The SHA-256 of an instrument's source text: an instrument compiled once is known by it."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def rebuild_paths(db: Database) -> None:
+    """Work out `org_paths` again from the units' parents (after units are added or moved)."""
+    db.execute("DELETE FROM org_paths")
+    db.execute(
+        """INSERT INTO org_paths (ancestor, org_code, level, depth)
+           WITH RECURSIVE up(org_code, ancestor, depth) AS (
+             SELECT code, code, 0 FROM org_units UNION ALL
+             SELECT up.org_code, o.parent_code, up.depth + 1 FROM up JOIN org_units o ON o.code = up.ancestor
+             WHERE o.parent_code IS NOT NULL AND up.depth < 50)
+           SELECT up.ancestor, up.org_code, a.level, min(up.depth) FROM up JOIN org_units a ON a.code = up.ancestor
+           GROUP BY up.ancestor, up.org_code"""
     )
 
 

@@ -30,6 +30,9 @@ STATUS_WORDS = {
 LEVEL_WORDS = {0: _l("自评"), 1: _l("县级评审"), 2: _l("市级复核"), 3: _l("省级抽查"), 4: _l("国家抽查")}
 ACTION_WORDS = {"submit": _l("提交"), "return": _l("退回"), "approve": _l("通过"), "reopen": _l("重新打开")}
 ROUND_WORDS = {"open": _l("进行中"), "closed": _l("已结束")}
+JOB_WORDS = {"league": _l("排名表"), "cards": _l("全部报告卡"), "import": _l("导入填报"), "score": _l("重新评分"),
+             "approve": _l("批量通过")}  # fmt: skip
+JOB_STATES = {"waiting": _l("排队中"), "running": _l("进行中"), "done": _l("已完成"), "failed": _l("未完成")}
 ROLE_WORDS = {
     "centre": _l("基层医疗卫生机构"),
     "evaluator": _l("评审员"),

@@ -313,11 +313,12 @@ def test_backup_to_a_place_that_cannot_be_written(run, place):
 
 
 def test_serve_keeps_the_instance_config_and_replaces_only_the_database(tmp_path, monkeypatch):
-    (tmp_path / "config.py").write_text("SESSION_COOKIE_SECURE = True\nDATABASE = 'configured.db'\n")
+    configured = str(tmp_path / "configured.db")
+    (tmp_path / "config.py").write_text(f"SESSION_COOKIE_SECURE = True\nDATABASE = {configured!r}\n")
     monkeypatch.setattr(survey, "Flask", functools.partial(Flask, instance_path=str(tmp_path)))
     served = []
     monkeypatch.setattr(Flask, "run", lambda app, **options: served.append(app))
-    for args, database in ((["--db", str(tmp_path / "other.db")], str(tmp_path / "other.db")), ([], "configured.db")):
+    for args, database in ((["--db", str(tmp_path / "other.db")], str(tmp_path / "other.db")), ([], configured)):
         result = CliRunner().invoke(cli, ["serve", *args])
         assert result.exit_code == 0, result.output
         assert served[-1].config["SESSION_COOKIE_SECURE"] is True

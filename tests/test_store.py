@@ -13,9 +13,10 @@ from survey.store.editing import import_answers, save_answers
 from survey.store.lifecycle import approve, send_back, submit
 from survey.store.orgs import Unit, is_under, save_units, under
 from survey.store.responses import answers, get_response
+from survey.store.results import rescore
 from survey.store.reviews import history
 from survey.store.rounds import centres, create_round, get_round, set_status
-from survey.store.scores import round_scores, save_scores
+from survey.store.scores import round_scores, stored_scores
 from survey.store.users import add_user, verify_password
 from survey.store.versions import get_instrument, save_instrument
 
@@ -47,7 +48,7 @@ def round_(db):
 
 
 def counts(db):
-    return {t: db[t].count for t in ("responses", "answers", "audit", "reviews", "scores")}
+    return {t: db[t].count for t in ("responses", "answers", "audit", "reviews", "results", "flags")}
 
 
 def test_database_is_wal_with_foreign_keys(db):
@@ -65,6 +66,7 @@ def test_migrations_run_once(tmp_path):
         "m001_initial",
         "m003_sessions_and_signin_attempts",
         "m004_unit_attributes",
+        "m006_stored_results",
     ]
 
 
@@ -222,18 +224,22 @@ def test_closed_round_takes_no_answers(db, round_):
         )
 
 
-def test_scores_use_verified_values_and_are_cached(db, round_):
+def test_scores_use_verified_values_and_are_stored_when_answers_change(db, round_):
     save_answers(db, round_, TOWNSHIP, "619901001", COMPLETE, username="c", source="web")
     save_answers(db, round_, TOWNSHIP, "619901002", {**COMPLETE, "staff_prof_tech": 50}, username="c", source="web")
     response = get_response(db, round_.id, "619901001")
-    result = round_scores(db, round_)
-    assert result.scores.value("prof_tech_share", 0) == pytest.approx(45 / 53)
+    assert stored_scores(db, round_).scores.value("prof_tech_share", 0) == pytest.approx(45 / 53)
     db.execute("UPDATE answers SET verified = 48 WHERE response_id = ? AND item_id = 'staff_prof_tech'", [response.id])
     result = round_scores(db, round_)
     assert result.scores.value("prof_tech_share", 0) == pytest.approx(48 / 53)
-    assert save_scores(db, result) == 2
-    cached = db.execute("SELECT total, grade FROM scores WHERE response_id = ?", [response.id]).fetchone()
-    assert cached[0] == result.scores.total[0] and cached[1] == result.scores.grade_id(0)
+    assert stored_scores(db, round_).scores.value("prof_tech_share", 0) == pytest.approx(45 / 53)  # written behind
+    assert rescore(db, round_) == 2
+    stored = stored_scores(db, round_)
+    assert stored.scores.value("prof_tech_share", 0) == pytest.approx(48 / 53)
+    row = db.execute("SELECT total, grade FROM results WHERE response_id = ?", [response.id]).fetchone()
+    assert row[0] == result.scores.total[0] and row[1] == result.scores.grade_id(0)
+    save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 60}, username="c", source="web")
+    assert stored_scores(db, round_).scores.value("prof_tech_share", 0) == pytest.approx(48 / 60)
 
 
 def test_clearing_an_answer_keeps_the_verified_value_beside_it(db, round_):
@@ -265,26 +271,47 @@ def test_requests_do_not_migrate(app, client, auth, monkeypatch):
     assert "斗门卫生院" in client.get("/rounds").get_data(as_text=True)
 
 
-def test_the_live_card_and_the_league_score_the_demo_alike(app_db):
-    """One conversion from stored answers to numbers: every response scores the same on the centre's live card
-    (answers read one by one) and in the league (the round's columns read at once)."""
+def test_the_live_card_and_the_league_score_the_demo_alike(app_db, client, auth, tmp_path):
+    """One scoring path: every response scores the same on the centre's live card (answers read one by one),
+    in the stored results the league page shows, and in the league workbook written from them."""
     import math
+    import re
+
+    import openpyxl
 
     import instruments
+    from survey.assessment import write_league
     from survey.store.rounds import list_rounds, round_instrument
-    from survey.store.scores import round_scores
 
     compared = 0
+    auth.as_user("admin")
     for round_ in list_rounds(app_db):
         instrument = round_instrument(app_db, round_)
-        league = round_scores(app_db, round_)
+        league = stored_scores(app_db, round_)
+        html = client.get(f"/reports/rounds/{round_.id}?page=1").get_data(as_text=True)
+        shown = dict(re.findall(r'<tr data-code="(\w+)">.*?data-total>([^<]*)</td>', html, re.S))
+        path = tmp_path / f"league-{round_.id}.xlsx"
+        write_league(app_db, round_, path, None)
+        book = openpyxl.load_workbook(path, read_only=True)
+        data = {(row[0], row[2]): row for row in book["data"].iter_rows(min_row=2, values_only=True)}
+        book.close()
         for row, response in enumerate(league.responses):
             live = instruments.score(instrument, answers(app_db, instrument, response.id, verified=True))
             total = float(league.scores.total[row])
             assert live.total == (None if math.isnan(total) else total), response.org_code
             assert live.grade == league.scores.grade_id(row)
+            assert shown[response.org_code] == ("—" if live.total is None else f"{live.total:.1f}")
             for ind in instrument.indicators:
                 assert live.indicators[ind.id].value == league.scores.value(ind.id, row), (response.org_code, ind.id)
                 assert live.indicators[ind.id].status == league.scores.status(ind.id, row)
+                cells = data[(response.org_code, ind.id)]
+                value = live.indicators[ind.id].value
+                if isinstance(value, bool):
+                    value = float(value)
+                if value is None or isinstance(value, float):  # a workbook keeps 15 significant digits
+                    assert cells[3] == (None if value is None else pytest.approx(value, rel=1e-14)), ind.id
+                if ind.scored:
+                    met = live.indicators[ind.id].met
+                    assert cells[4] == (None if met is None else int(met)), (response.org_code, ind.id)
             compared += 1
     assert compared == 18 * 2 + 6 + 5  # both years of Xixian, Pingwu's 2024 and 2025 (one has not started)

@@ -85,6 +85,8 @@ ROUTES = [
     ("GET", "/reports/rounds/{pingwu_round}", READERS_ELSEWHERE),
     ("GET", "/reports/rounds/2/regions", READERS),
     ("GET", "/reports/rounds/{pingwu_round}/regions", READERS_ELSEWHERE),
+    ("GET", "/reports/rounds/2/clauses", READERS),
+    ("GET", "/reports/rounds/{pingwu_round}/clauses", READERS_ELSEWHERE),
     ("GET", "/reports/rounds/2/centres/619901002", READERS),
     ("GET", f"/reports/rounds/2/centres/{PINGWU}", READERS_ELSEWHERE),
     ("GET", "/reports/rounds/2/centres/619901002/card.xlsx", READERS),
@@ -93,6 +95,11 @@ ROUTES = [
     ("GET", "/reports/rounds/{pingwu_round}/league.xlsx", expect(official=404, admin=302)),
     ("GET", "/reports/rounds/2/cards.zip", READERS),
     ("GET", "/reports/rounds/{pingwu_round}/cards.zip", expect(official=404, admin=302)),
+    # background jobs: one's own only (asking needs a kind of download: 400 without one)
+    ("GET", "/jobs/", SIGNED_IN),
+    ("POST", "/jobs/", expect(official=400, admin=400)),
+    ("GET", "/jobs/0123456789abcdef", expect(centre=404, official=404, admin=404, evaluator=404)),
+    ("GET", "/jobs/0123456789abcdef/file", expect(centre=404, official=404, admin=404, evaluator=404)),
     # administrators
     ("GET", "/admin/", ADMIN),
     ("GET", "/admin/instruments", ADMIN),

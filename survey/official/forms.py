@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, IntegerField, SelectField
+from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 SCOPE_CHOICES = [SelectChoice("0", _l("含未审核数据")), SelectChoice("1", _l("仅含已通过"))]
 
@@ -31,6 +31,8 @@ class ReportQuery(Form):
 class LeagueQuery(ReportQuery):
     county = SelectField(_l("县（区）"), default="")
     grade = SelectField(_l("等级"), default="")
+    q = StringField(_l("机构名称或编码"), default="", validators=[Optional(), Length(max=50)])
+    groups = SelectField(_l("分组得分"), default="")
     sort = SelectField(default="rank")
     order = SelectField(choices=[SelectChoice(value) for value in ("", "asc", "desc")], default="")
     page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])
@@ -39,6 +41,9 @@ class LeagueQuery(ReportQuery):
 class RegionsQuery(ReportQuery):
     level = SelectField(_l("地区层级"), default="")
     indicator = SelectField(_l("图中指标"), default="")
+    by = SelectField(_l("分组"), default="")
+    clause = SelectField(_l("条款"), default="")
+    page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])
 
 
 def read(

@@ -12,24 +12,20 @@ from instruments import formatting
 from .. import charts
 from .profile import Profile
 from .regions import Line, Summary
-from .reports import LeagueRow
 
 PERCENT_TICKS = [(0.0, "0%"), (0.5, "50%"), (1.0, "100%")]
 SCORE_TICKS = [(0.0, "0"), (50.0, "50"), (100.0, "100")]
 
 
-def distribution(rows: Sequence[LeagueRow]) -> Markup:
-    """A histogram of the rows' total scores in 10-point bins."""
-    totals = [r.total for r in rows]
-    counts = charts.bins(totals)
+def distribution(counts: Sequence[int], unscored: int) -> Markup:
+    """A histogram of total scores in 10-point bins, from their counts (and how many have no total)."""
     groups = "；".join(
         _("%(low)d–%(high)d 分：%(n)d 家", low=10 * i, high=10 * (i + 1), n=n) for i, n in enumerate(counts)
     )
-    scored = sum(t is not None for t in totals)
-    desc = _("%(n)d 家机构的总分分布（未评分的 %(m)d 家不计）。%(groups)s", n=scored, m=len(totals) - scored,
+    desc = _("%(n)d 家机构的总分分布（未评分的 %(m)d 家不计）。%(groups)s", n=sum(counts), m=unscored,
              groups=groups)  # fmt: skip
-    svg = charts.histogram(totals, title=_("总分分布"), desc=desc, chart_id="distribution", x_label=_("总分（分）"),
-                           y_label=_("机构数"))  # fmt: skip
+    svg = charts.histogram([], title=_("总分分布"), desc=desc, chart_id="distribution", x_label=_("总分（分）"),
+                           y_label=_("机构数"), counts=counts)  # fmt: skip
     return Markup(svg)  # every text in it was escaped by charts
 
 

@@ -1,36 +1,45 @@
-"""The regional summary an official sees: their scope and each unit below it at one level, per indicator.
+"""The regional summary and the clause view an official sees: one region and the regions one level below it.
 
-The figures are the instrument core's (`instruments.membership` and
-`instruments.regional`): centres reporting, meeting the target, the share
-meeting, mean, median and the pooled value with whether it meets the target.
-Here they are only chosen (which regions) and worded (84.9%, 3.3, —). No
-Flask here.
+The figures are the instrument core's (`instruments.regional`,
+`instruments.clause_regional`) over the stored figures of the jurisdiction's
+centres: centres reporting, meeting the target, the share meeting, mean,
+median and the pooled value with whether it meets the target; per clause, the
+centres rated and at each level. One region is shown at a time with the
+regions at one level below it (a page of them at a time), each a link to drill
+down into; or the region's centres grouped by a unit attribute (隶属关系, …).
+Here the figures are only chosen (which regions) and worded (84.9%, 3.3, —).
+No Flask here.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 from sqlite_utils import Database
 
 import instruments
-from instruments import RegionFigure, formatting
+from instruments import ClauseFigure, RegionFigure, formatting
 from instruments.expressions import BOOLEAN
 from instruments.model import Indicator
 
-from ..store.orgs import all_units
-from ..store.scores import regions_of
+from ..store import NotFoundError
+from ..store.orgs import attribute_groups, get_unit, is_under, names
+from ..store.scores import RoundScores
+from ..store.standings import figures_in
 from .reports import League
 
 LEVELS = ("province", "city", "county")
 EVERYWHERE = ""  # the region code of "all regions" when the scope is everything
+REGIONS_PER_PAGE = 15
 
 
 @dataclass(frozen=True)
 class Region:
-    code: str  # EVERYWHERE for all regions
+    code: str  # EVERYWHERE for all regions; an attribute's value when grouped by one
     name: str
-    level: str
+    level: str  # '' for a group of an attribute
 
 
 @dataclass(frozen=True)
@@ -53,15 +62,36 @@ class IndicatorLines:
 
 
 @dataclass(frozen=True)
-class Summary:
-    """The scope's own region first, then the regions at `level` below it; `levels` are the levels on offer."""
+class Parts:
+    """The region shown, the regions below it on this page, and the rows of the stored figures of each."""
 
     league: League
     levels: tuple[str, ...]
     level: str | None
-    scope: Region
+    by: str  # a unit attribute the regions are its values of ('' for regions)
+    top: Region
+    path: list[Region]  # from the scope down to `top`
     regions: list[Region]
+    members: dict[str, np.ndarray]
+    scores: RoundScores | None
+    page: int
+    pages: int
+    centres: int  # in `top`
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The region's own figures first, then the regions below it; `levels` are the levels on offer."""
+
+    parts: Parts
     indicators: list[IndicatorLines]
+
+    def __getattr__(self, name: str):
+        return getattr(self.parts, name)
+
+    @property
+    def scope(self) -> Region:
+        return self.parts.top
 
     def lines_of(self, indicator_id: str) -> list[Line]:
         return next((i.lines for i in self.indicators if i.indicator.id == indicator_id), [])
@@ -71,30 +101,108 @@ def levels_below(db: Database, scope: str | None) -> tuple[str, ...]:
     """The region levels strictly below the scope's own (all of them for everything)."""
     if scope is None:
         return LEVELS
-    level = all_units(db)[scope].level
+    level = get_unit(db, scope).level
     return LEVELS[LEVELS.index(level) + 1 :] if level in LEVELS else ()
 
 
 def default_level(levels: tuple[str, ...]) -> str | None:
-    """County when on offer (the level officials compare most), else the deepest offered."""
+    """County when on offer (the level officials compare most; a page of them at a time), else the deepest offered."""
     return "county" if "county" in levels else (levels[-1] if levels else None)
 
 
-def summary(db: Database, league: League, level: str | None, lang: str = "zh") -> Summary:
-    """The figures of every indicator for the league's scope and its regions at `level`."""
-    units = all_units(db)
+def parts(
+    db: Database, league: League, level: str | None, region: str | None = None, by: str = "", page: int = 1
+) -> Parts:
+    """The region `region` (the scope by default; NotFoundError outside it) and its regions at `level` or groups."""
     scope = league.scope
-    members = regions_of(db, league.result, scope)
-    if scope is None:
-        top = Region(EVERYWHERE, "", "")
-        members[EVERYWHERE] = list(range(len(league.result.centres)))
+    top_code = region or scope
+    if top_code and top_code != scope and not _inside(db, top_code, scope):
+        raise NotFoundError(f"{top_code} is outside the jurisdiction")
+    levels = levels_below(db, top_code)
+    level = level if level in levels else default_level(levels)
+    top = _region(db, top_code)
+    path = [_region(db, code) for code in _path(db, scope, top_code)]
+    result = _scored(db, league)
+    codes = [c["code"] for c in result.centres] if result else []
+    under = np.arange(len(codes))
+    if top_code and top_code != scope:
+        inside = {row[0] for row in db.execute("SELECT org_code FROM org_paths WHERE ancestor = ?", [top_code])}
+        under = np.array([row for row, code in enumerate(codes) if code in inside], dtype=int)
+    if by:
+        groups = attribute_groups(db, by, [codes[row] for row in under])
+        below = {value: under[rows] for value, rows in groups.items()}
+        everyone = [Region(value, value, "") for value in below]
     else:
-        top = Region(scope, units[scope].name, units[scope].level)
-    chosen = sorted(code for code in members if code not in (scope, EVERYWHERE) and units[code].level == level)
-    regions = [Region(code, units[code].name, units[code].level) for code in chosen]
-    wanted = {r.code: members.get(r.code, []) for r in [top, *regions]}
-    figures = instruments.regional(league.result.scores, wanted)
-    by_region = {r.code: r for r in [top, *regions]}
+        below = _below(db, top_code, level, codes, under) if level else {}
+        everyone = [Region(code, name, level or "") for code, name in _names(db, below)]
+    pages = max(1, math.ceil(len(everyone) / REGIONS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    shown = everyone[(page - 1) * REGIONS_PER_PAGE : page * REGIONS_PER_PAGE]
+    members = {top.code: under, **{r.code: below[r.code] for r in shown}}
+    return Parts(league, levels, level, by, top, path, shown, members, result, page, pages, len(under))
+
+
+def _scored(db: Database, league: League) -> RoundScores | None:
+    scores, codes = figures_in(db, league.round, league.scope, league.approved_only)
+    centres = [{"code": code} for code in codes]
+    return RoundScores(league.round, league.instrument, centres, [], scores)
+
+
+def _inside(db: Database, code: str, scope: str | None) -> bool:
+    if scope is None:
+        return db.execute("SELECT 1 FROM org_units WHERE code = ?", [code]).fetchone() is not None
+    return is_under(db, code, scope)
+
+
+def _region(db: Database, code: str | None) -> Region:
+    if not code:
+        return Region(EVERYWHERE, "", "")
+    unit = get_unit(db, code)
+    return Region(unit.code, unit.name, unit.level)
+
+
+def _path(db: Database, scope: str | None, code: str | None) -> list[str]:
+    """The codes from the scope down to `code` (the regions drilled through)."""
+    if not code or code == scope:
+        return []
+    rows = db.execute(
+        """SELECT p.ancestor FROM org_paths p WHERE p.org_code = ? AND p.depth > 0
+           AND (? IS NULL OR EXISTS (SELECT 1 FROM org_paths s WHERE s.org_code = p.ancestor AND s.ancestor = ?))
+           ORDER BY p.depth DESC""",
+        [code, scope, scope],
+    )
+    return [row[0] for row in rows if row[0] != scope]
+
+
+def _below(db: Database, top: str | None, level: str, codes: list[str], under: np.ndarray) -> dict[str, np.ndarray]:
+    """The rows of `under` in each unit at `level` below `top` (everywhere when None)."""
+    where = "p.level = ?" + (" AND EXISTS (SELECT 1 FROM org_paths s WHERE s.org_code = p.ancestor AND s.ancestor = ?)"
+                             if top else "")  # fmt: skip
+    region_of = dict(db.execute(f"SELECT p.org_code, p.ancestor FROM org_paths p WHERE {where}",
+                                [level, top] if top else [level]).fetchall())  # fmt: skip
+    found: dict[str, list[int]] = {}
+    for row in under.tolist():
+        region = region_of.get(codes[row])
+        if region is not None:
+            found.setdefault(region, []).append(row)
+    return {code: np.asarray(rows, dtype=int) for code, rows in sorted(found.items())}
+
+
+def _names(db: Database, below: dict[str, np.ndarray]) -> list[tuple[str, str]]:
+    named = names(db, below)
+    return [(code, named.get(code, code)) for code in below]
+
+
+def summary(
+    db: Database, league: League, level: str | None, lang: str = "zh", region: str | None = None, by: str = "",
+    page: int = 1,
+) -> Summary:  # fmt: skip
+    """The figures of every indicator for a region of the league's scope and the regions (or groups) below it."""
+    found = parts(db, league, level, region, by, page)
+    if found.scores is None:
+        return Summary(found, [])
+    figures = instruments.regional(found.scores.scores, found.members)
+    by_region = {r.code: r for r in [found.top, *found.regions]}
     grouped: dict[str, list[Line]] = {}
     instrument = league.instrument
     for figure in figures:
@@ -102,21 +210,53 @@ def summary(db: Database, league: League, level: str | None, lang: str = "zh") -
         grouped.setdefault(ind.id, []).append(_line(ind, by_region[figure.region], figure))
     lines = [IndicatorLines(ind, formatting.target(ind, lang), grouped[ind.id]) for ind in instrument.indicators
              if ind.id in grouped]  # fmt: skip
-    return Summary(league, levels_below(db, scope), level, top, regions, lines)
+    return Summary(found, lines)
+
+
+@dataclass(frozen=True)
+class ClauseLines:
+    """One clause's figures: in the region shown, then in each region below it."""
+
+    clause: object  # instruments.Clause
+    levels: tuple[str, ...]  # "below" first, then the clause's levels lowest first
+    lines: list[tuple[Region, ClauseFigure]]
+
+
+def clause_view(
+    db: Database, league: League, level: str | None, region: str | None = None, by: str = "", page: int = 1,
+    clause_id: str = "",
+) -> tuple[Parts, list[ClauseLines], ClauseLines | None]:  # fmt: skip
+    """Every clause's figures in the region shown, and one clause's (`clause_id`) in each region below it."""
+    found = parts(db, league, level, region, by, page)
+    if found.scores is None or not league.instrument.clauses:
+        return found, [], None
+    scores = found.scores.scores
+    overview = instruments.clause_regional(scores, {found.top.code: found.members[found.top.code]})
+    clauses = league.instrument.clause
+    every = [ClauseLines(clauses[f.clause], ("below", *clauses[f.clause].level_ids), [(found.top, f)])
+             for f in overview]  # fmt: skip
+    chosen = None
+    if clause_id in clauses:
+        figures = [f for f in instruments.clause_regional(scores, found.members) if f.clause == clause_id]
+        by_region = {r.code: r for r in [found.top, *found.regions]}
+        clause = clauses[clause_id]
+        chosen = ClauseLines(clause, ("below", *clause.level_ids), [(by_region[f.region], f) for f in figures])
+    return found, every, chosen
 
 
 def _line(ind: Indicator, region: Region, figure: RegionFigure) -> Line:
     return Line(
         region,
         figure,
-        _percent(figure.share),
+        percent(figure.share),
         shown(ind, figure.mean),
         shown(ind, figure.median),
         shown(ind, figure.pooled),
     )
 
 
-def _percent(share: float | None) -> str:
+def percent(share: float | None) -> str:
+    """A share as read (84.9%)."""
     return "" if share is None else formatting.number(share * 100, 1) + "%"
 
 
@@ -125,5 +265,5 @@ def shown(ind: Indicator, value: float | None) -> str:
     if value is None:
         return ""
     if ind.kind == BOOLEAN or ind.format == "percent":
-        return _percent(value)
+        return percent(value)
     return formatting.number(value, 1 if ind.format == "integer" else 2)

@@ -7,27 +7,24 @@ user; which rounds and which part of each they reach is `store.access`'s.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from sqlite_utils import Database
 
-import instruments
 from instruments import Instrument
-from instruments.expressions import plain
 
+from ..store import standings
 from ..store.access import visible_rounds
 from ..store.lifecycle import status_counts
-from ..store.orgs import all_units, ancestor_at, get_unit
-from ..store.rounds import Round
-from ..store.scores import RoundScores, round_scores
+from ..store.orgs import get_unit
+from ..store.rounds import Round, round_instrument
+from ..store.standings import FIXED_SORTS, NO_GRADE, GroupSet, group_sets
 from ..store.users import User
 
-FIXED_SORTS = ("rank", "total", "name", "county")
-DESCENDING_FIRST = {"total"}  # keys whose first click shows the highest first (and every dimension)
-NO_GRADE = "none"
+DESCENDING_FIRST = {"total"}  # keys whose first click shows the highest first (and every group score)
 PAGE_SIZE = 100
+MAX_PAGE = 1_000_000  # a page number past any league (and within SQLite's integers)
 
 
 def scope_name(db: Database, scope: str | None) -> str:
@@ -55,49 +52,27 @@ def my_rounds(db: Database, user: User) -> list[RoundSummary]:
     return out
 
 
-@dataclass(frozen=True)
-class LeagueRow:
-    """One centre in the league: `row` is its row in the round's Scores; rank 0 when it has no total."""
-
-    row: int
-    rank: int
-    code: str
-    name: str
-    county: str
-    county_code: str
-    city: str
-    status: str
-    total: float | None
-    grade: str | None
-    dimensions: dict[str, float | None]
-
-
 @dataclass
 class League:
-    """The centres of a round within a scope, scored, in rank order (unranked last)."""
+    """A round within a jurisdiction as an official sees it: what the league and the other report pages share."""
 
-    result: RoundScores
+    round: Round
+    instrument: Instrument
     scope: str | None
     scope_name: str
     approved_only: bool
-    rows: list[LeagueRow] = field(default_factory=list)
-
-    @property
-    def round(self) -> Round:
-        return self.result.round
-
-    @property
-    def instrument(self) -> Instrument:
-        return self.result.instrument
 
     @cached_property
-    def counties(self) -> list[tuple[str, str]]:
-        """(code, name) of every county with a centre in the league, in code order."""
-        return sorted({(r.county_code, r.county) for r in self.rows if r.county_code})
+    def group_sets(self) -> list[GroupSet]:
+        """The sets of group scores on offer: dimensions, chapters, each framework."""
+        return group_sets(self.instrument)
 
-    def sort_keys(self) -> tuple[str, ...]:
-        """The keys the league may be sorted by: the fixed ones, then each dimension."""
-        return FIXED_SORTS + tuple(d.id for d in self.instrument.dimensions if d.id not in FIXED_SORTS)
+    def group_set(self, set_id: str) -> GroupSet | None:
+        return next((g for g in self.group_sets if g.id == set_id), None)
+
+    def sort_keys(self, groups: GroupSet | None) -> tuple[str, ...]:
+        """The keys the league may be sorted by: the fixed ones, then each group shown."""
+        return FIXED_SORTS + tuple(g for g, _ in (groups.groups if groups else ()) if g not in FIXED_SORTS)
 
     def grade_keys(self) -> tuple[str, ...]:
         """The grade ids a filter may ask for, and `none` for centres without one."""
@@ -107,83 +82,52 @@ class League:
         """A grade's label in `lang` ('' for none)."""
         return next((g.label.get(lang) for g in self.instrument.grades if g.id == grade_id), "")
 
-    def row_of(self, code: str) -> LeagueRow | None:
-        return next((r for r in self.rows if r.code == code), None)
-
 
 def league(db: Database, round_: Round, scope: str | None, approved_only: bool) -> League:
-    """Score the centres of `round_` within `scope` (approved responses only if asked) and rank them."""
-    result = round_scores(db, round_, scope, approved_only)
-    units = all_units(db)
-    scores = result.scores
-    ranks = instruments.rank(scores.total)
-    rows = []
-    for row, (centre, response) in enumerate(zip(result.centres, result.responses, strict=True)):
-        county = ancestor_at(units, centre["code"], "county")
-        rows.append(
-            LeagueRow(
-                row=row,
-                rank=int(ranks[row]),
-                code=centre["code"],
-                name=centre["name"],
-                county=centre["county"],
-                county_code=county.code if county else "",
-                city=centre["city"],
-                status=response.status,
-                total=plain(scores.total[row]),
-                grade=scores.grade_id(row),
-                dimensions={d: plain(v[row]) for d, v in scores.dimensions.items()},
-            )
-        )
-    rows = sort_rows(rows, "rank", descending=False)
-    return League(result, scope, scope_name(db, scope), approved_only, rows)
+    """The round within `scope` (approved responses only if asked), for the report pages."""
+    return League(round_, round_instrument(db, round_), scope, scope_name(db, scope), approved_only)
+
+
+def counties(db: Database, table: League) -> list[tuple[str, str]]:
+    """(code, name) of every county with a centre in the league, in code order."""
+    return standings.counties(db, table.round, table.scope, table.approved_only)
 
 
 def default_descending(key: str) -> bool:
-    """Whether a first click on `key` shows the largest first: totals and dimension scores do."""
+    """Whether a first click on `key` shows the largest first: totals and group scores do."""
     return key in DESCENDING_FIRST or key not in FIXED_SORTS
-
-
-def _value(key: str) -> Callable[[LeagueRow], object]:
-    if key == "rank":
-        return lambda r: r.rank or None
-    if key == "total":
-        return lambda r: r.total
-    if key in ("name", "county"):
-        return lambda r: getattr(r, key) or None
-    return lambda r: r.dimensions.get(key)
-
-
-def sort_rows(rows: Sequence[LeagueRow], key: str, descending: bool) -> list[LeagueRow]:
-    """Rows by `key` (rank, total, name, county or a dimension id); ties by rank, centres without a value last."""
-    value = _value(key)
-    ordered = sorted(rows, key=lambda r: (r.rank == 0, r.rank, r.code))
-    present = sorted((r for r in ordered if value(r) is not None), key=value, reverse=descending)
-    return present + [r for r in ordered if value(r) is None]
-
-
-def filter_rows(rows: Sequence[LeagueRow], county: str = "", grade: str = "") -> list[LeagueRow]:
-    """The rows in county `county` (a code) and of grade `grade` (`none`: without one); '' keeps all."""
-    return [
-        r for r in rows if (not county or r.county_code == county) and (not grade or (r.grade or NO_GRADE) == grade)
-    ]
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of rows: `number` of `pages` (1-based), and the position of its first row among all."""
+    """One page of rows: `number` of `pages` (1-based), the position of its first row, the jurisdiction's size."""
 
-    rows: list[LeagueRow]
+    rows: list[standings.Standing]
     number: int
     pages: int
-    total: int
+    total: int  # rows matching
     first: int
+    everyone: int  # centres in the jurisdiction
 
 
-def page_of(rows: Sequence[LeagueRow], number: int, size: int | None = None) -> Page:
-    """Page `number` of `rows`, PAGE_SIZE rows a page unless `size` is given (clamped to the pages there are)."""
+def page(
+    db: Database,
+    table: League,
+    chosen: standings.Filter,
+    sort: str,
+    descending: bool,
+    number: int,
+    groups: GroupSet | None = None,
+    size: int | None = None,
+) -> Page:
+    """Page `number` of the league's rows that match `chosen` (clamped to the pages there are)."""
     size = size or PAGE_SIZE
-    pages = max(1, math.ceil(len(rows) / size))
-    number = min(max(number, 1), pages)
-    start = (number - 1) * size
-    return Page(list(rows[start : start + size]), number, pages, len(rows), start + 1)
+    number = min(max(number, 1), MAX_PAGE)
+    first = standings.league_page(db, table.round, table.scope, table.approved_only, chosen=chosen, sort=sort,
+                                  descending=descending, groups=groups, offset=(max(number, 1) - 1) * size,
+                                  limit=size)  # fmt: skip
+    pages = max(1, math.ceil(first.shown / size))
+    if number > pages:
+        return page(db, table, chosen, sort, descending, pages, groups, size)
+    number = max(number, 1)
+    return Page(first.rows, number, pages, first.shown, (number - 1) * size + 1, first.total)

@@ -1,4 +1,4 @@
-"""What an evaluator reviews: the queue of a round, one response as a case, its details.
+"""What an evaluator reviews: the queue of a round (paged and filtered in SQL), one response as a case, its details.
 
 No Flask here: the views pass in the request's database and the signed-in user;
 what the user reaches is decided by `store.access`.
@@ -6,21 +6,22 @@ what the user reaches is decided by `store.access`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from instruments import Instrument
-from instruments.expressions import plain
 
+from ..store import standings
 from ..store.access import open_response, reviewer_level
 from ..store.lifecycle import awaits
 from ..store.orgs import Unit
-from ..store.quality import Flag, Quality, check_round
-from ..store.responses import Response, answers
+from ..store.quality import Flag, flag_numbers, response_flags
+from ..store.responses import Response, answers, responses_by_id
 from ..store.reviews import approval_problems, history
-from ..store.rounds import Round, jurisdiction, round_instrument
+from ..store.rounds import Round, round_instrument
 from ..store.users import User
 from ..store.verification import verified_values
 
@@ -40,24 +41,44 @@ class Row:
     awaiting: bool  # awaits the signed-in evaluator's level
 
 
-def queue(db: Database, round_: Round, scope: str | None, user: User) -> tuple[list[Row], Quality]:
-    """Every response of the round in scope, with its score, failed targets and flags."""
-    quality = check_round(db, round_, scope)
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[Row]
+    shown: int  # responses matching
+    total: int  # responses in the jurisdiction
+    page: int
+    pages: int
+
+
+def queue(
+    db: Database, round_: Round, scope: str | None, user: User, chosen: standings.Filter, page: int = 1,
+    size: int | None = None,
+) -> QueuePage:  # fmt: skip
+    """One page of the round's responses in scope that match `chosen`, each with its score, failed targets, flags."""
+    size = size or PAGE_SIZE
+    page = min(max(page, 1), 1_000_000)
     level = reviewer_level(db, user)
-    result, rows = quality.scores, []
-    for row, centre in enumerate(result.centres):
-        response = result.responses[row]
-        rows.append(
-            Row(centre["code"], centre["name"], centre["county"], quality.counties[row], response,
-                plain(result.scores.total[row]), int(quality.failed_targets[row]),
-                len(quality.by_centre.get(centre["code"], ())), awaits(round_, response, level))
-        )  # fmt: skip
-    return rows, quality
+    found = standings.league_page(db, round_, scope, False, chosen=chosen, sort="name", offset=(page - 1) * size,
+                                  limit=size)  # fmt: skip
+    pages = max(1, math.ceil(found.shown / size))
+    if page > pages:
+        return queue(db, round_, scope, user, chosen, pages, size)
+    responses = {r.id: r for r in responses_by_id(db, [s.response_id for s in found.rows])}
+    flags = flag_numbers(db, [s.response_id for s in found.rows])
+    rows = [
+        Row(s.code, s.name, s.county, s.county_code, responses[s.response_id], s.total, s.failed,
+            flags.get(s.response_id, 0), awaits(round_, responses[s.response_id], level))
+        for s in found.rows
+    ]  # fmt: skip
+    return QueuePage(rows, found.shown, found.total, page, pages)
 
 
-def counties(rows: list[Row]) -> list[tuple[str, str]]:
-    """The counties of the rows, by code: (code, name)."""
-    return sorted({(row.county_code, row.county) for row in rows if row.county_code})
+def counties(db: Database, round_: Round, scope: str | None) -> list[tuple[str, str]]:
+    """The counties with a response in the jurisdiction, by code: (code, name)."""
+    return standings.counties(db, round_, scope, False)
 
 
 @dataclass(frozen=True)
@@ -97,15 +118,13 @@ class Details:
 
 
 def details(db: Database, case: Case) -> Details:
-    """The case's answers, verified values, flags (computed over its county), problems and review history."""
-    scope = case.county.code if case.county else case.centre.parent_code
-    quality = check_round(db, case.round, jurisdiction(db, case.round, scope))
+    """The case's answers, verified values, stored flags, problems and review history."""
     response_id = case.response.id
     return Details(
         answers(db, case.instrument, response_id),
         verified_values(db, case.instrument, response_id),
         answers(db, case.instrument, response_id, verified=True),
-        quality.by_centre.get(case.centre.code, []),
+        response_flags(db, response_id),
         approval_problems(db, case.instrument, case.response),
         history(db, response_id),
     )

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from .. import jobs
 from ..auth import login_required
 from ..site import language
-from ..store import ConflictError, NotFoundError, StoreError
-from ..store.access import names_within, open_round, visible_rounds
+from ..store import ConflictError, NotFoundError, StoreError, standings
+from ..store import quality as quality_store
+from ..store.access import names_within, open_round, reviewer_level, visible_rounds
 from ..store.lifecycle import STATUSES
-from ..store.quality import check_round
 from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail, history, return_by
-from ..store.rounds import Round, round_instrument
+from ..store.rounds import Round, centres_named, round_instrument
 from ..store.verification import verify
 from ..web_db import get_db
 from ..words import FLAG_WORDS, LEVEL_WORDS, STATUS_WORDS
@@ -70,10 +71,24 @@ def _case(round_id: int, org_code: str) -> cases.Case:
         abort(404)
 
 
+BULK_NOW = 200  # picks approved within the request; more become a background job
+
+
+def _filters(db, round_: Round, scope: str | None) -> FilterForm:
+    filters = FilterForm(request.args)
+    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k in STATUSES)]
+    filters.county.choices = [("", _("全部")), *cases.counties(db, round_, scope)]
+    filters.validate()
+    for field in (filters.status, filters.county):
+        if field.errors:
+            field.data = ""
+    return filters
+
+
 @bp.get("/")
 @login_required("evaluator")
 def queue() -> str:
-    """审核: the responses awaiting the evaluator's level, then every response in the jurisdiction, filtered."""
+    """审核: the responses awaiting the evaluator's level, then every response in the jurisdiction, filtered, paged."""
     db = get_db()
     visible = visible_rounds(db, g.user)
     rounds = [round_ for round_, _scope in visible]
@@ -83,35 +98,45 @@ def queue() -> str:
     round_, scope = next(((r, s) for r, s in visible if chosen is None or str(r.id) == chosen), (None, None))
     if round_ is None:
         return render_template("review/queue.html", rounds=rounds, round=None)
-    rows, _quality = cases.queue(db, round_, scope, g.user)
-    filters = FilterForm(request.args)
-    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k in STATUSES)]
-    filters.county.choices = [("", _("全部")), *cases.counties(rows)]
-    filters.validate()
-    status = filters.status.data if not filters.status.errors else ""
-    county = filters.county.data if not filters.county.errors else ""
-    listed = [
-        row for row in rows
-        if (not status or row.response.status == status) and (not county or row.county_code == county)
-    ]  # fmt: skip
+    filters = _filters(db, round_, scope)
+    level = reviewer_level(db, g.user)
+    waiting = standings.Filter(region=filters.county.data, awaiting_level=level if level else -1)
+    everything = standings.Filter(region=filters.county.data, status=filters.status.data,
+                                  search=request.args.get("q", "")[:50])  # fmt: skip
+    awaiting = cases.queue(db, round_, scope, g.user, waiting, _number("wpage"))
+    listed = cases.queue(db, round_, scope, g.user, everything, _number("page"))
     return render_template(
-        "review/queue.html", rounds=rounds, round=round_, awaiting=[row for row in rows if row.awaiting],
-        rows=listed, total=len(rows), filters=filters, bulk=BulkForm(),
+        "review/queue.html", rounds=rounds, round=round_, awaiting=awaiting, listed=listed, filters=filters,
+        bulk=BulkForm(), query=request.args.get("q", "")[:50],
     )  # fmt: skip
+
+
+def _number(name: str) -> int:
+    raw = request.args.get(name, "1")
+    return int(raw) if raw.isdigit() and len(raw) < 8 else 1
 
 
 @bp.post("/rounds/<int:round_id>/approve")
 @login_required("evaluator")
 def approve_picked(round_id: int) -> Response:
-    """批量通过: approve each picked response that is clean; say which were refused and why."""
-    round_, _scope = _round(round_id)
-    back = redirect(url_for("review.queue", round=round_id))
+    """批量通过: approve each picked response (or all that await and match the filter) that is clean."""
+    round_, scope = _round(round_id)
+    back = redirect(url_for("review.queue", round=round_id, county=request.form.get("county") or None))
     form = BulkForm()
-    picks = form.picks() if form.validate_on_submit() else None
+    db = get_db()
+    if form.validate_on_submit() and request.form.get("all") == "1":
+        level = reviewer_level(db, g.user)
+        picks = standings.picks(db, round_, scope, standings.Filter(region=request.form.get("county", ""),
+                                                                   awaiting_level=level if level else -1))  # fmt: skip
+        if len(picks) > BULK_NOW:
+            job = jobs.create(db, "approve", g.user.id, round_.id, scope, {"picks": picks})
+            jobs.start(current_app.config["DATABASE"], job)
+            return redirect(url_for("jobs.job", job_id=job.id))
+    else:
+        picks = form.picks() if form.validate_on_submit() else None
     if not picks:
         flash(_("请先勾选要通过的填报。") if picks is not None else _("勾选的内容无效，请刷新页面后重试。"), "error")
         return back
-    db = get_db()
     try:
         result = approve_many(db, round_, round_instrument(db, round_), picks, g.user)
     except StoreError:
@@ -120,8 +145,8 @@ def approve_picked(round_id: int) -> Response:
     names = names_within(db, g.user, picks)
     if result.approved:
         flash(_("已通过 %(n)d 份：%(names)s", n=len(result.approved),
-                names="、".join(names.get(c, c) for c in result.approved)), "success")  # fmt: skip
-    for refusal in result.refused:
+                names="、".join(names.get(c, c) for c in result.approved[:50])), "success")  # fmt: skip
+    for refusal in result.refused[:50]:
         more = "（" + "；".join(refusal.problems) + "）" if refusal.problems else ""
         flash(_("未通过 %(name)s：%(reason)s", name=names.get(refusal.org_code, refusal.org_code),
                 reason=str(REFUSALS[refusal.reason]) + more), "error")  # fmt: skip
@@ -265,20 +290,37 @@ def audit(round_id: int, org_code: str) -> str:
                            count=len(events))  # fmt: skip
 
 
+QUALITY_PAGE = pages.PAGE_SIZE
+
+
 @bp.get("/rounds/<int:round_id>/quality")
 @login_required("evaluator")
 def quality(round_id: int) -> str:
-    """数据质量: every failed check and outlier in the jurisdiction, by item, by centre, then all of them."""
+    """数据质量: the counts of failed checks and outliers in the jurisdiction by item and by centre; then the flags,
+    drilled down to one kind, item or centre, a page at a time."""
     round_, scope = _round(round_id)
-    found = check_round(get_db(), round_, scope)
-    shown = pages.page_of(found.flags, _page())
-    if shown is None:
+    db = get_db()
+    instrument = round_instrument(db, round_)
+    counted = quality_store.counts(db, round_, scope)
+    kind = request.args.get("kind", "")
+    chosen = quality_store.FlagFilter(
+        kind if kind in quality_store.KINDS else "",
+        request.args.get("name", "") if request.args.get("name", "") in instrument.order else "",
+        request.args.get("centre", "")[:40],
+    )
+    number = _page()
+    if number < 1:
+        abort(404)
+    flags, total = quality_store.listed(db, round_, scope, chosen, (number - 1) * QUALITY_PAGE, QUALITY_PAGE)
+    page_count = max(1, -(-total // QUALITY_PAGE))
+    if number > page_count:
         abort(404)
     lang = language()
-    centres = {centre["code"]: centre for centre in found.scores.centres}
-    listed = [(flag, centres[flag.org_code], pages.flag_rows(found.scores.instrument, [flag], None, lang)[0])
-              for flag in shown[0]]  # fmt: skip
+    codes = {flag.org_code for flag in flags} | {code for code, _ in counted.by_centre}
+    centres = centres_named(db, round_, scope, sorted(codes))
+    listed = [(flag, centres.get(flag.org_code, {"name": flag.org_code, "county": ""}),
+               pages.flag_rows(instrument, [flag], None, lang)[0]) for flag in flags]  # fmt: skip
     return render_template(
-        "review/quality.html", round=round_, quality=found, centres=centres, by_name=found.count_by("name"),
-        by_centre=found.count_by("org_code"), listed=listed, pages=shown[1], page=_page(), kinds=FLAG_WORDS,
+        "review/quality.html", round=round_, instrument=instrument, counted=counted, centres=centres, listed=listed,
+        chosen=chosen, total=total, pages=page_count, page=number, kinds=FLAG_WORDS,
     )  # fmt: skip

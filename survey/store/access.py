@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from . import NotFoundError
-from .orgs import Unit, all_units, ancestor_at, get_unit, is_under
+from .orgs import Unit, above, get_unit, is_under, names
 from .responses import Response, get_response
-from .rounds import Round, answers_round, centres, get_round, jurisdiction, list_rounds
+from .rounds import Round, answers_round, centre_of, get_round, jurisdiction, list_rounds
 from .users import User
 
 REVIEW_LEVEL = {"county": 1, "city": 2, "province": 3}  # the level an evaluator of such a unit reviews at
@@ -76,7 +76,7 @@ def visible_rounds(db: Database, user: User) -> list[tuple[Round, str | None]]:
 
 def find_centre(db: Database, round_: Round, scope: str | None, code: str) -> dict:
     """The centre `code` (code, name, county, city) if it answers the round within `scope`; NotFoundError otherwise."""
-    found = next((c for c in centres(db, round_, scope) if c["code"] == code), None)
+    found = centre_of(db, round_, scope, code)
     if found is None:
         raise NotFoundError(f"no centre '{code}' in round {round_.id} here")
     return found
@@ -100,10 +100,9 @@ def open_response(db: Database, round_id: int | str, org_code: str, user: User) 
     response = get_response(db, round_.id, org_code)
     if response is None:
         raise NotFoundError(f"{org_code} has no response in round {round_.id}")
-    return Reached(round_, get_unit(db, org_code), ancestor_at(all_units(db), org_code, "county"), response)
+    return Reached(round_, get_unit(db, org_code), above(db, org_code).get("county"), response)
 
 
 def names_within(db: Database, user: User, codes: Iterable[str]) -> dict[str, str]:
     """The names of those of `codes` that are units within the user's jurisdiction (others stay unnamed)."""
-    units = all_units(db)
-    return {code: units[code].name for code in codes if code in units and reaches(db, user, code)}
+    return {code: name for code, name in names(db, codes).items() if reaches(db, user, code)}

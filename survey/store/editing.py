@@ -5,7 +5,9 @@ each change in the audit trail (who, when, old → new) and bumps the response's
 version counter, so a save based on an old version is refused instead of
 silently overwriting someone else's work. The lifecycle decides whether answers
 may change at all, and an import that submits runs the same submission checks
-as the web, on the answers as they will stand.
+as the web, on the answers as they will stand. Every write stores the results
+of the responses it touched in the same transaction (`results.refresh`; an
+import scores all of them together by columns).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..db import writing
 from . import ConflictError, StoreError, now
 from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
 from .responses import Response, differences, get_response, record, response_by_id, round_answers, stored_values
+from .results import refresh
 from .rounds import Round
 
 FLUSH = 100_000  # answers an import holds before writing them, to bound its memory
@@ -53,6 +56,7 @@ def save_answers(
     responses, a closed round, and a save based on an older version.
     """
     with writing(db):
+        created = get_response(db, round_.id, org_code) is None
         response = _ensure_response(db, round_.id, org_code)
         if expected_version is not None and response.version != expected_version:
             raise ConflictError(
@@ -66,6 +70,8 @@ def save_answers(
                 "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
                 [now(), response.id],
             )
+        if changed or created:
+            refresh(db, instrument, [response.id])
     return response_by_id(db, response.id), changed
 
 
@@ -194,6 +200,7 @@ def import_answers(
             "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
             [(stamp, ids[code]) for code in touched],
         )
+        refresh(db, instrument, [ids[code] for code in touched])
     return summary
 
 

@@ -34,7 +34,7 @@ from instruments.checks import submission_problems as _problems_of
 from ..db import writing
 from . import ConflictError, StoreError, now
 from .responses import Response, answers, record, response_by_id
-from .rounds import Round, centres
+from .rounds import Round, check_scope, in_round
 
 NEW, DRAFT, SUBMITTED, RETURNED, APPROVED = "new", "draft", "submitted", "returned", "approved"
 STATUSES = (DRAFT, SUBMITTED, RETURNED, APPROVED)  # as stored
@@ -47,11 +47,14 @@ SHOWN_PROBLEMS = 5  # problems named in a refusal; the rest are counted
 
 def status_counts(db: Database, round_: Round, scope_code: str | None = None) -> dict[str, int]:
     """How many centres of the round within `scope_code` are at each status, `new` counting those with nothing saved."""
-    saved = {
-        row["org_code"]: row["status"]
-        for row in db.query("SELECT org_code, status FROM responses WHERE round_id = ?", [round_.id])
-    }
-    counts = Counter(saved.get(centre["code"], NEW) for centre in centres(db, round_, scope_code))
+    check_scope(db, round_, scope_code)
+    tables, condition, params = in_round(db, round_, scope_code)
+    rows = db.execute(
+        f"""SELECT coalesce(r.status, '{NEW}'), count(*) FROM {tables}
+            LEFT JOIN responses r ON r.round_id = ? AND r.org_code = o.code WHERE {condition} GROUP BY 1""",
+        [round_.id, *params],
+    )
+    counts = Counter(dict(rows.fetchall()))
     return {status: counts[status] for status in SHOWN}
 
 

@@ -1,7 +1,10 @@
 """Organisation units: the hierarchy province → city → county → township/community.
 
 A unit may carry attributes (`隶属关系`: 省属/市属/县属, `举办主体`, …), kept as
-name → text in `org_attributes`, by which centres can be grouped.
+name → text in `org_attributes`, by which centres can be grouped. Every unit's
+place in the tree is kept in `org_paths` (each unit with every unit above it),
+worked out again whenever units are saved, so "under", "is under" and "its
+county" are one indexed lookup however many units there are.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Protocol
 
 from sqlite_utils import Database
 
-from ..db import writing
+from ..db import rebuild_paths, writing
 from . import NotFoundError
 
 CHUNK = 500  # codes per IN (...) query
@@ -70,6 +73,7 @@ def save_units(db: Database, units: Iterable[UnitRecord]) -> tuple[int, int]:
             setting,
         )
         db.conn.executemany("DELETE FROM org_attributes WHERE org_code = ? AND name = ?", unsetting)
+        rebuild_paths(db)
     added = sum(1 for u in units if u.code not in existing)
     return added, len(units) - added
 
@@ -154,30 +158,23 @@ def under(db: Database, code: str | None) -> list[str]:
     if code is None:
         return [row["code"] for row in db.query("SELECT code FROM org_units")]
     get_unit(db, code)
-    return [
-        row["code"]
-        for row in db.query(
-            """WITH RECURSIVE tree(code) AS (
-                 SELECT ? UNION ALL
-                 SELECT o.code FROM org_units o JOIN tree t ON o.parent_code = t.code)
-               SELECT code FROM tree""",
-            [code],
-        )
-    ]
+    return [row["org_code"] for row in db.query("SELECT org_code FROM org_paths WHERE ancestor = ?", [code])]
 
 
 def is_under(db: Database, code: str, ancestor: str) -> bool:
     """Whether unit `code` is `ancestor` or lies below it."""
-    row = next(
-        db.query(
-            """WITH RECURSIVE up(code, parent_code) AS (
-                 SELECT code, parent_code FROM org_units WHERE code = ? UNION ALL
-                 SELECT o.code, o.parent_code FROM org_units o JOIN up ON o.code = up.parent_code)
-               SELECT count(*) AS n FROM up WHERE code = ?""",
-            [code, ancestor],
-        )
+    found = db.execute("SELECT 1 FROM org_paths WHERE ancestor = ? AND org_code = ?", [ancestor, code]).fetchone()
+    return found is not None
+
+
+def above(db: Database, code: str) -> dict[str, Unit]:
+    """The units above `code` (and itself) by level: its county, city, province."""
+    rows = db.query(
+        """SELECT o.* FROM org_paths p JOIN org_units o ON o.code = p.ancestor
+           WHERE p.org_code = ? ORDER BY p.depth DESC""",
+        [code],
     )
-    return row["n"] > 0
+    return {unit.level: unit for unit in _units(db, rows)}
 
 
 def ancestor_at(units: dict[str, Unit], code: str, level: str) -> Unit | None:
@@ -238,4 +235,15 @@ def names(db: Database, codes: Iterable[str | None]) -> dict[str, str]:
         chunk = wanted[start : start + 500]
         sql = f"SELECT code, name FROM org_units WHERE code IN ({', '.join('?' * len(chunk))})"
         out.update({row["code"]: row["name"] for row in db.query(sql, chunk)})
+    return out
+
+
+def names_and_levels(db: Database, codes: Iterable[str | None]) -> dict[str, tuple[str, str]]:
+    """The name and level of the units with these codes (those that exist)."""
+    wanted = sorted({code for code in codes if code})
+    out: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        sql = f"SELECT code, name, level FROM org_units WHERE code IN ({', '.join('?' * len(chunk))})"
+        out.update({row["code"]: (row["name"], row["level"]) for row in db.query(sql, chunk)})
     return out

@@ -1,36 +1,39 @@
-"""Data quality of a round: every failed check and every outlier, worked out over columns.
+"""Data quality of a round: every failed check and every outlier, found when results are stored, read in SQL.
 
-Four kinds of flag, each found for all centres in scope at once (numpy over the
-round's columns, one boolean per centre and item or indicator):
+Four kinds of flag, each found for many centres at once (numpy over columns, one
+boolean per centre and item or indicator) whenever `results.refresh` stores a
+response's results, and kept in `flags`:
 
     constraint  an answered item breaks its constraint
     required    a required item that is asked is unanswered on a submitted or approved response
     median      a value far from its county's median in the same round
     change      a value that moved a lot since the centre's previous round on the same instrument
 
-Values are those scored: a verified value replaces the reported one. Failed
-targets are not data problems and are counted apart (`failed_targets`).
+Values are those scored: a verified value replaces the reported one. A stored
+response's median flags are found again whenever a centre of its county is
+stored; its change flags when it is (`survey score` redoes a round after last
+year's answers or the units changed). Failed targets are not data problems and
+are counted apart (`results.failed`). Readers count and list flags in SQL over a
+jurisdiction; a required item counts only on a submitted or approved response.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlite_utils import Database
 
-from instruments import Instrument, broken_constraints, evaluate, unanswered_required
+from instruments import Instrument, broken_constraints, unanswered_required
 from instruments.expressions import NUMBER, OK, plain
 from instruments.item_types import ITEM_TYPES
 from instruments.regions import group_medians
 
 from .lifecycle import LOCKED
-from .orgs import all_units, ancestor_at
-from .responses import round_columns
+from .results import StoredScores, figures_where, stored_for
 from .rounds import Round, previous_round, round_instrument
-from .scores import RoundScores, round_scores
 
 KINDS = ("constraint", "required", "median", "change")
 
@@ -62,87 +65,79 @@ class Flag:
     reference: float | None  # the county median, or the previous round's value
 
 
-@dataclass
-class Quality:
-    """The flags of a round's centres in scope, with their scores (row i of `scores` is centre i)."""
-
-    scores: RoundScores
-    counties: list[str]  # each row's county code ('' when it has none)
-    flags: list[Flag]  # by centre, then kind, then instrument order
-    previous: Round | None
-
-    @cached_property
-    def by_centre(self) -> dict[str, list[Flag]]:
-        """Each flagged centre's flags."""
-        out: dict[str, list[Flag]] = {}
-        for flag in self.flags:
-            out.setdefault(flag.org_code, []).append(flag)
-        return out
-
-    @cached_property
-    def totals(self) -> Counter:
-        """How many flags of each kind."""
-        return Counter(flag.kind for flag in self.flags)
-
-    @cached_property
-    def failed_targets(self) -> np.ndarray:
-        """For each row, how many scored indicators were computed and fall short of their target."""
-        met = self.scores.scores.met
-        if not met:
-            return np.zeros(len(self.scores.centres), dtype=int)
-        return np.sum([column == 0 for column in met.values()], axis=0)
-
-    def count_by(self, key: str) -> list[tuple[str, Counter]]:
-        """Flag counts by kind for each org code or name (`key`), most flagged first."""
-        counts: dict[str, Counter] = {}
-        for flag in self.flags:
-            counts.setdefault(getattr(flag, key), Counter())[flag.kind] += 1
-        return sorted(counts.items(), key=lambda pair: (-pair[1].total(), pair[0]))
-
-
 def numeric_names(instrument: Instrument) -> list[str]:
     """The items and indicators whose values are quantities: counts, areas, shares, ratios."""
     items = [item.id for item in instrument.items if ITEM_TYPES[item.type].quantity]
     return items + [ind.id for ind in instrument.indicators if ind.kind == NUMBER]
 
 
-def check_round(db: Database, round_: Round, scope_code: str | None = None) -> Quality:
-    """Every failed check and outlier of the round's responses within `scope_code` (the round's scope by default)."""
-    result = round_scores(db, round_, scope_code)
-    instrument, env = result.instrument, result.scores.env
-    units = all_units(db)
-    counties = [_county(units, centre["code"]) for centre in result.centres]
-    submitted = np.array([r.status in LOCKED for r in result.responses], dtype=bool)  # a draft may be incomplete
+# ---------------------------------------------------------------- finding and storing
+
+
+def store_flags(
+    db: Database, round_: Round, instrument: Instrument, response_ids: Sequence[int], codes: Sequence[str], scores
+) -> None:
+    """Find and store the flags of responses just scored together (row i of `scores` is `response_ids[i]`).
+
+    Their constraint, required and change flags are found from `scores`; the median
+    flags of every stored response in their counties are found again.
+    """
+    env = scores.env
     values = {name: _values(env, name) for name in numeric_names(instrument)}
     previous = previous_round(db, round_)
-    before = _before(db, previous, [c["code"] for c in result.centres], values) if previous else {}
-    found: dict[str, dict[str, tuple[np.ndarray, np.ndarray | None, np.ndarray | None]]] = {
+    before = _before(db, previous, list(codes), values) if previous else {}
+    found = {
         "constraint": {
             name: (mask, env[name].value, None) for name, mask in broken_constraints(instrument, env).items()
-        },
-        "required": {
-            name: (mask & submitted, None, None) for name, mask in unanswered_required(instrument, env).items()
-        },
-        "median": _far_from_median(values, counties),
+        },  # noqa: E501
+        "required": {name: (mask, None, None) for name, mask in unanswered_required(instrument, env).items()},
         "change": _changed(instrument, values, before),
     }
+    ids = list(response_ids)
+    _replace(db, instrument, ids, ("constraint", "required", "change"), found)
+    counties: set[str] = set()
+    for part in _chunks(ids):
+        marks = ", ".join("?" * len(part))
+        found = db.execute(f"SELECT county FROM results WHERE response_id IN ({marks})", part)
+        counties.update(row[0] for row in found)
+    counties = sorted(counties)
+    for part in _chunks(counties):
+        _median_flags(db, round_, instrument, part)
+
+
+def _chunks(values: Sequence, size: int = 500):
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def _median_flags(db: Database, round_: Round, instrument: Instrument, counties: list[str]) -> None:
+    """Find again the median flags of every stored response of the round in these counties."""
+    members = figures_where(db, round_.id, instrument, f"r.county IN ({', '.join('?' * len(counties))})", counties)
+    if not members:
+        return
+    stored = StoredScores(instrument, np.array([m[3] for m in members]))
+    values = {name: _values(stored.env, name) for name in numeric_names(instrument)}
+    found = {"median": _far_from_median(values, [m[2] for m in members])}
+    _replace(db, instrument, [m[0] for m in members], ("median",), found)
+
+
+def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[str, ...], found: dict) -> None:
+    """Replace the flags of these kinds of these responses (row i of each mask is `ids[i]`)."""
     order = {name: index for index, name in enumerate(instrument.order)}
-    cells = []  # (row, kind, name order, flag)
-    for k, kind in enumerate(KINDS):
+    marks = ", ".join("?" * len(kinds))
+    for part in _chunks(ids):
+        db.execute(
+            f"DELETE FROM flags WHERE kind IN ({marks}) AND response_id IN ({', '.join('?' * len(part))})",
+            [*kinds, *part],
+        )
+    rows = []
+    for kind in kinds:
         for name, (mask, value, reference) in found[kind].items():
             for row in np.flatnonzero(mask):
-                flag = Flag(result.centres[row]["code"], name, kind, _number(value, row), _number(reference, row))
-                cells.append((row, k, order.get(name, 0), flag))
-    cells.sort(key=lambda cell: cell[:3])
-    return Quality(result, counties, [cell[3] for cell in cells], previous)
-
-
-def _county(units: dict, code: str) -> str:
-    """The code of a centre's county, or of its parent when it has no county above it."""
-    county = ancestor_at(units, code, "county")
-    if county is not None:
-        return county.code
-    return units[code].parent_code or ""
+                rows.append((ids[row], kind, name, order.get(name, 0), _number(value, row), _number(reference, row)))
+    db.conn.executemany(
+        "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)", rows
+    )
 
 
 def _values(env: dict, name: str) -> np.ndarray:
@@ -169,11 +164,11 @@ def _far_from_median(values: dict[str, np.ndarray], counties: list[str]) -> dict
 
 
 def _before(db: Database, previous: Round, codes: list[str], names) -> dict[str, np.ndarray]:
-    """The same centres' values of the same items and indicators in the previous round."""
+    """The same centres' stored values of the same items and indicators in the previous round."""
     instrument = round_instrument(db, previous)
-    env = evaluate(instrument, round_columns(db, previous, instrument, codes))
+    stored = stored_for(db, previous, instrument, codes)
     kept = set(numeric_names(instrument))
-    return {name: _values(env, name) for name in names if name in kept}
+    return {name: _values(stored.env, name) for name in names if name in kept}
 
 
 def _changed(instrument: Instrument, values: dict[str, np.ndarray], before: dict[str, np.ndarray]) -> dict:
@@ -193,3 +188,146 @@ def _changed(instrument: Instrument, values: dict[str, np.ndarray], before: dict
 
 def _number(column: np.ndarray | None, row: int) -> float | None:
     return None if column is None else plain(column[row])
+
+
+# ---------------------------------------------------------------- reading
+
+
+LOCKED_SQL = ", ".join(f"'{status}'" for status in sorted(LOCKED))
+COUNTED = f"(f.kind != 'required' OR p.status IN ({LOCKED_SQL}))"  # a draft may still be incomplete
+KIND_ORDER = "CASE f.kind " + " ".join(f"WHEN '{kind}' THEN {k}" for k, kind in enumerate(KINDS)) + " END"
+
+
+def _scoped(round_: Round, scope: str | None) -> tuple[str, list]:
+    """The FROM of the round's counted flags within `scope`, and its parameters."""
+    if not scope:
+        return f"flags f JOIN responses p ON p.id = f.response_id WHERE p.round_id = ? AND {COUNTED}", [round_.id]
+    sql = f"""org_paths s CROSS JOIN responses p CROSS JOIN flags f WHERE s.ancestor = ? AND p.round_id = ?
+              AND p.org_code = s.org_code AND f.response_id = p.id AND {COUNTED}"""  # the scope's own, first
+    return sql, [scope, round_.id]
+
+
+@dataclass
+class Counts:
+    """How many flags of each kind a jurisdiction has, by item and by centre."""
+
+    totals: Counter
+    by_name: list[tuple[str, Counter]]  # most flagged first
+    by_centre: list[tuple[str, Counter]]  # org codes, most flagged first (the first `top`)
+    centres: int  # flagged centres in all
+    previous: Round | None = None
+
+    @property
+    def flagged(self) -> int:
+        return sum(self.totals.values())
+
+
+def counts(db: Database, round_: Round, scope: str | None, top: int = 50) -> Counts:
+    """The flag counts of the round within `scope`: by kind, by item or indicator, and the most flagged centres."""
+    source, params = _scoped(round_, scope)
+    totals = Counter(dict(db.execute(f"SELECT f.kind, count(*) FROM {source} GROUP BY f.kind", params).fetchall()))
+    by_name: dict[str, Counter] = {}
+    for name, kind, n in db.execute(f"SELECT f.name, f.kind, count(*) FROM {source} GROUP BY f.name, f.kind", params):
+        by_name.setdefault(name, Counter())[kind] = n
+    busiest = db.execute(
+        f"""SELECT p.org_code FROM {source} GROUP BY p.org_code ORDER BY count(*) DESC, p.org_code LIMIT ?""",
+        [*params, top],
+    ).fetchall()
+    codes = [row[0] for row in busiest]
+    by_centre: dict[str, Counter] = {code: Counter() for code in codes}
+    for part in _chunks(codes):
+        for code, kind, n in db.execute(
+            f"""SELECT p.org_code, f.kind, count(*) FROM {source} AND p.org_code IN ({", ".join("?" * len(part))})
+                GROUP BY p.org_code, f.kind""",
+            [*params, *part],
+        ):
+            by_centre[code][kind] = n
+    flagged = db.execute(f"SELECT count(DISTINCT p.org_code) FROM {source}", params).fetchone()[0]
+    return Counts(totals, _most_first(by_name), list(by_centre.items()), flagged, previous_round(db, round_))
+
+
+def _most_first(counts: dict[str, Counter]) -> list[tuple[str, Counter]]:
+    return sorted(counts.items(), key=lambda pair: (-pair[1].total(), pair[0]))
+
+
+@dataclass(frozen=True)
+class FlagFilter:
+    """Which flags to list: of one kind, item or indicator, centre; any when empty."""
+
+    kind: str = ""
+    name: str = ""
+    org_code: str = ""
+
+
+def listed(
+    db: Database, round_: Round, scope: str | None, chosen: FlagFilter, offset: int = 0, limit: int | None = None
+) -> tuple[list[Flag], int]:
+    """The flags of the round within `scope` that match, by centre, kind and place in the instrument; and how many."""
+    source, params = _scoped(round_, scope)
+    for column, value in (("f.kind", chosen.kind), ("f.name", chosen.name), ("p.org_code", chosen.org_code)):
+        if value:
+            source += f" AND {column} = ?"
+            params.append(value)
+    total = db.execute(f"SELECT count(*) FROM {source}", params).fetchone()[0]
+    page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+    rows = db.execute(
+        f"""SELECT p.org_code, f.name, f.kind, f.value, f.reference FROM {source}
+            ORDER BY p.org_code, {KIND_ORDER}, f.position{page}""",
+        params,
+    )
+    return [Flag(*row) for row in rows], total
+
+
+def response_flags(db: Database, response_id: int) -> list[Flag]:
+    """One response's counted flags, by kind and place in the instrument."""
+    rows = db.execute(
+        f"""SELECT p.org_code, f.name, f.kind, f.value, f.reference
+            FROM flags f JOIN responses p ON p.id = f.response_id
+            WHERE f.response_id = ? AND {COUNTED} ORDER BY {KIND_ORDER}, f.position""",
+        [response_id],
+    )
+    return [Flag(*row) for row in rows]
+
+
+def flag_numbers(db: Database, response_ids: Sequence[int]) -> dict[int, int]:
+    """How many counted flags each of these responses has (those without any are left out)."""
+    out: dict[int, int] = {}
+    for part in _chunks(list(response_ids)):
+        out.update(
+            db.execute(
+                f"""SELECT f.response_id, count(*) FROM flags f JOIN responses p ON p.id = f.response_id
+                    WHERE f.response_id IN ({", ".join("?" * len(part))}) AND {COUNTED} GROUP BY f.response_id""",
+                part,
+            ).fetchall()
+        )
+    return out
+
+
+@dataclass
+class Quality:
+    """Every counted flag of a round within a scope (for small scopes: tests, one county), with its counts."""
+
+    flags: list[Flag]
+    previous: Round | None
+    by_centre: dict[str, list[Flag]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for flag in self.flags:
+            self.by_centre.setdefault(flag.org_code, []).append(flag)
+
+    @property
+    def totals(self) -> Counter:
+        return Counter(flag.kind for flag in self.flags)
+
+    def count_by(self, key: str) -> list[tuple[str, Counter]]:
+        """Flag counts by kind for each org code or name (`key`), most flagged first."""
+        found: dict[str, Counter] = {}
+        for flag in self.flags:
+            found.setdefault(getattr(flag, key), Counter())[flag.kind] += 1
+        return _most_first(found)
+
+
+def check_round(db: Database, round_: Round, scope_code: str | None = None) -> Quality:
+    """Every counted flag of the round's responses within `scope_code` (the round's scope by default)."""
+    flags, _ = listed(db, round_, scope_code or round_.scope_code, FlagFilter())
+    return Quality(flags, previous_round(db, round_))

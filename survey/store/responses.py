@@ -60,6 +60,16 @@ def response_by_id(db: Database, response_id: int) -> Response:
     return Response.of(rows[0])
 
 
+def responses_by_id(db: Database, ids: list[int]) -> list[Response]:
+    """The responses with these ids (those that exist)."""
+    out = []
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        rows = db.query(f"SELECT * FROM responses WHERE id IN ({', '.join('?' * len(part))})", part)
+        out += [Response.of(row) for row in rows]
+    return out
+
+
 def answers(db: Database, instrument: Instrument, response_id: int, verified: bool = False) -> dict[str, Any]:
     """A response's answers by item id; with `verified`, a verified value replaces the reported one."""
     rows = db.query("SELECT item_id, value, verified FROM answers WHERE response_id = ?", [response_id])
@@ -127,6 +137,9 @@ def record(db: Database, rows: list[tuple]) -> None:
     )
 
 
+FEW = 5_000  # centres read by their codes; more than this, and the whole round is read
+
+
 def round_columns(
     db: Database, round_: Round, instrument: Instrument, codes: list[str], verified: bool = True
 ) -> dict[str, np.ndarray]:
@@ -135,11 +148,15 @@ def round_columns(
     columns = {item.id: np.full(len(codes), np.nan) for item in instrument.items}
     items = instrument.item
     value = "coalesce(a.verified, a.value)" if verified else "a.value"
-    cursor = db.conn.execute(
-        f"""SELECT r.org_code, a.item_id, {value} FROM answers a
-            JOIN responses r ON r.id = a.response_id WHERE r.round_id = ?""",
-        [round_.id],
-    )
+    sql = f"""SELECT r.org_code, a.item_id, {value} FROM answers a
+              JOIN responses r ON r.id = a.response_id WHERE r.round_id = ?"""
+    if len(codes) > FEW:  # most of the round: one pass over all its answers
+        cursor = db.conn.execute(sql, [round_.id])
+    else:  # a few centres (a save, a county): only theirs
+        cursor = itertools.chain.from_iterable(
+            db.conn.execute(f"{sql} AND r.org_code IN ({', '.join('?' * len(part))})", [round_.id, *part])
+            for part in (codes[start : start + 500] for start in range(0, len(codes), 500))
+        )
     kinds = {item.id: ITEM_TYPES[item.type] for item in instrument.items}
     for org_code, item_id, raw in cursor:
         row = index.get(org_code)

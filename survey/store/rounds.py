@@ -11,7 +11,7 @@ from instruments import Instrument
 
 from ..db import writing
 from . import NotFoundError, StoreError, now
-from .orgs import all_units, ancestor_at, get_unit, is_under, under
+from .orgs import get_unit, is_under
 from .users import audit
 from .versions import get_instrument
 
@@ -128,39 +128,73 @@ def answers_round(db: Database, round_: Round, org_code: str) -> bool:
     return round_.scope_code is None or is_under(db, org_code, round_.scope_code)
 
 
+def in_round(db: Database, round_: Round, scope_code: str | None) -> tuple[str, str, list]:
+    """The SQL of the centres that answer a round within `scope_code`: units `o` (and `scope_`, their paths).
+
+    Returns tables and a condition on them with its parameters, to place as
+    `FROM {tables} WHERE {condition}`: in the scope (the round's, narrowed to `scope_code`),
+    of a kind the instrument applies to. The one home of "the centres of a round" in SQL;
+    a scope is read from its own units down (CROSS JOIN fixes that order), so a county
+    costs what a county has, whatever the country has.
+    """
+    applies_to = sorted(round_instrument(db, round_).applies_to)
+    top = scope_code or round_.scope_code
+    kinds = f"o.kind IN ({', '.join('?' * len(applies_to))})" if applies_to else "1"
+    if not top:
+        return "org_units o", kinds, applies_to
+    return "org_paths scope_ CROSS JOIN org_units o", f"scope_.ancestor = ? AND o.code = scope_.org_code AND {kinds}", [
+        top, *applies_to]  # fmt: skip
+
+
 def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[dict]:
     """The centres that answer a round within `scope_code` (the round's scope by default).
 
     Each: code, name, county and city names, in code order.
     """
-    instrument = round_instrument(db, round_)
-    if scope_code is not None:
-        get_unit(db, scope_code)
-    if scope_code is not None and round_.scope_code is not None:
-        inside = set(under(db, round_.scope_code))
-        if scope_code not in inside:
-            raise StoreError(f"'{scope_code}' is outside round {round_.id}'s scope")
-    codes = set(under(db, scope_code or round_.scope_code))
-    units = all_units(db)
-    out = []
-    for code in sorted(codes):
-        unit = units[code]
-        if unit.kind not in instrument.applies_to and instrument.applies_to:
-            continue
-        out.append(
-            {
-                "code": code,
-                "name": unit.name,
-                "county": _name_at(units, code, "county"),
-                "city": _name_at(units, code, "city"),
-            }
-        )
+    check_scope(db, round_, scope_code)
+    tables, condition, params = in_round(db, round_, scope_code)
+    sql = f"SELECT o.code, o.name, {place_names('o')} FROM {tables} WHERE {condition} ORDER BY o.code"
+    return [dict(row) for row in db.query(sql, params)]
+
+
+def centre_of(db: Database, round_: Round, scope_code: str | None, code: str) -> dict | None:
+    """The centre `code` (code, name, county, city) if it answers the round within `scope_code`."""
+    check_scope(db, round_, scope_code)
+    tables, condition, params = in_round(db, round_, scope_code)
+    sql = f"SELECT o.code, o.name, {place_names('o')} FROM {tables} WHERE {condition} AND o.code = ?"
+    rows = list(db.query(sql, params + [code]))
+    return dict(rows[0]) if rows else None
+
+
+def centres_named(db: Database, round_: Round, scope_code: str | None, codes: list[str]) -> dict[str, dict]:
+    """Those of `codes` that are centres of the round within `scope_code`, by code (code, name, county, city)."""
+    tables, condition, params = in_round(db, round_, scope_code)
+    out = {}
+    for start in range(0, len(codes), 500):
+        part = codes[start : start + 500]
+        sql = f"""SELECT o.code, o.name, {place_names("o")} FROM {tables}
+                  WHERE {condition} AND o.code IN ({", ".join("?" * len(part))})"""
+        out.update({row["code"]: dict(row) for row in db.query(sql, params + part)})
     return out
 
 
-def _name_at(units, code: str, level: str) -> str:
-    unit = ancestor_at(units, code, level)
-    return unit.name if unit else ""
+def check_scope(db: Database, round_: Round, scope_code: str | None) -> None:
+    """Refuse a scope that is no unit, or lies outside the round's scope."""
+    if scope_code is None:
+        return
+    get_unit(db, scope_code)
+    if round_.scope_code is not None and not is_under(db, scope_code, round_.scope_code):
+        raise StoreError(f"'{scope_code}' is outside round {round_.id}'s scope")
+
+
+def place_names(unit: str) -> str:
+    """SQL columns `county` and `city`: the names of the county and city above the unit aliased `unit`."""
+    return ", ".join(
+        f"""coalesce((SELECT a.name FROM org_paths p JOIN org_units a ON a.code = p.ancestor
+                      WHERE p.org_code = {unit}.code AND p.level = '{level}'
+                      ORDER BY p.depth LIMIT 1), '') AS {level}"""
+        for level in ("county", "city")
+    )
 
 
 ROUND_STATUSES = ("open", "closed")

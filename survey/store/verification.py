@@ -6,7 +6,8 @@ reads the verified value first (`responses.round_columns`), so a correction
 counts at once while the reported figure remains visible. Only the evaluator
 whose level the response awaits may record one, each change is audited
 (action `verify`, old → new verified value), and the response's version moves
-on, so a page opened before the change cannot act on stale figures.
+on, so a page opened before the change cannot act on stale figures. The
+response's stored results follow in the same transaction (`results.refresh`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from instruments import Instrument
 from ..db import writing
 from . import now
 from .responses import Response, differences, from_db, record, response_by_id, stored_values
+from .results import refresh
 from .reviews import check_reviewer
 from .rounds import Round
 from .users import User
@@ -80,4 +82,5 @@ def verify(
             ],
         )
         db.execute("UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?", [stamp, current.id])
+        refresh(db, instrument, [current.id])
     return response_by_id(db, current.id), len(changes)

@@ -1,4 +1,9 @@
-"""Instrument versions: the source text of each (id, version), loaded once and cached."""
+"""Instrument versions: the source text of each (id, version), compiled once per process.
+
+Each stored version carries the digest of its source; a lookup reads only that
+digest and finds the compiled instrument in the process's cache, so a request
+neither reads nor parses the source again.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from sqlite_utils import Database
 import instruments
 from instruments import Instrument
 
-from ..db import writing
+from ..db import source_digest, writing
 from . import NotFoundError, StoreError, now
 
 
@@ -30,15 +35,23 @@ def save_instrument(db: Database, instrument: Instrument) -> bool:
         )
     with writing(db):
         db.execute(
-            "INSERT INTO instruments (instrument_id, version, title, source, loaded_at) VALUES (?, ?, ?, ?, ?)",
-            [instrument.id, instrument.version, instrument.title.zh, instrument.source, now()],
+            """INSERT INTO instruments (instrument_id, version, title, source, loaded_at, digest)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [
+                instrument.id,
+                instrument.version,
+                instrument.title.zh,
+                instrument.source,
+                now(),
+                source_digest(instrument.source),
+            ],  # fmt: skip
         )
     return True
 
 
 def get_instrument(db: Database, instrument_id: str, version: str | None = None) -> Instrument:
     """An instrument version (the latest loaded when `version` is None)."""
-    sql = "SELECT source FROM instruments WHERE instrument_id = ?"
+    sql = "SELECT id, digest FROM instruments WHERE instrument_id = ?"
     params = [instrument_id]
     if version is not None:
         sql += " AND version = ?"
@@ -47,7 +60,7 @@ def get_instrument(db: Database, instrument_id: str, version: str | None = None)
     if not rows:
         what = f"{instrument_id} version {version}" if version else instrument_id
         raise NotFoundError(f"no instrument {what}; see `survey instruments list`")
-    return _parse(rows[0]["source"])
+    return _compiled(db, rows[0]["id"], rows[0]["digest"])
 
 
 def list_instruments(db: Database) -> list[tuple[Instrument, str]]:
@@ -56,6 +69,22 @@ def list_instruments(db: Database) -> list[tuple[Instrument, str]]:
         (_parse(row["source"]), row["loaded_at"])
         for row in db.query("SELECT source, loaded_at FROM instruments ORDER BY instrument_id, id")
     ]
+
+
+_COMPILED: dict[str, Instrument] = {}  # by source digest
+MAX_COMPILED = 64
+
+
+def _compiled(db: Database, row_id: int, digest: str | None) -> Instrument:
+    """The instrument stored in row `row_id`, compiled once per process."""
+    found = _COMPILED.get(digest) if digest else None
+    if found is None:
+        source = db.execute("SELECT source FROM instruments WHERE id = ?", [row_id]).fetchone()[0]
+        found = _parse(source)
+        if len(_COMPILED) >= MAX_COMPILED:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[source_digest(source)] = found
+    return found
 
 
 @lru_cache(maxsize=64)

@@ -1,0 +1,448 @@
+"""Stored results: every response scored when its answers, verified values or ratings change, and kept.
+
+Every write of answers (`editing`), verified values (`verification`) and clause
+ratings calls `refresh(db, instrument, response_ids)` inside its own transaction:
+the responses are scored together by columns — the core's `score_columns` on
+the answers as `responses.round_columns` reads them, verified values first — and
+each one's results are stored in `results`:
+
+- total, grade, group scores (dimensions, chapters, frameworks' groups: JSON)
+  and the number of targets not met as columns,
+  so that pages sort, filter, rank (window functions) and page in SQL;
+- every figure packed in `figures` by the instrument's `Layout`: indicator
+  values, statuses, met and points, the quantity items and the items pooled
+  indicators sum, clause levels, total, dimension, chapter and framework scores,
+  the grade;
+- and its flags (`quality.store_flags`).
+
+Readers get a round's figures back as an `instruments.Scores` (`StoredScores`)
+— regional figures, clause figures and the league workbook come from those
+stored columns — or query the columns in SQL. `rescore` does a whole round
+again (`survey score`: after an instrument fix, or when units moved). `seq`
+grows with every write of a round, so a process holding a round's figures
+(`round_figures`) catches up by reading only the rows written since.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from sqlite_utils import Database
+
+import instruments
+from instruments import Instrument, Scores
+from instruments.clauses import clause_credit, requirement_columns
+from instruments.expressions import OK, Column, plain
+from instruments.item_types import ITEM_TYPES
+
+from . import now
+from .responses import round_columns
+from .rounds import Round, get_round
+
+CHUNK = 500  # ids per IN (...) query
+WRITE_BATCH = 5_000  # rows written between progress reports
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each figure of a response sits in its packed row: floats, then small integer codes."""
+
+    indicators: tuple[str, ...]  # value (float) and status (code) of every indicator
+    scored: tuple[str, ...]  # points (float) and met (code: 1, 0, -1 no value)
+    items: tuple[str, ...]  # value and status: quantity items and the items behind pooled indicators
+    clauses: tuple[str, ...]  # level reached (code: rank, 0 below, -1 none) and status
+    dimensions: tuple[str, ...]
+    chapters: tuple[str, ...]
+    groups: tuple[tuple[str, str], ...]  # (framework, group)
+
+    @cached_property
+    def floats(self) -> int:
+        return (
+            len(self.indicators)
+            + len(self.scored)
+            + len(self.items)
+            + 1
+            + len(self.dimensions)
+            + len(self.chapters)
+            + len(self.groups)
+        )
+
+    @cached_property
+    def codes(self) -> int:
+        return len(self.indicators) + len(self.scored) + len(self.items) + 2 * len(self.clauses) + 1
+
+    @cached_property
+    def row(self) -> np.dtype:
+        """One response's figures as a numpy record (the bytes stored in `figures`)."""
+        return np.dtype([("floats", "<f8", (self.floats,)), ("codes", "i1", (self.codes,))])
+
+    @cached_property
+    def float_at(self) -> dict[tuple[str, str], int]:
+        names = [("value", i) for i in self.indicators] + [("points", i) for i in self.scored]
+        names += [("item", i) for i in self.items] + [("total", "")]
+        names += [("dimension", d) for d in self.dimensions] + [("chapter", c) for c in self.chapters]
+        names += [("group", f"{f}/{g}") for f, g in self.groups]
+        return {name: k for k, name in enumerate(names)}
+
+    @cached_property
+    def code_at(self) -> dict[tuple[str, str], int]:
+        names = [("status", i) for i in self.indicators] + [("met", i) for i in self.scored]
+        names += [("item", i) for i in self.items] + [("level", c) for c in self.clauses]
+        names += [("clause", c) for c in self.clauses] + [("grade", "")]
+        return {name: k for k, name in enumerate(names)}
+
+
+_LAYOUTS: OrderedDict[int, tuple[Instrument, Layout]] = OrderedDict()  # by id() of an instrument it keeps alive
+
+
+def layout(instrument: Instrument) -> Layout:
+    """The layout of an instrument's stored figures (worked out once per compiled instrument)."""
+    found = _LAYOUTS.get(id(instrument))
+    if found is not None and found[0] is instrument:
+        return found[1]
+    pooled = [item for ind in instrument.indicators if ind.pooled for item in instrument.items_behind(ind.id)]
+    quantities = [item.id for item in instrument.items if ITEM_TYPES[item.type].quantity]
+    made = Layout(
+        tuple(ind.id for ind in instrument.indicators),
+        tuple(ind.id for ind in instrument.scored_indicators),
+        tuple(dict.fromkeys(quantities + pooled)),
+        tuple(clause.id for clause in instrument.clauses),
+        tuple(d.id for d in instrument.dimensions),
+        tuple(c.id for c in instrument.chapters),
+        tuple((f.id, g.id) for f in instrument.frameworks for g in f.groups),
+    )
+    _LAYOUTS[id(instrument)] = (instrument, made)
+    if len(_LAYOUTS) > 64:
+        _LAYOUTS.popitem(last=False)
+    return made
+
+
+def pack(instrument: Instrument, scores: Scores) -> np.ndarray:
+    """Every centre's figures as records of the instrument's layout."""
+    shape = layout(instrument)
+    n = scores.n
+
+    def column(values) -> np.ndarray:
+        return np.broadcast_to(np.asarray(values, dtype=float), (n,))
+
+    floats = [column(scores.env[i].value) for i in shape.indicators]
+    floats += [column(scores.points[i]) for i in shape.scored]
+    floats += [column(scores.env[i].value) for i in shape.items]
+    floats += [column(scores.total)] + [column(scores.dimensions[d]) for d in shape.dimensions]
+    floats += [column(scores.chapters[c]) for c in shape.chapters]
+    floats += [column(scores.frameworks[f][g]) for f, g in shape.groups]
+    codes = [np.broadcast_to(scores.env[i].status, (n,)) for i in shape.indicators]
+    codes += [scores.met[i] for i in shape.scored]
+    codes += [np.broadcast_to(scores.env[i].status, (n,)) for i in shape.items]
+    codes += [np.nan_to_num(scores.levels[c].value, nan=-1.0) for c in shape.clauses]
+    codes += [scores.levels[c].status for c in shape.clauses]
+    codes += [scores.grade]
+    records = np.zeros(n, dtype=shape.row)
+    if n:
+        records["floats"] = np.column_stack(floats) if floats else np.zeros((n, 0))
+        records["codes"] = np.column_stack([np.asarray(c).astype(np.int8) for c in codes])
+    return records
+
+
+class StoredScores(Scores):
+    """Stored figures as the core's Scores: the same columns and methods, read back instead of computed.
+
+    Only what was stored is there: indicators, the stored items, clause levels and
+    everything the core derives from them (clause points, grade requirements); there
+    are no answers, so no gaps (`card` is for scoring answers).
+    """
+
+    def __init__(self, instrument: Instrument, records: np.ndarray) -> None:  # super() computes: this only reads
+        shape = layout(instrument)
+        floats, codes = records["floats"], records["codes"]
+        f, c = shape.float_at, shape.code_at
+        self.instrument, self.data, self.n = instrument, {}, len(records)
+
+        def number(key: tuple[str, str]) -> np.ndarray:
+            return np.ascontiguousarray(floats[:, f[key]])
+
+        def code(key: tuple[str, str], dtype=np.uint8) -> np.ndarray:
+            return np.ascontiguousarray(codes[:, c[key]]).astype(dtype)
+
+        self.env = {i: Column(number(("value", i)), code(("status", i))) for i in shape.indicators}
+        self.env.update({i: Column(number(("item", i)), code(("item", i))) for i in shape.items})
+        self.met = {i: code(("met", i), np.int8) for i in shape.scored}
+        self.points = {i: number(("points", i)) for i in shape.scored}
+        self.levels = {}
+        for clause_id in shape.clauses:
+            status = code(("clause", clause_id))
+            rank = code(("level", clause_id), np.int8).astype(float)
+            self.levels[clause_id] = Column(np.where(status == OK, rank, np.nan), status)
+        self.clause_points = {
+            clause.id: clause_credit(clause, self.levels[clause.id]) * clause.weight
+            for clause in instrument.clauses
+            if clause.weight is not None
+        }
+        self.total = number(("total", ""))
+        self.dimensions = {d: number(("dimension", d)) for d in shape.dimensions}
+        self.chapters = {ch: number(("chapter", ch)) for ch in shape.chapters}
+        self.frameworks: dict[str, dict[str, np.ndarray]] = {}
+        for framework, group in shape.groups:
+            self.frameworks.setdefault(framework, {})[group] = number(("group", f"{framework}/{group}"))
+        self.requirements = {
+            grade.id: [requirement_columns(instrument, self.levels, r, self.n) for r in grade.requires]
+            for grade in instrument.grades
+        }
+        self.grade = code(("grade", ""), np.int8).astype(np.int16)
+
+    def rows(self, rows: Sequence[int] | np.ndarray) -> StoredScores:
+        """The same figures for some rows only, in the order given."""
+        out = object.__new__(StoredScores)
+        take = np.asarray(rows, dtype=int)
+        out.instrument, out.data, out.n = self.instrument, {}, len(take)
+        out.env = {k: Column(v.value[take], v.status[take]) for k, v in self.env.items()}
+        out.met = {k: v[take] for k, v in self.met.items()}
+        out.points = {k: v[take] for k, v in self.points.items()}
+        out.levels = {k: Column(v.value[take], v.status[take]) for k, v in self.levels.items()}
+        out.clause_points = {k: v[take] for k, v in self.clause_points.items()}
+        out.total = self.total[take]
+        out.dimensions = {k: v[take] for k, v in self.dimensions.items()}
+        out.chapters = {k: v[take] for k, v in self.chapters.items()}
+        out.frameworks = {f: {g: v[take] for g, v in groups.items()} for f, groups in self.frameworks.items()}
+        out.requirements = {
+            grade: [type(r)(r.requirement, r.counted[take], r.reached[take], r.share[take], r.met[take]) for r in reqs]
+            for grade, reqs in self.requirements.items()
+        }
+        out.grade = self.grade[take]
+        return out
+
+
+# ---------------------------------------------------------------- writing
+
+
+def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int]) -> int:
+    """Score these responses together and store their results and flags; returns how many.
+
+    The one function every write of answers, verified values or ratings calls, inside
+    its own transaction, after writing: the responses' answers as they now stand are
+    scored by columns with `instrument` (their round's).
+    """
+    from .quality import store_flags  # quality reads stored figures from here
+
+    ids = sorted(set(response_ids))
+    rounds: dict[int, list[tuple[int, str]]] = {}
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        marks = ", ".join("?" * len(part))
+        for response_id, round_id, code in db.execute(
+            f"SELECT id, round_id, org_code FROM responses WHERE id IN ({marks})", part
+        ):
+            rounds.setdefault(round_id, []).append((response_id, code))
+    for round_id, members in rounds.items():
+        round_ = get_round(db, round_id)
+        members.sort(key=lambda member: member[1])
+        codes = [code for _, code in members]
+        scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, codes))
+        _write(db, round_, instrument, [response_id for response_id, _ in members], codes, scores)
+        store_flags(db, round_, instrument, [response_id for response_id, _ in members], codes, scores)
+    return len(ids)
+
+
+def _write(
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    response_ids: list[int],
+    codes: list[str],
+    scores: Scores,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM results WHERE round_id = ?", [round_.id]).fetchone()[0]
+    records = pack(instrument, scores)
+    size = records.dtype.itemsize
+    data = records.tobytes()
+    stamp = now()
+    met = scores.met
+    failed = np.sum([column == 0 for column in met.values()], axis=0) if met else np.zeros(scores.n, dtype=int)
+    county = counties_of(db, codes)
+    for start in range(0, len(response_ids), WRITE_BATCH):
+        rows = []
+        for row in range(start, min(start + WRITE_BATCH, len(response_ids))):
+            groups = {
+                "dimension": {d: plain(v[row]) for d, v in scores.dimensions.items()},
+                "chapter": {c: plain(v[row]) for c, v in scores.chapters.items()},
+                "framework": {f: {g: plain(v[row]) for g, v in gs.items()} for f, gs in scores.frameworks.items()},
+            }
+            rows.append(
+                (response_ids[row], round_.id, codes[row], county[row], plain(scores.total[row]), scores.grade_id(row),
+                 int(failed[row]), json.dumps(groups), data[row * size : (row + 1) * size], seq, stamp)
+            )  # fmt: skip
+        db.conn.executemany(
+            """INSERT INTO results (response_id, round_id, org_code, county, total, grade, failed, scores,
+                                    figures, seq, computed_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (response_id) DO UPDATE SET
+               round_id = excluded.round_id, org_code = excluded.org_code, county = excluded.county,
+               total = excluded.total,
+               grade = excluded.grade, failed = excluded.failed, scores = excluded.scores,
+               figures = excluded.figures, seq = excluded.seq, computed_at = excluded.computed_at""",
+            rows,
+        )
+        if progress is not None:
+            progress(len(rows))
+
+
+def counties_of(db: Database, codes: Sequence[str]) -> list[str]:
+    """Each centre's county (its nearest unit at county level, else its parent; '' for neither)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(codes), CHUNK):
+        part = list(codes[start : start + CHUNK])
+        rows = db.execute(
+            f"""SELECT o.code, coalesce((SELECT p.ancestor FROM org_paths p WHERE p.org_code = o.code
+                                          AND p.level = 'county' ORDER BY p.depth LIMIT 1), o.parent_code, '')
+                FROM org_units o WHERE o.code IN ({", ".join("?" * len(part))})""",
+            part,
+        )
+        found.update(dict(rows.fetchall()))
+    return [found.get(code, "") for code in codes]
+
+
+def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None = None) -> int:
+    """Score every response of a round again and store the results; returns how many.
+
+    `progress` is told how many responses were written as writing goes.
+    """
+    from ..db import writing
+    from .quality import store_flags
+    from .rounds import round_instrument
+
+    instrument = round_instrument(db, round_)
+    with writing(db):
+        sql = "SELECT id, org_code FROM responses WHERE round_id = ? ORDER BY org_code"
+        members = db.execute(sql, [round_.id]).fetchall()
+        ids, codes = [m[0] for m in members], [m[1] for m in members]
+        scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, codes))
+        _write(db, round_, instrument, ids, codes, scores, progress)
+        store_flags(db, round_, instrument, ids, codes, scores)
+    return len(ids)
+
+
+def unscored_rounds(db: Database) -> list[Round]:
+    """The rounds with a response that has no stored results (a database from before results were stored)."""
+    rows = db.query(
+        """SELECT DISTINCT p.round_id FROM responses p LEFT JOIN results r ON r.response_id = p.id
+           WHERE r.response_id IS NULL ORDER BY p.round_id"""
+    )
+    return [get_round(db, row["round_id"]) for row in rows]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def blank(instrument: Instrument, n: int) -> np.ndarray:
+    """Records of nothing known: every value missing, nothing met, no level, no grade."""
+    shape = layout(instrument)
+    records = np.zeros(n, dtype=shape.row)
+    records["floats"] = np.nan
+    records["codes"] = 2  # MISSING for statuses
+    for key, k in shape.code_at.items():
+        if key[0] in ("met", "level", "grade"):
+            records["codes"][:, k] = -1
+    return records
+
+
+def figures_where(db: Database, round_id: int, instrument: Instrument, condition: str, params: list) -> list[tuple]:
+    """(response id, org code, county, record) of the round's stored results meeting an SQL condition on `r`."""
+    row_type = layout(instrument).row
+    rows = db.execute(
+        f"SELECT r.response_id, r.org_code, r.county, r.figures FROM results r WHERE r.round_id = ? AND {condition}",
+        [round_id, *params],
+    )
+    return [(a, b, c, np.frombuffer(d, dtype=row_type)[0]) for a, b, c, d in rows if len(d) == row_type.itemsize]
+
+
+def stored_for(db: Database, round_: Round, instrument: Instrument, codes: Sequence[str]) -> StoredScores:
+    """The stored figures of these centres in a round, row i for `codes[i]` (nothing known where none)."""
+    index = {code: row for row, code in enumerate(codes)}
+    records = blank(instrument, len(codes))
+    for start in range(0, len(codes), CHUNK):
+        part = list(codes[start : start + CHUNK])
+        for _, code, _, record in figures_where(
+            db, round_.id, instrument, f"r.org_code IN ({', '.join('?' * len(part))})", part
+        ):
+            records[index[code]] = record
+    return StoredScores(instrument, records)
+
+
+@dataclass
+class RoundFigures:
+    """A round's stored figures, every response: row i is `response_ids[i]` of unit `codes[i]`."""
+
+    instrument: Instrument
+    response_ids: np.ndarray
+    codes: list[str]
+    records: np.ndarray
+    seq: int
+
+    @cached_property
+    def row_of(self) -> dict[int, int]:
+        return {int(response_id): row for row, response_id in enumerate(self.response_ids)}
+
+    @cached_property
+    def scores(self) -> StoredScores:
+        return StoredScores(self.instrument, self.records)
+
+
+_FIGURES: OrderedDict[tuple[str, int], RoundFigures] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
+MAX_ROUNDS_HELD = 4
+
+
+def round_figures(db: Database, round_: Round, instrument: Instrument) -> RoundFigures:
+    """Every stored result of a round, held by the process and brought up to date by reading only what changed."""
+    key = (_file_of(db), round_.id)
+    with _FIGURES_LOCK:
+        held = _FIGURES.get(key)
+    if held is not None and held.instrument is not instrument:
+        held = None
+    latest = db.execute("SELECT coalesce(max(seq), 0) FROM results WHERE round_id = ?", [round_.id]).fetchone()[0]
+    if held is not None and latest == held.seq:
+        return held
+    if held is None or latest < held.seq:
+        held = RoundFigures(instrument, np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=layout(instrument).row), 0)
+    figures = _caught_up(db, round_, instrument, held)
+    if key[0]:
+        with _FIGURES_LOCK:
+            _FIGURES[key] = figures
+            _FIGURES.move_to_end(key)
+            while len(_FIGURES) > MAX_ROUNDS_HELD:
+                _FIGURES.popitem(last=False)
+    return figures
+
+
+def _caught_up(db: Database, round_: Round, instrument: Instrument, held: RoundFigures) -> RoundFigures:
+    row_type = layout(instrument).row
+    rows = db.execute(
+        "SELECT response_id, org_code, figures, seq FROM results WHERE round_id = ? AND seq > ? ORDER BY response_id",
+        [round_.id, held.seq],
+    ).fetchall()
+    fresh = [row for row in rows if len(row[2]) == row_type.itemsize]  # a row of another layout waits for rescore
+    records = np.frombuffer(b"".join(row[2] for row in fresh), dtype=row_type)
+    seq = max([held.seq, *(row[3] for row in rows)])
+    known = held.row_of
+    replace = [(known[row[0]], k) for k, row in enumerate(fresh) if row[0] in known]
+    added = [k for k, row in enumerate(fresh) if row[0] not in known]
+    merged = held.records.copy()
+    if replace:
+        at, taken = zip(*replace, strict=True)
+        merged[list(at)] = records[list(taken)]
+    merged = np.concatenate([merged, records[added]])
+    ids = np.concatenate([held.response_ids, np.array([fresh[k][0] for k in added], dtype=np.int64)])
+    codes = held.codes + [fresh[k][1] for k in added]
+    return RoundFigures(instrument, ids, codes, merged, seq)
+
+
+def _file_of(db: Database) -> str:
+    """The database's file ('' for one in memory, which is never held)."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] or ""

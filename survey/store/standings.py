@@ -1,0 +1,358 @@
+"""Where centres stand, from stored results: the league ranked, sorted, filtered and paged in SQL; ranks of one.
+
+A jurisdiction's results are the rows of `results` of the round's centres under
+its unit (`rounds.in_round`), approved ones only if asked. Ranks are SQL window
+functions over the stored totals (1, 2, 2, 4: equal totals share a rank; a
+centre without a total is unranked, 0), so a page of 100 rows costs the same
+whether the jurisdiction has a hundred centres or fifty thousand.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+from sqlite_utils import Database
+
+from instruments import Instrument
+
+from .lifecycle import APPROVED
+from .orgs import names
+from .results import StoredScores, round_figures
+from .rounds import Round, in_round, place_names, round_instrument
+
+FIXED_SORTS = ("rank", "total", "name", "county")
+NO_GRADE = "none"
+
+
+def scoped(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False
+) -> tuple[str, list]:
+    """The FROM … WHERE of the round's stored results within `scope` (`r` results; `p` responses and `o` units
+    joined when asked, or needed for approved_only).
+
+    Results are stored only for responses, and a response only for a centre that answers the round, so the
+    jurisdiction is the scope's units (read from the scope down: CROSS JOIN fixes the order) and no more.
+    """
+    _tables, _condition, params = in_round(db, round_, scope)
+    top = params[0] if _tables != "org_units o" else None
+    joins = ""
+    where = ["r.round_id = ?"]
+    if responses or approved_only:
+        joins += " CROSS JOIN responses p"
+        where.append("p.id = r.response_id")
+    if approved_only:
+        where.append(f"p.status = '{APPROVED}'")
+    if units:
+        joins += " CROSS JOIN org_units o"
+        where.append("o.code = r.org_code")
+    if top is None:
+        return f"results r{joins} WHERE {' AND '.join(where)}", [round_.id]
+    return (
+        f"org_paths scope_ CROSS JOIN results r{joins} WHERE scope_.ancestor = ? AND r.org_code = scope_.org_code "
+        f"AND {' AND '.join(where)}",
+        [top, round_.id],
+    )
+
+
+def ranked(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False,
+    scores: bool = False,
+) -> tuple[str, list]:  # fmt: skip
+    """A WITH clause `ranked` of the jurisdiction's results with each one's rank among them (response's status
+    and review level, unit's name, group scores, when asked: without them it reads one index only)."""
+    source, params = scoped(db, round_, scope, approved_only, responses, units)
+    extra = (", p.status, p.review_level" if responses or approved_only else "") + (", o.name" if units else "")
+    extra += ", r.scores" if scores else ""
+    return (
+        f"""WITH ranked AS (
+              SELECT r.response_id, r.org_code, r.total, r.grade, r.county AS county_code{extra},
+                     CASE WHEN r.total IS NULL THEN 0 ELSE rank() OVER (ORDER BY r.total DESC) END AS rank
+              FROM {source})""",
+        params,
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One centre in the league: its rank among the jurisdiction's centres (0: no total)."""
+
+    response_id: int
+    rank: int
+    code: str
+    name: str
+    county: str
+    county_code: str
+    city: str
+    status: str
+    version: int
+    review_level: int
+    total: float | None
+    grade: str | None
+    failed: int
+    scores: dict  # {"dimension"|"chapter": {id: score}, "framework": {id: {group: score}}}
+
+    def score(self, groups: str, group: str) -> float | None:
+        """The score of one group of a set of groups (`dimension`, `chapter` or a framework's id)."""
+        found = self.scores.get(groups) if groups in ("dimension", "chapter") else None
+        if found is None:
+            found = self.scores.get("framework", {}).get(groups, {})
+        return found.get(group)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which centres of the league to show: under a region, of a grade (`none`: without one), matching a search."""
+
+    region: str = ""
+    grade: str = ""
+    search: str = ""  # part of the name or the code
+    status: str = ""
+    awaiting_level: int | None = None  # awaiting review at this level
+
+    def sql(self) -> tuple[str, list]:
+        parts, params = [], []
+        if self.region:
+            parts.append("EXISTS (SELECT 1 FROM org_paths x WHERE x.org_code = k.org_code AND x.ancestor = ?)")
+            params.append(self.region)
+        if self.grade == NO_GRADE:
+            parts.append("k.grade IS NULL")
+        elif self.grade:
+            parts.append("k.grade = ?")
+            params.append(self.grade)
+        if self.search.strip():
+            term = "%" + self.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            parts.append("(k.name LIKE ? ESCAPE '\\' OR k.org_code LIKE ? ESCAPE '\\')")
+            params += [term, term]
+        if self.status:
+            parts.append("k.status = ?")
+            params.append(self.status)
+        if self.awaiting_level is not None:
+            parts.append("k.status = 'submitted' AND k.review_level = ?")
+            params.append(self.awaiting_level - 1)
+        return (" AND ".join(parts) or "1"), params
+
+    @property
+    def any(self) -> bool:
+        return bool(self.region or self.grade or self.search.strip() or self.status or self.awaiting_level)
+
+    @property
+    def responses(self) -> bool:
+        """Whether it looks at the responses' states."""
+        return bool(self.status or self.awaiting_level is not None)
+
+
+@dataclass(frozen=True)
+class GroupSet:
+    """Scores by group the league can show: the dimensions, the chapters, or one framework's groups."""
+
+    id: str  # `dimension`, `chapter`, or the framework's id
+    groups: tuple[tuple[str, object], ...]  # (group id, title: a Text)
+
+    def path(self, group: str) -> str:
+        """The JSON path of one of its groups' score in `results.scores` (ids are checked names)."""
+        if self.id in ("dimension", "chapter"):
+            return f'$.{self.id}."{group}"'
+        return f'$.framework."{self.id}"."{group}"'
+
+
+def group_sets(instrument: Instrument) -> list[GroupSet]:
+    """Every set of group scores the instrument has: dimensions, chapters, then each framework."""
+    out = []
+    if instrument.dimensions:
+        out.append(GroupSet("dimension", tuple((d.id, d.title) for d in instrument.dimensions)))
+    if instrument.chapters:
+        out.append(GroupSet("chapter", tuple((c.id, c.title) for c in instrument.chapters)))
+    out += [GroupSet(f.id, tuple((g.id, g.title) for g in f.groups)) for f in instrument.frameworks]
+    return out
+
+
+def _order(instrument: Instrument, key: str, descending: bool, groups: GroupSet | None = None) -> str:
+    """ORDER BY for `key` (or a group of `groups`): centres without a value last, ties by rank, then code."""
+    if key == "rank":
+        value = "NULLIF(k.rank, 0)"
+    elif key == "total":
+        value = "k.total"
+    elif key == "name":
+        value = "k.name"
+    elif key == "county":
+        value = "NULLIF(cu.name, '')"
+    elif groups is not None and key in dict(groups.groups):
+        value = f"json_extract(k.scores, '{groups.path(key)}')"
+    else:
+        raise ValueError(f"no sort key {key}")
+    direction = "DESC" if descending else "ASC"
+    return f"({value}) IS NULL, {value} {direction}, k.rank = 0, k.rank, k.org_code"
+
+
+@dataclass
+class LeaguePage:
+    rows: list[Standing]
+    shown: int  # centres matching the filter
+    total: int  # centres in the jurisdiction (with results)
+
+
+def league_page(
+    db: Database,
+    round_: Round,
+    scope: str | None,
+    approved_only: bool,
+    *,
+    chosen: Filter = Filter(),
+    sort: str = "rank",
+    descending: bool = False,
+    groups: GroupSet | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> LeaguePage:
+    """One page of the league: the centres matching `chosen`, sorted by `sort`, ranked among the whole jurisdiction."""
+    instrument = round_instrument(db, round_)
+    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses,
+                                 bool(chosen.search.strip()) or sort == "name", sort not in FIXED_SORTS)  # fmt: skip
+    where, filter_params = chosen.sql()
+    order = _order(instrument, sort, descending, groups)
+    county = "LEFT JOIN org_units cu ON cu.code = k.county_code" if sort == "county" else ""
+    found = db.execute(
+        f"""{with_ranked}
+            SELECT k.response_id, k.rank, count(*) OVER () FROM ranked k {county}
+            WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
+        [*params, *filter_params, max(int(limit), 1), int(offset)],
+    ).fetchall()
+    if found:
+        shown = found[0][2]
+    else:
+        shown = db.execute(f"{with_ranked} SELECT count(*) FROM ranked k WHERE {where}",
+                           [*params, *filter_params]).fetchone()[0]  # fmt: skip
+    standings = _details(db, [(row[0], row[1]) for row in found[: int(limit)]])
+    total = shown if not chosen.any else _count(db, round_, scope, approved_only)
+    return LeaguePage(standings, shown, total)
+
+
+def _count(db: Database, round_: Round, scope: str | None, approved_only: bool) -> int:
+    source, params = scoped(db, round_, scope, approved_only)
+    return db.execute(f"SELECT count(*) FROM {source}", params).fetchone()[0]
+
+
+def _details(db: Database, chosen: list[tuple[int, int]]) -> list[Standing]:
+    """The page's rows in full (names and places looked up for these rows only), in the order chosen."""
+    if not chosen:
+        return []
+    ids = [response_id for response_id, _ in chosen]
+    rows = db.execute(
+        f"""SELECT r.response_id, r.org_code, r.total, r.grade, r.scores, r.failed, p.status, p.version,
+                   p.review_level, o.name, r.county AS county_code, {place_names("o")}
+            FROM results r JOIN responses p ON p.id = r.response_id JOIN org_units o ON o.code = r.org_code
+            WHERE r.response_id IN ({", ".join("?" * len(ids))})""",
+        ids,
+    )
+    names = [d[0] for d in rows.description]
+    found = {row[0]: dict(zip(names, row, strict=True)) for row in rows.fetchall()}
+    return [_standing({**found[response_id], "rank": rank}) for response_id, rank in chosen]
+
+
+def _standing(row: dict) -> Standing:
+    return Standing(
+        row["response_id"], row["rank"], row["org_code"], row["name"], row["county"], row["county_code"] or "",
+        row["city"], row["status"], row["version"], row["review_level"], row["total"], row["grade"], row["failed"],
+        json.loads(row["scores"]),
+    )  # fmt: skip
+
+
+def histogram(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, chosen: Filter = Filter(), bins: int = 10
+) -> tuple[list[int], int]:
+    """How many of the centres matching `chosen` have a total in each 10-point bin (100 in the last); and how
+    many have none."""
+    source, params = scoped(db, round_, scope, approved_only, chosen.responses, bool(chosen.search.strip()))
+    columns = "r.response_id, r.org_code, r.total, r.grade, r.county AS county_code"
+    columns += ", p.status, p.review_level" if chosen.responses or approved_only else ""
+    columns += ", o.name" if chosen.search.strip() else ""
+    where, filter_params = chosen.sql()
+    counts, unscored = [0] * bins, 0
+    for place, n in db.execute(
+        f"""WITH ranked AS (SELECT {columns} FROM {source})
+            SELECT CASE WHEN k.total IS NULL THEN -1 ELSE min(max(CAST(k.total / 10 AS INT), 0), ?)
+            END, count(*) FROM ranked k WHERE {where} GROUP BY 1""",
+        [*params, bins - 1, *filter_params],
+    ):
+        if place < 0:
+            unscored = n
+        else:
+            counts[place] = n
+    return counts, unscored
+
+
+def picks(db: Database, round_: Round, scope: str | None, chosen: Filter) -> dict[str, int]:
+    """Every centre matching `chosen` (org code: its response's version now), for acting on all that match."""
+    with_ranked, params = ranked(db, round_, scope, False, True, bool(chosen.search.strip()))
+    where, filter_params = chosen.sql()
+    rows = db.execute(
+        f"""{with_ranked} SELECT k.org_code, p.version FROM ranked k JOIN responses p ON p.id = k.response_id
+            WHERE {where}""",
+        [*params, *filter_params],
+    )
+    return dict(rows.fetchall())
+
+
+@dataclass(frozen=True)
+class Place:
+    """A centre's standing: in the jurisdiction and in its county."""
+
+    standing: Standing
+    of: int  # centres in the jurisdiction
+    county_rank: int  # 0: unranked
+    county_size: int
+
+
+def place_of(db: Database, round_: Round, scope: str | None, approved_only: bool, code: str) -> Place | None:
+    """Where centre `code` stands (None when it has no results in the data shown)."""
+    with_ranked, params = ranked(db, round_, scope, approved_only)
+    rows = db.execute(
+        f"""{with_ranked}, placed AS (
+              SELECT k.*, CASE WHEN k.total IS NULL THEN 0 ELSE rank() OVER (
+                PARTITION BY k.county_code ORDER BY k.total IS NULL, k.total DESC) END AS county_rank,
+                count(*) OVER (PARTITION BY k.county_code) AS county_size,
+                count(*) OVER () AS everyone
+              FROM ranked k WHERE k.county_code = (SELECT county FROM results WHERE round_id = ? AND org_code = ?))
+            SELECT k.response_id, k.rank, k.county_rank, k.county_size FROM placed k WHERE k.org_code = ?""",
+        [*params, round_.id, code, code],
+    )
+    found = rows.fetchone()
+    if found is None:
+        return None
+    everyone = _count(db, round_, scope, approved_only)
+    return Place(_details(db, [(found[0], found[1])])[0], everyone, found[2], found[3])
+
+
+def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[StoredScores, list[str]]:
+    """The stored figures of the jurisdiction's centres (row i is the i-th code, in code order) and their codes."""
+    instrument = round_instrument(db, round_)
+    held = round_figures(db, round_, instrument)
+    source, params = scoped(db, round_, scope, approved_only)
+    ids = np.array([row[0] for row in db.execute(f"SELECT r.response_id FROM {source} ORDER BY r.org_code", params)],
+                   dtype=np.int64)  # fmt: skip
+    row_of = held.row_of
+    rows = np.array([row_of[i] for i in ids if int(i) in row_of], dtype=int)
+    return held.scores.rows(rows), [held.codes[row] for row in rows]
+
+
+def group_means(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, groups: GroupSet
+) -> dict[str, float | None]:
+    """The jurisdiction's mean of each group score of `groups` (one decimal), in one pass over the stored scores."""
+    source, params = scoped(db, round_, scope, approved_only)
+    ids = [group for group, _ in groups.groups]
+    if not ids:
+        return {}
+    columns = ", ".join(f"avg(json_extract(r.scores, '{groups.path(group)}'))" for group in ids)
+    row = db.execute(f"SELECT {columns} FROM {source}", params).fetchone()
+    return {group: None if mean is None else round(mean, 1) for group, mean in zip(ids, row, strict=True)}
+
+
+def counties(db: Database, round_: Round, scope: str | None, approved_only: bool) -> list[tuple[str, str]]:
+    """(code, name) of every county with a centre in the jurisdiction's results, in code order."""
+    source, params = scoped(db, round_, scope, approved_only)
+    codes = [row[0] for row in db.execute(f"SELECT DISTINCT r.county FROM {source} ORDER BY 1", params)]
+    named = names(db, codes)
+    return [(code, named[code]) for code in codes if code in named]
