@@ -61,7 +61,11 @@ def test_migrations_run_once(tmp_path):
     path = tmp_path / "again.db"
     database.connect(path)
     again = database.connect(path)
-    assert [m.name for m in database.migrations.applied(again)] == ["m001_initial", "m003_sessions_and_signin_attempts"]
+    assert [m.name for m in database.migrations.applied(again)] == [
+        "m001_initial",
+        "m003_sessions_and_signin_attempts",
+        "m005_ratings_evidence_appeals",
+    ]
 
 
 def test_units_below_a_region(db):
