@@ -26,6 +26,7 @@ from ..db import writing
 from . import NotFoundError, StoreError, now
 from .access import reaches, reviewer_level
 from .evidence import add_evidence
+from .orgs import is_under
 from .ratings import write_ratings
 from .responses import Response, from_db, get_response, record, response_by_id
 from .reviews import MAX_COMMENT
@@ -109,7 +110,8 @@ def _appealable(instrument: Instrument, item_id: str) -> bool:
 
 def appeals_of(db: Database, response_id: int) -> list[Appeal]:
     """Every appeal of a response, oldest first."""
-    return [Appeal.of(row) for row in db.query("SELECT * FROM appeals WHERE response_id = ? ORDER BY id", [response_id])]
+    rows = db.query("SELECT * FROM appeals WHERE response_id = ? ORDER BY id", [response_id])
+    return [Appeal.of(row) for row in rows]
 
 
 def get_appeal(db: Database, appeal_id: int) -> Appeal:
@@ -149,9 +151,10 @@ def lodge(
         dispute = disputes(db, instrument, response.id).get(item_id)
         if dispute is None:
             raise AppealError("not_disputed", "its verified value does not differ from the reported one", item_id)
-        if db.execute(
+        waiting = db.execute(
             "SELECT 1 FROM appeals WHERE response_id = ? AND item_id = ? AND status = ?", [response.id, item_id, PENDING]
-        ).fetchone():
+        )
+        if waiting.fetchone():
             raise AppealError("pending", "an appeal on it is already pending", item_id)
         stamp = now()
         cursor = db.execute(
@@ -229,8 +232,6 @@ def pending(db: Database, round_id: int, scope_code: str | None = None, level: i
     found = [row for row in rows if level is None or row["level"] == level]
     if scope_code is None:
         return found
-    from .orgs import is_under
-
     return [row for row in found if is_under(db, row["org_code"], scope_code)]
 
 
