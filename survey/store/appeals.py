@@ -152,7 +152,8 @@ def lodge(
         if dispute is None:
             raise AppealError("not_disputed", "its verified value does not differ from the reported one", item_id)
         waiting = db.execute(
-            "SELECT 1 FROM appeals WHERE response_id = ? AND item_id = ? AND status = ?", [response.id, item_id, PENDING]
+            "SELECT 1 FROM appeals WHERE response_id = ? AND item_id = ? AND status = ?",
+            [response.id, item_id, PENDING],
         )
         if waiting.fetchone():
             raise AppealError("pending", "an appeal on it is already pending", item_id)
