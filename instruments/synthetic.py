@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from . import ratings
 from .evaluation import evaluate
 from .expressions import NOT_APPLICABLE, OK
 from .item_types import ITEM_TYPES
@@ -55,6 +56,12 @@ YES_SHARES = {
     "in_medical_community": 0.75,
     "has_telemedicine": 0.6,
 }
+DISEASE_LISTS = {  # each list's share of the 66 conditions the 2022 standard lists
+    "diseases_internal": 20 / 66,
+    "diseases_surgical": 16 / 66,
+    "diseases_women_children": 18 / 66,
+    "diseases_other": 12 / 66,
+}
 REQUIRED_ANSWERED = ("service_population", "staff_total", "staff_prof_tech")
 KEPT_SHARE = (0.8, 1.0)  # a value lowered to keep a constraint lands this far below the largest that keeps it
 REPAIRS = 2  # passes over the constraints (a repair may break an earlier item's constraint on a later one)
@@ -68,19 +75,21 @@ def township_columns(
     blank_share: float = 0.01,
     instrument: Instrument | None = None,
     establishment: np.ndarray | None = None,
+    fixed: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Answers of `n` township health centres to `instrument` (the default township version), one float column per item.
 
     `staff`, `prof_tech` and `establishment` fix staff on post, professional-technical
     staff and establishment posts (e.g. to published figures); everything that depends
-    on them follows. `blank_share` of the optional answers are left blank.
+    on them follows. `fixed` sets other items' columns outright (constraints still hold).
+    `blank_share` of the optional answers are left blank.
     """
     if instrument is None:
         from .library import bundled
 
         instrument = bundled()["township-health-centre"]
     rng = np.random.default_rng(seed)
-    known = _township_model(n, rng, staff, prof_tech, establishment)
+    known = {**_township_model(n, rng, staff, prof_tech, establishment), **(fixed or {})}
     columns = synthetic_columns(instrument, n, np.random.default_rng([seed, 1]), known)
     for name, column in columns.items():
         if name not in REQUIRED_ANSWERED:
@@ -197,6 +206,8 @@ def _township_model(
     for device in [name for name in YES_SHARES if name.startswith("eq_")]:
         c[f"{device}_ok"] = np.where(more.random(n) < 0.05, np.maximum(c[device] - 1, 0), c[device])  # a few broken
     c["eq_computers_ok"] = later(c["eq_computers"], 0.85, 1.0)
+    for name, of_all in DISEASE_LISTS.items():  # the conditions treated, split over the standard's lists
+        c[name] = np.round(c["diseases_treatable"] * of_all)
     return c
 
 
@@ -351,3 +362,18 @@ def clause_ratings(instrument: Instrument, n: int, seed: int = 0) -> dict[str, n
         shares = np.array([RATING_SHARES[0], *np.resize(RATING_SHARES[1:4], top), *RATING_SHARES[4:]])
         out[clause.id] = rng.choice(codes, n, p=shares / shares.sum())
     return out
+
+
+def ratings_from_columns(instrument: Instrument, data: dict[str, np.ndarray]) -> list[dict[str, str]]:
+    """Clause ratings columns (see `clause_ratings`) as the answers' values, one dict per centre (unrated left out)."""
+    n = len(next(iter(data.values()))) if data else 0
+    rows: list[dict[str, str]] = [{} for _ in range(n)]
+    for clause in instrument.onsite_clauses:
+        for row, number in enumerate(data.get(clause.id, np.full(n, np.nan)).tolist()):
+            if number != number:
+                continue
+            if number == NOT_APPLICABLE_NUMBER:
+                rows[row][clause.id] = ratings.NOT_APPLICABLE
+            else:
+                rows[row][clause.id] = clause.level_ids[int(number) - 1] if number >= 1 else ratings.BELOW
+    return rows
