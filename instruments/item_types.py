@@ -347,6 +347,20 @@ class ChoiceType(ItemType):
         return rng.integers(0, len(item.choices), n).astype(float)
 
 
+SEPARATORS = re.compile(r"[,，;；、\n]+")  # between the options of a multiple choice written out
+
+
+def _separated_words(item: Item) -> list[tuple[str, str]]:
+    """(choice value, word) for each way of naming a choice that holds a separator, longest first."""
+    words = [
+        (choice.value, word)
+        for choice in item.choices
+        for word in (choice.value, choice.label.zh, choice.label.en)
+        if word and SEPARATORS.search(word)
+    ]
+    return sorted(words, key=lambda pair: -len(pair[1]))
+
+
 class MultiChoiceType(ChoiceType):
     name = "multi_choice"
     kind = NUMBER  # in a formula: how many options were picked
@@ -356,8 +370,16 @@ class MultiChoiceType(ChoiceType):
     def read(self, raw: Any, item: Item) -> tuple[str, ...]:
         if isinstance(raw, str) and raw.strip().lower() in NONE_PICKED:
             return ()
-        parts = raw if isinstance(raw, list | tuple) else re.split(r"[,，;；、\n]+", str(raw))
-        picked = {self.pick(part, item) for part in parts if not _blank(part)}
+        if isinstance(raw, list | tuple):
+            parts, picked = list(raw), set()
+        else:
+            text, picked = str(raw), set()
+            for choice, word in _separated_words(item):  # a label holding a separator is taken whole first
+                if word in text:
+                    text = text.replace(word, "、")
+                    picked.add(choice)
+            parts = SEPARATORS.split(text)
+        picked |= {self.pick(part, item) for part in parts if not _blank(part)}
         return tuple(v for v in item.choice_values if v in picked)
 
     def number(self, value: Any, item: Item) -> float:
