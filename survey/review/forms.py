@@ -141,3 +141,17 @@ class FilterForm(Form):
 
     status = SelectField(_l("状态"), default="")
     county = SelectField(_l("县（区）"), default="")
+
+
+class RateForm(VersionedForm):
+    """One clause's rating by the evaluator: the level is the button pressed, the comment beside it."""
+
+    level = HiddenField()  # set by the button pressed (name="level")
+    comment = StringField(_l("评审意见"), validators=[Optional(), Length(max=MAX_COMMENT)])
+
+
+class DecideForm(FlaskForm):
+    """An appeal's decision: accept or reject (a reason needed to reject)."""
+
+    decision = SelectField(choices=[("accept", _l("采纳")), ("reject", _l("不予采纳"))], validate_choice=True)
+    reason = TextAreaField(_l("处理意见"), validators=[Optional(), Length(max=MAX_COMMENT)])
