@@ -13,7 +13,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    Form,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 
 from instruments import AnswerError, Instrument, Item
@@ -153,5 +162,5 @@ class RateForm(VersionedForm):
 class DecideForm(FlaskForm):
     """An appeal's decision: accept or reject (a reason needed to reject)."""
 
-    decision = SelectField(choices=[("accept", _l("采纳")), ("reject", _l("不予采纳"))], validate_choice=True)
+    decision = SelectField(choices=[SelectChoice("accept", _l("采纳")), SelectChoice("reject", _l("不予采纳"))])
     reason = TextAreaField(_l("处理意见"), validators=[Optional(), Length(max=MAX_COMMENT)])
