@@ -85,7 +85,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask_babel import Babel
     from flask_wtf.csrf import CSRFProtect
 
-    from . import auth, job_pages, jobs, site, web_db
+    from . import attachments, auth, job_pages, jobs, site, web_db
     from .admin import bp as admin_bp
     from .centre import bp as centre_bp
     from .official import bp as official_bp
@@ -103,6 +103,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(official_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(job_pages.bp)
+    app.register_blueprint(attachments.bp)
     jobs.set_immediate(bool(app.config.get("JOBS_IMMEDIATE", app.testing)))
     return app
 

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 import instruments
-from instruments.library import bundled
+from instruments.library import get
 from instruments.synthetic import answers_from_columns, township_columns
 from survey import db as database
 from survey.store import ConflictError, NotFoundError, StoreError
@@ -20,7 +20,7 @@ from survey.store.scores import round_scores, stored_scores
 from survey.store.users import add_user, verify_password
 from survey.store.versions import get_instrument, save_instrument
 
-TOWNSHIP = bundled()["township-health-centre"]
+TOWNSHIP = get("township-health-centre", "2025.1")  # indicators only (clauses: test_store_clauses.py)
 UNITS = [
     Unit("61", "陕西省", "province", None, "region", None),
     Unit("6199", "西咸新区", "city", "61", "region", None),
@@ -31,7 +31,9 @@ UNITS = [
     Unit("619902001", "大王卫生院", "township", "619902", "township_health_centre", None),
     Unit("619902100", "沣西社区卫生服务中心", "community", "619902", "community_health_centre", None),
 ]
-COMPLETE = answers_from_columns(TOWNSHIP, township_columns(1, 5, staff=[53], prof_tech=[45], blank_share=0))[0]
+COMPLETE = answers_from_columns(
+    TOWNSHIP, township_columns(1, 5, staff=[53], prof_tech=[45], blank_share=0, instrument=TOWNSHIP)
+)[0]
 
 
 @pytest.fixture
@@ -66,6 +68,7 @@ def test_migrations_run_once(tmp_path):
         "m001_initial",
         "m003_sessions_and_signin_attempts",
         "m004_unit_attributes",
+        "m005_ratings_evidence_appeals",
         "m006_stored_results",
     ]
 
@@ -273,7 +276,8 @@ def test_requests_do_not_migrate(app, client, auth, monkeypatch):
 
 def test_the_live_card_and_the_league_score_the_demo_alike(app_db, client, auth, tmp_path):
     """One scoring path: every response scores the same on the centre's live card (answers read one by one),
-    in the stored results the league page shows, and in the league workbook written from them."""
+    in the stored results the league page shows, and in the league workbook written from them; clause levels
+    included, the evaluator's level before the centre's own."""
     import math
     import re
 
@@ -281,9 +285,10 @@ def test_the_live_card_and_the_league_score_the_demo_alike(app_db, client, auth,
 
     import instruments
     from survey.assessment import write_league
+    from survey.store.ratings import clause_ratings
     from survey.store.rounds import list_rounds, round_instrument
 
-    compared = 0
+    compared, clauses_compared, verified_first = 0, 0, 0
     auth.as_user("admin")
     for round_ in list_rounds(app_db):
         instrument = round_instrument(app_db, round_)
@@ -313,5 +318,17 @@ def test_the_live_card_and_the_league_score_the_demo_alike(app_db, client, auth,
                 if ind.scored:
                     met = live.indicators[ind.id].met
                     assert cells[4] == (None if met is None else int(met)), (response.org_code, ind.id)
+            for clause in instrument.clauses:
+                assert live.clauses[clause.id] == league.scores.clause(clause.id, row), (response.org_code, clause.id)
+                clauses_compared += 1
+            assert live.requirements == league.scores.requirement_results(row)
+            for clause_id, rated in clause_ratings(app_db, instrument, response.id).items():
+                if (
+                    rated.verified not in (None, rated.reported)
+                    and rated.verified in instrument.clause[clause_id].level_ids
+                ):
+                    assert live.clauses[clause_id].level == rated.verified
+                    verified_first += 1
             compared += 1
     assert compared == 18 * 2 + 6 + 5  # both years of Xixian, Pingwu's 2024 and 2025 (one has not started)
+    assert clauses_compared == 23 * 99 and verified_first > 0  # the 2025 round is clause-based, rated by counties

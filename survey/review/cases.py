@@ -14,11 +14,14 @@ from sqlite_utils import Database
 
 from instruments import Instrument
 
+from ..store import appeals as appeal_store
 from ..store import standings
 from ..store.access import open_response, reviewer_level
+from ..store.evidence import Evidence, evidence_of
 from ..store.lifecycle import awaits
-from ..store.orgs import Unit
+from ..store.orgs import Unit, names
 from ..store.quality import Flag, flag_numbers, response_flags
+from ..store.ratings import ClauseRating, clause_ratings
 from ..store.responses import Response, answers, responses_by_id
 from ..store.reviews import approval_problems, history
 from ..store.rounds import Round, round_instrument
@@ -115,6 +118,9 @@ class Details:
     flags: list[Flag]
     problems: list[str]  # what keeps it from approval
     history: list[dict]
+    ratings: dict[str, ClauseRating]  # onsite clauses: self-rating and note, the evaluator's level and comment
+    files: dict[str, list[Evidence]]  # evidence by item or clause
+    appeals: list[appeal_store.Appeal]
 
 
 def details(db: Database, case: Case) -> Details:
@@ -127,4 +133,14 @@ def details(db: Database, case: Case) -> Details:
         response_flags(db, response_id),
         approval_problems(db, case.instrument, case.response),
         history(db, response_id),
+        clause_ratings(db, case.instrument, response_id),
+        evidence_of(db, response_id),
+        appeal_store.appeals_of(db, response_id),
     )
+
+
+def appeals_waiting(db: Database, round_: Round, user: User) -> list[tuple[dict, str]]:
+    """The pending appeals the evaluator decides in this round, each with the name of its item or clause's centre."""
+    waiting = appeal_store.for_evaluator(db, round_, user)
+    found = names(db, (row["org_code"] for row in waiting))
+    return [(row, found.get(row["org_code"], row["org_code"])) for row in waiting]
