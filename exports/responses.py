@@ -1,4 +1,4 @@
-"""Responses in: the filled-in template, or any sheet with `org_code` and item ids as headers.
+"""Responses in: the filled-in template, or any sheet with `org_code`, item ids and clause ids as headers.
 
 The file may be .xlsx, .xls, .ods or .csv (`uploads`), and may hold no more
 rows than the round has centres in scope, nor more columns than the
@@ -8,13 +8,21 @@ call; every problem is noted with its sheet, cell and reason and reading goes
 on. The constraints are then checked for all rows at once on float columns,
 with the same compiled expressions that score the answers. All or nothing:
 any problem and a WorkbookError lists them (the first 200, then a count).
+
+An onsite clause's column holds its rating as people write it — a level id,
+未达到, 不适用 — read by the core's `rating` into the answers' value (see
+`instruments.ratings`); an empty cell leaves it unrated. A rating the clause
+cannot take, and any value in an auto clause's column, is a located problem.
+The column `<clause id>.note` beside it holds the note of the self-rating,
+kept apart from the answers in `ResponseRow.notes`.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +31,7 @@ from instruments.errors import AnswerError, did_you_mean
 from instruments.evaluation import broken_constraints, evaluate
 from instruments.item_types import ITEM_TYPES
 from instruments.model import Instrument, Item
+from instruments.ratings import rating
 
 from . import excel, template, uploads
 from .errors import MAX_PROBLEMS, WorkbookError
@@ -30,14 +39,22 @@ from .orgs import text
 
 HEADER_SEARCH = 10  # rows searched for the `org_code` header (the template has it on row 5)
 SPARE_ROWS = 100  # rows beyond the header rows and one per centre (notes, totals)
-SPARE_COLUMNS = 20  # columns beyond org_code, org_name and one per item
+SPARE_COLUMNS = 20  # columns beyond org_code, org_name, one per item and two per onsite clause
 
 
 @dataclass(frozen=True)
 class ResponseRow:
     code: str
-    answers: dict[str, Any]
+    answers: dict[str, Any]  # by item id, and onsite clauses' ratings by clause id
     where: str  # sheet and row, e.g. 填报!7
+    notes: dict[str, str] = field(default_factory=dict)  # the self-rating's note, by clause id
+    columns: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)  # each id's column (from 1)
+
+    def cell(self, key: str) -> str:
+        """Where the value of an item or clause of this row is: `填报!D7` (the row alone when not known)."""
+        sheet, _, row = self.where.rpartition("!")
+        col = self.columns.get(key)
+        return excel.location(sheet, int(row), col) if col is not None else self.where
 
 
 class _Problems:
@@ -77,11 +94,14 @@ def read_responses(
 
 def limits(instrument: Instrument, known_codes: Collection[str] | None) -> uploads.Limits:
     """The most rows and columns a sheet of answers can need: centres and items, with a margin."""
-    columns = 2 + len(instrument.items) + SPARE_COLUMNS
+    columns = 2 + len(instrument.items) + 2 * len(instrument.onsite_clauses) + SPARE_COLUMNS
+    inputs = f"{len(instrument.items)} items"
+    if instrument.onsite_clauses:
+        inputs += f", {len(instrument.onsite_clauses)} onsite clauses"
     if known_codes is None:
-        return uploads.Limits(uploads.MAX_ROWS, columns, f"{len(instrument.items)} items")
+        return uploads.Limits(uploads.MAX_ROWS, columns, inputs)
     centres = len(known_codes)
-    why = f"{centres:,} {'centre' if centres == 1 else 'centres'} in scope, {len(instrument.items)} items"
+    why = f"{centres:,} {'centre' if centres == 1 else 'centres'} in scope, {inputs}"
     return uploads.Limits(HEADER_SEARCH + centres + SPARE_ROWS, columns, why)
 
 
@@ -116,15 +136,15 @@ class _Bad(str):
 
 
 class _Reader:
-    """Reads one item's cells with its type's parser (which checks min and max), remembering the
-    result for each distinct cell: a column holds few distinct values (是/否, choice labels, counts)."""
+    """Reads one column's cells with one parser (an item type's, which checks min and max; a clause's
+    rating; a note's text), remembering the result for each distinct cell: a column holds few distinct
+    values (是/否, choice labels, counts, levels)."""
 
-    __slots__ = ("item", "parse", "seen", "whole")
+    __slots__ = ("parse", "seen", "whole")
 
-    def __init__(self, item: Item) -> None:
-        self.item = item
-        self.parse = ITEM_TYPES[item.type].parse
-        self.whole = item.type in AS_TEXT  # calamine reads every number in an .xlsx or .ods as a float
+    def __init__(self, parse: Callable[[Any], Any], whole: bool) -> None:
+        self.parse = parse
+        self.whole = whole  # read 12 as 12, not 12.0: calamine reads every number in an .xlsx or .ods as a float
         self.seen: dict[Any, Any] = {}
 
     def __call__(self, raw: Any) -> Any:
@@ -133,7 +153,7 @@ class _Reader:
         if found is self:
             cell = int(raw) if self.whole and raw.__class__ is float and raw.is_integer() else raw
             try:
-                found = self.parse(cell, self.item)
+                found = self.parse(cell)
             except AnswerError as error:
                 found = _Bad(str(error))
             if len(self.seen) < REMEMBERED:
@@ -141,11 +161,31 @@ class _Reader:
         return found
 
 
+NOTE = ITEM_TYPES["text"]  # a note is read as text
+
+
+def _readers(instrument: Instrument) -> dict[str, tuple[str, Callable[[], _Reader]]]:
+    """For every header a sheet of answers may have (by its casefolded form): its id and a new reader."""
+    out: dict[str, tuple[str, Callable[[], _Reader]]] = {}
+    for item in instrument.items:
+        out[item.id.casefold()] = (item.id, functools.partial(_item_reader, item))
+    for clause in instrument.clauses:
+        out[clause.id.casefold()] = (clause.id, functools.partial(_Reader, functools.partial(rating, clause), True))
+    for clause in instrument.onsite_clauses:
+        note = template.note_column(clause.id)
+        out[note.casefold()] = (note, functools.partial(_Reader, functools.partial(NOTE.parse, item=None), True))
+    return out
+
+
+def _item_reader(item: Item) -> _Reader:
+    return _Reader(functools.partial(ITEM_TYPES[item.type].parse, item=item), item.type in AS_TEXT)
+
+
 def _header(
     sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row: int
 ) -> tuple[int | None, list[tuple[int, str, _Reader]]]:
-    """The org_code column and (column, item id, reader) for each item column."""
-    by_key = {item_id.casefold(): item_id for item_id in instrument.item}
+    """The org_code column and (column, id, reader) for each column of an item, a clause or a note."""
+    by_key = _readers(instrument)
     code_col = None
     columns: list[tuple[int, str, _Reader]] = []
     seen: dict[str, int] = {}
@@ -162,11 +202,12 @@ def _header(
         if key == "org_code":
             code_col = col
         elif key in by_key:
-            item_id = by_key[key]
-            columns.append((col, item_id, _Reader(instrument.item[item_id])))
+            name, reader = by_key[key]
+            columns.append((col, name, reader()))
         else:
-            hint = did_you_mean(name, instrument.item)
-            problems.add(row, col + 1, f"unknown item '{name}'{hint}")
+            hint = did_you_mean(name, [known for known, _ in by_key.values()])
+            what = "item or clause" if instrument.clauses else "item"
+            problems.add(row, col + 1, f"unknown {what} '{name}'{hint}")
     return code_col, columns
 
 
@@ -201,6 +242,9 @@ def _read(
     known = set(known_codes) if known_codes is not None else None
     width = max([code_col, *(c for c, _, _ in columns)]) + 1
     padding = (None,) * width
+    note_of = {template.note_column(clause.id): clause.id for clause in instrument.onsite_clauses}
+    placed = {name: col + 1 for col, name, _ in columns}
+    reads = [(col, name in note_of, note_of.get(name, name), read) for col, name, read in columns]
     out: list[ResponseRow] = []
     row_numbers: list[int] = []
     first_seen: dict[str, int] = {}
@@ -208,16 +252,17 @@ def _read(
         if len(row) < width:
             row = (*row, *padding[: width - len(row)])
         answers: dict[str, Any] = {}
-        for col, item_id, read in columns:
+        notes: dict[str, str] = {}
+        for col, is_note, key, read in reads:
             raw = row[col]
             if raw is not None and raw != "":
                 value = read(raw)
                 if value.__class__ is _Bad:
                     problems.add(number, col + 1, value)
                 elif value is not None:
-                    answers[item_id] = value
+                    (notes if is_note else answers)[key] = value
         code = text(row[code_col])
-        if not answers:
+        if not answers and not notes:
             continue  # a blank row, or a centre left unfilled
         if not code:
             problems.add(number, code_col + 1, "missing org_code")
@@ -228,7 +273,7 @@ def _read(
         first_seen[code] = number
         if known is not None and code not in known:
             problems.add(number, code_col + 1, f"unknown org code '{code}'")
-        out.append(ResponseRow(code, answers, f"{sheet}!{number}"))
+        out.append(ResponseRow(code, answers, f"{sheet}!{number}", notes, placed))
         row_numbers.append(number)
 
     broken = _constraint_problems(instrument, out, row_numbers, {i: c for c, i, _ in columns})
