@@ -26,8 +26,9 @@ from sqlite_utils import Database
 import instruments
 from exports import cards, league, orgs, responses, template, uploads, xlsform
 from exports.errors import WorkbookError
-from exports.tables import Centre
+from exports.tables import UNSET, Centre
 from instruments import Instrument
+from instruments.errors import did_you_mean
 from instruments.library import bundled, every_version  # noqa: F401 - survey.demo takes bundled() from here
 from instruments.ranking import rank_within
 
@@ -147,15 +148,24 @@ def write_league(
     scope_code: str | None,
     approved_only: bool = False,
     progress: Callable[..., contextlib.AbstractContextManager[Any]] | None = None,
+    *,
+    by: str | None = None,
 ) -> tuple[RoundScores, Path | None]:
     """Write the league workbook for the scope; returns what it scored, and the CSV of its tidy
     rows when they pass one sheet (`<name>-data.csv` beside the workbook).
 
-    `progress(length=…)` makes a bar with `update(rows)`, e.g. click.progressbar.
+    `progress(length=…)` makes a bar with `update(rows)`, e.g. click.progressbar. With `by`
+    (a unit attribute's name) the workbook adds `分组汇总`: the scope's centres grouped by it.
     """
+    known = [name for name, _ in org_store.attribute_names(db)] if by else []
+    if by and by not in known:
+        listed = f" (attributes: {', '.join(known)})" if known else " (no unit has attributes)"
+        hint = did_you_mean(by, known)
+        raise StoreError(f"no unit has the attribute '{by}'{hint or listed}")
     result = round_scores(db, round_, scope_code, approved_only)
     if not result.centres:
         raise StoreError("no responses in scope to rank")
+    grouping = _grouping(db, result, by) if by else None
     scope = scope_code or round_.scope_code
     units = org_store.all_units(db)
     regions = regions_of(db, result, scope)
@@ -166,7 +176,7 @@ def write_league(
     data_csv = None
     if league.data_overflows(result.instrument, result.scores, people):
         data_csv = Path(path).with_name(league.data_csv_name(path))
-    length = league.rows_to_write(result.instrument, result.scores, people, figures)
+    length = league.rows_to_write(result.instrument, result.scores, people, figures, grouping)
     bar = progress(length=length) if progress is not None else contextlib.nullcontext(None)
     with (
         replacing(path) as temporary,
@@ -186,8 +196,19 @@ def write_league(
             data_csv=temporary_csv,
             data_csv_name=data_csv.name if data_csv else "",
             progress=shown.update if shown is not None else None,
+            grouping=grouping,
         )
     return result, data_csv
+
+
+def _grouping(db: Database, result: RoundScores, attribute: str) -> league.Grouping:
+    """The centres of `result` grouped by a unit attribute; those without it in a group of their own."""
+    groups = org_store.attribute_groups(db, attribute, [c["code"] for c in result.centres])
+    grouped = {row for rows in groups.values() for row in rows}
+    unset = [row for row in range(len(result.centres)) if row not in grouped]
+    if unset:
+        groups[UNSET] = unset
+    return league.Grouping.of(attribute, result.scores, groups)
 
 
 @dataclass
