@@ -3,9 +3,10 @@
 Each type reads a reported value (`parse`), says what it is inside a formula
 (`number`) and back (`value_of`), how it is stored (`to_stored`, `from_stored`),
 how it reads to people (`words`) and as typed text (`typed`), what the offline
-template accepts (`rule`, `validation`), and which changes the gap search tries
-(`step` or `options`) and how such a change is worded (`change_words`). A new
-type is one class and one entry in ITEM_TYPES; nothing else branches on a type.
+template accepts (`rule`, `validation`), which changes the gap search tries
+(`step` or `options`) and how such a change is worded (`change_words`), and
+what synthetic centres answer (`synthetic`, `answer_of`). A new type is one
+class and one entry in ITEM_TYPES; nothing else branches on a type.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ NONE_PICKED = frozenset({"无", "none", "（无）", "(无)"})
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 MAX_TEXT = 32_767  # what one Excel cell holds
 UNBOUNDED = 999_999_999_999  # a template cell's limit where the item sets none
+SYNTHETIC_SPAN = 100  # synthetic counts and measures without a maximum are drawn this far above their minimum
+SYNTHETIC_YES = 0.7  # the share of synthetic centres answering yes where nothing more is known
 
 
 def _shown(number: float) -> str:
@@ -146,6 +149,14 @@ class ItemType:
         """The numbers the gap search tries when the type does not `step` (None: no change is tried)."""
         return None
 
+    def synthetic(self, item: Item, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Plausible numbers (inside a formula) for `n` synthetic centres; NaN where the type has none to give."""
+        return np.full(n, np.nan)
+
+    def answer_of(self, number: float, item: Item) -> Any:
+        """A formula's number as the answer a centre would give (for synthetic answers)."""
+        return self.value_of(number, item)
+
     def change_words(self, item: Item, current: Any, proposed: Any, change: float | None, lang: str) -> str:
         """A change to the item in words: 专业技术人员数再增加 3 人（45 → 48）, 是否提供在线预约改为“是”."""
         label = item.label.get(lang)
@@ -190,6 +201,19 @@ class IntegerType(ItemType):
     def what_to_type(self, item: Item) -> str:
         return f"整数 {_bounds(item)}".strip()
 
+    def synthetic(self, item: Item, rng: np.random.Generator, n: int) -> np.ndarray:
+        low, high = self._span(item)
+        return np.floor(rng.uniform(low, high + 1, n)).clip(low, high)
+
+    def _span(self, item: Item) -> tuple[float, float]:
+        """The range synthetic answers are drawn from: the item's limits, else SYNTHETIC_SPAN above its minimum."""
+        low = 0.0 if item.min is None else float(item.min)
+        high = low + SYNTHETIC_SPAN if item.max is None else min(float(item.max), low + SYNTHETIC_SPAN)
+        return low, high
+
+    def answer_of(self, number: float, item: Item) -> Any:
+        return int(number)
+
     def validation(self, item: Item) -> Validation:
         low = -UNBOUNDED if item.min is None else math.ceil(item.min)
         high = UNBOUNDED if item.max is None else math.floor(item.max)
@@ -217,6 +241,13 @@ class NumberType(IntegerType):
 
     def what_to_type(self, item: Item) -> str:
         return f"数值 {_bounds(item)}".strip()
+
+    def synthetic(self, item: Item, rng: np.random.Generator, n: int) -> np.ndarray:
+        low, high = self._span(item)
+        return np.round(rng.uniform(low, high, n), 2)
+
+    def answer_of(self, number: float, item: Item) -> Any:
+        return number
 
     def validation(self, item: Item) -> Validation:
         low = -UNBOUNDED if item.min is None else item.min
@@ -265,6 +296,9 @@ class BooleanType(ItemType):
     def options(self, item: Item) -> np.ndarray:
         return np.array([0.0, 1.0])
 
+    def synthetic(self, item: Item, rng: np.random.Generator, n: int) -> np.ndarray:
+        return (rng.random(n) < SYNTHETIC_YES).astype(float)
+
 
 class ChoiceType(ItemType):
     name = "choice"
@@ -309,6 +343,23 @@ class ChoiceType(ItemType):
     def options(self, item: Item) -> np.ndarray:
         return np.arange(len(item.choices), dtype=float)
 
+    def synthetic(self, item: Item, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.integers(0, len(item.choices), n).astype(float)
+
+
+SEPARATORS = re.compile(r"[,，;；、\n]+")  # between the options of a multiple choice written out
+
+
+def _separated_words(item: Item) -> list[tuple[str, str]]:
+    """(choice value, word) for each way of naming a choice that holds a separator, longest first."""
+    words = [
+        (choice.value, word)
+        for choice in item.choices
+        for word in (choice.value, choice.label.zh, choice.label.en)
+        if word and SEPARATORS.search(word)
+    ]
+    return sorted(words, key=lambda pair: -len(pair[1]))
+
 
 class MultiChoiceType(ChoiceType):
     name = "multi_choice"
@@ -319,8 +370,16 @@ class MultiChoiceType(ChoiceType):
     def read(self, raw: Any, item: Item) -> tuple[str, ...]:
         if isinstance(raw, str) and raw.strip().lower() in NONE_PICKED:
             return ()
-        parts = raw if isinstance(raw, list | tuple) else re.split(r"[,，;；、\n]+", str(raw))
-        picked = {self.pick(part, item) for part in parts if not _blank(part)}
+        if isinstance(raw, list | tuple):
+            parts, picked = list(raw), set()
+        else:
+            text, picked = str(raw), set()
+            for choice, word in _separated_words(item):  # a label holding a separator is taken whole first
+                if word in text:
+                    text = text.replace(word, "、")
+                    picked.add(choice)
+            parts = SEPARATORS.split(text)
+        picked |= {self.pick(part, item) for part in parts if not _blank(part)}
         return tuple(v for v in item.choice_values if v in picked)
 
     def number(self, value: Any, item: Item) -> float:
@@ -331,6 +390,13 @@ class MultiChoiceType(ChoiceType):
 
     def limits(self, item: Item) -> tuple[float | None, float | None]:
         return 0.0, float(len(item.choices))
+
+    def synthetic(self, item: Item, rng: np.random.Generator, n: int) -> np.ndarray:
+        count = len(item.choices)
+        return rng.integers(count // 2, count + 1, n).astype(float)  # most centres offer at least half the list
+
+    def answer_of(self, number: float, item: Item) -> Any:
+        return list(item.choice_values[: int(number)])
 
     def to_stored(self, value: Any, item: Item) -> Any:
         return None if value is None else json.dumps(list(value), ensure_ascii=False)

@@ -1,10 +1,17 @@
-"""Plausible synthetic township health centres, for the demo, tests and benchmarks.
+"""Plausible synthetic health centres, for the demo, tests and benchmarks.
 
-Numbers follow the shape of real returns: 20–150 staff on post, about 80–95%
-of them professional-technical, a service population of roughly 8,000–60,000,
+`township_columns` answers any version of the township instrument (the default
+one unless another is given), or any other instrument: a model of township
+returns gives the items it knows by id — 20–150 staff on post, about 80–95% of
+them professional-technical, a service population of roughly 8,000–60,000,
 online booking / consultation / mobile payment at the Yan'an shares (36.4%,
-27.3%, 13.6%), and every constraint of the township instrument respected.
-By default 1% of the answers other than the three core counts are left blank, as in real returns.
+27.3%, 13.6%) — and each other item takes what its item type draws
+(`ItemType.synthetic`). Then every item that is not asked is left blank, every
+constraint is made to hold (a value that breaks one is lowered, within the
+item's limits, to a little below the largest value that keeps it), and by
+default 1% of the answers other than the three core counts are left blank, as
+in real returns. `answers_from_columns` gives the same centres as answer dicts,
+each value as its item type answers a number.
 """
 
 from __future__ import annotations
@@ -13,10 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from .model import Instrument
+from . import ratings
+from .evaluation import evaluate
+from .expressions import NOT_APPLICABLE, OK
+from .item_types import ITEM_TYPES
+from .model import Instrument, Item
 from .ratings import NOT_APPLICABLE_NUMBER
 
-# The share of centres answering "yes", per yes/no item.
+# The share of centres answering "yes" (or having one such device), per item.
 YES_SHARES = {
     "is_central": 0.25,
     "has_inpatient": 0.85,
@@ -45,7 +56,15 @@ YES_SHARES = {
     "in_medical_community": 0.75,
     "has_telemedicine": 0.6,
 }
+DISEASE_LISTS = {  # each list's share of the 66 conditions the 2022 standard lists
+    "diseases_internal": 20 / 66,
+    "diseases_surgical": 16 / 66,
+    "diseases_women_children": 18 / 66,
+    "diseases_other": 12 / 66,
+}
 REQUIRED_ANSWERED = ("service_population", "staff_total", "staff_prof_tech")
+KEPT_SHARE = (0.8, 1.0)  # a value lowered to keep a constraint lands this far below the largest that keeps it
+REPAIRS = 2  # passes over the constraints (a repair may break an earlier item's constraint on a later one)
 
 
 def township_columns(
@@ -54,14 +73,38 @@ def township_columns(
     staff: np.ndarray | None = None,
     prof_tech: np.ndarray | None = None,
     blank_share: float = 0.01,
+    instrument: Instrument | None = None,
+    establishment: np.ndarray | None = None,
+    fixed: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Answers of `n` township health centres, one float column per item.
+    """Answers of `n` township health centres to `instrument` (the default township version), one float column per item.
 
-    `staff` and `prof_tech` fix staff on post and professional-technical staff
-    (e.g. to published figures); everything that depends on them follows.
+    `staff`, `prof_tech` and `establishment` fix staff on post, professional-technical
+    staff and establishment posts (e.g. to published figures); everything that depends
+    on them follows. `fixed` sets other items' columns outright (constraints still hold).
     `blank_share` of the optional answers are left blank.
     """
+    if instrument is None:
+        from .library import bundled
+
+        instrument = bundled()["township-health-centre"]
     rng = np.random.default_rng(seed)
+    known = {**_township_model(n, rng, staff, prof_tech, establishment), **(fixed or {})}
+    columns = synthetic_columns(instrument, n, np.random.default_rng([seed, 1]), known)
+    for name, column in columns.items():
+        if name not in REQUIRED_ANSWERED:
+            column[rng.random(n) < blank_share] = np.nan
+    return columns
+
+
+def _township_model(
+    n: int,
+    rng: np.random.Generator,
+    staff: np.ndarray | None,
+    prof_tech: np.ndarray | None,
+    establishment: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """What the model of township returns knows, by item id (items of every version of the instrument)."""
 
     def share(low: float, high: float) -> np.ndarray:
         return rng.uniform(low, high, n)
@@ -122,10 +165,113 @@ def township_columns(
     c["regional_centres_used"] = rng.integers(0, 6, n).astype(float)
     c["village_clinics_total"] = rng.integers(5, 31, n).astype(float)
     c["village_clinics_integrated"] = part(c["village_clinics_total"], 0.6, 1.0)
-    for name, column in c.items():
-        if name not in REQUIRED_ANSWERED:
-            column[rng.random(n) < blank_share] = np.nan
+    # Items of the 2026 standard (a second stream, so the figures above stay as they were).
+    more = np.random.default_rng(rng.integers(2**32))
+
+    def later(whole: np.ndarray, low: float, high: float) -> np.ndarray:
+        return np.floor(whole * more.uniform(low, high, n))
+
+    c["staff_establishment"] = (
+        np.asarray(establishment, dtype=float)
+        if establishment is not None
+        else np.round(c["staff_total"] * more.uniform(0.8, 1.05, n))
+    )
+    c["beds"] = c["beds_open"]
+    c["visits_total"] = np.round(population * more.uniform(1.5, 4.5, n))
+    c["eq_computers"] = np.round(c["staff_total"] * more.uniform(0.3, 0.8, n))
+    c["drug_varieties"] = more.integers(300, 701, n).astype(float)
+    c["em_varieties"] = later(c["drug_varieties"], 0.4, 0.7)
+    c["drug_purchase"] = np.round(c["staff_total"] * more.uniform(3, 8, n), 2)  # 万元
+    c["em_purchase"] = np.round(c["drug_purchase"] * more.uniform(0.5, 0.8, n), 2)
+    c["health_lectures"] = more.integers(6, 25, n).astype(float)
+    c["health_consultations"] = more.integers(6, 13, n).astype(float)
+    c["live_births"] = later(population, 0.006, 0.01)
+    c["children_0_6"] = later(population, 0.05, 0.08)
+    c["children_0_3"] = later(c["children_0_6"], 0.4, 0.5)
+    c["children_managed"] = later(c["children_0_6"], 0.85, 0.98)
+    c["tcm_children_managed"] = later(c["children_0_3"], 0.6, 0.9)
+    c["immunization_due"] = later(c["children_0_6"], 1.5, 2.5)
+    c["immunization_given"] = later(c["immunization_due"], 0.9, 1.0)
+    c["early_pregnancy_registered"] = later(c["live_births"], 0.85, 0.98)
+    c["postpartum_visited"] = later(c["live_births"], 0.85, 0.98)
+    c["tcm_elderly_managed"] = later(c["elderly_managed"], 0.6, 0.9)
+    c["smi_registered"] = later(population, 0.003, 0.005)
+    c["smi_standard_managed"] = later(c["smi_registered"], 0.75, 0.95)
+    c["tb_notified"] = more.integers(0, 16, n).astype(float)
+    c["tb_managed"] = later(c["tb_notified"], 0.9, 1.0)
+    c["infectious_reports"] = more.integers(10, 121, n).astype(float)
+    c["infectious_reports_timely"] = later(c["infectious_reports"], 0.95, 1.0)
+    c["satisfaction_surveyed"] = more.integers(100, 401, n).astype(float)
+    c["satisfaction_satisfied"] = later(c["satisfaction_surveyed"], 0.8, 0.97)
+    for device in [name for name in YES_SHARES if name.startswith("eq_")]:
+        c[f"{device}_ok"] = np.where(more.random(n) < 0.05, np.maximum(c[device] - 1, 0), c[device])  # a few broken
+    c["eq_computers_ok"] = later(c["eq_computers"], 0.85, 1.0)
+    for name, of_all in DISEASE_LISTS.items():  # the conditions treated, split over the standard's lists
+        c[name] = np.round(c["diseases_treatable"] * of_all)
     return c
+
+
+def synthetic_columns(
+    instrument: Instrument, n: int, rng: np.random.Generator, known: dict[str, np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
+    """One float column per item of `instrument`: `known` columns where given, else what the item type draws;
+    then blank where an item is not asked, and lowered where a constraint would break."""
+    known = known or {}
+    data = {}
+    for item in instrument.items:
+        kind = ITEM_TYPES[item.type]
+        column = known.get(item.id)
+        if column is None:
+            data[item.id] = kind.synthetic(item, rng, n)
+            continue
+        low, high = kind.limits(item)
+        data[item.id] = np.clip(np.asarray(column, dtype=float), low, high)
+    env = evaluate(instrument, data)
+    for item in instrument.items:
+        data[item.id] = np.where(env[item.id].status == NOT_APPLICABLE, np.nan, data[item.id])
+    for _ in range(REPAIRS):
+        for item in instrument.items:
+            if item.constraint is not None:
+                _keep_constraint(instrument, item, data, rng)
+    return data
+
+
+def _holds(
+    instrument: Instrument, item: Item, data: dict[str, np.ndarray], rows: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Whether the item's constraint holds on `rows` with the item at `values` there."""
+    names = [item.id, *item.constraint.names]
+    trial = {name: data[name][rows] for name in instrument.closure(names) if name in instrument.item}
+    trial[item.id] = values
+    env = evaluate(instrument, trial, names)
+    rule = item.constraint.evaluate(env)
+    return np.broadcast_to((rule.status != OK) | (rule.value != 0), rows.shape)
+
+
+def _keep_constraint(instrument: Instrument, item: Item, data: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+    """Lower the item where its constraint breaks, a little below the largest value within its limits that keeps it."""
+    kind = ITEM_TYPES[item.type]
+    env = evaluate(instrument, data, [item.id, *item.constraint.names])
+    rule = item.constraint.evaluate(env)
+    broken = np.flatnonzero((env[item.id].status == OK) & (rule.status == OK) & (rule.value == 0))
+    if not len(broken):
+        return
+    step = kind.step or 1.0
+    lowest = kind.limits(item)[0]
+    low = np.full(len(broken), 0.0 if lowest is None else lowest)
+    high = data[item.id][broken].copy()
+    fits = _holds(instrument, item, data, broken, low)
+    while True:  # bisect: `low` keeps the constraint, `high` breaks it
+        wide = fits & (high - low > step)
+        if not wide.any():
+            break
+        middle = np.where(wide, np.floor((low + high) / 2 / step) * step, low)
+        keeps = _holds(instrument, item, data, broken, middle)
+        low = np.where(wide & keeps, middle, low)
+        high = np.where(wide & ~keeps, middle, high)
+    shaded = np.round(low * rng.uniform(*KEPT_SHARE, len(broken)) / step) * step
+    chosen = np.where(_holds(instrument, item, data, broken, shaded), shaded, low)
+    data[item.id][broken] = np.where(fits, chosen, np.nan if not item.required else data[item.id][broken])
 
 
 def answers_from_columns(instrument: Instrument, data: dict[str, np.ndarray]) -> list[dict[str, Any]]:
@@ -136,20 +282,10 @@ def answers_from_columns(instrument: Instrument, data: dict[str, np.ndarray]) ->
         column = data.get(item.id)
         if column is None:
             continue
+        kind = ITEM_TYPES[item.type]
         for row, number in enumerate(column.tolist()):
-            if number != number:  # NaN: unanswered
-                continue
-            if item.type == "boolean":
-                value: Any = bool(number)
-            elif item.type == "choice":
-                value = item.choices[int(number)].value
-            elif item.type == "multi_choice":
-                value = list(item.choice_values[: int(number)])
-            elif item.type == "integer":
-                value = int(number)
-            else:
-                value = number
-            rows[row][item.id] = value
+            if number == number:  # NaN: unanswered
+                rows[row][item.id] = kind.answer_of(number, item)
     return rows
 
 
@@ -226,3 +362,18 @@ def clause_ratings(instrument: Instrument, n: int, seed: int = 0) -> dict[str, n
         shares = np.array([RATING_SHARES[0], *np.resize(RATING_SHARES[1:4], top), *RATING_SHARES[4:]])
         out[clause.id] = rng.choice(codes, n, p=shares / shares.sum())
     return out
+
+
+def ratings_from_columns(instrument: Instrument, data: dict[str, np.ndarray]) -> list[dict[str, str]]:
+    """Clause ratings columns (see `clause_ratings`) as the answers' values, one dict per centre (unrated left out)."""
+    n = len(next(iter(data.values()))) if data else 0
+    rows: list[dict[str, str]] = [{} for _ in range(n)]
+    for clause in instrument.onsite_clauses:
+        for row, number in enumerate(data.get(clause.id, np.full(n, np.nan)).tolist()):
+            if number != number:
+                continue
+            if number == NOT_APPLICABLE_NUMBER:
+                rows[row][clause.id] = ratings.NOT_APPLICABLE
+            else:
+                rows[row][clause.id] = clause.level_ids[int(number) - 1] if number >= 1 else ratings.BELOW
+    return rows

@@ -32,7 +32,7 @@ from instruments.errors import did_you_mean
 from instruments.library import bundled, every_version  # noqa: F401 - survey.demo takes bundled() from here
 from instruments.ranking import rank_within
 
-from .store import StoreError
+from .store import StoreError, evidence
 from .store import orgs as org_store
 from .store.editing import ImportSummary, NotSubmittableError, import_answers
 from .store.rounds import Round, centres, previous_round, round_instrument
@@ -301,11 +301,13 @@ def _previous_card(previous: RoundScores | None, code: str):
 
 
 def backup(db: Database, path: str | Path) -> int:
-    """A consistent copy of the live database (SQLite's online backup); returns its size."""
+    """A consistent copy of the live database (SQLite's online backup), and beside it the evidence files the
+    copy names (`evidence/`, as beside the live database); returns the database copy's size."""
     with replacing(path) as temporary:
         target = sqlite3.connect(temporary)
         try:
             db.conn.backup(target)
         finally:
             target.close()
+    evidence.back_up(db, path)
     return Path(path).stat().st_size

@@ -230,6 +230,65 @@ def m004_unit_attributes(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_ratings_evidence_appeals(db: Database) -> None:
+    """Clause ratings' words and the level that verified, evidence files, appeals.
+
+    A clause rating itself lives in `answers` like an item's answer (keyed by the
+    clause id: the self-rating as `value`, the evaluator's as `verified`);
+    `answer_notes` keeps what people wrote beside it and the review level that
+    recorded a verified value or level, which decides an appeal against it.
+    Evidence files live on disk, content-addressed; `evidence` says which file
+    supports which item or clause of which response.
+    """
+    _script(
+        db,
+        """
+        CREATE TABLE answer_notes (
+            response_id INTEGER NOT NULL REFERENCES responses(id),
+            item_id TEXT NOT NULL,               -- an item's or an onsite clause's id, as in answers
+            note TEXT NOT NULL DEFAULT '',       -- the centre's note on its self-rating (自评说明)
+            comment TEXT NOT NULL DEFAULT '',    -- the evaluator's comment, the reason when not applicable
+            verified_level INTEGER,              -- the review level that recorded the verified value or level
+            PRIMARY KEY (response_id, item_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE appeals (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL REFERENCES responses(id),
+            item_id TEXT NOT NULL,               -- the item or clause whose verified value is appealed
+            level INTEGER NOT NULL,              -- the review level that recorded it, and decides the appeal
+            reported,                            -- the centre's value and the verified one, as stored then
+            verified,
+            reason TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
+            decision TEXT NOT NULL DEFAULT '',   -- the evaluator's reason
+            username TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            decided_by TEXT,
+            decided_at TEXT
+        );
+        CREATE INDEX appeals_response ON appeals(response_id, status);
+        CREATE UNIQUE INDEX appeals_one_pending ON appeals(response_id, item_id) WHERE status = 'pending';
+
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL REFERENCES responses(id),
+            item_id TEXT NOT NULL,               -- the item or onsite clause it supports
+            appeal_id INTEGER REFERENCES appeals(id),
+            name TEXT NOT NULL,                  -- as uploaded
+            kind TEXT NOT NULL,                  -- pdf | jpeg | png | xlsx | docx, recognised by content
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,                -- the file's name in the evidence store
+            username TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE INDEX evidence_response ON evidence(response_id, item_id);
+        CREATE INDEX evidence_sha256 ON evidence(sha256)
+        """,
+    )
+
+
 def _script(db: Database, sql: str) -> None:
     """Run statements one by one: executescript would commit the migration's transaction."""
     for statement in sql.split(";"):

@@ -5,8 +5,13 @@ township health centres in its five new cities, 1,371 staff on post of whom 1,11
 professional-technical (81.4%, short of the 90% national guidance). Pingwu's
 central township health centres are named in the Pingwu county medical community
 paper. The split of the totals between centres, and every other answer, is
-synthetic but plausible. Two rounds: 2024 (closed, approved) and 2025 (open, with
-answers in every state of the review).
+synthetic but plausible; Xixian's establishment posts are the illustrative ones
+of the golden case `tests/cases/xixian-establishment.yaml`. Two rounds: 2024 on
+the indicator-only township instrument (2025.1; closed, approved) and 2025 on the
+clause-based one (2026.1; open, with answers in every state of the review): the
+centres rate themselves clause by clause and attach evidence files (small
+generated PDFs and PNGs), county evaluators rate the clauses of what they
+reviewed, and one centre's appeal against a county rating waits for a decision.
 """
 
 from __future__ import annotations
@@ -16,17 +21,22 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlite_utils import Database
 
+from instruments import BELOW, NOT_APPLICABLE, Instrument
 from instruments.expressions import BOOLEAN
 from instruments.item_types import ITEM_TYPES
-from instruments.synthetic import answers_from_columns, township_columns
+from instruments.library import get
+from instruments.synthetic import answers_from_columns, clause_ratings, ratings_from_columns, township_columns
 
-from . import assessment
+from . import assessment, demo_files
+from .store.appeals import lodge
 from .store.editing import save_answers
+from .store.evidence import add_evidence
 from .store.lifecycle import approve, send_back, submit
 from .store.orgs import Unit, save_units
+from .store.ratings import write_ratings
 from .store.responses import get_response
 from .store.rounds import create_round, set_status
-from .store.users import add_user
+from .store.users import User, add_user
 
 PASSWORD = "demo-2025!"
 XIXIAN = {  # new city: (login of its evaluator, its township health centres)
@@ -38,6 +48,13 @@ XIXIAN = {  # new city: (login of its evaluator, its township health centres)
 }
 XIXIAN_STAFF = [62, 95, 71, 48, 83, 120, 57, 66, 74, 88, 53, 79, 102, 45, 69, 58, 91, 110]
 XIXIAN_PROF_TECH = [50, 80, 56, 44, 66, 95, 47, 54, 60, 71, 42, 64, 82, 41, 56, 47, 74, 87]
+XIXIAN_ESTABLISHMENT = [58, 85, 64, 45, 75, 105, 50, 62, 64, 80, 46, 72, 90, 42, 60, 55, 80, 97]
+PINGWU_STAFF, PINGWU_PROF_TECH, PINGWU_ESTABLISHMENT = [35, 68, 54, 41, 39, 30], [29, 60, 47, 35, 34, 25], [
+    32, 62, 50, 38, 36, 28,
+]  # fmt: skip
+EARLIER_VERSION = "2025.1"  # the 2024 round's instrument: indicators only, as before clauses were rated
+NOT_APPLICABLE_NOTE = "本院未开展此项服务"
+APPEALING = "619901003"  # 上林卫生院: appeals a county rating
 PINGWU = ["龙安镇卫生院", "江油关镇中心卫生院", "古城镇中心卫生院", "平通镇中心卫生院",
           "豆叩镇中心卫生院", "水晶镇卫生院"]  # fmt: skip
 
@@ -72,6 +89,39 @@ def _units() -> list[Unit]:
 DEMO_USERS = ("admin", "xixian", "fengdong", "doumen")
 
 
+def self_ratings(instrument: Instrument, n: int, seed: int) -> list[dict[str, tuple[str, str]]]:
+    """Each centre's self-ratings of the onsite clauses as written (level, note), a little above evaluators'."""
+    rows = ratings_from_columns(instrument, clause_ratings(instrument, n, seed))
+    generous = np.random.default_rng(seed).random((n, len(instrument.onsite_clauses))) < 0.85
+    out = []
+    for row, values in enumerate(rows):
+        rated = {}
+        for column, clause in enumerate(instrument.onsite_clauses):
+            value = values.get(clause.id)
+            if value in (BELOW, None) and generous[row, column]:
+                value = clause.level_ids[0]  # a centre rarely finds itself short, or leaves a clause unrated
+            elif value in clause.level_ids[:-1] and generous[row, column]:
+                value = clause.level_ids[clause.level_ids.index(value) + 1]
+            if value is not None:
+                rated[clause.id] = (value, NOT_APPLICABLE_NOTE if value == NOT_APPLICABLE else "")
+        out.append(rated)
+    return out
+
+
+def county_ratings(instrument: Instrument, rated: dict[str, tuple[str, str]], seed: int) -> dict[str, tuple[str, str]]:
+    """A county evaluator's ratings: the centre's own mostly, one level lower on about one clause in six."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for clause in instrument.onsite_clauses:
+        value, note = rated.get(clause.id, (None, ""))
+        if value in clause.level_ids[1:] and rng.random() < 1 / 6:
+            lower = clause.level_ids[clause.level_ids.index(value) - 1]
+            out[clause.id] = (lower, f"现场查看：仅达到{lower}级要求")
+        elif value is not None:
+            out[clause.id] = (value, note)
+    return out
+
+
 def _a_year_earlier(instrument, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Last year's answers: every count a little lower (one factor per centre, so every
     constraint between counts still holds) and a few services not yet in place."""
@@ -88,6 +138,20 @@ def _a_year_earlier(instrument, columns: dict[str, np.ndarray]) -> dict[str, np.
             column = np.where(rng.random(n) < 0.1, 0.0, column)
         earlier[item.id] = column
     return earlier
+
+
+def _well_equipped(instrument: Instrument, n: int) -> dict[str, np.ndarray]:
+    """Three centres in four have one working unit of each basic device and every basic department, emergency
+    technique and laboratory test the standard lists (so the demo's grades spread over the national ones)."""
+    rng = np.random.default_rng(2026)
+    equipped = rng.random(n) < 0.75
+    fixed = {}
+    for item in instrument.items:
+        if item.id.startswith("eq_") and item.id != "eq_computers" and item.id.removesuffix("_ok") != "eq_computers":
+            fixed[item.id] = np.where(equipped, 1.0, rng.integers(0, 2, n))
+        elif item.id in ("depts_basic", "emergency_techniques", "lab_tests_basic"):
+            fixed[item.id] = np.where(equipped, len(item.choices), len(item.choices) - rng.integers(0, 3, n))
+    return fixed
 
 
 def demo_logins(db: Database) -> list[tuple[str, str, str]]:
@@ -121,6 +185,7 @@ def create_demo(db: Database) -> Logins:
         *[(login, "evaluator", code) for code, login in county_evaluators.items()],
         ("doumen", "centre", "619901001"),
         ("wangsi", "centre", "619901002"),
+        ("shanglin", "centre", APPEALING),
         ("yaodian", "centre", "619903001"),
         ("longan", "centre", "510727001"),
     ]
@@ -130,18 +195,26 @@ def create_demo(db: Database) -> Logins:
         ids[username] = add_user(db, username, PASSWORD, role, org).id
         logins.users.append((username, role, names.get(org, "全部")))
 
+    earlier = get("township-health-centre", EARLIER_VERSION)
     instrument = assessment.bundled()["township-health-centre"]
-    previous = create_round(db, instrument.id, "2024", "2024年度乡镇卫生院服务能力评估", review_levels=2)
-    current = create_round(db, instrument.id, "2025", "2025年度乡镇卫生院服务能力评估",
+    previous = create_round(db, earlier.id, "2024", "2024年度乡镇卫生院服务能力评估", version=earlier.version,
+                            review_levels=2)  # fmt: skip
+    current = create_round(db, instrument.id, "2025", "2025年度乡镇卫生院服务能力评估", version=instrument.version,
                            review_levels=2, deadline="2026-03-31")  # fmt: skip
-    staff = np.array(XIXIAN_STAFF + [35, 68, 54, 41, 39, 30], dtype=float)
-    prof = np.array(XIXIAN_PROF_TECH + [29, 60, 47, 35, 34, 25], dtype=float)
-    columns = township_columns(len(centres), 2025, staff, prof, blank_share=0)
+    staff = np.array(XIXIAN_STAFF + PINGWU_STAFF, dtype=float)
+    prof = np.array(XIXIAN_PROF_TECH + PINGWU_PROF_TECH, dtype=float)
+    establishment = np.array(XIXIAN_ESTABLISHMENT + PINGWU_ESTABLISHMENT, dtype=float)
+    n = len(centres)
+    columns = township_columns(n, 2025, staff, prof, blank_share=0, instrument=instrument, establishment=establishment,
+                               fixed=_well_equipped(instrument, n))  # fmt: skip
     this_year = answers_from_columns(instrument, columns)
-    last_year = answers_from_columns(instrument, _a_year_earlier(instrument, columns))
+    before = township_columns(n, 2025, staff, prof, blank_share=0, instrument=earlier)
+    last_year = answers_from_columns(earlier, _a_year_earlier(earlier, before))
+    rated_by_centres = self_ratings(instrument, n, 2025)
+    files = demo_files.evidence_files(instrument)
 
-    def fill(round_, centre, values):
-        save_answers(db, round_, instrument, centre.code, values, username="demo", source="demo")
+    def fill(round_, form, centre, values):
+        save_answers(db, round_, form, centre.code, values, username="demo", source="demo")
         return get_response(db, round_.id, centre.code)
 
     def reviewer(centre, level):
@@ -154,28 +227,61 @@ def create_demo(db: Database) -> Logins:
             response = approve(db, round_, response, level=level, username=login, user_id=ids[login])
         return response
 
+    def rate_self(centre, response, rated):
+        write_ratings(db, instrument, response, rated, verified=False, username="demo", source="demo")
+
+    def attach(centre, rated):
+        member = User(0, "demo", "centre", centre.code, True)
+        for clause in instrument.onsite_clauses:
+            if clause.id in files and (clause.evidence == "required" or rated.get(clause.id, ("",))[0] == "A"):
+                name, data = files[clause.id]
+                add_evidence(db, current, instrument, centre.code, clause.id, name, data, member, source="demo")
+
+    def rate_county(centre, response, rated, seed):
+        login = reviewer(centre, 1)
+        found = county_ratings(instrument, rated, seed)
+        write_ratings(db, instrument, response, found, verified=True, username=login, source="review", level=1)
+        return found
+
     for centre, values in zip(centres, last_year, strict=True):
-        response = submit(db, previous, instrument, fill(previous, centre, values), username="demo", source="demo")
+        response = submit(db, previous, earlier, fill(previous, earlier, centre, values), username="demo",
+                          source="demo")  # fmt: skip
         review(previous, centre, response, 1, 2)
     set_status(db, previous, "closed")
 
-    for index, (centre, values) in enumerate(zip(centres, this_year, strict=True)):
+    for index, (centre, values, rated) in enumerate(zip(centres, this_year, rated_by_centres, strict=True)):
         if centre.code == "510727006":
             continue  # 水晶镇卫生院 has not started
         if centre.code in ("619901001", "510727001"):  # the demo centre logins: a draft half done
             half = dict(list(values.items())[: len(values) // 2])
-            fill(current, centre, half)
+            response = fill(current, instrument, centre, half)
+            rate_self(centre, response, dict(list(rated.items())[: len(rated) // 3]))
             continue
-        response = submit(db, current, instrument, fill(current, centre, values), username="demo", source="demo")
+        response = fill(current, instrument, centre, values)
+        rate_self(centre, response, rated)
+        attach(centre, rated)
+        response = submit(db, current, instrument, get_response(db, current.id, centre.code), username="demo",
+                          source="demo")  # fmt: skip
         if index % 5 == 1:
             login = reviewer(centre, 1)
             send_back(db, current, response, level=1, username=login, user_id=ids[login],
-                            comment="请核实在岗职工与专业技术人员数",
-                            item_comments={"staff_prof_tech": "与人事报表不一致，请核对"})  # fmt: skip
-        elif index % 5 == 2:
-            review(current, centre, response, 1)
-        elif index % 5 == 3:
-            review(current, centre, response, 1, 2)
+                      comment="请核实在岗职工与专业技术人员数",
+                      item_comments={"staff_prof_tech": "与人事报表不一致，请核对"})  # fmt: skip
+        elif index % 5 in (2, 3):
+            found = rate_county(centre, response, rated, index)
+            response = review(current, centre, get_response(db, current.id, centre.code), 1)
+            if centre.code == APPEALING:
+                _appeal(db, current, instrument, centre, rated, found)
+            elif index % 5 == 3:
+                review(current, centre, response, 2)
     assessment.score(db, previous)
     assessment.score(db, current)
     return logins
+
+
+def _appeal(db: Database, round_, instrument: Instrument, centre: Unit, rated: dict, found: dict) -> None:
+    """The centre appeals the first clause the county rated lower than it did, with a reason and a photo."""
+    clause_id = next(key for key, (level, _) in found.items() if level != rated[key][0])
+    member = User(0, "demo", "centre", centre.code, True)
+    lodge(db, round_, instrument, centre.code, clause_id, "我院已按要求整改，现场检查时资料未及时提供，现补充佐证材料",
+          member, file=("整改后现场照片.png", demo_files.png(seed=7)))  # fmt: skip

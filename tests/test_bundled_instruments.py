@@ -443,9 +443,9 @@ def test_survey_init_stores_every_version_and_a_round_keeps_its_own(tmp_path):
     db = database.connect(tmp_path / "survey.db")
     assessment.load_bundled(db)
     assert {(i.id, i.version) for i, _ in list_instruments(db)} == {(i.id, i.version) for i in every_version()}
-    earlier = create_round(db, "township-health-centre", "2025", "2025年度乡镇卫生院服务能力评估")
-    later = create_round(db, "township-health-centre", "2026", "2026年度乡镇卫生院服务能力评估", version="2026.1")
-    assert (earlier.version, later.version) == ("2025.1", "2026.1")  # the default while the demo is on 2025.1
+    earlier = create_round(db, "township-health-centre", "2025", "2025年度乡镇卫生院服务能力评估", version="2025.1")
+    later = create_round(db, "township-health-centre", "2026", "2026年度乡镇卫生院服务能力评估")
+    assert (earlier.version, later.version) == ("2025.1", "2026.1")  # without a version: the newest
     assessment.load_bundled(db)  # a second init adds nothing
     assert len(list_instruments(db)) == len(every_version())
     assert round_instrument(db, earlier) == get("township-health-centre", "2025.1")

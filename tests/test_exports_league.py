@@ -15,10 +15,10 @@ from exports import excel, league, tables
 from exports.league import write_league
 from exports.responses import read_responses
 from exports.tables import Centre
-from instruments.library import bundled
+from instruments.library import get
 from instruments.synthetic import answers_from_columns, township_columns
 
-TOWNSHIP = bundled()["township-health-centre"]
+TOWNSHIP = get("township-health-centre", "2025.1")
 GREEN, RED, GREY = "FFC6EFCE", "FFFFC7CE", "FFE7E6E6"
 N = 24
 
@@ -36,7 +36,7 @@ def league_bytes(instrument, scores, centres, **options) -> bytes:
 @pytest.fixture(scope="module")
 def round_trip():
     """Answers typed into the template, read back, scored and written as a league table."""
-    answers = answers_from_columns(TOWNSHIP, township_columns(N, seed=11))
+    answers = answers_from_columns(TOWNSHIP, township_columns(N, seed=11, instrument=TOWNSHIP))
     answers = [{k: v for k, v in a.items() if v != []} for a in answers]
     answers[1].pop("staff_public_health", None)  # one centre leaves an item blank
     centres = [Centre(f"6101{i:04d}", f"第{i}乡镇卫生院", f"县{i % 2}", "某市") for i in range(N)]

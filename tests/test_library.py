@@ -52,9 +52,10 @@ def test_every_version_lists_each_default_last():
         assert paths()[key] == files()[key][default.version]
 
 
-def test_the_demo_still_runs_the_2025_versions():
-    """The demo's synthetic answers follow 2025.1; the clause-based versions ship beside them."""
-    assert {key: LIBRARY[key].version for key in CENTRES} == dict.fromkeys(CENTRES, "2025.1")
+def test_the_township_default_is_the_clause_based_version():
+    """The demo's open round runs the newest township version; the community default stays on 2025.1."""
+    assert LIBRARY["township-health-centre"].version == "2026.1"
+    assert LIBRARY["community-health-centre"].version == "2025.1"
 
 
 @pytest.mark.parametrize("name", CENTRES)
@@ -122,9 +123,10 @@ def test_every_bundled_version_scores_a_complete_centre(instrument):
     assert card.grade in {g.id for g in instrument.grades}
 
 
-def test_synthetic_township_centres_keep_every_constraint():
-    instrument = get("township-health-centre", "2025.1")
-    data = township_columns(2000, seed=7)
+@pytest.mark.parametrize("version", ["2025.1", "2026.1"])
+def test_synthetic_township_centres_keep_every_constraint(version):
+    instrument = get("township-health-centre", version)
+    data = township_columns(2000, seed=7, instrument=instrument)
     env = instruments.evaluate(instrument, data)
     for item in instrument.items:
         if item.constraint is not None:
@@ -139,7 +141,7 @@ def test_synthetic_township_centres_keep_every_constraint():
 
 def test_scoring_the_same_centres_by_column_or_one_by_one_agrees():
     instrument = get("township-health-centre", "2025.1")
-    data = township_columns(40, seed=3)
+    data = township_columns(40, seed=3, instrument=instrument)
     together = instruments.score_columns(instrument, data)
     one_by_one = instruments.score_many(instrument, answers_from_columns(instrument, data))
     np.testing.assert_array_equal(together.total, one_by_one.total)

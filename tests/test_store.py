@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 import instruments
-from instruments.library import bundled
+from instruments.library import get
 from instruments.synthetic import answers_from_columns, township_columns
 from survey import db as database
 from survey.store import ConflictError, NotFoundError, StoreError
@@ -19,7 +19,7 @@ from survey.store.scores import round_scores, save_scores
 from survey.store.users import add_user, verify_password
 from survey.store.versions import get_instrument, save_instrument
 
-TOWNSHIP = bundled()["township-health-centre"]
+TOWNSHIP = get("township-health-centre", "2025.1")  # indicators only (clauses: test_store_clauses.py)
 UNITS = [
     Unit("61", "陕西省", "province", None, "region", None),
     Unit("6199", "西咸新区", "city", "61", "region", None),
@@ -30,7 +30,9 @@ UNITS = [
     Unit("619902001", "大王卫生院", "township", "619902", "township_health_centre", None),
     Unit("619902100", "沣西社区卫生服务中心", "community", "619902", "community_health_centre", None),
 ]
-COMPLETE = answers_from_columns(TOWNSHIP, township_columns(1, 5, staff=[53], prof_tech=[45], blank_share=0))[0]
+COMPLETE = answers_from_columns(
+    TOWNSHIP, township_columns(1, 5, staff=[53], prof_tech=[45], blank_share=0, instrument=TOWNSHIP)
+)[0]
 
 
 @pytest.fixture
@@ -65,6 +67,7 @@ def test_migrations_run_once(tmp_path):
         "m001_initial",
         "m003_sessions_and_signin_attempts",
         "m004_unit_attributes",
+        "m005_ratings_evidence_appeals",
     ]
 
 
@@ -265,14 +268,16 @@ def test_requests_do_not_migrate(app, client, auth, monkeypatch):
 
 def test_the_live_card_and_the_league_score_the_demo_alike(app_db):
     """One conversion from stored answers to numbers: every response scores the same on the centre's live card
-    (answers read one by one) and in the league (the round's columns read at once)."""
+    (answers read one by one) and in the league (the round's columns read at once), clause levels included,
+    the evaluator's level before the centre's own."""
     import math
 
     import instruments
+    from survey.store.ratings import clause_ratings
     from survey.store.rounds import list_rounds, round_instrument
     from survey.store.scores import round_scores
 
-    compared = 0
+    compared, clauses_compared, verified_first = 0, 0, 0
     for round_ in list_rounds(app_db):
         instrument = round_instrument(app_db, round_)
         league = round_scores(app_db, round_)
@@ -284,5 +289,17 @@ def test_the_live_card_and_the_league_score_the_demo_alike(app_db):
             for ind in instrument.indicators:
                 assert live.indicators[ind.id].value == league.scores.value(ind.id, row), (response.org_code, ind.id)
                 assert live.indicators[ind.id].status == league.scores.status(ind.id, row)
+            for clause in instrument.clauses:
+                assert live.clauses[clause.id] == league.scores.clause(clause.id, row), (response.org_code, clause.id)
+                clauses_compared += 1
+            assert live.requirements == league.scores.requirement_results(row)
+            for clause_id, rated in clause_ratings(app_db, instrument, response.id).items():
+                if (
+                    rated.verified not in (None, rated.reported)
+                    and rated.verified in instrument.clause[clause_id].level_ids
+                ):
+                    assert live.clauses[clause_id].level == rated.verified
+                    verified_first += 1
             compared += 1
     assert compared == 18 * 2 + 6 + 5  # both years of Xixian, Pingwu's 2024 and 2025 (one has not started)
+    assert clauses_compared == 23 * 99 and verified_first > 0  # the 2025 round is clause-based, rated by counties

@@ -18,9 +18,9 @@ from ..model import Instrument
 FOLDER = Path(__file__).parent
 FILE_NAME = re.compile(r"(?P<id>[a-z0-9][a-z0-9-]*)@(?P<version>[^@/]+)\.yaml")
 
-# Instruments whose default stays on an older version while a newer one ships beside it:
-# the demo and the synthetic answers still follow these. Remove an entry to make the newest the default.
-DEFAULT_VERSIONS = {"township-health-centre": "2025.1", "community-health-centre": "2025.1"}
+# Instruments whose default stays on an older version while a newer one ships beside it
+# (a round opened without a version gets it). Remove an entry to make the newest the default.
+DEFAULT_VERSIONS = {"community-health-centre": "2025.1"}
 
 
 def version_key(version: str) -> tuple:

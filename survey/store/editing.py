@@ -21,7 +21,16 @@ from instruments import Instrument
 from ..db import writing
 from . import ConflictError, StoreError, now
 from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
-from .responses import Response, differences, get_response, record, response_by_id, round_answers, stored_values
+from .responses import (
+    Response,
+    attached,
+    differences,
+    ensure_response,
+    record,
+    response_by_id,
+    round_answers,
+    stored_values,
+)
 from .rounds import Round
 
 FLUSH = 100_000  # answers an import holds before writing them, to bound its memory
@@ -53,7 +62,7 @@ def save_answers(
     responses, a closed round, and a save based on an older version.
     """
     with writing(db):
-        response = _ensure_response(db, round_.id, org_code)
+        response = ensure_response(db, round_.id, org_code)
         if expected_version is not None and response.version != expected_version:
             raise ConflictError(
                 "this response was changed elsewhere since you opened it "
@@ -69,18 +78,6 @@ def save_answers(
     return response_by_id(db, response.id), changed
 
 
-def _ensure_response(db: Database, round_id: int, org_code: str) -> Response:
-    existing = get_response(db, round_id, org_code)
-    if existing is not None:
-        return existing
-    stamp = now()
-    db.execute(
-        "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
-        [round_id, org_code, stamp, stamp],
-    )
-    return get_response(db, round_id, org_code)
-
-
 def _write(
     db: Database,
     instrument: Instrument,
@@ -94,6 +91,7 @@ def _write(
     stored = {
         row["item_id"]: row["value"]
         for row in db.query("SELECT item_id, value FROM answers WHERE response_id = ?", [response.id])
+        if row["item_id"] in instrument.item  # clause ratings are written by `ratings` alone
     }
     wanted = stored_values(instrument, values)
     if replace:
@@ -199,7 +197,10 @@ def _submit_imported(db: Database, round_: Round, instrument: Instrument, ids: l
     """Submit the imported responses, checked on their answers as now written, or refuse them all."""
     responses = [response_by_id(db, response_id) for response_id in ids]
     stored = round_answers(db, instrument, round_.id)
-    found = submission_problems(instrument, [stored.get(response.id, {}) for response in responses])
+    files = attached(db, ids)
+    found = submission_problems(
+        instrument, [stored.get(response.id, {}) for response in responses], [files[r.id] for r in responses]
+    )
     refused = {response.org_code: problems for response, problems in zip(responses, found, strict=True) if problems}
     if refused:
         raise NotSubmittableError(refused)

@@ -14,7 +14,9 @@ takes no moves at all. `new` is not stored: it is a centre with nothing saved.
 
 Everything else asks this module: whether answers may change (`check_editable`),
 whether a response awaits a level (`awaits`), what keeps answers from submission
-(`submission_problems`); and moves a response only through `submit`,
+(`submission_problems`: required items unanswered, constraints broken, and onsite
+clauses whose evidence is required without a file, `missing_evidence`); and moves
+a response only through `submit`,
 `submit_many`, `approve` and `send_back`. Only the schema and the words shown to
 people name a state besides this module.
 """
@@ -23,17 +25,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
-from instruments import Instrument
+from instruments import NOT_APPLICABLE, Clause, Instrument
 from instruments.checks import submission_problems as _problems_of
 
 from ..db import writing
 from . import ConflictError, StoreError, now
-from .responses import Response, answers, record, response_by_id
+from .responses import Response, answers, attached, record, response_by_id
 from .rounds import Round, centres
 
 NEW, DRAFT, SUBMITTED, RETURNED, APPROVED = "new", "draft", "submitted", "returned", "approved"
@@ -96,17 +98,33 @@ def check_reviewable(round_: Round, response: Response, level: int) -> None:
         raise StoreError(f"this response awaits {waiting}, not {LEVEL_NAMES.get(level, level)}")
 
 
-def submission_problems(instrument: Instrument, values: Sequence[Mapping[str, Any]]) -> list[list[str]]:
-    """For each set of answers, what keeps it from submission: required items unanswered, constraints broken."""
+def missing_evidence(instrument: Instrument, values: Mapping[str, Any], files: Collection[str]) -> list[Clause]:
+    """Onsite clauses whose evidence is required and that have no file (unless rated not applicable)."""
     return [
-        [f"{p.item.label.zh}：{'必填' if p.kind == 'required' else p.message}" for p in found]
-        for found in _problems_of(instrument, values)
+        clause
+        for clause in instrument.onsite_clauses
+        if clause.evidence == "required" and clause.id not in files and values.get(clause.id) != NOT_APPLICABLE
     ]
 
 
-def problems_before_submit(instrument: Instrument, values: Mapping[str, Any]) -> list[str]:
+def submission_problems(
+    instrument: Instrument, values: Sequence[Mapping[str, Any]], files: Sequence[Collection[str]]
+) -> list[list[str]]:
+    """For each set of answers (with the items and clauses that have files): what keeps it from submission."""
+    return [
+        [f"{p.item.label.zh}：{'必填' if p.kind == 'required' else p.message}" for p in found]
+        + [f"{_clause_name(clause)}：需上传佐证材料" for clause in missing_evidence(instrument, answered, attached_)]
+        for found, answered, attached_ in zip(_problems_of(instrument, values), values, files, strict=True)
+    ]
+
+
+def _clause_name(clause: Clause) -> str:
+    return f"条款 {clause.number or clause.id}"
+
+
+def problems_before_submit(instrument: Instrument, values: Mapping[str, Any], files: Collection[str]) -> list[str]:
     """What keeps one set of answers from submission."""
-    return submission_problems(instrument, [values])[0]
+    return submission_problems(instrument, [values], [files])[0]
 
 
 def refusal(problems: Sequence[str]) -> str:
@@ -129,7 +147,8 @@ def submit(
     with writing(db):
         current = response_by_id(db, response.id)
         _check_submittable(round_, current)
-        problems = problems_before_submit(instrument, answers(db, instrument, current.id))
+        files = attached(db, [current.id])[current.id]
+        problems = problems_before_submit(instrument, answers(db, instrument, current.id), files)
         if problems:
             raise StoreError("cannot submit yet: " + refusal(problems))
         _move(db, current, _submitted(round_), 0, username, source)

@@ -1,8 +1,13 @@
 """Responses and their answers: one response per centre per round, answers in long format.
 
 Reading them (as the instrument core holds them, or as numbers for scoring),
-how an answer is stored, and the audit rows every change leaves. Writing
-answers is `editing`'s; moving a response through review is `lifecycle`'s.
+how an answer is stored, and the audit rows every change leaves. An onsite
+clause's rating is an answer too, keyed by the clause id (the loader keeps
+clause ids apart from item ids): the centre's self-rating as the value, the
+evaluator's rating as the verified value, so every reading here — and every
+score — carries the clause levels with the items. Writing answers is
+`editing`'s, writing ratings `ratings`'; moving a response through review is
+`lifecycle`'s.
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from instruments import Instrument, Item
+from instruments import Instrument, Item, level_number
 from instruments.item_types import ITEM_TYPES
 
-from . import NotFoundError, StoreError
+from . import NotFoundError, StoreError, now
 from .rounds import Round
 
 
@@ -49,6 +54,19 @@ def get_response(db: Database, round_id: int, org_code: str) -> Response | None:
     return Response.of(rows[0]) if rows else None
 
 
+def ensure_response(db: Database, round_id: int, org_code: str) -> Response:
+    """The centre's response to the round, created (empty, a draft) when there is none yet."""
+    existing = get_response(db, round_id, org_code)
+    if existing is not None:
+        return existing
+    stamp = now()
+    db.execute(
+        "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        [round_id, org_code, stamp, stamp],
+    )
+    return get_response(db, round_id, org_code)
+
+
 def response_by_id(db: Database, response_id: int) -> Response:
     rows = list(db.query("SELECT * FROM responses WHERE id = ?", [response_id]))
     if not rows:
@@ -57,7 +75,8 @@ def response_by_id(db: Database, response_id: int) -> Response:
 
 
 def answers(db: Database, instrument: Instrument, response_id: int, verified: bool = False) -> dict[str, Any]:
-    """A response's answers by item id; with `verified`, a verified value replaces the reported one."""
+    """A response's answers by item id, and its onsite clauses' ratings by clause id; with `verified`,
+    a verified value or level replaces the reported one."""
     rows = db.query("SELECT item_id, value, verified FROM answers WHERE response_id = ?", [response_id])
     return _answers(instrument, ((row["item_id"], row["value"], row["verified"]) for row in rows), verified)
 
@@ -79,8 +98,25 @@ def _answers(instrument: Instrument, rows: Iterable[tuple[str, Any, Any]], verif
     out = {}
     for item_id, value, checked in rows:
         item = instrument.item.get(item_id)
+        chosen = checked if verified and checked is not None else value
         if item is not None:
-            out[item.id] = from_db(item, checked if verified and checked is not None else value)
+            out[item.id] = from_db(item, chosen)
+        elif item_id in instrument.clause and not instrument.clause[item_id].auto:
+            out[item_id] = chosen  # a level id, `below` or `not_applicable`, stored as written
+    return out
+
+
+def attached(db: Database, response_ids: Iterable[int]) -> dict[int, set[str]]:
+    """For each response, the items and clauses that have at least one evidence file."""
+    ids = list(response_ids)
+    out: dict[int, set[str]] = {response_id: set() for response_id in ids}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for response_id, item_id in db.execute(
+            f"SELECT DISTINCT response_id, item_id FROM evidence WHERE response_id IN ({marks})", chunk
+        ):
+            out[response_id].add(item_id)
     return out
 
 
@@ -126,9 +162,11 @@ def record(db: Database, rows: list[tuple]) -> None:
 def round_columns(
     db: Database, round_: Round, instrument: Instrument, codes: list[str], verified: bool = True
 ) -> dict[str, np.ndarray]:
-    """One float column per item over `codes` (NaN where unanswered), for scoring."""
+    """One float column per item and per onsite clause over `codes` (NaN where unanswered or unrated), for scoring."""
     index = {code: row for row, code in enumerate(codes)}
     columns = {item.id: np.full(len(codes), np.nan) for item in instrument.items}
+    clauses = {clause.id: clause for clause in instrument.onsite_clauses}
+    columns.update({clause_id: np.full(len(codes), np.nan) for clause_id in clauses})
     items = instrument.item
     value = "coalesce(a.verified, a.value)" if verified else "a.value"
     cursor = db.conn.execute(
@@ -139,8 +177,12 @@ def round_columns(
     kinds = {item.id: ITEM_TYPES[item.type] for item in instrument.items}
     for org_code, item_id, raw in cursor:
         row = index.get(org_code)
-        if row is not None and item_id in kinds:
+        if row is None:
+            continue
+        if item_id in kinds:
             columns[item_id][row] = kinds[item_id].stored_number(raw, items[item_id])
+        elif item_id in clauses:
+            columns[item_id][row] = level_number(clauses[item_id], raw)
     return columns
 
 

@@ -21,7 +21,7 @@ from ..db import writing
 from . import ConflictError, NotFoundError, StoreError
 from .access import reaches, reviewer_level
 from .lifecycle import approve, awaits, check_reviewable, problems_before_submit, send_back
-from .responses import Response, answers, get_response, response_by_id
+from .responses import Response, answers, attached, get_response, response_by_id
 from .rounds import Round
 from .users import User
 
@@ -66,7 +66,8 @@ class BulkApproval:
 
 def approval_problems(db: Database, instrument: Instrument, response: Response) -> list[str]:
     """What keeps a response from approval: the submission checks, on verified values where there are any."""
-    return problems_before_submit(instrument, answers(db, instrument, response.id, verified=True))
+    files = attached(db, [response.id])[response.id]
+    return problems_before_submit(instrument, answers(db, instrument, response.id, verified=True), files)
 
 
 def check_reviewer(

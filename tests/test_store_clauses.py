@@ -1,0 +1,365 @@
+"""Clause ratings, evidence files and appeals in the store, on the clause-based township instrument (2026.1)."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from instruments.library import get
+from instruments.synthetic import answers_from_columns, township_columns
+from survey import db as database
+from survey.demo_files import pdf, png
+from survey.store import ConflictError, NotFoundError, StoreError
+from survey.store import appeals as appeal_store
+from survey.store import evidence as evidence_store
+from survey.store.editing import save_answers
+from survey.store.lifecycle import approve, submit
+from survey.store.orgs import Unit, save_units
+from survey.store.ratings import RatingError, clause_ratings, rate, self_rate
+from survey.store.responses import answers, get_response, round_columns
+from survey.store.rounds import change_status, create_round, get_round
+from survey.store.users import User
+from survey.store.versions import save_instrument
+
+TOWNSHIP = get("township-health-centre", "2026.1")
+UNITS = [
+    Unit("61", "陕西省", "province", None, "region", None),
+    Unit("6199", "西咸新区", "city", "61", "region", None),
+    Unit("619901", "沣东新城", "county", "6199", "region", None),
+    Unit("619902", "沣西新城", "county", "6199", "region", None),
+    Unit("619901001", "斗门卫生院", "township", "619901", "township_health_centre", None),
+    Unit("619901002", "王寺卫生院", "township", "619901", "township_health_centre", None),
+    Unit("619902001", "大王卫生院", "township", "619902", "township_health_centre", None),
+]
+DOUMEN, WANGSI = "619901001", "619901002"
+CENTRE = User(1, "doumen", "centre", DOUMEN, True)
+OTHER_CENTRE = User(2, "wangsi", "centre", WANGSI, True)
+COUNTY = User(3, "fengdong", "evaluator", "619901", True)
+OTHER_COUNTY = User(4, "fengxi", "evaluator", "619902", True)
+CITY = User(5, "xixian-city", "evaluator", "6199", True)
+COMPLETE = answers_from_columns(
+    TOWNSHIP, township_columns(1, 5, staff=[53], prof_tech=[45], blank_share=0, instrument=TOWNSHIP)
+)[0]
+REQUIRED = [c.id for c in TOWNSHIP.onsite_clauses if c.evidence == "required"]
+ONSITE = next(c for c in TOWNSHIP.onsite_clauses if c.evidence == "optional")  # a clause to rate
+AUTO = next(c for c in TOWNSHIP.clauses if c.auto)
+
+
+@pytest.fixture
+def db(tmp_path):
+    db = database.connect(tmp_path / "survey.db")
+    save_units(db, UNITS)
+    save_instrument(db, TOWNSHIP)
+    return db
+
+
+@pytest.fixture
+def round_(db):
+    return create_round(db, TOWNSHIP.id, "2025", "2025年度评估", scope_code="6199", review_levels=2)
+
+
+def counts(db):
+    tables = ("responses", "answers", "answer_notes", "audit", "evidence", "appeals")
+    return {t: db[t].count for t in tables}
+
+
+def stored_files(db):
+    folder = evidence_store.folder(db)
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def xlsx() -> bytes:
+    book, buffer = openpyxl.Workbook(), io.BytesIO()
+    book.active["A1"] = "设备台账"
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def docx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def jpeg() -> bytes:
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+
+
+def submitted(db, round_, code=DOUMEN, user=CENTRE):
+    """A complete response with every required file attached, submitted."""
+    save_answers(db, round_, TOWNSHIP, code, COMPLETE, username="c", source="web")
+    for clause_id in REQUIRED:
+        evidence_store.add_evidence(db, round_, TOWNSHIP, code, clause_id, "制度.pdf", pdf(clause_id), user)
+    return submit(db, round_, TOWNSHIP, get_response(db, round_.id, code), username="c")
+
+
+# ---------------------------------------------------------------- ratings
+
+
+def test_a_self_rating_is_an_answer_keyed_by_the_clause_audited_and_versioned(db, round_):
+    response, changed = self_rate(db, round_, TOWNSHIP, DOUMEN, {ONSITE.id: ("b级", "有制度和记录")}, username="doumen")
+    assert (changed, response.version) == (2, 2)  # the level and the note
+    assert answers(db, TOWNSHIP, response.id)[ONSITE.id] == "B"
+    assert clause_ratings(db, TOWNSHIP, response.id)[ONSITE.id].note == "有制度和记录"
+    trail = list(db.query("SELECT action, item_id, old, new FROM audit ORDER BY id"))
+    assert trail == [
+        {"action": "self_rating", "item_id": ONSITE.id, "old": None, "new": "B"},
+        {"action": "self_rating_note", "item_id": ONSITE.id, "old": None, "new": "有制度和记录"},
+    ]
+    columns = round_columns(db, get_round(db, round_.id), TOWNSHIP, [DOUMEN, WANGSI])
+    assert columns[ONSITE.id][0] == 2 and columns[ONSITE.id][1] != columns[ONSITE.id][1]  # B is the 2nd level; NaN
+    response, changed = self_rate(db, round_, TOWNSHIP, DOUMEN, {ONSITE.id: ("B", "有制度和记录")}, username="doumen",
+                                  expected_version=2)  # fmt: skip
+    assert (changed, response.version) == (0, 2)  # nothing changed, nothing written
+    with pytest.raises(ConflictError, match="changed elsewhere"):
+        self_rate(db, round_, TOWNSHIP, DOUMEN, {ONSITE.id: ("A", "")}, username="doumen", expected_version=1)
+
+
+@pytest.mark.parametrize(
+    "given, code, message",
+    [
+        ({"__x": ("B", "")}, "unknown", "'__x' is not a clause"),
+        ({AUTO.id: ("B", "")}, "auto", "is rated from the answers"),
+        ({ONSITE.id: ("D", "")}, "level", "'D' is not a level of clause"),
+        ({ONSITE.id: ("不适用", "")}, "reason", "not applicable needs a reason"),
+        ({ONSITE.id: ("C", "很" * 2001)}, "long", "at most 2000 characters"),
+    ],
+)
+def test_a_rating_that_does_not_fit_writes_nothing(db, round_, given, code, message):
+    self_rate(db, round_, TOWNSHIP, DOUMEN, {REQUIRED[0]: ("C", "")}, username="doumen")
+    before = counts(db)
+    with pytest.raises(RatingError, match=message) as refused:
+        self_rate(db, round_, TOWNSHIP, DOUMEN, {REQUIRED[0]: ("A", ""), **given}, username="doumen")
+    assert refused.value.code == code and refused.value.clause_id == next(iter(given))
+    assert counts(db) == before
+    assert answers(db, TOWNSHIP, get_response(db, round_.id, DOUMEN).id)[REQUIRED[0]] == "C"
+
+
+def test_the_evaluator_s_level_is_verified_scored_first_and_the_self_rating_stays(db, round_):
+    response = submitted(db, round_)
+    with pytest.raises(StoreError, match="submitted and awaits review"):
+        self_rate(db, round_, TOWNSHIP, DOUMEN, {ONSITE.id: ("A", "")}, username="doumen")
+    with pytest.raises(StoreError, match="awaits 县级评审, not 市级复核"):
+        rate(db, round_, TOWNSHIP, response, {ONSITE.id: ("C", "")}, CITY)
+    with pytest.raises(NotFoundError):
+        rate(db, round_, TOWNSHIP, response, {ONSITE.id: ("C", "")}, OTHER_COUNTY)
+    self_rated = clause_ratings(db, TOWNSHIP, response.id).get(ONSITE.id)
+    response, changed = rate(db, round_, TOWNSHIP, response, {ONSITE.id: ("未达到", "现场未见记录")}, COUNTY,
+                             expected_version=response.version)  # fmt: skip
+    assert changed == 2
+    rated = clause_ratings(db, TOWNSHIP, response.id)[ONSITE.id]
+    assert (rated.verified, rated.comment, rated.verified_level) == ("below", "现场未见记录", 1)
+    assert rated.reported == (self_rated.reported if self_rated else None)
+    assert answers(db, TOWNSHIP, response.id, verified=True)[ONSITE.id] == "below"
+    columns = round_columns(db, get_round(db, round_.id), TOWNSHIP, [DOUMEN])
+    assert columns[ONSITE.id][0] == 0  # below the first level
+    with pytest.raises(RatingError, match="not applicable needs a reason"):
+        rate(db, round_, TOWNSHIP, response, {ONSITE.id: ("not_applicable", " ")}, COUNTY)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@pytest.mark.parametrize(
+    "make, kind",
+    [(lambda: pdf("x"), "pdf"), (lambda: png(1), "png"), (jpeg, "jpeg"), (xlsx, "xlsx"), (docx, "docx")],
+)
+def test_evidence_is_recognised_by_content_and_stored_by_hash(db, round_, make, kind):
+    data = make()
+    found = evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "任意名称.bin", data, CENTRE)
+    assert (found.kind, found.size, found.name) == (kind, len(data), "任意名称.bin")
+    with evidence_store.open_file(db, found) as file:
+        assert file.read() == data
+    again = evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, "staff_total", "again", data, CENTRE)
+    assert again.sha256 == found.sha256 and stored_files(db) == [found.sha256]  # one file, two attachments
+    audit = list(db.query("SELECT action, item_id, new FROM audit WHERE action = 'evidence_add' ORDER BY id"))
+    assert audit[0] == {"action": "evidence_add", "item_id": ONSITE.id, "new": "任意名称.bin"}
+
+
+def zip_of(*names):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, "x")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, data, code",
+    [
+        ("制度.pdf", b"just text, named like a PDF", "type"),
+        ("photo.png", b"GIF89a" + b"\x00" * 40, "type"),
+        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "type"),
+        ("archive.docx", zip_of("readme.txt"), "type"),
+        ("slides.pptx", zip_of("[Content_Types].xml", "ppt/presentation.xml"), "type"),
+        ("empty.pdf", b"", "empty"),
+        ("big.pdf", pdf("x") + b"\x00" * (10 * 1024 * 1024), "size"),
+    ],
+)
+def test_a_file_of_another_type_or_too_large_is_refused_and_nothing_stored(db, round_, name, data, code):
+    before = counts(db)
+    with pytest.raises(evidence_store.EvidenceError) as refused:
+        evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, name, data, CENTRE)
+    assert refused.value.code == code and refused.value.params["name"] == name
+    assert counts(db) == before and stored_files(db) == []
+
+
+def test_a_response_holds_at_most_its_share_of_files(db, round_, monkeypatch):
+    monkeypatch.setattr(evidence_store, "MAX_RESPONSE", len(pdf("a")) + len(pdf("b")))
+    evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "a.pdf", pdf("a"), CENTRE)
+    evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "b.pdf", pdf("b"), CENTRE)
+    before, files = counts(db), stored_files(db)
+    with pytest.raises(evidence_store.EvidenceError, match="at most") as refused:
+        evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "c.pdf", pdf("c"), CENTRE)
+    assert refused.value.code == "total" and counts(db) == before and stored_files(db) == files
+
+
+@pytest.mark.parametrize(
+    "user, target, code",
+    [
+        (OTHER_CENTRE, ONSITE.id, "other_centre"),
+        (COUNTY, ONSITE.id, "other_centre"),
+        (CENTRE, AUTO.id, "target"),
+        (CENTRE, "__nothing", "target"),
+    ],
+)
+def test_a_file_for_another_centre_or_no_item_is_refused(db, round_, user, target, code):
+    before = counts(db)
+    with pytest.raises(evidence_store.EvidenceError) as refused:
+        evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, target, "a.pdf", pdf("a"), user)
+    assert refused.value.code == code and counts(db) == before and stored_files(db) == []
+
+
+def test_files_wait_while_the_response_is_reviewed_and_removal_is_audited(db, round_):
+    response = submitted(db, round_)
+    before = counts(db)
+    with pytest.raises(evidence_store.EvidenceError) as refused:
+        evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "late.pdf", pdf("late"), CENTRE)
+    assert refused.value.code == "locked" and counts(db) == before
+    first = evidence_store.evidence_of(db, response.id)[REQUIRED[0]][0]
+    with pytest.raises(evidence_store.EvidenceError, match="awaits review"):
+        evidence_store.remove_evidence(db, round_, response, first.id, CENTRE)
+    with pytest.raises(NotFoundError):
+        evidence_store.remove_evidence(db, round_, response, first.id, OTHER_CENTRE)
+    assert counts(db) == before
+
+
+def test_submission_waits_for_every_required_file_unless_rated_not_applicable(db, round_):
+    save_answers(db, round_, TOWNSHIP, DOUMEN, COMPLETE, username="c", source="web")
+    for clause_id in REQUIRED[1:]:
+        evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, clause_id, "制度.pdf", pdf(clause_id), CENTRE)
+    number = TOWNSHIP.clause[REQUIRED[0]].number
+    with pytest.raises(StoreError, match=f"条款 {number}：需上传佐证材料"):
+        submit(db, round_, TOWNSHIP, get_response(db, round_.id, DOUMEN), username="c")
+    self_rate(db, round_, TOWNSHIP, DOUMEN, {REQUIRED[0]: ("不适用", "本院不开展")}, username="doumen")
+    assert submit(db, round_, TOWNSHIP, get_response(db, round_.id, DOUMEN), username="c").status == "submitted"
+
+
+def test_a_removed_file_leaves_the_store_and_a_backup_copies_what_it_names(db, round_, tmp_path):
+    found = evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "a.png", png(3), CENTRE)
+    kept = evidence_store.add_evidence(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "b.pdf", pdf("b"), CENTRE)
+    response = get_response(db, round_.id, DOUMEN)
+    evidence_store.remove_evidence(db, round_, response, found.id, CENTRE)
+    assert [e.id for e in evidence_store.evidence_of(db, response.id)[ONSITE.id]] == [kept.id]
+    assert list(db.query("SELECT action, old FROM audit WHERE action = 'evidence_remove'")) == [
+        {"action": "evidence_remove", "old": "a.png"}
+    ]
+    from survey import assessment
+
+    backup = tmp_path / "backups" / "copy.db"
+    assessment.backup(db, backup)
+    copied = sorted(p.name for p in (backup.parent / "evidence").rglob("*") if p.is_file())
+    assert copied == [kept.sha256]  # the removed one is no longer named by the database copied
+    again = database.connect(backup)
+    with evidence_store.open_file(again, evidence_store.get_evidence(again, kept.id)) as file:
+        assert file.read() == pdf("b")  # the backup folder is an instance folder of its own
+    again.close()
+
+
+# ---------------------------------------------------------------- appeals
+
+
+@pytest.fixture
+def disputed(db, round_):
+    """Doumen self-rated a clause B and attached its files; the county rated it C and approved."""
+    self_rate(db, round_, TOWNSHIP, DOUMEN, {ONSITE.id: ("B", "")}, username="doumen")
+    response = submitted(db, round_)
+    rate(db, round_, TOWNSHIP, response, {ONSITE.id: ("C", "记录不全")}, COUNTY)
+    approve(db, round_, get_response(db, round_.id, DOUMEN), level=1, username="fengdong")
+    return get_response(db, round_.id, DOUMEN)
+
+
+def test_an_appeal_accepted_makes_the_centre_s_level_the_verified_one(db, round_, disputed):
+    assert appeal_store.disputes(db, TOWNSHIP, disputed.id)[ONSITE.id].level == 1
+    lodged = appeal_store.lodge(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "记录已补齐", CENTRE,
+                                response_id=disputed.id, file=("补充记录.pdf", pdf("more")))  # fmt: skip
+    assert (lodged.status, lodged.reported, lodged.verified, lodged.level) == ("pending", "B", "C", 1)
+    assert evidence_store.evidence_of(db, disputed.id)[ONSITE.id][-1].appeal_id == lodged.id
+    assert [row["id"] for row in appeal_store.for_evaluator(db, round_, COUNTY)] == [lodged.id]
+    assert appeal_store.for_evaluator(db, round_, CITY) == []  # decided at the county's level
+    with pytest.raises(appeal_store.AppealError, match="decided at review level 1"):
+        appeal_store.decide(db, round_, TOWNSHIP, lodged.id, True, "", CITY)
+    with pytest.raises(appeal_store.AppealsPendingError, match=f"{DOUMEN} {ONSITE.id}"):
+        appeal_store.check_closable(db, round_)
+    version = get_response(db, round_.id, DOUMEN).version
+    decided = appeal_store.decide(db, round_, TOWNSHIP, lodged.id, True, "", COUNTY)
+    assert (decided.status, decided.decided_by) == ("accepted", "fengdong")
+    assert answers(db, TOWNSHIP, disputed.id, verified=True)[ONSITE.id] == "B"
+    assert get_response(db, round_.id, DOUMEN).version == version + 1
+    assert list(db.query("SELECT action, old, new, source FROM audit WHERE item_id = ? AND action = 'rating' "
+                         "ORDER BY id", [ONSITE.id]))[-1] == {"action": "rating", "old": "C", "new": "B",
+                                                               "source": "appeal"}  # fmt: skip
+    appeal_store.check_closable(db, round_)  # nothing waits now
+    with pytest.raises(appeal_store.AppealError, match="not_disputed|does not differ"):
+        appeal_store.lodge(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "再申诉", CENTRE)
+
+
+def test_an_appeal_rejected_needs_a_reason_and_keeps_the_verified_level(db, round_, disputed):
+    lodged = appeal_store.lodge(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "记录已补齐", CENTRE)
+    before = counts(db)
+    with pytest.raises(appeal_store.AppealError, match="a reason is needed"):
+        appeal_store.decide(db, round_, TOWNSHIP, lodged.id, False, " ", COUNTY)
+    assert counts(db) == before
+    decided = appeal_store.decide(db, round_, TOWNSHIP, lodged.id, False, "补充的记录日期晚于检查日", COUNTY)
+    assert (decided.status, decided.decision) == ("rejected", "补充的记录日期晚于检查日")
+    assert answers(db, TOWNSHIP, disputed.id, verified=True)[ONSITE.id] == "C"
+    with pytest.raises(appeal_store.AppealError, match="already rejected"):
+        appeal_store.decide(db, round_, TOWNSHIP, lodged.id, True, "", COUNTY)
+
+
+@pytest.mark.parametrize(
+    "user, item_id, options, code",
+    [
+        (OTHER_CENTRE, ONSITE.id, {}, "other_centre"),  # wangsi appealing for doumen
+        (CENTRE, ONSITE.id, {"response_id": 999}, "other_centre"),  # a response not its own
+        (CENTRE, REQUIRED[0], {}, "not_disputed"),  # the county did not change it
+        (CENTRE, AUTO.id, {}, "unknown"),  # auto clauses follow from the answers
+        (CENTRE, ONSITE.id, {"reason": " "}, "reason"),
+        (CENTRE, ONSITE.id, {"file": ("notes.txt", b"plain text")}, None),  # the file's refusal undoes the appeal
+    ],
+)
+def test_a_bad_appeal_writes_nothing(db, round_, disputed, user, item_id, options, code):
+    options = {"reason": "记录已补齐", **options}
+    before, files = counts(db), stored_files(db)
+    with pytest.raises(StoreError) as refused:
+        appeal_store.lodge(db, round_, TOWNSHIP, DOUMEN, item_id, options.pop("reason"), user, **options)
+    if code:
+        assert refused.value.code == code and refused.value.item_id == item_id
+    else:
+        assert isinstance(refused.value, evidence_store.EvidenceError) and refused.value.code == "type"
+    assert counts(db) == before and stored_files(db) == files
+
+
+def test_a_second_pending_appeal_on_the_same_clause_and_one_in_a_closed_round_are_refused(db, round_, disputed):
+    appeal_store.lodge(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "记录已补齐", CENTRE)
+    before = counts(db)
+    with pytest.raises(appeal_store.AppealError, match="already pending") as refused:
+        appeal_store.lodge(db, round_, TOWNSHIP, DOUMEN, ONSITE.id, "再说一次", CENTRE)
+    assert refused.value.code == "pending" and counts(db) == before
+    db.execute("UPDATE appeals SET status = 'rejected'")
+    change_status(db, round_, "closed", username="admin")
+    with pytest.raises(appeal_store.AppealError, match="is closed"):
+        appeal_store.lodge(db, get_round(db, round_.id), TOWNSHIP, DOUMEN, ONSITE.id, "记录已补齐", CENTRE)
