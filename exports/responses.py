@@ -14,7 +14,9 @@ An onsite clause's column holds its rating as people write it — a level id,
 `instruments.ratings`); an empty cell leaves it unrated. A rating the clause
 cannot take, and any value in an auto clause's column, is a located problem.
 The column `<clause id>.note` beside it holds the note of the self-rating,
-kept apart from the answers in `ResponseRow.notes`.
+kept apart from the answers in `ResponseRow.notes`. The template holds its
+clauses on a sheet of their own (`条款自评`), read after `填报` and joined to
+it by org code; a column appears on one sheet only.
 """
 
 from __future__ import annotations
@@ -43,31 +45,52 @@ SPARE_COLUMNS = 20  # columns beyond org_code, org_name, one per item and two pe
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a centre's row is on one sheet, and the column of each header of that sheet (from 1)."""
+
+    order: int  # the sheet's place among the sheets read
+    sheet: str
+    row: int
+    columns: Mapping[str, int]
+
+
+@dataclass(frozen=True)
 class ResponseRow:
     code: str
     answers: dict[str, Any]  # by item id, and onsite clauses' ratings by clause id
     where: str  # sheet and row, e.g. 填报!7
     notes: dict[str, str] = field(default_factory=dict)  # the self-rating's note, by clause id
-    columns: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)  # each id's column (from 1)
+    places: tuple[Place, ...] = field(default=(), compare=False, repr=False)  # its row on each sheet read
 
-    def cell(self, key: str) -> str:
-        """Where the value of an item or clause of this row is: `填报!D7` (the row alone when not known)."""
-        sheet, _, row = self.where.rpartition("!")
-        col = self.columns.get(key)
-        return excel.location(sheet, int(row), col) if col is not None else self.where
+    def position(self, header: str) -> tuple[int, int, int] | None:
+        """The sheet's place, row and column of the cell under `header` (an item id, a clause id, a note's column)."""
+        for place in self.places:
+            col = place.columns.get(header)
+            if col is not None:
+                return place.order, place.row, col
+        return None
+
+    def cell(self, header: str) -> str:
+        """Where the cell under `header` is: `填报!D7` (the row alone when the column is not known)."""
+        for place in self.places:
+            col = place.columns.get(header)
+            if col is not None:
+                return excel.location(place.sheet, place.row, col)
+        return self.where
 
 
 class _Problems:
-    """Problems in reading order; keeps the first few hundred and counts the rest."""
+    """Problems in reading order (sheet, row, column); keeps the first few hundred and counts the rest."""
 
     def __init__(self) -> None:
-        self.kept: list[tuple[int, int, str]] = []
+        self.kept: list[tuple[int, int, int, str]] = []
         self.count = 0
+        self.order = 0  # the sheet being read
 
     def add(self, row: int, col: int, message: str) -> None:
         self.count += 1
         if len(self.kept) < MAX_PROBLEMS:
-            self.kept.append((row, col, message))
+            self.kept.append((self.order, row, col, message))
 
 
 def read_responses(
@@ -87,9 +110,48 @@ def read_responses(
     names = upload.sheet_names
     if template.META_SHEET in names:
         _check_meta(upload.rows(template.META_SHEET), filename, instrument, round_id)
-    sheet = template.SHEET if template.SHEET in names else names[0]
-    with progress(upload.rows(sheet)) as rows:
-        return _read(sheet, rows, instrument, known_codes)
+    if template.SHEET in names:
+        sheets = [template.SHEET, *([template.CLAUSE_SHEET] if template.CLAUSE_SHEET in names else [])]
+    else:
+        sheets = [names[0]]
+    problems = _Problems()
+    seen: dict[str, str] = {}  # each header's first cell, over every sheet
+    read: list[list[ResponseRow]] = []
+    for order, sheet in enumerate(sheets):
+        problems.order = order
+        with progress(upload.rows(sheet)) as rows:
+            read.append(_read(order, sheet, rows, instrument, known_codes, problems, seen))
+    out = _joined(read)
+    broken = _constraint_problems(instrument, out)
+    if not out and not problems.count:
+        raise WorkbookError([f"{sheets[0]}: no rows of answers"])
+    total = problems.count + len(broken)
+    if total:
+        first = heapq.nsmallest(MAX_PROBLEMS, [*problems.kept, *broken[:MAX_PROBLEMS]])
+        listed = [f"{excel.location(sheets[o], r, c)}: {message}" for o, r, c, message in first]
+        raise WorkbookError(listed, more=total - len(listed))
+    return out
+
+
+def _joined(sheets: list[list[ResponseRow]]) -> list[ResponseRow]:
+    """The rows of every sheet read, one per centre: a centre on several sheets has its answers joined."""
+    if len(sheets) == 1:
+        return sheets[0]
+    out: dict[str, ResponseRow] = {}
+    for rows in sheets:
+        for row in rows:
+            before = out.get(row.code)
+            if before is None:
+                out[row.code] = row
+                continue
+            out[row.code] = ResponseRow(
+                row.code,
+                {**before.answers, **row.answers},
+                before.where,
+                {**before.notes, **row.notes},
+                (*before.places, *row.places),
+            )
+    return list(out.values())
 
 
 def limits(instrument: Instrument, known_codes: Collection[str] | None) -> uploads.Limits:
@@ -182,23 +244,26 @@ def _item_reader(item: Item) -> _Reader:
 
 
 def _header(
-    sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row: int
+    sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row: int, seen: dict[str, str]
 ) -> tuple[int | None, list[tuple[int, str, _Reader]]]:
-    """The org_code column and (column, id, reader) for each column of an item, a clause or a note."""
+    """The org_code column and (column, id, reader) for each column of an item, a clause or a note.
+
+    `seen` holds the cell of each header found on the sheets read before, and takes this sheet's.
+    """
     by_key = _readers(instrument)
     code_col = None
     columns: list[tuple[int, str, _Reader]] = []
-    seen: dict[str, int] = {}
+    here: dict[str, str] = {}
     for col, raw in enumerate(header):
         name = text(raw)
         key = name.casefold()
         if not name or key == "org_name":
             continue
-        if key in seen:
-            also = excel.location(sheet, row, seen[key] + 1)
-            problems.add(row, col + 1, f"column '{name}' appears twice (also {also})")
+        first = here.get(key) or (seen.get(key) if key != "org_code" else None)
+        if first is not None:
+            problems.add(row, col + 1, f"column '{name}' appears twice (also {first})")
             continue
-        seen[key] = col
+        here[key] = excel.location(sheet, row, col + 1)
         if key == "org_code":
             code_col = col
         elif key in by_key:
@@ -208,15 +273,20 @@ def _header(
             hint = did_you_mean(name, [known for known, _ in by_key.values()])
             what = "item or clause" if instrument.clauses else "item"
             problems.add(row, col + 1, f"unknown {what} '{name}'{hint}")
+    seen.update(here)
     return code_col, columns
 
 
 def _read(
+    order: int,
     sheet: str,
     rows: Iterable[Sequence[Any]],
     instrument: Instrument,
     known_codes: Collection[str] | None,
+    problems: _Problems,
+    seen: dict[str, str],
 ) -> list[ResponseRow]:
+    """The rows of one sheet; its problems go to `problems`."""
     rows = iter(rows)
     header, header_row, seen_any = None, 0, False
     for number, row in enumerate(rows, start=1):
@@ -228,17 +298,13 @@ def _read(
         if number >= HEADER_SEARCH:
             break
     if header is None:
-        if not seen_any:
-            raise WorkbookError([f"{sheet}: no rows of answers"])
-        raise WorkbookError(
-            [
-                f"{excel.location(sheet, 1, 1)}: no 'org_code' column (the first row should hold "
-                "org_code and the item ids)"
-            ]
-        )
+        if seen_any:
+            problems.add(1, 1, "no 'org_code' column (the first row should hold org_code and the item ids)")
+        return []
 
-    problems = _Problems()
-    code_col, columns = _header(sheet, header, instrument, problems, header_row)
+    code_col, columns = _header(sheet, header, instrument, problems, header_row, seen)
+    if code_col is None:
+        return []  # org_code appears only twice over: reported
     known = set(known_codes) if known_codes is not None else None
     width = max([code_col, *(c for c, _, _ in columns)]) + 1
     padding = (None,) * width
@@ -246,7 +312,6 @@ def _read(
     placed = {name: col + 1 for col, name, _ in columns}
     reads = [(col, name in note_of, note_of.get(name, name), read) for col, name, read in columns]
     out: list[ResponseRow] = []
-    row_numbers: list[int] = []
     first_seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=header_row + 1):
         if len(row) < width:
@@ -273,35 +338,22 @@ def _read(
         first_seen[code] = number
         if known is not None and code not in known:
             problems.add(number, code_col + 1, f"unknown org code '{code}'")
-        out.append(ResponseRow(code, answers, f"{sheet}!{number}", notes, placed))
-        row_numbers.append(number)
-
-    broken = _constraint_problems(instrument, out, row_numbers, {i: c for c, i, _ in columns})
-    if not out and not problems.count:
-        raise WorkbookError([f"{sheet}: no rows of answers"])
-    total = problems.count + len(broken)
-    if total:
-        first = heapq.nsmallest(MAX_PROBLEMS, [*problems.kept, *broken[:MAX_PROBLEMS]])
-        listed = [f"{excel.location(sheet, r, c)}: {message}" for r, c, message in first]
-        raise WorkbookError(listed, more=total - len(listed))
+        out.append(ResponseRow(code, answers, f"{sheet}!{number}", notes, (Place(order, sheet, number, placed),)))
     return out
 
 
-def _constraint_problems(
-    instrument: Instrument,
-    rows: list[ResponseRow],
-    row_numbers: list[int],
-    column_of: dict[str, int],
-) -> list[tuple[int, int, str]]:
-    """Each answered item whose constraint is false on its row, for all rows at once."""
-    checked = [item for item in instrument.items if item.constraint is not None and item.id in column_of and rows]
+def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> list[tuple[int, int, int, str]]:
+    """Each answered item whose constraint is false on its row, for all rows at once, with its cell's position."""
+    sheets = {id(place.columns): place.columns for row in rows for place in row.places}
+    read = {key for columns in sheets.values() for key in columns}
+    checked = [item for item in instrument.items if item.constraint is not None and item.id in read]
     if not checked:
         return []
     needed = instrument.closure([i.id for i in checked] + [n for i in checked for n in i.constraint.names])
     data = {}
     for item_id in needed:
         item = instrument.item.get(item_id)
-        if item is None or item_id not in column_of:
+        if item is None or item_id not in read:
             continue
         number = ITEM_TYPES[item.type].number
         data[item_id] = np.array(
@@ -309,7 +361,6 @@ def _constraint_problems(
             dtype=float,
         )
     env = evaluate(instrument, data, sorted(needed))
-    numbers = np.asarray(row_numbers)
     found = []
     for item_id, bad in broken_constraints(instrument, env).items():
         item = instrument.item[item_id]
@@ -320,6 +371,9 @@ def _constraint_problems(
             if item.constraint_message is not None
             else f"fails the check {item.constraint.source}"
         )
-        found += [(int(r), column_of[item.id] + 1, message) for r in numbers[bad]]
+        for r in np.flatnonzero(bad).tolist():
+            position = rows[r].position(item_id)
+            if position is not None:
+                found.append((*position, message))
     found.sort()
     return found

@@ -8,12 +8,14 @@ that the importer looks for. Each centre's code and name are filled in and
 locked; its input cells are unlocked and carry Excel data validation built
 from the item (whole numbers within min and max, 是/否 lists, choice lists).
 
-After the items come the onsite clauses (auto clauses follow from the answers
-and take no input), grouped by chapter as items are by section: each clause's
-column is headed by its id, labelled with its number and text, and takes its
-level ids, 未达到 or 不适用 from a dropdown whose input message gives every
-level's requirement; beside it a column `<clause id>.note` takes the
-self-rating's note (自评说明), which 不适用 needs as its reason.
+When the instrument has onsite clauses (auto clauses follow from the answers
+and take no input), the sheet `条款自评` beside it has the same rows and
+layout for the self-ratings, grouped by chapter as items are by section: each
+clause's column is headed by its id, labelled with its number and text, and
+takes its level ids, 未达到 or 不适用 from a dropdown whose input message gives
+every level's requirement; beside it a column `<clause id>.note` takes the
+self-rating's note (自评说明), which 不适用 needs as its reason. Two sheets keep
+each within the 256 columns of an .xls workbook, as WPS saves it.
 
 The sheet is protected without a password, so only input cells take typing.
 A very hidden `_meta` sheet names the round, instrument and version, so that
@@ -41,6 +43,7 @@ from instruments.ratings import BELOW, NOT_APPLICABLE
 from . import excel
 
 SHEET = "填报"
+CLAUSE_SHEET = "条款自评"
 HELP_SHEET = "说明"
 LISTS_SHEET = "选项"
 META_SHEET = "_meta"
@@ -69,7 +72,7 @@ HELP = (
     "全部改正后才会导入。",
 )
 CLAUSE_HELP = (
-    "10. 条款自评：指标项之后按章排列需现场评价的条款（由填报数据自动评定的条款不在此填写），"
+    "10. 条款自评：在“条款自评”工作表中按章排列需现场评价的条款（由填报数据自动评定的条款不在此填写），"
     "第 3 行是条款序号和条款内容，★ 为核心条款。从下拉列表中选择达到的等级（如 C、B、A），"
     "低于最低等级选“未达到”，本机构不涉及选“不适用”；留空视为未评级。选中单元格时会显示各等级的要求。",
     "11. 每个条款右侧的“自评说明”列填写自评依据；选“不适用”时必须在此说明理由。",
@@ -90,11 +93,16 @@ class Column:
     width: float
 
 
-def columns(instrument: Instrument) -> list[Column]:
-    """The template's input columns, in order: every item by section, then every onsite clause by chapter."""
-    out = [
+def item_columns(instrument: Instrument) -> list[Column]:
+    """The input columns of `填报`: every item, by section."""
+    return [
         _item_column(item, (section.id, section.title.zh)) for section in instrument.sections for item in section.items
     ]
+
+
+def clause_columns(instrument: Instrument) -> list[Column]:
+    """The input columns of `条款自评`: every onsite clause by chapter, each followed by its note."""
+    out: list[Column] = []
     titles = {c.id: f"{c.number}、{c.title.zh}" if c.number else c.title.zh for c in instrument.chapters}
     place = {chapter.id: n for n, chapter in enumerate(instrument.chapters)}
     clauses = sorted(instrument.onsite_clauses, key=lambda c: place.get(c.chapter or "", len(place)))
@@ -118,63 +126,77 @@ def write_template(
     title: str,
 ) -> None:
     """Write the fill-in workbook of one round for `centres` (org code, name) to `target`."""
-    inputs = columns(instrument)
+    items, clauses = item_columns(instrument), clause_columns(instrument)
     with excel.writing(target) as wb:
         taken: set[str] = set()
         ws = wb.add_worksheet(excel.sheet_title(SHEET, taken))
+        clause_ws = wb.add_worksheet(excel.sheet_title(CLAUSE_SHEET, taken)) if clauses else None
         help_ws = wb.add_worksheet(excel.sheet_title(HELP_SHEET, taken))
-        lists = _long_lists(inputs)
+        lists = _long_lists([*items, *clauses])
         lists_ws = wb.add_worksheet(excel.sheet_title(LISTS_SHEET, taken)) if lists else None
         meta = wb.add_worksheet(excel.sheet_title(META_SHEET, taken))
         ws.activate()
 
         f = _formats(wb)
-        widths = [14.0, 30.0] + [column.width for column in inputs]
-        for col, w in enumerate(widths):
-            ws.set_column(col, col, w)
-
-        excel.write_text(ws, 0, 0, f"{instrument.title.zh}　{title}", f["title"])
-        ws.set_row(0, 24)
-        _section_row(ws, inputs, f)
-        lines = [math.ceil(excel.width(c.label) / widths[col]) for col, c in enumerate(inputs, FIRST_COLUMN)]
-        label_lines = max(lines, default=1)
-        ws.set_row(2, 15 * min(max(label_lines, 2), 6))
-        excel.write_text(ws, 2, 0, "机构编码", f["label"])
-        excel.write_text(ws, 2, 1, "机构名称", f["label"])
-        for col, column in enumerate(inputs, FIRST_COLUMN):
-            excel.write_text(ws, 2, col, column.label, f["label"])
-        ws.set_row(3, 30)
-        excel.write_text(ws, 3, 0, "填写要求 →", f["hint"])
-        ws.write_blank(3, 1, None, f["hint"])
-        for col, column in enumerate(inputs, FIRST_COLUMN):
-            excel.write_text(ws, 3, col, column.rule, f["hint"])
-        ws.set_row(IDS_ROW, None, f["ids"], {"hidden": True})
-        for col, name in enumerate(["org_code", "org_name", *(c.id for c in inputs)]):
-            excel.write_text(ws, IDS_ROW, col, name, f["ids"])
-
-        formats = [f[column.cell] for column in inputs]
-        for row, (code, name) in enumerate(centres, FIRST_ROW):
-            excel.write_text(ws, row, 0, code, f["locked"])
-            excel.write_text(ws, row, 1, name, f["locked"])
-            for col, fmt in enumerate(formats, FIRST_COLUMN):
-                ws.write_blank(row, col, None, fmt)
-
-        if centres:
-            last_row = FIRST_ROW + len(centres) - 1
-            for col, column in enumerate(inputs, FIRST_COLUMN):
-                ws.data_validation(FIRST_ROW, col, last_row, col, _validation(column, lists))
-        ws.freeze_panes(FIRST_ROW, FIRST_COLUMN)
-        ws.protect("", {"format_columns": True, "format_rows": True})
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.repeat_rows(0, 3)
-
-        _write_help(help_ws, f, bool(instrument.onsite_clauses))
+        _write_inputs(ws, items, centres, f, lists, f"{instrument.title.zh}　{title}")
+        if clause_ws is not None:
+            _write_inputs(clause_ws, clauses, centres, f, lists, f"{instrument.title.zh}　{title}　条款自评")
+        _write_help(help_ws, f, clause_ws is not None)
         if lists_ws is not None:
             _write_lists(lists_ws, lists)
             lists_ws.hide()
         _write_meta(meta, instrument, round_id, title)
         meta.very_hidden()
+
+
+def _write_inputs(
+    ws: Worksheet,
+    inputs: Sequence[Column],
+    centres: Sequence[tuple[str, str]],
+    f: Formats,
+    lists: dict[str, list[str]],
+    title: str,
+) -> None:
+    """One sheet of input columns: the headings, a row per centre, data validation, protection."""
+    widths = [14.0, 30.0] + [column.width for column in inputs]
+    for col, w in enumerate(widths):
+        ws.set_column(col, col, w)
+
+    excel.write_text(ws, 0, 0, title, f["title"])
+    ws.set_row(0, 24)
+    _section_row(ws, inputs, f)
+    lines = [math.ceil(excel.width(c.label) / widths[col]) for col, c in enumerate(inputs, FIRST_COLUMN)]
+    label_lines = max(lines, default=1)
+    ws.set_row(2, 15 * min(max(label_lines, 2), 6))
+    excel.write_text(ws, 2, 0, "机构编码", f["label"])
+    excel.write_text(ws, 2, 1, "机构名称", f["label"])
+    for col, column in enumerate(inputs, FIRST_COLUMN):
+        excel.write_text(ws, 2, col, column.label, f["label"])
+    ws.set_row(3, 30)
+    excel.write_text(ws, 3, 0, "填写要求 →", f["hint"])
+    ws.write_blank(3, 1, None, f["hint"])
+    for col, column in enumerate(inputs, FIRST_COLUMN):
+        excel.write_text(ws, 3, col, column.rule, f["hint"])
+    ws.set_row(IDS_ROW, None, f["ids"], {"hidden": True})
+    for col, name in enumerate(["org_code", "org_name", *(c.id for c in inputs)]):
+        excel.write_text(ws, IDS_ROW, col, name, f["ids"])
+
+    formats = [f[column.cell] for column in inputs]
+    for row, (code, name) in enumerate(centres, FIRST_ROW):
+        excel.write_text(ws, row, 0, code, f["locked"])
+        excel.write_text(ws, row, 1, name, f["locked"])
+        for col, fmt in enumerate(formats, FIRST_COLUMN):
+            ws.write_blank(row, col, None, fmt)
+
+    if centres:
+        last_row = FIRST_ROW + len(centres) - 1
+        for col, column in enumerate(inputs, FIRST_COLUMN):
+            ws.data_validation(FIRST_ROW, col, last_row, col, _validation(column, lists))
+    ws.freeze_panes(FIRST_ROW, FIRST_COLUMN)
+    ws.protect("", {"format_columns": True, "format_rows": True})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.repeat_rows(0, 3)
 
 
 Formats = dict[str, Format]

@@ -89,8 +89,8 @@ def test_a_league_grouped_by_a_unit_attribute(run, tmp_path):  # noqa: F811
     units = [(*UNIT_ROWS[0], "隶属关系"), *((*row, OWNERS.get(row[0])) for row in UNIT_ROWS[1:])]
     (tmp_path / "units.csv").write_bytes(csv_bytes(units))
     run("orgs", "import", tmp_path / "units.csv")
-    run("rounds", "create", "--instrument", "township-health-centre", "--period", "2025", "--title", "评估",
-        "--scope", "6199")  # fmt: skip
+    run("rounds", "create", "--instrument", "township-health-centre", "--version", "2025.1", "--period", "2025",
+        "--title", "评估", "--scope", "6199")  # fmt: skip
     answers = [*ANSWERS, ("619902001", "", 40, 39, "是")]
     (tmp_path / "answers.csv").write_bytes(csv_bytes(answers))
     run("responses", "import", "--round", 1, tmp_path / "answers.csv")

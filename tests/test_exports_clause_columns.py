@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sheets import file_of
-from test_exports_responses import fill, problems, template
+from test_exports_responses import _resaved, fill, problems, template
 
 import instruments
 from exports.responses import ResponseRow, limits, read_responses
@@ -20,25 +20,29 @@ def validations(sheet) -> dict:
     return {str(v.sqref): v for v in sheet.data_validations.dataValidation}
 
 
-def test_onsite_clauses_follow_the_items_by_chapter_and_auto_clauses_take_no_column():
+def test_onsite_clauses_have_a_sheet_of_their_own_by_chapter_and_auto_clauses_take_no_column():
     data = template(INSTRUMENT, [("c1", "甲镇卫生院"), ("c2", "乙镇卫生院")])
     book = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = book["填报"]
-    ids = [c.value for c in sheet[5]]
-    assert ids == ["org_code", "org_name", *ITEMS, *ONSITE]
-    first = ids.index("infection_control") + 1  # column K
-    assert sheet.cell(2, first).value == "三、综合管理"
-    assert sheet.cell(2, first + 1).value is None  # one chapter title over its clauses, as sections
-    assert sheet.cell(3, first).value == "3.4.1 建立医院感染管理制度并落实 ★"
-    assert sheet.cell(3, first + 2).value == "3.5.2 病历书写规范 ★"
-    assert sheet.cell(3, first + 4).value == "3.6.1 开展岗位培训"
-    assert sheet.cell(3, first + 1).value == "自评说明"
-    assert sheet.cell(4, first).value == "选择 C、B、A、未达到 或 不适用；留空为未评级"
-    assert sheet.cell(4, first + 4).value == "选择 C、B、未达到 或 不适用；留空为未评级"
-    assert not sheet.cell(6, first).protection.locked and not sheet.cell(6, first + 1).protection.locked
+    assert book.sheetnames == ["填报", "条款自评", "说明", "_meta"]
+    assert [c.value for c in book["填报"][5]] == ["org_code", "org_name", *ITEMS]
+    sheet = book["条款自评"]
+    assert sheet["A1"].value == "条款测试\u30002025年度评估\u3000条款自评"
+    assert [c.value for c in sheet[5]] == ["org_code", "org_name", *ONSITE]
+    assert sheet.row_dimensions[5].hidden and sheet.protection.sheet and sheet.freeze_panes == "C6"
+    assert [(sheet.cell(row, 1).value, sheet.cell(row, 2).value) for row in (6, 7)] == [
+        ("c1", "甲镇卫生院"), ("c2", "乙镇卫生院")
+    ]  # fmt: skip
+    assert sheet["A6"].protection.locked
+    assert sheet["C2"].value == "三、综合管理" and sheet["D2"].value is None  # one title over a chapter's clauses
+    assert [sheet.cell(3, col).value for col in range(3, 9)] == [
+        "3.4.1 建立医院感染管理制度并落实 ★", "自评说明", "3.5.2 病历书写规范 ★", "自评说明", "3.6.1 开展岗位培训", "自评说明"
+    ]  # fmt: skip
+    assert sheet["C4"].value == "选择 C、B、A、未达到 或 不适用；留空为未评级"
+    assert sheet["G4"].value == "选择 C、B、未达到 或 不适用；留空为未评级"
+    assert sheet["D4"].value == "自评依据；选“不适用”时必填理由"
+    assert not sheet["C6"].protection.locked and not sheet["D6"].protection.locked
 
-    column = openpyxl.utils.get_column_letter(first)
-    rule = validations(sheet)[f"{column}6:{column}7"]
+    rule = validations(sheet)["C6:C7"]
     assert (rule.type, rule.formula1) == ("list", '"C,B,A,未达到,不适用"')
     assert rule.prompt.splitlines() == [
         "C：有制度，有专人负责",
@@ -47,8 +51,7 @@ def test_onsite_clauses_follow_the_items_by_chapter_and_auto_clauses_take_no_col
         "未达到：低于 C 级",
         "不适用：须在自评说明中写明理由",
     ]
-    training = openpyxl.utils.get_column_letter(first + 4)
-    assert validations(sheet)[f"{training}6:{training}7"].formula1 == '"C,B,未达到,不适用"'
+    assert validations(sheet)["G6:G7"].formula1 == '"C,B,未达到,不适用"'
     assert any("条款自评" in str(c.value) for c in book["说明"]["A"])
 
 
@@ -61,22 +64,59 @@ def test_ratings_and_notes_round_trip_through_the_template():
     centres = [("c1", "甲"), ("c2", "乙"), ("c3", "丙")]
     typed = [
         {"staff_total": 40, "infection_control": "B", "records": "未达到", "training": "c"},
-        {"infection_control": "不适用", "infection_control.note": "本院不设病房", "records": "A"},
+        {"infection_control": "不适用", "infection_control.note": "本院不设病房", "records": "A"},  # ratings only
         {"staff_total": 12},  # every clause left unrated
     ]
     rows = read_responses(fill(template(INSTRUMENT, centres), INSTRUMENT, typed), "t.xlsx", INSTRUMENT)
     assert rows == [
         ResponseRow("c1", {"staff_total": 40, "infection_control": "B", "records": "below", "training": "C"}, "填报!6"),
-        ResponseRow("c2", {"infection_control": "not_applicable", "records": "A"}, "填报!7",
-                    {"infection_control": "本院不设病房"}),
         ResponseRow("c3", {"staff_total": 12}, "填报!8"),
+        ResponseRow("c2", {"infection_control": "not_applicable", "records": "A"}, "条款自评!7",
+                    {"infection_control": "本院不设病房"}),
     ]  # fmt: skip
-    assert rows[1].cell("infection_control") == "填报!K7"
-    assert rows[1].cell("infection_control.note") == "填报!L7"
+    assert rows[0].cell("staff_total") == "填报!C6"
+    assert rows[0].cell("training") == "条款自评!G6"
+    assert rows[2].cell("infection_control.note") == "条款自评!D7"
     scores = instruments.score_many(INSTRUMENT, [r.answers for r in rows])
     assert [scores.clause("infection_control", row).status for row in range(3)] == [
-        "reached", "not_applicable", "unrated"
+        "reached", "unrated", "not_applicable"
     ]  # fmt: skip
+
+
+def test_bad_cells_on_both_sheets_are_located_in_reading_order():
+    typed = [{"staff_total": "十二", "training": "A"}, {"infection_control": "D", "staff_prof_tech": -1}]
+    data = fill(template(INSTRUMENT, [("c1", "甲"), ("c2", "乙")]), INSTRUMENT, typed)
+    assert problems(data, "t.xlsx", instrument=INSTRUMENT) == [
+        "填报!C6: '十二' is not a whole number",
+        "填报!D7: -1 is below the minimum 0",
+        "条款自评!G6: 'A' is not a level of clause training (C、B、未达到、不适用)",
+        "条款自评!C7: 'D' is not a level of clause infection_control (C、B、A、未达到、不适用)",
+    ]
+
+
+def test_a_column_on_both_sheets_is_refused():
+    book = openpyxl.load_workbook(io.BytesIO(template(INSTRUMENT, [("c1", "甲")])))
+    book["条款自评"]["I5"] = "staff_total"
+    book["条款自评"]["I6"] = 3
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert problems(buffer.getvalue(), "t.xlsx", instrument=INSTRUMENT) == [
+        "条款自评!I5: column 'staff_total' appears twice (also 填报!C5)"
+    ]
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_the_filled_template_with_ratings_saved_as_xls_or_ods(kind):
+    typed = [{"staff_total": 40, "records": "B"}, {"infection_control": "不适用", "infection_control.note": "无病房"}]
+    book = openpyxl.load_workbook(
+        io.BytesIO(fill(template(INSTRUMENT, [("c1", "甲"), ("c2", "乙")]), INSTRUMENT, typed))
+    )
+    sheets = {name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in ("填报", "条款自评", "_meta")}
+    rows = read_responses(_resaved(kind, sheets), f"填好的.{kind}", INSTRUMENT, round_id=5)
+    assert rows == [
+        ResponseRow("c1", {"staff_total": 40, "records": "B"}, "填报!6"),
+        ResponseRow("c2", {"infection_control": "not_applicable"}, "条款自评!7", {"infection_control": "无病房"}),
+    ]
 
 
 HEADER = ("org_code", "org_name", "staff_total", "infection_control", "records", "training", "records.note")
