@@ -34,7 +34,8 @@ from instruments.ranking import rank_within
 
 from .store import StoreError, evidence
 from .store import orgs as org_store
-from .store.editing import ImportSummary, NotSubmittableError, import_answers
+from .store.editing import ImportSummary, NotRatableError, NotSubmittableError, import_answers
+from .store.ratings import RatingError
 from .store.rounds import Round, centres, previous_round, round_instrument
 from .store.scores import RoundScores, regions_of, round_scores, save_scores
 from .store.versions import save_instrument
@@ -115,6 +116,7 @@ def import_responses(
 ) -> ImportSummary:
     """Import a filled-in workbook: every row or none; approved responses are skipped.
 
+    Onsite clause ratings and their notes are stored as the centres' self-ratings.
     With `only` (a centre's code) a row of any other centre is an error. `progress`
     wraps the rows while they are read.
     """
@@ -125,13 +127,33 @@ def import_responses(
     )
     try:
         return import_answers(
-            db, round_, instrument, [(row.code, row.answers) for row in rows], username=username, submit=submit
+            db,
+            round_,
+            instrument,
+            [(row.code, row.answers) for row in rows],
+            username=username,
+            submit=submit,
+            notes={row.code: row.notes for row in rows if row.notes},
         )
+    except NotRatableError as error:
+        by_code = {row.code: row for row in rows}
+        raise WorkbookError(
+            [_misfit(by_code[code], found) for code, refused in error.problems.items() for found in refused]
+        ) from None
     except NotSubmittableError as error:
         places = {row.code: row.where for row in rows}
         raise WorkbookError(
             [f"{places[code]}: 不能提交：{problem}" for code, found in error.problems.items() for problem in found]
         ) from None
+
+
+def _misfit(row: responses.ResponseRow, error: RatingError) -> str:
+    """A self-rating the store refused, located at its cell: the note's for a note too long, else the rating's."""
+    note = template.note_column(error.clause_id)
+    message = str(error).removeprefix(f"clauses[{error.clause_id}]: ")
+    if error.code == "reason":
+        return f"{row.cell(error.clause_id)}: not applicable needs a reason, written in the column '{note}'"
+    return f"{row.cell(note if error.code == 'long' else error.clause_id)}: {message}"
 
 
 def score(db: Database, round_: Round) -> RoundScores:

@@ -5,7 +5,9 @@ each change in the audit trail (who, when, old → new) and bumps the response's
 version counter, so a save based on an old version is refused instead of
 silently overwriting someone else's work. The lifecycle decides whether answers
 may change at all, and an import that submits runs the same submission checks
-as the web, on the answers as they will stand.
+as the web, on the answers as they will stand. An import's onsite clause ratings
+are the centres' self-ratings, written through `ratings.write_ratings` like
+every rating, in the same transaction as the answers.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from instruments import Instrument
 from ..db import writing
 from . import ConflictError, StoreError, now
 from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
+from .ratings import RatingError, clause_ratings, parse_ratings, write_ratings
 from .responses import (
     Response,
     attached,
@@ -34,6 +37,14 @@ from .responses import (
 from .rounds import Round
 
 FLUSH = 100_000  # answers an import holds before writing them, to bound its memory
+
+
+class NotRatableError(StoreError):
+    """An import's ratings that do not fit their clauses (不适用 without a reason, a note too long): by org code."""
+
+    def __init__(self, problems: Mapping[str, list[RatingError]]):
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{code}: {'；'.join(map(str, found))}" for code, found in self.problems.items()))
 
 
 class NotSubmittableError(StoreError):
@@ -134,14 +145,21 @@ def import_answers(
     *,
     username: str,
     submit: bool = False,
+    notes: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportSummary:
     """Write many centres' answers in one transaction: all of them, or none.
 
     A response the import creates is audited once (who, when, how many answers);
     each answer an import changes in an existing response is audited on its own.
-    With `submit`, every imported response is submitted, and NotSubmittableError
-    (nothing written) names those whose answers would not pass the web's checks.
+    Values keyed by an onsite clause's id are the centre's self-ratings, and `notes`
+    (by org code, then clause id) the words beside them; each is written and audited
+    by `write_ratings`, a rating or note not given keeping the stored one. Ratings
+    that do not fit (不适用 without a reason) raise NotRatableError, naming them all,
+    and nothing is written. With `submit`, every imported response is submitted, and
+    NotSubmittableError (nothing written) names those whose answers would not pass
+    the web's checks.
     """
+    notes = notes or {}
     check_editable(round_, None)
     summary = ImportSummary()
     with writing(db):
@@ -160,11 +178,23 @@ def import_answers(
             for row in db.query("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id])
         }
         new_answers, audit, touched = [], [], []
-        for code, values in rows:
+        refused: dict[str, list[RatingError]] = {}
+        for code, given in rows:
             response = existing.get(code)
             if response is not None and response.status in LOCKED:
                 summary.skipped.append(code)
                 continue
+            values = {key: value for key, value in given.items() if key not in instrument.clause}
+            ratings = {key: value for key, value in given.items() if key in instrument.clause}
+            rated = 0
+            if ratings or notes.get(code):
+                wanted, found = _self_ratings(db, instrument, ids[code], ratings, notes.get(code, {}))
+                if found:
+                    refused[code] = found
+                elif not refused:  # once one is refused nothing will stand: the rest are only checked
+                    rated = write_ratings(db, instrument, response_by_id(db, ids[code]), wanted, verified=False,
+                                          username=username, source="import")  # fmt: skip
+            summary.changes += rated
             if response is None:
                 stored = stored_values(instrument, values).items()
                 answered = [(ids[code], item_id, value) for item_id, value in stored if value is not None]
@@ -178,9 +208,11 @@ def import_answers(
             else:
                 changed = _write(db, instrument, response, values, username, "import", replace=False)
                 summary.changes += changed
-                summary.updated += bool(changed)
-                summary.unchanged += not changed
+                summary.updated += bool(changed or rated)
+                summary.unchanged += not (changed or rated)
             touched.append(code)
+        if refused:
+            raise NotRatableError(refused)
         _put(db, new_answers)
         record(db, audit)
         if submit:
@@ -191,6 +223,26 @@ def import_answers(
             [(stamp, ids[code]) for code in touched],
         )
     return summary
+
+
+def _self_ratings(
+    db: Database, instrument: Instrument, response_id: int, ratings: Mapping[str, Any], said: Mapping[str, str]
+) -> tuple[dict[str, tuple[Any, str]], list[RatingError]]:
+    """What an import writes as a response's self-ratings — a rating or note not given keeps the stored one —
+    and every one of them that does not fit its clause."""
+    stored = clause_ratings(db, instrument, response_id)
+    wanted: dict[str, tuple[Any, str]] = {}
+    for clause_id in {**ratings, **said}:
+        before = stored.get(clause_id)
+        level = ratings.get(clause_id, before.reported if before else None)
+        wanted[clause_id] = (level, said.get(clause_id, before.note if before else ""))
+    found = []
+    for clause_id, pair in wanted.items():
+        try:
+            parse_ratings(instrument, {clause_id: pair})
+        except RatingError as error:
+            found.append(error)
+    return wanted, found
 
 
 def _submit_imported(db: Database, round_: Round, instrument: Instrument, ids: list[int], username: str) -> None:
