@@ -1,8 +1,9 @@
 """The whole pipeline at national scale: import responses, score, export the league workbook.
 
 Sets up a database with 50,000 township health centres (5 provinces, 50 cities,
-500 counties) and a filled-in response workbook of 50,000 rows (org_code and
-the item ids as headers), then times each step in a fresh process and reports
+500 counties) and a filled-in response workbook of 50,000 rows (org_code, the
+item ids, and for a clause-based instrument every onsite clause's self-rating
+with a note where it is 不适用), then times each step in a fresh process and reports
 its peak memory (maximum resident set size of that process):
 
 - import: `survey responses import`'s work, against two bare reads of the
@@ -50,7 +51,7 @@ def setup(folder: Path, n: int) -> None:
     import xlsxwriter
 
     from instruments.library import bundled
-    from instruments.synthetic import answers_from_columns, township_columns
+    from instruments.synthetic import answers_from_columns, clause_ratings, township_columns
     from survey import assessment
     from survey import db as database
     from survey.store.orgs import Unit, save_units
@@ -80,6 +81,9 @@ def setup(folder: Path, n: int) -> None:
     ids = [item.id for item in instrument.items]
     for col, header in enumerate(["org_code", *ids]):
         sheet.write_string(0, col, header)
+    rated = _ratings(instrument, clause_ratings(instrument, n, seed=50))
+    for col, header in enumerate(rated, start=len(ids) + 1):
+        sheet.write_string(0, col, header)
     for row, ((code, _), values) in enumerate(zip(centres, answers, strict=True), start=1):
         sheet.write_string(row, 0, code)
         for col, item_id in enumerate(ids, start=1):
@@ -94,7 +98,21 @@ def setup(folder: Path, n: int) -> None:
                 sheet.write_string(row, col, labels[item_id].get(value, value))
             else:
                 sheet.write_number(row, col, value)
+        for col, cells in enumerate(rated.values(), start=len(ids) + 1):
+            if cells[row - 1]:
+                sheet.write_string(row, col, cells[row - 1])
     book.close()
+
+
+def _ratings(instrument, ratings) -> dict[str, list[str]]:
+    """Each onsite clause's self-ratings as people type them, and a note beside each 不适用, by column."""
+    out = {}
+    for clause in instrument.onsite_clauses:
+        words = {0.0: "未达到", -1.0: "不适用", **{float(k): level for k, level in enumerate(clause.level_ids, 1)}}
+        codes = ratings[clause.id].tolist()
+        out[clause.id] = [words.get(code, "") for code in codes]  # NaN (unrated) is no key: an empty cell
+        out[f"{clause.id}.note"] = ["本院不涉及" if code == -1.0 else "" for code in codes]
+    return out
 
 
 def bare_read(path: Path) -> int:
@@ -152,7 +170,7 @@ def run_export(folder: Path) -> str:
 def _tables(folder: Path):
     """The league workbook's neutral tables, built exactly as the export builds them."""
     import instruments
-    from exports import tables
+    from exports import league, tables
     from survey import db as database
     from survey.store import orgs
     from survey.store.rounds import get_round
@@ -165,13 +183,10 @@ def _tables(folder: Path):
     regions = instruments.membership([c.code for c in centres], {k: u.parent_code for k, u in units.items()})
     figures = instruments.regional(result.scores, regions)
     names = {code: (units[code].name, units[code].level) for code in regions}
-    inst, scores = result.instrument, result.scores
-    return [
-        tables.league(inst, scores, centres, title="全国测试轮次", scope="全部地区"),
-        tables.regions(inst, figures, names),
-        tables.indicators(inst),
-        tables.data(inst, scores, centres),
-    ]
+    before, data, after = league.league_tables(
+        result.instrument, result.scores, centres, figures, names, title="全国测试轮次", scope="全部地区"
+    )
+    return [*before, data, *after]
 
 
 def _plain(cell):

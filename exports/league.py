@@ -155,19 +155,12 @@ def write_league(
     """
     if len(centres) != scores.n:
         raise ValueError(f"{len(centres)} centres for {scores.n} rows of scores")
-    data = tables.data(instrument, scores, centres)
+    parts, data, after = league_tables(
+        instrument, scores, centres, regions, region_names, title=title, scope=scope, note=note, grouping=grouping
+    )
     overflow = (data.size or 0) > excel.MAX_ROWS - 1
     if overflow and data_csv is None:
         raise ValueError(f"{data.size:,} tidy rows pass one sheet: give data_csv to write them to")
-    parts = [
-        tables.league(instrument, scores, centres, title=title, scope=scope, note=note),
-        tables.regions(instrument, regions, region_names),
-        tables.indicators(instrument),
-    ]
-    if instrument.clauses:
-        figures = clause_regional(scores, {scope: range(scores.n)})
-        parts.append(tables.clause_summary(instrument, figures, heading=[f"{instrument.title.zh} · {title} · {scope}"]))
-    after = _grouped(instrument, grouping, scope) if grouping is not None else []
     name = data_csv_name or (_name_of(data_csv) if data_csv is not None else "")
     tell = progress or (lambda n: None)
     with excel.writing(target) as wb:
@@ -192,6 +185,31 @@ def write_league(
             _chart(wb, chart_ws, shares, instrument)
         sheets[0].activate()
     return overflow
+
+
+def league_tables(
+    instrument: Instrument,
+    scores: Scores,
+    centres: Sequence[Centre],
+    regions: Sequence[RegionFigure],
+    region_names: Mapping[str, tuple[str, str]],
+    *,
+    title: str,
+    scope: str,
+    note: str = "",
+    grouping: Grouping | None = None,
+) -> tuple[list[Table], Table, list[Table]]:
+    """The workbook's tables before `data`, `data` itself, and those after it (the chart's table aside)."""
+    parts = [
+        tables.league(instrument, scores, centres, title=title, scope=scope, note=note),
+        tables.regions(instrument, regions, region_names),
+        tables.indicators(instrument),
+    ]
+    if instrument.clauses:
+        figures = clause_regional(scores, {scope: range(scores.n)})
+        parts.append(tables.clause_summary(instrument, figures, heading=[f"{instrument.title.zh} · {title} · {scope}"]))
+    after = _grouped(instrument, grouping, scope) if grouping is not None else []
+    return parts, tables.data(instrument, scores, centres), after
 
 
 def _grouped(instrument: Instrument, grouping: Grouping, scope: str) -> list[Table]:

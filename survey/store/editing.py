@@ -23,7 +23,7 @@ from instruments import Instrument
 from ..db import writing
 from . import ConflictError, StoreError, now
 from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
-from .ratings import RatingError, clause_ratings, parse_ratings, write_ratings
+from .ratings import ClauseRating, RatingError, clause_ratings, parse_ratings, write_ratings
 from .responses import (
     Response,
     attached,
@@ -188,12 +188,16 @@ def import_answers(
             ratings = {key: value for key, value in given.items() if key in instrument.clause}
             rated = 0
             if ratings or notes.get(code):
-                wanted, found = _self_ratings(db, instrument, ids[code], ratings, notes.get(code, {}))
-                if found:
-                    refused[code] = found
-                elif not refused:  # once one is refused nothing will stand: the rest are only checked
-                    rated = write_ratings(db, instrument, response_by_id(db, ids[code]), wanted, verified=False,
-                                          username=username, source="import")  # fmt: skip
+                stored = clause_ratings(db, instrument, ids[code]) if response is not None else {}
+                wanted = _self_ratings(stored, ratings, notes.get(code, {}))
+                try:
+                    if refused:  # once one is refused nothing will stand: the rest are only checked
+                        parse_ratings(instrument, wanted)
+                    else:
+                        rated = write_ratings(db, instrument, response or response_by_id(db, ids[code]), wanted,
+                                              verified=False, username=username, source="import")  # fmt: skip
+                except RatingError:
+                    refused[code] = _misfits(instrument, wanted)
             summary.changes += rated
             if response is None:
                 stored = stored_values(instrument, values).items()
@@ -226,23 +230,26 @@ def import_answers(
 
 
 def _self_ratings(
-    db: Database, instrument: Instrument, response_id: int, ratings: Mapping[str, Any], said: Mapping[str, str]
-) -> tuple[dict[str, tuple[Any, str]], list[RatingError]]:
-    """What an import writes as a response's self-ratings — a rating or note not given keeps the stored one —
-    and every one of them that does not fit its clause."""
-    stored = clause_ratings(db, instrument, response_id)
+    stored: Mapping[str, ClauseRating], ratings: Mapping[str, Any], said: Mapping[str, str]
+) -> dict[str, tuple[Any, str]]:
+    """What an import writes as a response's self-ratings: a rating or note not given keeps the stored one."""
     wanted: dict[str, tuple[Any, str]] = {}
     for clause_id in {**ratings, **said}:
         before = stored.get(clause_id)
         level = ratings.get(clause_id, before.reported if before else None)
         wanted[clause_id] = (level, said.get(clause_id, before.note if before else ""))
+    return wanted
+
+
+def _misfits(instrument: Instrument, wanted: Mapping[str, tuple[Any, str]]) -> list[RatingError]:
+    """Every rating of `wanted` that does not fit its clause."""
     found = []
     for clause_id, pair in wanted.items():
         try:
             parse_ratings(instrument, {clause_id: pair})
         except RatingError as error:
             found.append(error)
-    return wanted, found
+    return found
 
 
 def _submit_imported(db: Database, round_: Round, instrument: Instrument, ids: list[int], username: str) -> None:
