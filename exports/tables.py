@@ -124,8 +124,8 @@ def conditions(instrument: Instrument, scores: Scores) -> list[tuple[str, Requir
     for grades, columns in found.values():
         requirement = columns.requirement
         which = f"{selection(instrument, requirement)}条款"
-        level = formatting.level(requirement.level).replace(" ", "")
-        out.append((f"{'、'.join(grades)}：{which}≥{level}（需≥{formatting.share(requirement.share)}）", columns))
+        level, need = formatting.level(requirement.level), formatting.share(requirement.share)
+        out.append((f"{'、'.join(grades)}：{which}达到 {level}（需 ≥ {need}）", columns))
     return out
 
 

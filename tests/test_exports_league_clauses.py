@@ -10,9 +10,10 @@ import openpyxl
 import pytest
 
 import instruments
-from exports import excel, league
+from exports import excel, league, tables
 from exports.league import Grouping, write_league
 from exports.tables import Centre, level_order
+from instruments.library import get
 
 CASE = Path(__file__).parent / "cases" / "instruments" / "clauses.yaml"
 # One more condition, on beds alone, so that a centre without inpatient care has no clause it counts.
@@ -82,11 +83,11 @@ def test_the_league_shows_beside_the_grade_the_share_reached_for_each_condition(
     headers = [c.value for c in sheet[3]]
     assert headers[6:12] == [
         "等级",
-        "达到推荐标准：★核心条款≥B级（需≥100%）",
-        "达到推荐标准：推荐标准条款≥B级（需≥60%）",
-        "达到基本标准：基本标准条款≥C级（需≥100%）",
-        "达到基本标准：指定条款≥C级（需≥100%）",
-        "合格：★核心基本标准条款≥C级（需≥100%）",
+        "达到推荐标准：★核心条款达到 B 级（需 ≥ 100%）",
+        "达到推荐标准：推荐标准条款达到 B 级（需 ≥ 60%）",
+        "达到基本标准：基本标准条款达到 C 级（需 ≥ 100%）",
+        "达到基本标准：指定条款达到 C 级（需 ≥ 100%）",
+        "合格：★核心基本标准条款达到 C 级（需 ≥ 100%）",
     ]
     rows = rows_by(sheet, 1, 4)
     shares = {code: row[7:12] for code, row in rows.items()}
@@ -201,3 +202,12 @@ def test_levels_are_ordered_lowest_first_across_clauses():
     odd = SimpleNamespace(level_ids=("C", "C+", "B", "A"))
     other = SimpleNamespace(level_ids=("1", "2"))
     assert level_order([two, clause, odd, other]) == ["C", "C+", "B", "A", "1", "2"]
+
+
+def test_a_condition_several_grades_share_is_one_column():
+    township = get("township-health-centre", "2026.1")  # 达到基本标准's conditions are 达到推荐标准's first four
+    headers = [header for header, _ in tables.conditions(township, instruments.score_many(township, [{}]))]
+    assert len(headers) == 8
+    assert headers[0] == "达到推荐标准、达到基本标准：★核心条款达到 C 级（需 ≥ 100%）"
+    assert headers[4] == "达到推荐标准：推荐标准条款达到 C 级（需 ≥ 80%）"
+    assert headers[7] == "合格：★核心基本标准条款达到 C 级（需 ≥ 100%）"
