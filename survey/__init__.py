@@ -66,7 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask_babel import Babel
     from flask_wtf.csrf import CSRFProtect
 
-    from . import auth, site, web_db
+    from . import attachments, auth, site, web_db
     from .admin import bp as admin_bp
     from .centre import bp as centre_bp
     from .official import bp as official_bp
@@ -82,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(official_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(attachments.bp)
     return app
 
 

@@ -1,14 +1,20 @@
-"""The live scorecard: every indicator's value against its target, the gap when not met, total and grade."""
+"""The live scorecard: every indicator's value against its target, the gap when not met, total and grade;
+each clause's level, the share of clauses each grade requires, and the gap to the next grade in words."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from flask_babel import gettext as _
 
 import instruments
 from instruments import Instrument, formatting
+from instruments.grade_gaps import selection
+from instruments.model import Requirement as Rule
 from instruments.model import Section
+from instruments.scoring import RequirementResult
 
 from .words import VERDICT_WORDS
 
@@ -25,13 +31,32 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """One condition of a grade, worded: 推荐标准条款达到 B 级 ≥ 60%, now 55%."""
+
+    grade: str  # the grade's label
+    words: str  # 推荐标准条款达到 B 级：现 55%，需 ≥ 60%
+    met: bool
+
+
+@dataclass(frozen=True)
 class Card:
     rows: list[Row]
     total: str
     grade: str
+    requirements: list[Requirement] = field(default_factory=list)
+    next_grade: str = ""  # the gap to the next grade up, in a sentence
+    clauses: dict[str, str] = field(default_factory=dict)  # each clause's rating in words: B, 未达到, 未评级, 不适用
 
     def as_json(self) -> dict:
-        return {"rows": [asdict(row) for row in self.rows], "total": self.total, "grade": self.grade}
+        return {
+            "rows": [asdict(row) for row in self.rows],
+            "total": self.total,
+            "grade": self.grade,
+            "requirements": [asdict(r) for r in self.requirements],
+            "next_grade": self.next_grade,
+            "clauses": self.clauses,
+        }
 
 
 def card(instrument: Instrument, values: Mapping[str, Any], lang: str) -> Card:
@@ -51,7 +76,24 @@ def card(instrument: Instrument, values: Mapping[str, Any], lang: str) -> Card:
         )  # fmt: skip
     grades = {grade.id: grade.label.get(lang) for grade in instrument.grades}
     total = "" if scored.total is None else f"{scored.total:.1f}"
-    return Card(rows, total, grades.get(scored.grade or "", ""))
+    requirements = [
+        Requirement(grade.label.get(lang), _requirement_words(instrument, rule, result, lang), result.met)
+        for grade in instrument.grades
+        for rule, result in zip(grade.requires, scored.requirements.get(grade.id, ()), strict=True)
+    ]
+    gap = instruments.describe_grade_gap(instrument, scored.next_grade, lang) if scored.next_grade else ""
+    clauses = {c: formatting.clause_rating(r.level, r.status, lang) for c, r in scored.clauses.items()}
+    return Card(rows, total, grades.get(scored.grade or "", ""), requirements, gap, clauses)
+
+
+def _requirement_words(instrument: Instrument, rule: Rule, result: RequirementResult, lang: str) -> str:
+    return _(
+        "%(clauses)s条款达到 %(level)s：现 %(now)s，需 %(needed)s",
+        clauses=selection(instrument, rule, lang),
+        level=formatting.level(rule.level, lang),
+        now="—" if result.share is None else formatting.share(result.share),
+        needed=("" if rule.share >= 1 else "≥ ") + formatting.share(rule.share),
+    )
 
 
 def related(instrument: Instrument, section: Section) -> set[str]:

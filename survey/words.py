@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from instruments import Instrument, Item, formatting
+from instruments import Clause, Instrument, Item, formatting
 from instruments.item_types import ITEM_TYPES, answer_words
 
 from .store.lifecycle import LOCKED
@@ -52,8 +52,63 @@ FLAG_WORDS = {
     "change": _l("较上一轮变化大"),
 }
 VERDICT_WORDS = {"met": _l("达标"), "not_met": _l("未达标"), "reported": _l("不计分")}
-AUDIT_WORDS = {"answer": _l("修改答案"), "import": _l("导入"), "status": _l("状态变更"), "verify": _l("核实")}
-SOURCE_WORDS = {"web": _l("网页填报"), "import": _l("Excel 导入"), "review": _l("审核"), "demo": _l("演示数据")}
+AUDIT_WORDS = {
+    "answer": _l("修改答案"),
+    "import": _l("导入"),
+    "status": _l("状态变更"),
+    "verify": _l("核实"),
+    "self_rating": _l("自评"),
+    "self_rating_note": _l("自评说明"),
+    "rating": _l("评审评级"),
+    "rating_comment": _l("评审意见"),
+    "evidence_add": _l("上传佐证材料"),
+    "evidence_remove": _l("删除佐证材料"),
+    "appeal": _l("提出申诉"),
+    "appeal_accept": _l("采纳申诉"),
+    "appeal_reject": _l("不予采纳申诉"),
+}
+TEXT_ACTIONS = frozenset(  # audit rows whose old and new values are words or file names, shown as they are
+    {"self_rating_note", "rating_comment", "evidence_add", "evidence_remove"}
+    | {"appeal", "appeal_accept", "appeal_reject"}
+)
+RATING_ACTIONS = frozenset({"self_rating", "rating"})
+SOURCE_WORDS = {
+    "web": _l("网页填报"),
+    "import": _l("Excel 导入"),
+    "review": _l("审核"),
+    "demo": _l("演示数据"),
+    "appeal": _l("申诉"),
+}
+APPEAL_WORDS = {"pending": _l("待处理"), "accepted": _l("已采纳"), "rejected": _l("不予采纳")}
+EVIDENCE_REFUSALS = {  # why a file was not stored (store.evidence.EvidenceError codes)
+    "type": _l("只接受 PDF、JPEG、PNG、XLSX、DOCX 文件（按文件内容识别，与扩展名无关）"),
+    "empty": _l("文件是空的"),
+    "size": _l("单个文件不能超过 10 MB"),
+    "total": _l("每份填报的佐证材料合计不能超过 200 MB"),
+    "other_centre": _l("只能为本机构的填报上传佐证材料"),
+    "locked": _l("填报已提交、已通过或轮次已结束，不能再添加或删除佐证材料"),
+    "target": _l("此项不接受佐证材料"),
+    "appeal": _l("此项没有待处理的申诉"),
+}
+RATING_REFUSALS = {  # why a rating was not saved (store.ratings.RatingError codes)
+    "unknown": _l("不是本问卷的条款"),
+    "auto": _l("此条款按填报数据自动评级，不能手工评级"),
+    "level": _l("此条款没有这一级；可选 C、B、A 等本条款的级别、未达到或不适用"),
+    "reason": _l("选择“不适用”时请写明理由"),
+    "long": _l("说明不能超过 2000 字"),
+}
+APPEAL_REFUSALS = {  # why an appeal or a decision was refused (store.appeals.AppealError codes)
+    "other_centre": _l("只能对本机构的填报提出申诉"),
+    "closed": _l("轮次已结束，不能再申诉或处理申诉"),
+    "unknown": _l("没有这一项，或它按填报数据自动评级"),
+    "not_disputed": _l("核实结果与上报一致，无需申诉"),
+    "reason": _l("请写明申诉理由"),
+    "decision": _l("不予采纳时请写明理由"),
+    "long": _l("理由不能超过 2000 字"),
+    "pending": _l("此项已有一项申诉在等待处理"),
+    "not_yours": _l("此申诉应由核实该值的那一级评审处理"),
+    "decided": _l("此申诉已处理过"),
+}
 IMPORTED = re.compile(r"(\d+) answers")
 
 
@@ -66,12 +121,49 @@ def item_label(item: Item, lang: str) -> str:
 
 
 def label(instrument: Instrument, name: str, lang: str) -> str:
-    """An item's or indicator's label (the id itself when the instrument no longer has it)."""
+    """An item's, indicator's or clause's label (the id itself when the instrument no longer has it)."""
     if name in instrument.item:
         return instrument.item[name].label.get(lang)
     if name in instrument.indicator:
         return instrument.indicator[name].label.get(lang)
+    if name in instrument.clause:
+        return clause_name(instrument.clause[name], lang)
     return name
+
+
+CLAUSE_NAME_LENGTH = 24  # characters of a clause's text that name it in a list or a message
+
+
+def clause_name(clause: Clause, lang: str) -> str:
+    """A clause as a message names it: 条款 3.4.1「建立医院感染管理制度…」."""
+    text = clause.text.get(lang)
+    short = text if len(text) <= CLAUSE_NAME_LENGTH else text[:CLAUSE_NAME_LENGTH] + "…"
+    number = clause.number or clause.id
+    return _("条款 %(number)s「%(text)s」", number=number, text=short)
+
+
+def rating_words(value: Any, lang: str) -> str:
+    """A stored rating as people read it: the level (B), 未达到, 不适用; — when unrated."""
+    if value is None:
+        return "—"
+    if value in ("below", "not_applicable"):
+        return formatting.CLAUSE_STATUS_WORDS[value][lang]
+    return str(value)
+
+
+def thing_name(instrument: Instrument, item_id: str, lang: str) -> str:
+    """An item (by its label) or a clause (by number and text), for a located message."""
+    if item_id in instrument.clause:
+        return clause_name(instrument.clause[item_id], lang)
+    return f"“{label(instrument, item_id, lang)}”"
+
+
+def disputed_value(instrument: Instrument, item_id: str, raw: Any, lang: str) -> str:
+    """A stored value of an item or a clause rating as people read it."""
+    if item_id in instrument.clause:
+        return rating_words(raw, lang)
+    item = instrument.item.get(item_id)
+    return shown(instrument, item_id, from_db(item, raw), lang) if item is not None else str(raw)
 
 
 def shown(instrument: Instrument, name: str, value: Any, lang: str) -> str:
@@ -126,6 +218,10 @@ def audit_value(instrument: Instrument, row: dict, raw: Any, lang: str) -> str:
     if row["action"] == "import":
         found = IMPORTED.fullmatch(str(raw))
         return _("%(n)s 项答案", n=found.group(1)) if found else str(raw)
+    if row["action"] in TEXT_ACTIONS:
+        return str(raw)
+    if row["action"] in RATING_ACTIONS or row["item_id"] in instrument.clause:
+        return rating_words(raw, lang)
     item = instrument.item.get(row["item_id"] or "")
     if item is None:
         return str(raw)

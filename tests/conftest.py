@@ -38,11 +38,12 @@ def demo_path(tmp_path_factory):
 
 @pytest.fixture
 def db_path(demo_path, tmp_path):
-    """A private copy of the demo database for one test."""
+    """A private copy of the demo database, and of its evidence files beside it, for one test."""
     import shutil
 
     path = tmp_path / "survey.db"
     shutil.copyfile(demo_path, path)
+    shutil.copytree(demo_path.parent / "evidence", tmp_path / "evidence")
     return path
 
 
@@ -119,16 +120,25 @@ def stored(db, code=DOUMEN):
     return response, answers(db, instrument, response.id)
 
 
-def fill_completely(db, code=DOUMEN):
-    """Answer every item of the 2025 round for a centre, through the store."""
+def fill_completely(db, code=DOUMEN, evidence=True):
+    """Answer every item of the 2025 round for a centre, and attach a file to each clause that requires one
+    (unless `evidence` is false), through the store."""
     from instruments.synthetic import answers_from_columns, township_columns
+    from survey.demo_files import pdf
     from survey.store.editing import save_answers
+    from survey.store.evidence import add_evidence
     from survey.store.rounds import get_round, round_instrument
+    from survey.store.users import User
 
     round_ = get_round(db, 2)
     instrument = round_instrument(db, round_)
-    values = answers_from_columns(instrument, township_columns(1, 7, staff=[60], prof_tech=[55], blank_share=0))[0]
+    columns = township_columns(1, 7, staff=[60], prof_tech=[55], blank_share=0, instrument=instrument)
+    values = answers_from_columns(instrument, columns)[0]
     save_answers(db, round_, instrument, code, values, username="test", source="test")
+    member = User(0, "test", "centre", code, True)
+    for clause in instrument.onsite_clauses:
+        if evidence and clause.evidence == "required":
+            add_evidence(db, round_, instrument, code, clause.id, f"{clause.number}.pdf", pdf(clause.id), member)
 
 
 @pytest.fixture

@@ -61,6 +61,26 @@ ROUTES = [
     ("GET", "/rounds/{pingwu_round}/template", CENTRE_ELSEWHERE),
     ("POST", "/rounds/2/upload", CENTRE),
     ("POST", "/rounds/{pingwu_round}/upload", CENTRE_ELSEWHERE),
+    ("GET", "/rounds/2/chapters/resources", CENTRE),
+    ("GET", "/rounds/{pingwu_round}/chapters/resources", CENTRE_ELSEWHERE),
+    ("POST", "/rounds/2/chapters/resources", CENTRE_ACTS),
+    ("POST", "/rounds/{pingwu_round}/chapters/resources", CENTRE_ELSEWHERE),
+    ("POST", "/rounds/2/evidence", CENTRE_ACTS),
+    ("POST", "/rounds/{pingwu_round}/evidence", CENTRE_ELSEWHERE),
+    ("POST", "/rounds/2/evidence/{wangsi_file}/remove", CENTRE_ELSEWHERE),  # another centre's file
+    ("POST", "/rounds/2/appeals", CENTRE),
+    ("POST", "/rounds/{pingwu_round}/appeals", CENTRE_ELSEWHERE),
+    # evidence files, for whoever reaches the response
+    (
+        "GET",
+        f"/rounds/2/responses/{GAOQIAO}/evidence/{{gaoqiao_file}}",
+        expect(official=200, admin=200, evaluator=200, centre=404),
+    ),  # fmt: skip
+    (
+        "GET",
+        "/rounds/2/responses/619901002/evidence/{wangsi_file}",
+        expect(official=200, admin=200, centre=404, evaluator=404),
+    ),  # fmt: skip
     # evaluators
     ("GET", "/review/", EVALUATOR),
     ("GET", "/review/?round=2&status=submitted&county=619902", EVALUATOR),
@@ -79,6 +99,9 @@ ROUTES = [
     ("POST", CASE + "/verify", EVALUATOR_ACTS),
     ("POST", CASE + "/return", EVALUATOR_ACTS),
     ("POST", CASE + "/approve", EVALUATOR_ACTS),
+    ("POST", f"/review/rounds/2/responses/{DOUMEN}/clauses/functions", EVALUATOR_ELSEWHERE),
+    ("POST", CASE + "/clauses/functions", EVALUATOR_ACTS),
+    ("POST", "/review/rounds/2/appeals/{appeal}", EVALUATOR_ELSEWHERE),  # 上林's appeal, decided in 沣东新城
     # officials (and administrators, who see everything)
     ("GET", "/reports/", READERS),
     ("GET", "/reports/rounds/2", READERS),
@@ -123,7 +146,7 @@ def snapshot(db) -> dict:
     """What a request may change: responses, answers, users, rounds, and the audit trail by its length."""
     tables = {
         t: list(db.query(f"SELECT * FROM {t} ORDER BY 1"))
-        for t in ("responses", "users", "rounds", "org_units", "instruments")
+        for t in ("responses", "users", "rounds", "org_units", "instruments", "evidence", "appeals", "answer_notes")
     }
     counts = {t: list(db.query(f"SELECT count(*), max(id) FROM {t}")) for t in ("audit", "reviews")}
     answers = list(db.query("SELECT * FROM answers ORDER BY response_id, item_id"))
@@ -133,15 +156,27 @@ def snapshot(db) -> dict:
 def test_every_route_is_in_the_table(app):
     """A new route cannot be added without saying who may reach it."""
     adapter = app.url_map.bind("localhost")
-    covered = {adapter.match(path.split("?")[0].format(doumen=1, pingwu_round=3), method=method)[0]
+    numbers = {"doumen": 1, "pingwu_round": 3, "wangsi_file": 1, "gaoqiao_file": 2, "appeal": 1}
+    covered = {adapter.match(path.split("?")[0].format(**numbers), method=method)[0]
                for method, path, _ in ROUTES}  # fmt: skip
     assert covered == {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def first_file(db, code: str) -> int:
+    """The id of a demo evidence file of a centre's 2025 response."""
+    return next(db.query("SELECT id FROM evidence WHERE response_id = ?", [get_response(db, 2, code).id]))["id"]
 
 
 @pytest.mark.parametrize(("method", "path", "expected"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
 def test_route_for_each_role(client, auth, app_db, method, path, expected):
     pingwu = create_round(app_db, "township-health-centre", "2025", "平武县专项评估", scope_code="510727")
-    url = path.format(doumen=get_user(app_db, "doumen").id, pingwu_round=pingwu.id)
+    url = path.format(
+        doumen=get_user(app_db, "doumen").id,
+        pingwu_round=pingwu.id,
+        wangsi_file=first_file(app_db, "619901002"),
+        gaoqiao_file=first_file(app_db, GAOQIAO),
+        appeal=next(app_db.query("SELECT id FROM appeals"))["id"],
+    )
     for role in ROLES:
         if role == "anonymous":
             auth.logout()

@@ -493,7 +493,16 @@ def test_bad_round_is_refused_with_its_message(admin, app_db, changes, message):
     assert snapshot(app_db) == before
 
 
+def test_a_round_with_a_pending_appeal_does_not_close_and_names_it(admin, app_db):
+    before = list(app_db.query("SELECT * FROM audit ORDER BY id"))
+    response = admin.post("/admin/rounds/2/close")
+    shown = page(admin.get(response.location))
+    assert "未结束轮次 2：还有 1 项申诉等待处理：上林卫生院 条款 1.3.4「" in shown
+    assert get_round(app_db, 2).status == "open" and list(app_db.query("SELECT * FROM audit ORDER BY id")) == before
+
+
 def test_closing_a_round_refuses_centre_saves_and_reopening_allows_them(app, admin, app_db):
+    app_db.execute("UPDATE appeals SET status = 'rejected', decision = '理由不成立'")  # nothing waits
     response = admin.post("/admin/rounds/2/close")
     assert response.status_code == 302 and "已结束轮次 2" in page(admin.get(response.location))
     assert get_round(app_db, 2).status == "closed"
@@ -531,7 +540,7 @@ def test_store_lists_and_browses(app_db):
     counts = centre_counts(app_db)
     assert (counts["61"], counts["6199"], counts["619901"], counts[DOUMEN], counts["510727"]) == (18, 18, 3, 1, 7)
     assert names(app_db, [DOUMEN, None, "nowhere"]) == {DOUMEN: "斗门卫生院"}
-    assert [u.username for u in list_users(app_db, "centre", "6199")] == ["doumen", "wangsi", "yaodian"]
+    assert [u.username for u in list_users(app_db, "centre", "6199")] == ["doumen", "shanglin", "wangsi", "yaodian"]
     assert len(list_users(app_db, limit=3)) == 3
     with pytest.raises(StoreError, match="no organisation unit"):
         list_users(app_db, org_code="nowhere")

@@ -142,32 +142,36 @@ def test_first_save_from_two_tabs(client, auth, app_db):
 
 def test_answers_to_items_not_asked_are_not_stored(doumen, app_db):
     _, values = stored(app_db)
-    assert values["has_inpatient"] is True and values["beds_open"] is not None
+    assert values["has_inpatient"] is True and values["beds"] is not None
     doumen.post("/rounds/2/sections/basic", data=section_data(app_db, "basic", has_inpatient="0"))
     _, values = stored(app_db)
-    assert values["has_inpatient"] is False and "beds_open" not in values  # cleared in another section too
-    doumen.post("/rounds/2/sections/buildings", data=section_data(app_db, "buildings", beds_open="40"))
-    assert "beds_open" not in stored(app_db)[1]
+    assert values["has_inpatient"] is False and "beds" not in values  # cleared in another section too
+    assert any(key in values for key in ("functions", "licensed_practice"))  # the self-ratings stay
+    doumen.post("/rounds/2/sections/buildings", data=section_data(app_db, "buildings", beds="40"))
+    assert "beds" not in stored(app_db)[1]
     page = doumen.get("/rounds/2/sections/buildings").get_data(as_text=True)
-    assert 'id="wrap-item_beds_open" data-item="beds_open" hidden' in page
+    assert 'id="wrap-item_beds" data-item="beds" hidden' in page
 
 
 def test_preview_scores_without_saving(doumen, app_db):
     before = stored(app_db)
-    data = section_data(app_db, "staff", staff_total="100", staff_prof_tech="85")
+    data = section_data(app_db, "staff", staff_establishment="100", staff_total="100", staff_prof_tech="85")
     result = doumen.post("/rounds/2/sections/staff/preview", data=data).get_json()
     rows = {row["id"]: row for row in result["scorecard"]["rows"]}
     share = rows["prof_tech_share"]
     assert (share["value"], share["target"], share["status"], share["word"]) == ("85%", "≥ 90%", "not_met", "未达标")
     assert share["gap"] == "专业技术人员数再增加 5 人（85 → 90），即可达到 ≥ 90%（90%）"
     assert re.fullmatch(r"\d+\.\d", result["scorecard"]["total"]) and result["scorecard"]["grade"]
-    assert set(result["relevant"]) >= {"staff_total", "beds_open", "eq_ct"} and result["errors"] == {}
+    assert set(result["relevant"]) >= {"staff_total", "beds", "eq_dr"} and result["errors"] == {}
+    card = result["scorecard"]  # the clauses: each level, each grade's shares, the gap to the next grade
+    assert card["clauses"]["prof_tech_staffing"] == "未达到" and card["next_grade"].startswith("再有 ")
+    assert {r["grade"] for r in card["requirements"]} == {"达到推荐标准", "达到基本标准", "合格"}
     assert stored(app_db) == before
 
 
 def test_preview_reports_relevance_and_errors(doumen, app_db):
     result = doumen.post("/rounds/2/sections/basic/preview", data=section_data(app_db, "basic", has_inpatient="0"))
-    assert result.get_json()["relevant"]["beds_open"] is False
+    assert result.get_json()["relevant"]["beds"] is False
     data = section_data(app_db, "staff", staff_total="10", staff_prof_tech="20")
     result = doumen.post("/rounds/2/sections/staff/preview", data=data).get_json()
     assert result["errors"]["staff_prof_tech"] == ["不能超过在岗职工总数"]
@@ -180,7 +184,9 @@ def test_submit_refused_while_incomplete_with_the_list(doumen, app_db):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "还不能提交" in text
     problems = text.split('id="problems"')[1].split("</ul>")[0]
-    assert '/rounds/2/sections/medical#item_diseases_treatable">可诊治病种数</a>：必填' in problems
+    assert '/rounds/2/sections/medical#item_emergency_techniques">能规范开展的急救技术</a>：必填' in problems
+    assert '/rounds/2/chapters/resources#clause-licensed_practice">条款 1.1.2「' in problems  # evidence required
+    assert "需上传佐证材料" in problems
     assert stored(app_db)[0].status == "draft"
 
 

@@ -25,8 +25,9 @@ def test_switch_to_english_and_back(client, auth):
     page = client.get("/rounds/2/sections/staff").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Staff on post (persons)" in page and "Save and continue" in page and "My rounds" in page
-    assert "Professional-technical share of staff" in page and "Below target" in page
-    assert "Professional-technical staff: 6 more (50 → 56) would reach ≥ 90% (90.3%)" in page
+    assert "Professional-technical staff as a share of establishment posts" in page and "Below target" in page
+    assert "Professional-technical staff: 3 more (50 → 53) would reach ≥ 90% (91.4%)" in page
+    assert "more ★core clauses at level C or above" in page  # the gap to the next grade, in English too
     client.post("/language", data={"lang": "zh", "next": "/rounds"})
     assert "我的填报" in client.get("/rounds").get_data(as_text=True)
 

@@ -57,6 +57,17 @@ def flashed(client):
         return " ".join(message for _, message in session.pop("_flashes", []))
 
 
+def whole_trail(client, url):
+    """Every page of an audit trail, one after the other."""
+    pages, number = [], 1
+    while True:
+        page = text(client.get(f"{url}?page={number}"))
+        pages.append(page)
+        if f"page={number + 1}" not in page:
+            return "".join(pages)
+        number += 1
+
+
 def text(response):
     return response.get_data(as_text=True)
 
@@ -206,7 +217,7 @@ def test_closed_round_has_nothing_awaiting(client, auth):
 def test_review_page_shows_answers_indicators_flags_and_history(client, auth, app_db):
     last_year = get_response(app_db, 1, GAOQIAO).id  # visits went from a third of this year's to today's
     app_db.execute(
-        "UPDATE answers SET value = value / 3 WHERE response_id = ? AND item_id = 'visits_outpatient'", [last_year]
+        "UPDATE answers SET value = value / 3 WHERE response_id = ? AND item_id = 'hypertension_managed'", [last_year]
     )
     auth.as_user("fengxi")
     page = text(client.get(case()))
@@ -215,7 +226,8 @@ def test_review_page_shows_answers_indicators_flags_and_history(client, auth, ap
     row = page.split('id="row-staff_total"')[1].split("</tr>")[0]
     assert "在岗职工总数（人）" in row and f"{reported['staff_total']} 人" in row
     assert 'name="verify_staff_total"' in row and 'name="note_staff_total"' in row
-    assert "专业技术人员占比" in page and "≥ 90%" in page and "未达标" in page and "即可达到" in page
+    label = instrument.indicator["prof_tech_share"].label.zh
+    assert label in page and "≥ 90%" in page and "未达标" in page and "即可达到" in page
     assert "此填报等待您的县级评审。" in page and "通过" in page and "退回修改" in page
     flags = page.split('id="flags-title"')[1].split("</section>")[0]
     quality = check_round(app_db, get_round(app_db, 2), "619902")
@@ -330,7 +342,7 @@ def test_return_with_item_comments_reaches_the_centre(client, auth, app_db):
     overview = text(client.get("/rounds/2"))
     assert "请核实人员数" in overview and "与花名册不符" in overview
     auth.as_user("xixian")
-    trail = text(client.get(case(MAWANG) + "/audit"))
+    trail = whole_trail(client, case(MAWANG) + "/audit")
     assert "县级评审：退回" in trail and "与花名册不符" in trail and "在岗职工总数：与花名册不符" in trail
 
 
@@ -380,7 +392,7 @@ def test_verified_value_is_recorded_audited_shown_and_scored(client, auth, app_d
     audit = next(app_db.query("SELECT * FROM audit WHERE action = 'verify'"))
     assert (audit["username"], audit["item_id"], audit["old"], audit["new"]) == ("fengxi", "staff_prof_tech", None, new)
     scored = round_scores(app_db, round_, "619902").scores.value("prof_tech_share", row)
-    assert scored == pytest.approx(new / reported["staff_total"])
+    assert scored == pytest.approx(new / reported["staff_establishment"])
     assert scored != before.scores.value("prof_tech_share", row)
     page = text(client.get(case()))
     assert "已保存核实值，1 项有改动。" in page
@@ -388,7 +400,7 @@ def test_verified_value_is_recorded_audited_shown_and_scored(client, auth, app_d
     assert f"{reported['staff_prof_tech']} 人" in cells and f'value="{new}"' in cells  # reported beside verified
     assert "按上报值" in page
     auth.as_user("xixian")
-    trail = text(client.get(case() + "/audit"))
+    trail = whole_trail(client, case() + "/audit")
     assert "核实" in trail and f"{new} 人" in trail
 
 
@@ -553,14 +565,18 @@ def test_audit_trail_shows_answers_imports_statuses_and_reviews(client, auth, ap
         app_db, round_, instrument, [(DOUMEN, {"staff_total": 77, "has_inpatient": False})], username="importer"
     )
     auth.as_user("fengdong")
-    page = text(client.get(case(DOUMEN) + "/audit"))
+    page = whole_trail(client, case(DOUMEN) + "/audit")
     row = page.split("importer")[1].split("</tr>")[0]
     assert "在岗职工总数" in row and "77 人" in row and "Excel 导入" in row
     assert "是否开展住院服务" in page and "否" in page
     auth.as_user("xixian-city")
-    trail = text(client.get(case(SHANGLIN) + "/audit"))
+    trail = whole_trail(client, case(SHANGLIN) + "/audit")
     assert "状态变更" in trail and "已提交（县级评审）" in trail and "已提交（自评）" in trail
     assert "县级评审：通过" in trail and "fengdong" in trail
+    for what in ("自评", "评审评级", "评审意见", "上传佐证材料", "提出申诉"):  # clauses, files and the appeal too
+        assert f"<td>{what}</td>" in trail, what
+    rated = trail.split("<td>评审评级</td>")[1].split("</tr>")[0]
+    assert "条款 " in rated and "「" in rated  # the clause named by number and text
     times = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d UTC)</td>", trail)
     assert times == sorted(times)
 

@@ -8,13 +8,16 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ..auth import login_required
+from ..db import writing
 from ..site import language
 from ..store import NotFoundError, StoreError
+from ..store.appeals import AppealsPendingError, check_closable
 from ..store.lifecycle import status_counts
 from ..store.orgs import names
-from ..store.rounds import Round, change_status, create_round, get_round, list_rounds
+from ..store.rounds import Round, change_status, create_round, get_round, list_rounds, round_instrument
 from ..store.versions import list_instruments
 from ..web_db import get_db
+from ..words import thing_name
 from . import bp
 from .forms import ActionForm, NewRoundForm
 
@@ -86,7 +89,21 @@ def round_status(round_id: int, change: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     status = "closed" if change == "close" else "open"
-    change_status(get_db(), found, status, username=g.user.username)
+    db = get_db()
+    try:
+        with writing(db):  # no appeal slips in between the check and the close
+            if status == "closed":
+                check_closable(db, found)
+            change_status(db, found, status, username=g.user.username)
+    except AppealsPendingError as error:
+        units = names(db, (code for code, _item in error.pending))
+        instrument = round_instrument(db, found)
+        waiting = "；".join(
+            f"{units.get(code, code)} {thing_name(instrument, item_id, language())}" for code, item_id in error.pending
+        )
+        flash(_("未结束轮次 %(id)d：还有 %(n)d 项申诉等待处理：%(list)s。", id=found.id, n=len(error.pending),
+                list=waiting), "error")  # fmt: skip
+        return redirect(url_for("admin.rounds"))
     if status == "closed":
         flash(_("已结束轮次 %(id)d：机构不能再保存或提交。", id=found.id), "success")
     else:

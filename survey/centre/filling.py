@@ -1,4 +1,5 @@
-"""A centre's filling of one round: which rounds it answers, what it has saved, drafts, the offline template.
+"""A centre's filling of one round: which rounds it answers, what it has saved, drafts, self-ratings of the
+clauses, evidence files, appeals against verified values, the offline template.
 
 No Flask here: the views pass in the request's database and the signed-in user.
 A centre only ever reaches its own response, and only in rounds that include it;
@@ -16,15 +17,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from instruments import Instrument
+from instruments import Clause, Instrument
 from instruments.checks import Check
-from instruments.model import Section
+from instruments.model import Chapter, Section
 
-from .. import assessment
+from .. import assessment, clause_rows
 from ..store import ConflictError, NotFoundError, StoreError
+from ..store import appeals as appeal_store
+from ..store import evidence as evidence_store
 from ..store.access import own_round, visible_rounds
 from ..store.editing import ImportSummary, save_answers
-from ..store.lifecycle import RETURNED, editable, status_of
+from ..store.lifecycle import RETURNED, editable, missing_evidence, status_of
+from ..store.ratings import ClauseRating, clause_ratings, self_rate
 from ..store.responses import Response, answers, get_response
 from ..store.reviews import history
 from ..store.rounds import Round, round_instrument
@@ -39,7 +43,9 @@ class Filling:
     instrument: Instrument
     org_code: str
     response: Response | None
-    values: dict[str, Any]
+    values: dict[str, Any]  # answers by item id and self-ratings by clause id, as stored
+    ratings: dict[str, ClauseRating]
+    files: dict[str, list[evidence_store.Evidence]]  # evidence by the item or clause it supports
 
     @property
     def status(self) -> str:
@@ -60,6 +66,18 @@ class Filling:
     def check(self) -> Check:
         """The stored answers evaluated by the instrument core."""
         return Check(self.instrument, self.values)
+
+    @property
+    def missing_evidence(self) -> list[Clause]:
+        """Clauses whose evidence is required and not attached yet (the lifecycle's rule)."""
+        return missing_evidence(self.instrument, self.values, set(self.files))
+
+    def chapter(self, chapter_id: str) -> Chapter:
+        """The chapter `chapter_id` among those holding clauses; NotFoundError when there is none."""
+        for chapter in clause_rows.chapters(self.instrument):
+            if chapter.id == chapter_id:
+                return chapter
+        raise NotFoundError(f"no chapter '{chapter_id}'")
 
     def section(self, section_id: str) -> Section:
         """The instrument's section `section_id`; NotFoundError when there is none."""
@@ -83,8 +101,12 @@ def open_filling(db: Database, round_id: int, user: User) -> Filling:
 def _filling(db: Database, round_: Round, org_code: str) -> Filling:
     instrument = round_instrument(db, round_)
     response = get_response(db, round_.id, org_code)
-    values = answers(db, instrument, response.id) if response else {}
-    return Filling(round_, instrument, org_code, response, values)
+    if response is None:
+        return Filling(round_, instrument, org_code, None, {}, {}, {})
+    return Filling(
+        round_, instrument, org_code, response, answers(db, instrument, response.id),
+        clause_ratings(db, instrument, response.id), evidence_store.evidence_of(db, response.id),
+    )  # fmt: skip
 
 
 def my_rounds(db: Database, user: User) -> list[Filling]:
@@ -106,7 +128,11 @@ def save(db: Database, filling: Filling, typed: Mapping[str, Any], version: int,
         raise ConflictError("the response was created elsewhere since this page was opened")
     merged = {**filling.values, **typed}
     check = Check(filling.instrument, merged)
-    cleared = {item_id: None for item_id, value in merged.items() if value is not None and not check.relevant(item_id)}
+    cleared = {
+        item.id: None
+        for item in filling.instrument.items
+        if merged.get(item.id) is not None and not check.relevant(item.id)
+    }
     response, _ = save_answers(
         db, filling.round, filling.instrument, filling.org_code, {**typed, **cleared},
         username=user.username, source="web", expected_version=version or None,
@@ -127,3 +153,73 @@ def upload(db: Database, filling: Filling, data: bytes, filename: str, user: Use
     if not filling.editable:
         raise StoreError("the response cannot be changed now")
     return assessment.import_responses(db, filling.round, data, filename, username=user.username, only=filling.org_code)
+
+
+def rate(db: Database, filling: Filling, given: Mapping[str, tuple[Any, str]], version: int, user: User) -> Response:
+    """Save self-ratings with their notes (clause id: (level, note)), based on the response's `version`."""
+    if version == 0 and filling.response is not None:
+        raise ConflictError("the response was created elsewhere since this page was opened")
+    response, _ = self_rate(db, filling.round, filling.instrument, filling.org_code, given, username=user.username,
+                            expected_version=version or None)  # fmt: skip
+    return response
+
+
+def attach(db: Database, filling: Filling, item_id: str, name: str, data: bytes, user: User) -> evidence_store.Evidence:
+    """Attach an evidence file to an item or clause of the centre's response."""
+    return evidence_store.add_evidence(
+        db, filling.round, filling.instrument, filling.org_code, item_id, name, data, user
+    )
+
+
+def detach(db: Database, filling: Filling, evidence_id: int, user: User) -> evidence_store.Evidence:
+    """Remove one of the response's evidence files; NotFoundError when it is not this response's."""
+    if filling.response is None:
+        raise NotFoundError(f"no evidence {evidence_id}")
+    return evidence_store.remove_evidence(db, filling.round, filling.response, evidence_id, user)
+
+
+@dataclass(frozen=True)
+class Disputed:
+    """An item or clause whose verified value differs from the centre's, with its appeals."""
+
+    dispute: appeal_store.Dispute
+    appeals: list[appeal_store.Appeal]
+
+    @property
+    def pending(self) -> appeal_store.Appeal | None:
+        return next((a for a in self.appeals if a.status == appeal_store.PENDING), None)
+
+
+def disputed(db: Database, filling: Filling) -> list[Disputed]:
+    """What the evaluators verified differently from the centre, in the instrument's order, with its appeals;
+    and appeals on things no longer disputed (decided ones)."""
+    if filling.response is None:
+        return []
+    found = appeal_store.disputes(db, filling.instrument, filling.response.id)
+    lodged: dict[str, list[appeal_store.Appeal]] = {}
+    for appeal in appeal_store.appeals_of(db, filling.response.id):
+        lodged.setdefault(appeal.item_id, []).append(appeal)
+    order = [*filling.instrument.item, *filling.instrument.clause]
+    out = []
+    for item_id in order:
+        if item_id in found:
+            out.append(Disputed(found[item_id], lodged.get(item_id, [])))
+        elif item_id in lodged:
+            last = lodged[item_id][-1]
+            out.append(Disputed(appeal_store.Dispute(item_id, last.reported, last.verified, last.level, ""),
+                                lodged[item_id]))  # fmt: skip
+    return out
+
+
+def appeal(
+    db: Database,
+    filling: Filling,
+    item_id: str,
+    reason: str,
+    response_id: int | None,
+    file: tuple[str, bytes] | None,
+    user: User,
+) -> appeal_store.Appeal:
+    """Appeal an evaluator's verified value or level of `item_id`, on the response the page showed."""
+    return appeal_store.lodge(db, filling.round, filling.instrument, filling.org_code, item_id, reason, user,
+                              response_id=response_id, file=file)  # fmt: skip

@@ -9,7 +9,7 @@ instrument core's own parsers, so the web and the workbooks agree on them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -30,12 +30,14 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
-from instruments import AnswerError, Instrument, Item
+from instruments import BELOW, NOT_APPLICABLE, AnswerError, Clause, Instrument, Item
 from instruments.checks import Check
 from instruments.item_types import ITEM_TYPES, MAX_TEXT
 from instruments.model import Section
 
-from ..words import item_label
+from ..store.ratings import ClauseRating, RatingError, parse_ratings
+from ..store.reviews import MAX_COMMENT
+from ..words import RATING_REFUSALS, item_label
 
 PREFIX = "item_"  # field names: item ids may clash with a form's own attributes
 LARGEST = 10**15  # beyond any count or area reported, and within what SQLite stores exactly
@@ -170,3 +172,96 @@ class UploadForm(FlaskForm):
             FileAllowed(["xlsx", "xlsm", "csv"], _l("只接受 .xlsx 或 .csv 文件")),
         ],
     )
+
+
+RATE, NOTE = "rate_", "note_"  # field name prefixes of the self-rating form
+UNRATED = ""  # the radio button that leaves a clause unrated
+
+
+class RatingForm(FlaskForm):
+    """One chapter's onsite clauses: a self-rating (a level, 未达到, 不适用, or none) and a note each.
+
+    A level the clause does not have is not refused by WTForms but by the store's reading
+    of ratings (the same reading as everywhere), so the message is the store's, located
+    at the clause; see `check`.
+    """
+
+    version = HiddenField(default="0")
+    clauses: tuple[Clause, ...] = ()
+
+    def given(self) -> dict[str, tuple[str | None, str]]:
+        """What was picked and written, by clause id: (level as sent, note)."""
+        return {
+            clause.id: (self[RATE + clause.id].data or None, (self[NOTE + clause.id].data or "").strip())
+            for clause in self.clauses
+        }
+
+    def levels(self) -> dict[str, str | None]:
+        """The levels picked that fit their clauses (checked), by clause id: for the live scorecard."""
+        return {c.id: self[RATE + c.id].data or None for c in self.clauses if not self[RATE + c.id].errors}
+
+    def check(self, instrument: Instrument) -> bool:
+        """The fields' own checks, then each clause's rating read as the store reads it; errors by clause."""
+        self.validate()
+        for clause_id, given in self.given().items():
+            try:
+                parse_ratings(instrument, {clause_id: given})
+            except RatingError as error:
+                self[RATE + clause_id].errors = [*self[RATE + clause_id].errors, str(RATING_REFUSALS[error.code])]
+        return not any(self[RATE + c.id].errors or self[NOTE + c.id].errors for c in self.clauses)
+
+    def opened_version(self) -> int:
+        """The response version the page was opened on (0: there was no response yet)."""
+        try:
+            return max(int(self.version.data or 0), 0)
+        except ValueError:
+            return 0
+
+
+def rating_form(clauses: Sequence[Clause], language: str) -> type[RatingForm]:
+    """A self-rating form with a level choice and a note per onsite clause of `clauses`."""
+
+    class Form(RatingForm):
+        pass
+
+    Form.clauses = tuple(clause for clause in clauses if not clause.auto)
+    for clause in Form.clauses:
+        options = [SelectChoice(level.id, level.id) for level in clause.levels]
+        options += [SelectChoice(BELOW, _l("未达到")), SelectChoice(NOT_APPLICABLE, _l("不适用")),
+                    SelectChoice(UNRATED, _l("暂不评"))]  # fmt: skip
+        setattr(Form, RATE + clause.id, RadioField(choices=options, validate_choice=False, validators=[Optional()]))
+        setattr(Form, NOTE + clause.id, TextAreaField(validators=[Optional(), Length(max=MAX_COMMENT)]))
+    return Form
+
+
+def rating_data(clauses: Sequence[Clause], ratings: Mapping[str, ClauseRating], version: int) -> dict[str, Any]:
+    """Form data for a chapter's self-ratings from the stored ones."""
+    data: dict[str, Any] = {"version": str(version)}
+    for clause in clauses:
+        rated = ratings.get(clause.id)
+        data[RATE + clause.id] = rated.reported if rated and rated.reported is not None else UNRATED
+        data[NOTE + clause.id] = rated.note if rated else ""
+    return data
+
+
+class EvidenceForm(FlaskForm):
+    """One file for an item or a clause; its type is recognised by content in the store, not here."""
+
+    target = HiddenField()
+    file = FileField(_l("佐证材料"), validators=[FileRequired(_l("请选择文件"))])
+
+
+class AppealForm(FlaskForm):
+    """An appeal against a verified value or level: which, the response the page showed, a reason, a file."""
+
+    item = HiddenField()
+    response = HiddenField()
+    reason = TextAreaField(_l("申诉理由"), validators=[Length(max=MAX_COMMENT)])
+    file = FileField(_l("补充佐证材料（可选）"))
+
+    def response_id(self) -> int | None:
+        """The response the page showed (None when garbled)."""
+        try:
+            return int(self.response.data)
+        except (TypeError, ValueError):
+            return None

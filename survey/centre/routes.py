@@ -10,18 +10,32 @@ from werkzeug.wrappers import Response
 
 from exports.errors import WorkbookError
 from instruments.checks import Check
-from instruments.model import Section
+from instruments.model import Chapter, Section
 
-from .. import scorecard
+from .. import clause_rows, scorecard
 from ..auth import login_required
 from ..files import attachment
 from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError
+from ..store.appeals import AppealError
+from ..store.evidence import EvidenceError
 from ..store.lifecycle import submit as submit_response
 from ..store.orgs import get_unit
+from ..store.ratings import RatingError
 from ..web_db import get_db
+from ..words import APPEAL_REFUSALS, EVIDENCE_REFUSALS, RATING_REFUSALS, thing_name
 from . import bp, filling
-from .forms import SectionForm, UploadForm, section_form, shown
+from .forms import (
+    AppealForm,
+    EvidenceForm,
+    RatingForm,
+    SectionForm,
+    UploadForm,
+    rating_data,
+    rating_form,
+    section_form,
+    shown,
+)
 
 
 def _open(round_id: int) -> filling.Filling:
@@ -33,15 +47,23 @@ def _open(round_id: int) -> filling.Filling:
 
 
 def _render_overview(
-    found: filling.Filling, upload: UploadForm | None = None, upload_problems: Sequence[str] = ()
+    found: filling.Filling,
+    upload: UploadForm | None = None,
+    upload_problems: Sequence[str] = (),
+    appealing: AppealForm | None = None,
 ) -> str:
     lang = language()
-    comment, item_comments = filling.comments(get_db(), found)
+    db = get_db()
+    comment, item_comments = filling.comments(db, found)
     return render_template(
         "centre/round.html",
         filling=found,
         card=scorecard.card(found.instrument, found.values, lang),
         problems=found.check.problems(lang=lang),
+        missing=found.missing_evidence,
+        chapters=clause_rows.chapters(found.instrument),
+        disputed=filling.disputed(db, found),
+        appealing=appealing,
         comment=comment,
         item_comments=item_comments,
         upload=upload or UploadForm(),
@@ -87,6 +109,7 @@ def _render_section(found: filling.Filling, part: Section, form: SectionForm, co
         related=scorecard.related(found.instrument, part),
         item_comments=filling.comments(get_db(), found)[1],
         conflict=conflict,
+        chapters=clause_rows.chapters(found.instrument),
     )
 
 
@@ -141,7 +164,7 @@ def submit(round_id: int) -> Response | str:
     found = _open(round_id)
     if not found.editable:
         flash(_("此填报已提交或轮次已结束，不能再提交。"), "error")
-    elif found.response is None or found.check.problems():
+    elif found.response is None or found.check.problems() or found.missing_evidence:
         flash(_("还不能提交：请先完成下列各项。"), "error")
         return _render_overview(found)
     else:
@@ -184,3 +207,134 @@ def upload(round_id: int) -> Response | str:
     else:
         flash(_("已导入，%(n)d 项答案有改动。", n=summary.changes), "success")
     return redirect(url_for("centre.overview", round_id=round_id))
+
+
+def _open_chapter(round_id: int, chapter_id: str) -> tuple[filling.Filling, Chapter]:
+    found = _open(round_id)
+    try:
+        return found, found.chapter(chapter_id)
+    except NotFoundError:
+        abort(404)
+
+
+def _render_chapter(found: filling.Filling, chapter: Chapter, form: RatingForm, conflict: bool = False) -> str:
+    lang = language()
+    values = {**found.values, **(form.levels() if request.method == "POST" else {})}
+    card = scorecard.card(found.instrument, values, lang)
+    missing = {clause.id for clause in found.missing_evidence}
+    shown_rows = clause_rows.rows(found.instrument, card, found.ratings, found.files, missing, lang, [chapter.id])
+    return render_template(
+        "centre/chapter.html", filling=found, chapter=chapter, chapter_rows=shown_rows[0], form=form, card=card,
+        chapters=clause_rows.chapters(found.instrument), conflict=conflict,
+    )  # fmt: skip
+
+
+@bp.route("/rounds/<int:round_id>/chapters/<chapter_id>", methods=("GET", "POST"))
+@login_required("centre")
+def chapter(round_id: int, chapter_id: str) -> Response | str:
+    """自评: one chapter's clauses, each level's requirement shown; POST saves the self-ratings and notes."""
+    found, part = _open_chapter(round_id, chapter_id)
+    clauses = clause_rows.in_chapter(found.instrument, part.id)
+    form_class = rating_form(clauses, language())
+    if request.method == "GET":
+        return _render_chapter(found, part, form_class(data=rating_data(clauses, found.ratings, found.version)))
+    if not found.editable:
+        flash(_("此填报已提交或轮次已结束，不能修改。"), "error")
+        return redirect(request.path)
+    form = form_class()
+    if not form.check(found.instrument):
+        flash(_("未保存：请先改正下面标出的问题。"), "error")
+        return _render_chapter(found, part, form)
+    try:
+        filling.rate(get_db(), found, form.given(), form.opened_version(), g.user)
+    except ConflictError:
+        return _render_chapter(found, part, form, conflict=True)
+    except RatingError as error:  # checked above; a clause gone from the page is refused here
+        flash(_("未保存：%(where)s：%(reason)s", where=thing_name(found.instrument, error.clause_id, language()),
+                reason=RATING_REFUSALS[error.code]), "error")  # fmt: skip
+        return _render_chapter(found, part, form)
+    except StoreError:
+        flash(_("未能保存：此填报当前不能修改。"), "error")
+        return _render_chapter(found, part, form)
+    flash(_("已保存自评。"), "success")
+    return redirect(url_for("centre.chapter", round_id=round_id, chapter_id=part.id))
+
+
+def _back_to(found: filling.Filling, item_id: str) -> Response:
+    """The page where an item or clause is filled in, at its place."""
+    instrument = found.instrument
+    if item_id in instrument.item:
+        section = instrument.item[item_id].section
+        return redirect(
+            url_for("centre.section", round_id=found.round.id, section_id=section) + f"#wrap-item_{item_id}"
+        )
+    if item_id in instrument.clause:
+        chapter_id = instrument.clause[item_id].chapter or clause_rows.OTHER
+        return redirect(
+            url_for("centre.chapter", round_id=found.round.id, chapter_id=chapter_id) + f"#clause-{item_id}"
+        )
+    return redirect(url_for("centre.overview", round_id=found.round.id))
+
+
+@bp.post("/rounds/<int:round_id>/evidence")
+@login_required("centre")
+def add_evidence(round_id: int) -> Response:
+    """Attach a file to an item or clause: recognised by content, at most 10 MB; refused with the reason."""
+    found = _open(round_id)
+    form = EvidenceForm()
+    target = form.target.data or ""
+    where = thing_name(found.instrument, target, language())
+    if not form.validate_on_submit():
+        flash(_("未上传：%(where)s：请选择文件。", where=where), "error")
+        return _back_to(found, target)
+    file = form.file.data
+    try:
+        added = filling.attach(get_db(), found, target, file.filename or "", file.read(), g.user)
+    except EvidenceError as error:
+        flash(_("未上传：%(where)s：“%(name)s”：%(reason)s。", where=where, name=error.params.get("name", ""),
+                reason=EVIDENCE_REFUSALS[error.code]), "error")  # fmt: skip
+    else:
+        flash(_("已上传佐证材料“%(name)s”：%(where)s。", name=added.name, where=where), "success")
+    return _back_to(found, target)
+
+
+@bp.post("/rounds/<int:round_id>/evidence/<int:evidence_id>/remove")
+@login_required("centre")
+def remove_evidence(round_id: int, evidence_id: int) -> Response:
+    """Remove one of the response's evidence files (audited); only while the centre may change its answers."""
+    found = _open(round_id)
+    try:
+        removed = filling.detach(get_db(), found, evidence_id, g.user)
+    except NotFoundError:
+        abort(404)
+    except EvidenceError as error:
+        flash(_("未删除：%(reason)s。", reason=EVIDENCE_REFUSALS[error.code]), "error")
+        return redirect(url_for("centre.overview", round_id=round_id))
+    flash(_("已删除佐证材料“%(name)s”。", name=removed.name), "success")
+    return _back_to(found, removed.item_id)
+
+
+@bp.post("/rounds/<int:round_id>/appeals")
+@login_required("centre")
+def appeal(round_id: int) -> Response | str:
+    """申诉: appeal an evaluator's verified value or level, with a reason and optionally a file."""
+    found = _open(round_id)
+    form = AppealForm()
+    item_id = form.item.data or ""
+    where = thing_name(found.instrument, item_id, language())
+    if not form.validate_on_submit():
+        flash(_("未提交申诉：%(where)s：请改正下面标出的问题。", where=where), "error")
+        return _render_overview(found, appealing=form)
+    upload = form.file.data
+    file = (upload.filename or "", upload.read()) if upload and upload.filename else None
+    try:
+        filling.appeal(get_db(), found, item_id, form.reason.data or "", form.response_id(), file, g.user)
+    except AppealError as error:
+        flash(_("未提交申诉：%(where)s：%(reason)s。", where=where, reason=APPEAL_REFUSALS[error.code]), "error")
+        return _render_overview(found, appealing=form)
+    except EvidenceError as error:
+        flash(_("未提交申诉：%(where)s：“%(name)s”：%(reason)s。", where=where, name=error.params.get("name", ""),
+                reason=EVIDENCE_REFUSALS[error.code]), "error")  # fmt: skip
+        return _render_overview(found, appealing=form)
+    flash(_("已提交申诉：%(where)s。等待评审处理。", where=where), "success")
+    return redirect(url_for("centre.overview", round_id=round_id) + "#appeals")

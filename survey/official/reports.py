@@ -18,6 +18,7 @@ from instruments import Instrument
 from instruments.expressions import plain
 
 from ..store.access import visible_rounds
+from ..store.appeals import pending as pending_appeals
 from ..store.lifecycle import status_counts
 from ..store.orgs import all_units, ancestor_at, get_unit
 from ..store.rounds import Round
@@ -44,6 +45,7 @@ class RoundSummary:
     scope_name: str
     centres: int
     counts: dict[str, int]
+    appeals: int = 0  # appeals waiting for a decision
 
 
 def my_rounds(db: Database, user: User) -> list[RoundSummary]:
@@ -51,7 +53,8 @@ def my_rounds(db: Database, user: User) -> list[RoundSummary]:
     out = []
     for round_, scope in visible_rounds(db, user):
         counts = status_counts(db, round_, scope)
-        out.append(RoundSummary(round_, scope, scope_name(db, scope), sum(counts.values()), counts))
+        waiting = len(pending_appeals(db, round_.id, scope))
+        out.append(RoundSummary(round_, scope, scope_name(db, scope), sum(counts.values()), counts, waiting))
     return out
 
 

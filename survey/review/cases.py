@@ -14,10 +14,13 @@ from sqlite_utils import Database
 from instruments import Instrument
 from instruments.expressions import plain
 
+from ..store import appeals as appeal_store
 from ..store.access import open_response, reviewer_level
+from ..store.evidence import Evidence, evidence_of
 from ..store.lifecycle import awaits
-from ..store.orgs import Unit
+from ..store.orgs import Unit, all_units
 from ..store.quality import Flag, Quality, check_round
+from ..store.ratings import ClauseRating, clause_ratings
 from ..store.responses import Response, answers
 from ..store.reviews import approval_problems, history
 from ..store.rounds import Round, jurisdiction, round_instrument
@@ -94,6 +97,9 @@ class Details:
     flags: list[Flag]
     problems: list[str]  # what keeps it from approval
     history: list[dict]
+    ratings: dict[str, ClauseRating]  # onsite clauses: self-rating and note, the evaluator's level and comment
+    files: dict[str, list[Evidence]]  # evidence by item or clause
+    appeals: list[appeal_store.Appeal]
 
 
 def details(db: Database, case: Case) -> Details:
@@ -108,4 +114,13 @@ def details(db: Database, case: Case) -> Details:
         quality.by_centre.get(case.centre.code, []),
         approval_problems(db, case.instrument, case.response),
         history(db, response_id),
+        clause_ratings(db, case.instrument, response_id),
+        evidence_of(db, response_id),
+        appeal_store.appeals_of(db, response_id),
     )
+
+
+def appeals_waiting(db: Database, round_: Round, user: User) -> list[tuple[dict, str]]:
+    """The pending appeals the evaluator decides in this round, each with the name of its item or clause's centre."""
+    units = all_units(db)
+    return [(row, units[row["org_code"]].name) for row in appeal_store.for_evaluator(db, round_, user)]

@@ -13,7 +13,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    Form,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 
 from instruments import AnswerError, Instrument, Item
@@ -141,3 +150,17 @@ class FilterForm(Form):
 
     status = SelectField(_l("状态"), default="")
     county = SelectField(_l("县（区）"), default="")
+
+
+class RateForm(VersionedForm):
+    """One clause's rating by the evaluator: the level is the button pressed, the comment beside it."""
+
+    level = HiddenField()  # set by the button pressed (name="level")
+    comment = StringField(_l("评审意见"), validators=[Optional(), Length(max=MAX_COMMENT)])
+
+
+class DecideForm(FlaskForm):
+    """An appeal's decision: accept or reject (a reason needed to reject)."""
+
+    decision = SelectField(choices=[SelectChoice("accept", _l("采纳")), SelectChoice("reject", _l("不予采纳"))])
+    reason = TextAreaField(_l("处理意见"), validators=[Optional(), Length(max=MAX_COMMENT)])

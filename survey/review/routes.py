@@ -7,23 +7,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from .. import clause_rows
 from ..auth import login_required
 from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError
 from ..store.access import names_within, open_round, visible_rounds
-from ..store.lifecycle import STATUSES
+from ..store.lifecycle import STATUSES, missing_evidence
 from ..store.quality import check_round
 from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail, history, return_by
 from ..store.rounds import Round, round_instrument
 from ..store.verification import verify
 from ..web_db import get_db
-from ..words import FLAG_WORDS, LEVEL_WORDS, STATUS_WORDS
+from ..words import FLAG_WORDS, LEVEL_WORDS, STATUS_WORDS, thing_name
 from . import bp, cases, pages
 from .forms import (
     NOTE,
     VERIFY,
     ApproveForm,
     BulkForm,
+    DecideForm,
     FilterForm,
     ReturnForm,
     VerifyForm,
@@ -97,6 +99,8 @@ def queue() -> str:
     return render_template(
         "review/queue.html", rounds=rounds, round=round_, awaiting=[row for row in rows if row.awaiting],
         rows=listed, total=len(rows), filters=filters, bulk=BulkForm(),
+        appeals=[(row, name, thing_name(round_instrument(db, round_), row["item_id"], language()))
+                 for row, name in cases.appeals_waiting(db, round_, g.user)],
     )  # fmt: skip
 
 
@@ -138,10 +142,13 @@ def _render_case(
     found = cases.details(db, case)
     version = {"version": str(case.response.version)}
     card, reported = pages.indicator_cards(case, found, lang)
+    missing = {clause.id for clause in missing_evidence(case.instrument, found.effective, set(found.files))}
     return render_template(
         "review/response.html",
         case=case,
         found=found,
+        chapters=clause_rows.rows(case.instrument, card, found.ratings, found.files, missing, lang),
+        decide=DecideForm(formdata=None),
         sections=pages.answer_rows(case, found, lang),
         card=card,
         reported=reported,

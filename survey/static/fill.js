@@ -62,6 +62,17 @@
       gap.textContent = row.gap;
       gap.hidden = !row.gap;
     });
+    var next = document.querySelector("[data-next-grade]");
+    if (next) {
+      next.textContent = card.next_grade;
+      next.hidden = !card.next_grade;
+    }
+    var requirements = document.querySelectorAll("[data-requirement]");
+    (card.requirements || []).forEach(function (r, i) {
+      if (!requirements[i]) return;
+      requirements[i].className = r.met ? "met" : "not-met";
+      requirements[i].querySelector("[data-words]").textContent = r.words;
+    });
     document.querySelectorAll("[data-total]").forEach(function (el) { el.textContent = card.total || "—"; });
     document.querySelectorAll("[data-grade]").forEach(function (el) { el.textContent = card.grade; });
   }
