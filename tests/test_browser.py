@@ -92,12 +92,13 @@ def sign_in(page, username="doumen"):
 
 def complete_answers():
     """Answers for every item that hold together (a test helper types them through the page)."""
-    values = answers_from_columns(TOWNSHIP, township_columns(1, 11, staff=[60], prof_tech=[55], blank_share=0))[0]
+    columns = township_columns(1, 11, staff=[60], prof_tech=[55], blank_share=0, instrument=TOWNSHIP)
+    values = answers_from_columns(TOWNSHIP, columns)[0]
     shown = {}
     for item_id, value in values.items():
         if isinstance(value, bool):
             shown[item_id] = "1" if value else "0"
-        elif isinstance(value, tuple):
+        elif isinstance(value, list | tuple):
             shown[item_id] = list(value)
         elif value is not None:
             shown[item_id] = str(value)
@@ -108,7 +109,25 @@ def indicator(page, indicator_id):
     return page.locator(f'[data-indicator="{indicator_id}"]').first
 
 
-def test_centre_fills_in_and_submits(browser, live_server):
+def attach_required_files(db_path, code="619901001"):
+    """A file on each clause of the 2025 round whose evidence is required, as its centre would upload them."""
+    from survey import db as database
+    from survey.demo_files import pdf
+    from survey.store.evidence import add_evidence
+    from survey.store.rounds import get_round, round_instrument
+    from survey.store.users import User
+
+    db = database.connect(db_path)
+    round_ = get_round(db, 2)
+    instrument = round_instrument(db, round_)
+    for clause in instrument.onsite_clauses:
+        if clause.evidence == "required":
+            add_evidence(db, round_, instrument, code, clause.id, f"{clause.number}.pdf", pdf(clause.id),
+                         User(0, "doumen", "centre", code, True))  # fmt: skip
+    db.close()
+
+
+def test_centre_fills_in_and_submits(browser, live_server, db_path):
     page = new_page(browser, live_server, viewport={"width": 1366, "height": 900})
     problems = console_problems(page)
     sign_in(page)
@@ -127,6 +146,7 @@ def test_centre_fills_in_and_submits(browser, live_server):
     # The scorecard follows the typing: 85 of 100 staff is short of 90%, and the gap says by how much.
     page.evaluate(SET_VALUES, {k: v for k, v in values.items() if TOWNSHIP.item[k].section == "staff"})
     share = indicator(page, "prof_tech_share")
+    page.get_by_label("编制总额（人）").fill("100")
     page.get_by_label("在岗职工总数（人）").fill("100")
     page.get_by_label("专业技术人员数（人）").fill("85")
     expect(share.locator("[data-value]")).to_have_text("85%")
@@ -167,6 +187,9 @@ def test_centre_fills_in_and_submits(browser, live_server):
         page.evaluate(SET_VALUES, {k: v for k, v in values.items() if TOWNSHIP.item[k].section == section.id})
         page.get_by_role("button", name="保存并继续").click()
 
+    expect(page.get_by_text("需上传佐证材料").first).to_be_visible()  # clauses that need a file block submission
+    attach_required_files(db_path)  # through the store here: test_browser_clauses uploads one through the page
+    page.reload()
     expect(page.get_by_text("必填项已全部填写")).to_be_visible()
     page.get_by_role("button", name="提交审核").click()
     expect(page.get_by_text("已提交，等待审核。", exact=True)).to_be_visible()

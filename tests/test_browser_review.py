@@ -96,6 +96,6 @@ def test_review_runs_from_county_to_city_and_ends_in_the_league_workbook(browser
     header = league[2]
     row = next(r for r in league[3:] if r[1] == CENTRE)
     assert row[2] == NAME and row[3] == "沣东新城" and isinstance(row[0], int)
-    data = [r for r in book["data"].iter_rows(values_only=True) if r[0] == CENTRE and r[2] == "prof_tech_share"]
+    data = [r for r in book["data"].iter_rows(values_only=True) if r[0] == CENTRE and r[2] == "prof_tech_share_on_post"]
     assert data[0][3] == (staff - 5) / staff or abs(data[0][3] - (staff - 5) / staff) < 1e-9
     assert header[0] == "排名"

@@ -77,7 +77,7 @@ def indicator_cards(case: Case, found: Details, lang: str) -> tuple[scorecard.Ca
     card = scorecard.card(case.instrument, found.effective, lang)
     if not found.verified:
         return card, {}
-    reported = scorecard.card(case.instrument, found.reported, lang)
+    reported = scorecard.card(case.instrument, found.reported, lang, gaps=False)  # only its values are shown
     return card, {row.id: row for row in reported.rows}
 
 
