@@ -2,9 +2,10 @@
 
 The file may be .xlsx, .xls, .ods or .csv (`uploads`), and may hold no more
 rows than the round has centres in scope, nor more columns than the
-instrument has items and onsite clauses (each with its note), each with a margin. One pass over the rows. Each column's reader is chosen once from the header
-(the item type's own parser plus the item's min and max), so a cell costs one
-call; every problem is noted with its sheet, cell and reason and reading goes
+instrument has items and onsite clauses (each with its note), each with a
+margin. One pass over the rows. Each column's reader is chosen once from the
+header (the item type's own parser plus the item's min and max, or the
+clause's rating), so a cell costs one call; every problem is noted with its sheet, cell and reason and reading goes
 on. The constraints are then checked for all rows at once on float columns,
 with the same compiled expressions that score the answers. All or nothing:
 any problem and a WorkbookError lists them (the first 200, then a count).
