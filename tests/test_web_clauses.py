@@ -76,6 +76,16 @@ def test_self_ratings_are_saved_audited_and_scored(doumen, app_db):
     assert "已保存自评。" in page and re.search(r'<input checked [^>]*value="A"', block)
 
 
+def test_a_post_that_leaves_a_clause_out_leaves_its_rating(doumen, app_db):
+    data = chapter_data(app_db, "management", quality_organisation=("B", ""), core_systems=("C", "有记录"))
+    doumen.post("/rounds/2/chapters/management", data=data)
+    version = stored(app_db)[0].version
+    only = {"version": str(version), "rate_quality_organisation": "A", "note_quality_organisation": ""}
+    assert doumen.post("/rounds/2/chapters/management", data=only).status_code == 302
+    values = stored(app_db)[1]
+    assert (values["quality_organisation"], values["core_systems"]) == ("A", "C")
+
+
 def test_a_level_the_clause_does_not_have_is_refused_at_the_clause(doumen, app_db):
     before = counts(app_db)
     data = chapter_data(app_db, "management", quality_organisation=("D", ""), core_systems=("A", ""))

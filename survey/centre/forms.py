@@ -190,15 +190,16 @@ class RatingForm(FlaskForm):
     clauses: tuple[Clause, ...] = ()
 
     def given(self) -> dict[str, tuple[str | None, str]]:
-        """What was picked and written, by clause id: (level as sent, note)."""
+        """What was picked and written, by clause id: (level as sent, note); a clause the post left out is left."""
         return {
             clause.id: (self[RATE + clause.id].data or None, (self[NOTE + clause.id].data or "").strip())
             for clause in self.clauses
+            if self[RATE + clause.id].raw_data
         }
 
     def levels(self) -> dict[str, str | None]:
         """The levels picked that fit their clauses (checked), by clause id: for the live scorecard."""
-        return {c.id: self[RATE + c.id].data or None for c in self.clauses if not self[RATE + c.id].errors}
+        return {key: level for key, (level, _note) in self.given().items() if not self[RATE + key].errors}
 
     def check(self, instrument: Instrument) -> bool:
         """The fields' own checks, then each clause's rating read as the store reads it; errors by clause."""
