@@ -2,12 +2,15 @@
 
 Sets up a database with 50,000 township health centres (5 provinces, 50 cities,
 500 counties) and a filled-in response workbook of 50,000 rows (org_code and
-the item ids as headers), then times each step in a fresh process and reports
-its peak memory (maximum resident set size of that process):
+the item ids as headers) — for a clause-based instrument a second one with
+every onsite clause's self-rating (a note beside each 不适用), as one file of
+both would unpack past what an upload may — then times each step in a fresh
+process and reports its peak memory (maximum resident set size of that process):
 
 - import: `survey responses import`'s work, against two bare reads of the
   same file: openpyxl's read-only pass, and python-calamine's (the reader the
-  import uses, so the rest is checking and storing);
+  import uses, so the rest is checking and storing); then the self-ratings'
+  import (each response's ratings written and audited by `write_ratings`);
 - score: `survey score`'s work (read every answer back from SQLite, score, cache);
 - export: `survey export league`'s work (past one sheet its tidy rows go to
   a CSV beside the workbook), against a bare XlsxWriter constant-memory dump
@@ -50,7 +53,7 @@ def setup(folder: Path, n: int) -> None:
     import xlsxwriter
 
     from instruments.library import bundled
-    from instruments.synthetic import answers_from_columns, township_columns
+    from instruments.synthetic import answers_from_columns, clause_ratings, township_columns
     from survey import assessment
     from survey import db as database
     from survey.store.orgs import Unit, save_units
@@ -95,6 +98,38 @@ def setup(folder: Path, n: int) -> None:
             else:
                 sheet.write_number(row, col, value)
     book.close()
+    if instrument.onsite_clauses:
+        _ratings_workbook(
+            folder / "ratings.xlsx", [code for code, _ in centres], instrument, clause_ratings(instrument, n, 50)
+        )
+
+
+def _ratings_workbook(path: Path, codes: list[str], instrument, ratings) -> None:
+    """The self-ratings of every centre: org_code, then each onsite clause and its note."""
+    import xlsxwriter
+
+    columns = _ratings(instrument, ratings)
+    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = book.add_worksheet("Sheet1")
+    for col, header in enumerate(["org_code", *columns]):
+        sheet.write_string(0, col, header)
+    for row, code in enumerate(codes, start=1):
+        sheet.write_string(row, 0, code)
+        for col, cells in enumerate(columns.values(), start=1):
+            if cells[row - 1]:
+                sheet.write_string(row, col, cells[row - 1])
+    book.close()
+
+
+def _ratings(instrument, ratings) -> dict[str, list[str]]:
+    """Each onsite clause's self-ratings as people type them, and a note beside each 不适用, by column."""
+    out = {}
+    for clause in instrument.onsite_clauses:
+        words = {0.0: "未达到", -1.0: "不适用", **{float(k): level for k, level in enumerate(clause.level_ids, 1)}}
+        codes = ratings[clause.id].tolist()
+        out[clause.id] = [words.get(code, "") for code in codes]  # NaN (unrated) is no key: an empty cell
+        out[f"{clause.id}.note"] = ["本院不涉及" if code == -1.0 else "" for code in codes]
+    return out
 
 
 def bare_read(path: Path) -> int:
@@ -115,15 +150,15 @@ def bare_calamine(path: Path) -> int:
     return cells
 
 
-def run_import(folder: Path) -> str:
+def run_import(folder: Path, name: str = "responses.xlsx") -> str:
     from survey import assessment
     from survey import db as database
     from survey.store.rounds import get_round
 
     db = database.connect(folder / "survey.db")
-    data = (folder / "responses.xlsx").read_bytes()
-    summary = assessment.import_responses(db, get_round(db, 1), data, "responses.xlsx", username="bench")
-    return f"{summary.created:,} responses, {summary.changes:,} answers"
+    data = (folder / name).read_bytes()
+    summary = assessment.import_responses(db, get_round(db, 1), data, name, username="bench")
+    return f"{summary.created + summary.updated:,} responses, {summary.changes:,} answers"
 
 
 def run_score(folder: Path) -> str:
@@ -152,7 +187,7 @@ def run_export(folder: Path) -> str:
 def _tables(folder: Path):
     """The league workbook's neutral tables, built exactly as the export builds them."""
     import instruments
-    from exports import tables
+    from exports import league, tables
     from survey import db as database
     from survey.store import orgs
     from survey.store.rounds import get_round
@@ -165,13 +200,10 @@ def _tables(folder: Path):
     regions = instruments.membership([c.code for c in centres], {k: u.parent_code for k, u in units.items()})
     figures = instruments.regional(result.scores, regions)
     names = {code: (units[code].name, units[code].level) for code in regions}
-    inst, scores = result.instrument, result.scores
-    return [
-        tables.league(inst, scores, centres, title="全国测试轮次", scope="全部地区"),
-        tables.regions(inst, figures, names),
-        tables.indicators(inst),
-        tables.data(inst, scores, centres),
-    ]
+    before, data, after = league.league_tables(
+        result.instrument, result.scores, centres, figures, names, title="全国测试轮次", scope="全部地区"
+    )
+    return [*before, data, *after]
 
 
 def _plain(cell):
@@ -225,6 +257,12 @@ def main() -> None:
         calamine_s, _, _ = step("bare calamine read", bare_calamine, folder / "responses.xlsx")
         import_s, import_mb, what = step("import responses", run_import, folder)
         print(f"    {what}; {cells:,} cells read")
+        rated_s = 0.0
+        if (folder / "ratings.xlsx").exists():
+            print(f"  ratings workbook: {(folder / 'ratings.xlsx').stat().st_size / 1_048_576:.0f} MB")
+            rated_s, rated_mb, what = step("import self-ratings", run_import, folder, "ratings.xlsx")
+            import_mb = max(import_mb, rated_mb)
+            print(f"    {what}")
         score_s, score_mb, what = step("score", run_score, folder)
         print(f"    {what}")
         export_s, export_mb, what = step("export league workbook", run_export, folder)
@@ -232,9 +270,9 @@ def main() -> None:
         build_s, _, _ = step("  table building alone", build_tables, folder)
         dump_s, _, dumped = step("bare XlsxWriter dump", bare_dump, folder)
         print(f"    {dumped:,} cells")
-        total = import_s + score_s + export_s
+        total = import_s + rated_s + score_s + export_s
         peak = max(import_mb, score_mb, export_mb)
-        print(f"pipeline (import + score + export): {total:.1f} s; peak memory {peak:.0f} MB")
+        print(f"pipeline (imports + score + export): {total:.1f} s; peak memory {peak:.0f} MB")
         print(f"import / bare openpyxl read:  {import_s / read_s:.2f}x")
         print(f"import / bare calamine read:  {import_s / calamine_s:.2f}x")
         print(f"export / bare dump:           {export_s / dump_s:.2f}x")

@@ -1,8 +1,11 @@
 """A centre's report card: where it stands, and for each indicator it misses, what would meet it.
 
 One printable sheet `报告卡`: the centre, its total, grade and rank in the
-county, the change since the previous round, each dimension score, then a
-row per indicator with its value, target, status, points, the gap in a
+county, the change since the previous round, each dimension score; when the
+instrument grades by clauses, the gap to the next grade in words
+(「再有 2 条推荐标准条款达到 B 级（现 55%，需 ≥ 60%），即可达到推荐标准」) and the
+clauses below the level that grade needs, each with its level now and the
+level needed; then a row per indicator with its value, target, status, points, the gap in a
 sentence (`专业技术人员数再增加 3 人（45 → 48），即可达到 ≥ 90%（90.6%）`), the
 change since the previous round, and the standard it comes from. Landscape
 A4, one page wide, the table's header repeated on every page.
@@ -10,12 +13,14 @@ A4, one page wide, the table's header repeated on every page.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from instruments import Scorecard, describe, formatting
+from instruments import GradeGap, Scorecard, describe, describe_grade_gap, formatting
+from instruments.grade_gaps import selection
 from instruments.model import Indicator, Instrument
 from instruments.scoring import IndicatorResult
 
@@ -105,6 +110,7 @@ def write_card(
             ws.set_column(col, col, w)
         row = _summary(ws, f, instrument, card, centre, round_title, rank, county_size, previous, previous_title)
         row = _dimensions(ws, f, instrument, card, previous, row + 1)
+        row = _grade_gap(ws, f, instrument, card, row + 1)
         _indicator_table(ws, f, instrument, card, previous, row + 1)
         ws.set_landscape()
         ws.set_paper(9)  # A4
@@ -188,6 +194,76 @@ def _dimensions(
         excel.write_text(ws, row, 3, moved, f["value"])
         row += 1
     return row
+
+
+def _sentence(ws: Worksheet, f: Formats, row: int, label: str, text: str) -> int:
+    """A label and a long text across the rest of the table's width, as tall as the text needs."""
+    excel.write_text(ws, row, 0, label, f["label"])
+    ws.merge_range(row, 1, row, len(COLUMNS) - 1, "", f["value"])
+    excel.write_text(ws, row, 1, text, f["value"])
+    room = sum(width for _, width in COLUMNS[1:])
+    ws.set_row(row, 15 * max(1, math.ceil(excel.width(text) / room)))
+    return row + 1
+
+
+CLAUSE_COLUMNS = ("条款", "现等级", "需达到", "核心", "类别", "所需条件")
+
+
+def _grade_gap(ws: Worksheet, f: Formats, instrument: Instrument, card: Scorecard, row: int) -> int:
+    """The gap to the next grade in words, and the clauses below the level it needs."""
+    if not any(grade.requires for grade in instrument.grades):
+        return row
+    excel.write_text(ws, row, 0, "距下一等级", f["section"])
+    row += 1
+    gap = card.next_grade
+    if gap is None:
+        words = "已达到最高等级" if card.grade == instrument.grades[0].id else "没有可以达到的更高等级"
+        return _pair(ws, f, row, "下一等级", words)
+    label = next(grade.label.zh for grade in instrument.grades if grade.id == gap.grade)
+    row = _pair(ws, f, row, "下一等级", label)
+    row = _sentence(ws, f, row, "差距", describe_grade_gap(instrument, gap))
+    rising = clauses_to_raise(instrument, gap)
+    if not rising:
+        return row
+    row += 1
+    for col, header in enumerate(CLAUSE_COLUMNS):
+        excel.write_text(ws, row, col, header, f["header"])
+    for clause_id, (needed, conditions) in rising.items():
+        row += 1
+        clause = instrument.clause[clause_id]
+        result = card.clauses[clause_id]
+        number = f"{clause.number} " if clause.number else ""
+        now = formatting.clause_rating(result.level, result.status)
+        cells = [
+            f"{number}{clause.text.zh}",
+            now,
+            formatting.level(needed),
+            formatting.CORE_MARK if clause.core else "",
+            formatting.STANDARD_WORDS[clause.standard]["zh"],
+            "；".join(conditions),
+        ]
+        for col, text in enumerate(cells):
+            excel.write_text(ws, row, col, text, f["未达标"] if col == 1 else f["value"])
+    return row + 1
+
+
+def clauses_to_raise(instrument: Instrument, gap: GradeGap) -> dict[str, tuple[str, list[str]]]:
+    """The clauses below the level the next grade needs: for each, the highest level needed and the conditions
+    needing it (「推荐标准条款达到 B 级的占比需 ≥ 60%」), in the order the gap names them."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for requirement_gap in gap.requirements:
+        requirement = requirement_gap.requirement
+        condition = (
+            f"{selection(instrument, requirement)}条款达到 {formatting.level(requirement.level)}的占比"
+            f"需 ≥ {formatting.share(requirement.share)}"
+        )
+        for clause_id in requirement_gap.candidates:
+            clause = instrument.clause[clause_id]
+            level, conditions = out.get(clause_id, (requirement.level, []))
+            if clause.rank(requirement.level) > clause.rank(level):
+                level = requirement.level
+            out[clause_id] = (level, [*conditions, condition])
+    return out
 
 
 def _indicator_table(

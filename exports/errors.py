@@ -24,7 +24,12 @@ class WorkbookError(ValueError):
         if len(problems) > MAX_PROBLEMS:
             more += len(problems) - MAX_PROBLEMS
             problems = problems[:MAX_PROBLEMS]
+        self._given = (list(problems), more)
         if more:
             problems.append(f"… and {more:,} more problems")
         self.problems = problems
         super().__init__("\n".join(problems))
+
+    def __reduce__(self) -> tuple:
+        """Pickled as made (a background job or a worker process hands it back whole)."""
+        return type(self), self._given

@@ -1,8 +1,10 @@
-"""The league-table workbook: `排名`, `地区汇总`, `指标说明`, `data`, then a chart.
+"""The league-table workbook: `排名`, `地区汇总`, `指标说明`, (`条款汇总`), `data`, (`分组汇总`), then a chart.
 
 The tables come from `tables`; this module only writes them. The four
-required sheets are added first so they keep their order whatever follows,
-and the share-meeting chart comes last. Formats are made once per style and
+required sheets are added first so they keep their order whatever follows —
+`条款汇总` between `指标说明` and `data` when the instrument has clauses — then
+`分组汇总` (and `分组条款汇总` for clauses) when the centres are grouped by a
+unit attribute, and the share-meeting chart comes last. Formats are made once per style and
 mark (`percent|met` is a percentage on green); each cell is then one
 write_number or write_string call (empty cells are left out).
 
@@ -18,13 +20,14 @@ import csv
 import io
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from instruments import RegionFigure, Scores
+from instruments import ClauseFigure, RegionFigure, Scores, clause_regional, regional
 from instruments.model import Instrument
 
 from . import excel, tables
@@ -78,6 +81,22 @@ class Formats:
         return fmt
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """The centres grouped by a unit attribute (隶属关系, 举办主体, …), and the figures of each group."""
+
+    attribute: str
+    sizes: dict[str, int]  # centres in each group, by the attribute's value
+    figures: list[RegionFigure]
+    clause_figures: list[ClauseFigure]
+
+    @classmethod
+    def of(cls, attribute: str, scores: Scores, groups: Mapping[str, Sequence[int]]) -> Grouping:
+        """The figures of `groups` (rows of `scores` by the attribute's value)."""
+        sizes = {value: len(rows) for value, rows in groups.items()}
+        return cls(attribute, sizes, regional(scores, groups), clause_regional(scores, groups))
+
+
 def data_csv_name(workbook: str | os.PathLike[str]) -> str:
     """The name of the tidy rows' CSV beside a league workbook: `排名.xlsx` → `排名-data.csv`."""
     stem, _ = os.path.splitext(os.path.basename(os.fspath(workbook)))
@@ -91,11 +110,24 @@ def data_overflows(instrument: Instrument, scores: Scores, centres: Sequence[Cen
 
 
 def rows_to_write(
-    instrument: Instrument, scores: Scores, centres: Sequence[Centre], regions: Sequence[RegionFigure]
+    instrument: Instrument,
+    scores: Scores,
+    centres: Sequence[Centre],
+    regions: Sequence[RegionFigure],
+    grouping: Grouping | None = None,
 ) -> int:
     """How many rows `write_league` writes (for a progress bar)."""
     data = tables.data(instrument, scores, centres).size or 0
-    return len(centres) + len(regions) + len(instrument.indicators) + data + len(instrument.scored_indicators)
+    grouped = len(grouping.figures) + len(grouping.clause_figures) if grouping is not None else 0
+    return (
+        len(centres)
+        + len(regions)
+        + len(instrument.indicators)
+        + len(instrument.clauses)
+        + data
+        + grouped
+        + len(instrument.scored_indicators)
+    )
 
 
 def write_league(
@@ -112,38 +144,40 @@ def write_league(
     data_csv: excel.Target | None = None,
     data_csv_name: str = "",
     progress: Progress | None = None,
+    grouping: Grouping | None = None,
 ) -> bool:
     """Write the league-table workbook of one round's scores (row i of `scores` is centre i).
 
     When the tidy rows pass one sheet they are written to `data_csv` (a path or a binary
     stream, named `data_csv_name` on the `data` sheet) and True is returned. `progress` is
-    told how many rows were written as writing goes.
+    told how many rows were written as writing goes. With `grouping`, the figures of its
+    groups are added as `分组汇总` (and `分组条款汇总` when the instrument has clauses).
     """
     if len(centres) != scores.n:
         raise ValueError(f"{len(centres)} centres for {scores.n} rows of scores")
-    data = tables.data(instrument, scores, centres)
+    parts, data, after = league_tables(
+        instrument, scores, centres, regions, region_names, title=title, scope=scope, note=note, grouping=grouping
+    )
     overflow = (data.size or 0) > excel.MAX_ROWS - 1
     if overflow and data_csv is None:
         raise ValueError(f"{data.size:,} tidy rows pass one sheet: give data_csv to write them to")
-    parts = [
-        tables.league(instrument, scores, centres, title=title, scope=scope, note=note),
-        tables.regions(instrument, regions, region_names),
-        tables.indicators(instrument),
-    ]
     name = data_csv_name or (_name_of(data_csv) if data_csv is not None else "")
     tell = progress or (lambda n: None)
     with excel.writing(target) as wb:
         taken: set[str] = set()
         formats = Formats(wb)
-        sheets = [wb.add_worksheet(excel.sheet_title(t.name, taken)) for t in [*parts, data]]
+        sheets = [wb.add_worksheet(excel.sheet_title(t.name, taken)) for t in [*parts, data, *after]]
         for ws, table in zip(sheets, parts, strict=False):
             write_table(ws, table, formats, tell)
+        data_ws = sheets[len(parts)]
         if overflow:
             assert data_csv is not None
-            _pointer(sheets[3], data, name, formats)
+            _pointer(data_ws, data, name, formats)
             write_csv(data_csv, data.rows, tell)
         else:
-            write_table(sheets[3], data, formats, tell)
+            write_table(data_ws, data, formats, tell)
+        for ws, table in zip(sheets[len(parts) + 1 :], after, strict=True):
+            write_table(ws, table, formats, tell)
         shares = tables.target_shares(instrument, scores)
         if shares.rows:
             chart_ws = wb.add_worksheet(excel.sheet_title(shares.name, taken))
@@ -151,6 +185,43 @@ def write_league(
             _chart(wb, chart_ws, shares, instrument)
         sheets[0].activate()
     return overflow
+
+
+def league_tables(
+    instrument: Instrument,
+    scores: Scores,
+    centres: Sequence[Centre],
+    regions: Sequence[RegionFigure],
+    region_names: Mapping[str, tuple[str, str]],
+    *,
+    title: str,
+    scope: str,
+    note: str = "",
+    grouping: Grouping | None = None,
+) -> tuple[list[Table], Table, list[Table]]:
+    """The workbook's tables before `data`, `data` itself, and those after it (the chart's table aside)."""
+    parts = [
+        tables.league(instrument, scores, centres, title=title, scope=scope, note=note),
+        tables.regions(instrument, regions, region_names),
+        tables.indicators(instrument),
+    ]
+    if instrument.clauses:
+        figures = clause_regional(scores, {scope: range(scores.n)})
+        parts.append(tables.clause_summary(instrument, figures, heading=[f"{instrument.title.zh} · {title} · {scope}"]))
+    after = _grouped(instrument, grouping, scope) if grouping is not None else []
+    return parts, tables.data(instrument, scores, centres), after
+
+
+def _grouped(instrument: Instrument, grouping: Grouping, scope: str) -> list[Table]:
+    """`分组汇总`, and `分组条款汇总` when the instrument has clauses."""
+    out = [tables.grouped(instrument, grouping.figures, grouping.attribute, grouping.sizes, scope)]
+    if instrument.clauses:
+        heading = [f"按“{grouping.attribute}”分组 · {scope}"]
+        summary = tables.clause_summary(
+            instrument, grouping.clause_figures, name="分组条款汇总", heading=heading, group=grouping.attribute
+        )
+        out.append(summary)
+    return out
 
 
 def _name_of(target: excel.Target) -> str:

@@ -1,20 +1,31 @@
-"""Responses in: the filled-in template, or any sheet with `org_code` and item ids as headers.
+"""Responses in: the filled-in template, or any sheet with `org_code`, item ids and clause ids as headers.
 
 The file may be .xlsx, .xls, .ods or .csv (`uploads`), and may hold no more
 rows than the round has centres in scope, nor more columns than the
-instrument has items, each with a margin. One pass over the rows. Each column's reader is chosen once from the header
-(the item type's own parser plus the item's min and max), so a cell costs one
-call; every problem is noted with its sheet, cell and reason and reading goes
+instrument has items and onsite clauses (each with its note), each with a
+margin. One pass over the rows. Each column's reader is chosen once from the
+header (the item type's own parser plus the item's min and max, or the
+clause's rating), so a cell costs one call; every problem is noted with its sheet, cell and reason and reading goes
 on. The constraints are then checked for all rows at once on float columns,
 with the same compiled expressions that score the answers. All or nothing:
 any problem and a WorkbookError lists them (the first 200, then a count).
+
+An onsite clause's column holds its rating as people write it — a level id,
+未达到, 不适用 — read by the core's `rating` into the answers' value (see
+`instruments.ratings`); an empty cell leaves it unrated. A rating the clause
+cannot take, and any value in an auto clause's column, is a located problem.
+The column `<clause id>.note` beside it holds the note of the self-rating,
+kept apart from the answers in `ResponseRow.notes`. The template holds its
+clauses on a sheet of their own (`条款自评`), read after `填报` and joined to
+it by org code; a column appears on one sheet only.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +34,7 @@ from instruments.errors import AnswerError, did_you_mean
 from instruments.evaluation import broken_constraints, evaluate
 from instruments.item_types import ITEM_TYPES
 from instruments.model import Instrument, Item
+from instruments.ratings import rating
 
 from . import excel, template, uploads
 from .errors import MAX_PROBLEMS, WorkbookError
@@ -30,27 +42,56 @@ from .orgs import text
 
 HEADER_SEARCH = 10  # rows searched for the `org_code` header (the template has it on row 5)
 SPARE_ROWS = 100  # rows beyond the header rows and one per centre (notes, totals)
-SPARE_COLUMNS = 20  # columns beyond org_code, org_name and one per item
+SPARE_COLUMNS = 20  # columns beyond org_code, org_name, one per item and two per onsite clause
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a centre's row is on one sheet, and the column of each header of that sheet (from 1)."""
+
+    order: int  # the sheet's place among the sheets read
+    sheet: str
+    row: int
+    columns: Mapping[str, int]
 
 
 @dataclass(frozen=True)
 class ResponseRow:
     code: str
-    answers: dict[str, Any]
+    answers: dict[str, Any]  # by item id, and onsite clauses' ratings by clause id
     where: str  # sheet and row, e.g. 填报!7
+    notes: dict[str, str] = field(default_factory=dict)  # the self-rating's note, by clause id
+    places: tuple[Place, ...] = field(default=(), compare=False, repr=False)  # its row on each sheet read
+
+    def position(self, header: str) -> tuple[int, int, int] | None:
+        """The sheet's place, row and column of the cell under `header` (an item id, a clause id, a note's column)."""
+        for place in self.places:
+            col = place.columns.get(header)
+            if col is not None:
+                return place.order, place.row, col
+        return None
+
+    def cell(self, header: str) -> str:
+        """Where the cell under `header` is: `填报!D7` (the row alone when the column is not known)."""
+        for place in self.places:
+            col = place.columns.get(header)
+            if col is not None:
+                return excel.location(place.sheet, place.row, col)
+        return self.where
 
 
 class _Problems:
-    """Problems in reading order; keeps the first few hundred and counts the rest."""
+    """Problems in reading order (sheet, row, column); keeps the first few hundred and counts the rest."""
 
     def __init__(self) -> None:
-        self.kept: list[tuple[int, int, str]] = []
+        self.kept: list[tuple[int, int, int, str]] = []
         self.count = 0
+        self.order = 0  # the sheet being read
 
     def add(self, row: int, col: int, message: str) -> None:
         self.count += 1
         if len(self.kept) < MAX_PROBLEMS:
-            self.kept.append((row, col, message))
+            self.kept.append((self.order, row, col, message))
 
 
 def read_responses(
@@ -70,18 +111,60 @@ def read_responses(
     names = upload.sheet_names
     if template.META_SHEET in names:
         _check_meta(upload.rows(template.META_SHEET), filename, instrument, round_id)
-    sheet = template.SHEET if template.SHEET in names else names[0]
-    with progress(upload.rows(sheet)) as rows:
-        return _read(sheet, rows, instrument, known_codes)
+    if template.SHEET in names:
+        sheets = [template.SHEET, *([template.CLAUSE_SHEET] if template.CLAUSE_SHEET in names else [])]
+    else:
+        sheets = [names[0]]
+    problems = _Problems()
+    seen: dict[str, str] = {}  # each header's first cell, over every sheet
+    read: list[list[ResponseRow]] = []
+    for order, sheet in enumerate(sheets):
+        problems.order = order
+        with progress(upload.rows(sheet)) as rows:
+            read.append(_read(order, sheet, rows, instrument, known_codes, problems, seen))
+    out = _joined(read)
+    broken = _constraint_problems(instrument, out)
+    if not out and not problems.count:
+        raise WorkbookError([f"{sheets[0]}: no rows of answers"])
+    total = problems.count + len(broken)
+    if total:
+        first = heapq.nsmallest(MAX_PROBLEMS, [*problems.kept, *broken[:MAX_PROBLEMS]])
+        listed = [f"{excel.location(sheets[o], r, c)}: {message}" for o, r, c, message in first]
+        raise WorkbookError(listed, more=total - len(listed))
+    return out
+
+
+def _joined(sheets: list[list[ResponseRow]]) -> list[ResponseRow]:
+    """The rows of every sheet read, one per centre: a centre on several sheets has its answers joined."""
+    if len(sheets) == 1:
+        return sheets[0]
+    out: dict[str, ResponseRow] = {}
+    for rows in sheets:
+        for row in rows:
+            before = out.get(row.code)
+            if before is None:
+                out[row.code] = row
+                continue
+            out[row.code] = ResponseRow(
+                row.code,
+                {**before.answers, **row.answers},
+                before.where,
+                {**before.notes, **row.notes},
+                (*before.places, *row.places),
+            )
+    return list(out.values())
 
 
 def limits(instrument: Instrument, known_codes: Collection[str] | None) -> uploads.Limits:
     """The most rows and columns a sheet of answers can need: centres and items, with a margin."""
-    columns = 2 + len(instrument.items) + SPARE_COLUMNS
+    columns = 2 + len(instrument.items) + 2 * len(instrument.onsite_clauses) + SPARE_COLUMNS
+    inputs = f"{len(instrument.items)} items"
+    if instrument.onsite_clauses:
+        inputs += f", {len(instrument.onsite_clauses)} onsite clauses"
     if known_codes is None:
-        return uploads.Limits(uploads.MAX_ROWS, columns, f"{len(instrument.items)} items")
+        return uploads.Limits(uploads.MAX_ROWS, columns, inputs)
     centres = len(known_codes)
-    why = f"{centres:,} {'centre' if centres == 1 else 'centres'} in scope, {len(instrument.items)} items"
+    why = f"{centres:,} {'centre' if centres == 1 else 'centres'} in scope, {inputs}"
     return uploads.Limits(HEADER_SEARCH + centres + SPARE_ROWS, columns, why)
 
 
@@ -116,15 +199,15 @@ class _Bad(str):
 
 
 class _Reader:
-    """Reads one item's cells with its type's parser (which checks min and max), remembering the
-    result for each distinct cell: a column holds few distinct values (是/否, choice labels, counts)."""
+    """Reads one column's cells with one parser (an item type's, which checks min and max; a clause's
+    rating; a note's text), remembering the result for each distinct cell: a column holds few distinct
+    values (是/否, choice labels, counts, levels)."""
 
-    __slots__ = ("item", "parse", "seen", "whole")
+    __slots__ = ("parse", "seen", "whole")
 
-    def __init__(self, item: Item) -> None:
-        self.item = item
-        self.parse = ITEM_TYPES[item.type].parse
-        self.whole = item.type in AS_TEXT  # calamine reads every number in an .xlsx or .ods as a float
+    def __init__(self, parse: Callable[[Any], Any], whole: bool) -> None:
+        self.parse = parse
+        self.whole = whole  # read 12 as 12, not 12.0: calamine reads every number in an .xlsx or .ods as a float
         self.seen: dict[Any, Any] = {}
 
     def __call__(self, raw: Any) -> Any:
@@ -133,7 +216,7 @@ class _Reader:
         if found is self:
             cell = int(raw) if self.whole and raw.__class__ is float and raw.is_integer() else raw
             try:
-                found = self.parse(cell, self.item)
+                found = self.parse(cell)
             except AnswerError as error:
                 found = _Bad(str(error))
             if len(self.seen) < REMEMBERED:
@@ -141,41 +224,70 @@ class _Reader:
         return found
 
 
+NOTE = ITEM_TYPES["text"]  # a note is read as text
+
+
+def _readers(instrument: Instrument) -> dict[str, tuple[str, Callable[[], _Reader]]]:
+    """For every header a sheet of answers may have (by its casefolded form): its id and a new reader."""
+    out: dict[str, tuple[str, Callable[[], _Reader]]] = {}
+    for item in instrument.items:
+        out[item.id.casefold()] = (item.id, functools.partial(_item_reader, item))
+    for clause in instrument.clauses:
+        out[clause.id.casefold()] = (clause.id, functools.partial(_Reader, functools.partial(rating, clause), True))
+    for clause in instrument.onsite_clauses:
+        note = template.note_column(clause.id)
+        out[note.casefold()] = (note, functools.partial(_Reader, functools.partial(NOTE.parse, item=None), True))
+    return out
+
+
+def _item_reader(item: Item) -> _Reader:
+    return _Reader(functools.partial(ITEM_TYPES[item.type].parse, item=item), item.type in AS_TEXT)
+
+
 def _header(
-    sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row: int
+    sheet: str, header: Sequence[Any], instrument: Instrument, problems: _Problems, row: int, seen: dict[str, str]
 ) -> tuple[int | None, list[tuple[int, str, _Reader]]]:
-    """The org_code column and (column, item id, reader) for each item column."""
-    by_key = {item_id.casefold(): item_id for item_id in instrument.item}
+    """The org_code column and (column, id, reader) for each column of an item, a clause or a note.
+
+    `seen` holds the cell of each header found on the sheets read before, and takes this sheet's.
+    """
+    by_key = _readers(instrument)
     code_col = None
     columns: list[tuple[int, str, _Reader]] = []
-    seen: dict[str, int] = {}
+    here: dict[str, str] = {}
     for col, raw in enumerate(header):
         name = text(raw)
         key = name.casefold()
         if not name or key == "org_name":
             continue
-        if key in seen:
-            also = excel.location(sheet, row, seen[key] + 1)
-            problems.add(row, col + 1, f"column '{name}' appears twice (also {also})")
+        first = here.get(key) or (seen.get(key) if key != "org_code" else None)
+        if first is not None:
+            problems.add(row, col + 1, f"column '{name}' appears twice (also {first})")
             continue
-        seen[key] = col
+        here[key] = excel.location(sheet, row, col + 1)
         if key == "org_code":
             code_col = col
         elif key in by_key:
-            item_id = by_key[key]
-            columns.append((col, item_id, _Reader(instrument.item[item_id])))
+            name, reader = by_key[key]
+            columns.append((col, name, reader()))
         else:
-            hint = did_you_mean(name, instrument.item)
-            problems.add(row, col + 1, f"unknown item '{name}'{hint}")
+            hint = did_you_mean(name, [known for known, _ in by_key.values()])
+            what = "item or clause" if instrument.clauses else "item"
+            problems.add(row, col + 1, f"unknown {what} '{name}'{hint}")
+    seen.update(here)
     return code_col, columns
 
 
 def _read(
+    order: int,
     sheet: str,
     rows: Iterable[Sequence[Any]],
     instrument: Instrument,
     known_codes: Collection[str] | None,
+    problems: _Problems,
+    seen: dict[str, str],
 ) -> list[ResponseRow]:
+    """The rows of one sheet; its problems go to `problems`."""
     rows = iter(rows)
     header, header_row, seen_any = None, 0, False
     for number, row in enumerate(rows, start=1):
@@ -187,37 +299,36 @@ def _read(
         if number >= HEADER_SEARCH:
             break
     if header is None:
-        if not seen_any:
-            raise WorkbookError([f"{sheet}: no rows of answers"])
-        raise WorkbookError(
-            [
-                f"{excel.location(sheet, 1, 1)}: no 'org_code' column (the first row should hold "
-                "org_code and the item ids)"
-            ]
-        )
+        if seen_any:
+            problems.add(1, 1, "no 'org_code' column (the first row should hold org_code and the item ids)")
+        return []
 
-    problems = _Problems()
-    code_col, columns = _header(sheet, header, instrument, problems, header_row)
+    code_col, columns = _header(sheet, header, instrument, problems, header_row, seen)
+    if code_col is None:
+        return []  # org_code appears only twice over: reported
     known = set(known_codes) if known_codes is not None else None
     width = max([code_col, *(c for c, _, _ in columns)]) + 1
     padding = (None,) * width
+    note_of = {template.note_column(clause.id): clause.id for clause in instrument.onsite_clauses}
+    placed = {name: col + 1 for col, name, _ in columns}
+    reads = [(col, name in note_of, note_of.get(name, name), read) for col, name, read in columns]
     out: list[ResponseRow] = []
-    row_numbers: list[int] = []
     first_seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=header_row + 1):
         if len(row) < width:
             row = (*row, *padding[: width - len(row)])
         answers: dict[str, Any] = {}
-        for col, item_id, read in columns:
+        notes: dict[str, str] = {}
+        for col, is_note, key, read in reads:
             raw = row[col]
             if raw is not None and raw != "":
                 value = read(raw)
                 if value.__class__ is _Bad:
                     problems.add(number, col + 1, value)
                 elif value is not None:
-                    answers[item_id] = value
+                    (notes if is_note else answers)[key] = value
         code = text(row[code_col])
-        if not answers:
+        if not answers and not notes:
             continue  # a blank row, or a centre left unfilled
         if not code:
             problems.add(number, code_col + 1, "missing org_code")
@@ -228,35 +339,22 @@ def _read(
         first_seen[code] = number
         if known is not None and code not in known:
             problems.add(number, code_col + 1, f"unknown org code '{code}'")
-        out.append(ResponseRow(code, answers, f"{sheet}!{number}"))
-        row_numbers.append(number)
-
-    broken = _constraint_problems(instrument, out, row_numbers, {i: c for c, i, _ in columns})
-    if not out and not problems.count:
-        raise WorkbookError([f"{sheet}: no rows of answers"])
-    total = problems.count + len(broken)
-    if total:
-        first = heapq.nsmallest(MAX_PROBLEMS, [*problems.kept, *broken[:MAX_PROBLEMS]])
-        listed = [f"{excel.location(sheet, r, c)}: {message}" for r, c, message in first]
-        raise WorkbookError(listed, more=total - len(listed))
+        out.append(ResponseRow(code, answers, f"{sheet}!{number}", notes, (Place(order, sheet, number, placed),)))
     return out
 
 
-def _constraint_problems(
-    instrument: Instrument,
-    rows: list[ResponseRow],
-    row_numbers: list[int],
-    column_of: dict[str, int],
-) -> list[tuple[int, int, str]]:
-    """Each answered item whose constraint is false on its row, for all rows at once."""
-    checked = [item for item in instrument.items if item.constraint is not None and item.id in column_of and rows]
+def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> list[tuple[int, int, int, str]]:
+    """Each answered item whose constraint is false on its row, for all rows at once, with its cell's position."""
+    sheets = {id(place.columns): place.columns for row in rows for place in row.places}
+    read = {key for columns in sheets.values() for key in columns}
+    checked = [item for item in instrument.items if item.constraint is not None and item.id in read]
     if not checked:
         return []
     needed = instrument.closure([i.id for i in checked] + [n for i in checked for n in i.constraint.names])
     data = {}
     for item_id in needed:
         item = instrument.item.get(item_id)
-        if item is None or item_id not in column_of:
+        if item is None or item_id not in read:
             continue
         number = ITEM_TYPES[item.type].number
         data[item_id] = np.array(
@@ -264,7 +362,6 @@ def _constraint_problems(
             dtype=float,
         )
     env = evaluate(instrument, data, sorted(needed))
-    numbers = np.asarray(row_numbers)
     found = []
     for item_id, bad in broken_constraints(instrument, env).items():
         item = instrument.item[item_id]
@@ -275,6 +372,9 @@ def _constraint_problems(
             if item.constraint_message is not None
             else f"fails the check {item.constraint.source}"
         )
-        found += [(int(r), column_of[item.id] + 1, message) for r in numbers[bad]]
+        for r in np.flatnonzero(bad).tolist():
+            position = rows[r].position(item_id)
+            if position is not None:
+                found.append((*position, message))
     found.sort()
     return found

@@ -27,14 +27,16 @@ from sqlite_utils import Database
 import instruments
 from exports import cards, league, orgs, responses, template, uploads, xlsform
 from exports.errors import WorkbookError
-from exports.tables import Centre
+from exports.tables import UNSET, Centre
 from instruments import Instrument
+from instruments.errors import did_you_mean
 from instruments.library import bundled, every_version  # noqa: F401 - survey.demo takes bundled() from here
 from instruments.ranking import rank_within
 
 from .store import StoreError, evidence
 from .store import orgs as org_store
-from .store.editing import ImportSummary, NotSubmittableError, import_answers
+from .store.editing import ImportSummary, NotRatableError, NotSubmittableError, import_answers
+from .store.ratings import RatingError
 from .store.results import rescore
 from .store.rounds import Round, centres, previous_round, round_instrument
 from .store.scores import RoundScores, regions_of, round_scores, stored_scores
@@ -116,6 +118,7 @@ def import_responses(
 ) -> ImportSummary:
     """Import a filled-in workbook: every row or none; approved responses are skipped.
 
+    Onsite clause ratings and their notes are stored as the centres' self-ratings.
     With `only` (a centre's code) a row of any other centre is an error. `progress`
     wraps the rows while they are read.
     """
@@ -126,13 +129,33 @@ def import_responses(
     )
     try:
         return import_answers(
-            db, round_, instrument, [(row.code, row.answers) for row in rows], username=username, submit=submit
+            db,
+            round_,
+            instrument,
+            [(row.code, row.answers) for row in rows],
+            username=username,
+            submit=submit,
+            notes={row.code: row.notes for row in rows if row.notes},
         )
+    except NotRatableError as error:
+        by_code = {row.code: row for row in rows}
+        raise WorkbookError(
+            [_misfit(by_code[code], found) for code, refused in error.problems.items() for found in refused]
+        ) from None
     except NotSubmittableError as error:
         places = {row.code: row.where for row in rows}
         raise WorkbookError(
             [f"{places[code]}: 不能提交：{problem}" for code, found in error.problems.items() for problem in found]
         ) from None
+
+
+def _misfit(row: responses.ResponseRow, error: RatingError) -> str:
+    """A self-rating the store refused, located at its cell: the note's for a note too long, else the rating's."""
+    note = template.note_column(error.clause_id)
+    message = str(error).removeprefix(f"clauses[{error.clause_id}]: ")
+    if error.code == "reason":
+        return f"{row.cell(error.clause_id)}: not applicable needs a reason, written in the column '{note}'"
+    return f"{row.cell(note if error.code == 'long' else error.clause_id)}: {message}"
 
 
 def score(db: Database, round_: Round, progress: Callable[[int], None] | None = None) -> int:
@@ -150,15 +173,24 @@ def write_league(
     scope_code: str | None,
     approved_only: bool = False,
     progress: Callable[..., contextlib.AbstractContextManager[Any]] | None = None,
+    *,
+    by: str | None = None,
 ) -> tuple[RoundScores, Path | None]:
     """Write the league workbook for the scope; returns what it scored, and the CSV of its tidy
     rows when they pass one sheet (`<name>-data.csv` beside the workbook).
 
-    `progress(length=…)` makes a bar with `update(rows)`, e.g. click.progressbar.
+    `progress(length=…)` makes a bar with `update(rows)`, e.g. click.progressbar. With `by`
+    (a unit attribute's name) the workbook adds `分组汇总`: the scope's centres grouped by it.
     """
+    known = [name for name, _ in org_store.attribute_names(db)] if by else []
+    if by and by not in known:
+        listed = f" (attributes: {', '.join(known)})" if known else " (no unit has attributes)"
+        hint = did_you_mean(by, known)
+        raise StoreError(f"no unit has the attribute '{by}'{hint or listed}")
     result = stored_scores(db, round_, scope_code, approved_only)
     if not result.centres:
         raise StoreError("no responses in scope to rank")
+    grouping = _grouping(db, result, by) if by else None
     scope = scope_code or round_.scope_code
     regions = regions_of(db, result, scope)
     figures = instruments.regional(result.scores, regions)
@@ -168,7 +200,7 @@ def write_league(
     data_csv = None
     if league.data_overflows(result.instrument, result.scores, people):
         data_csv = Path(path).with_name(league.data_csv_name(path))
-    length = league.rows_to_write(result.instrument, result.scores, people, figures)
+    length = league.rows_to_write(result.instrument, result.scores, people, figures, grouping)
     bar = progress(length=length) if progress is not None else contextlib.nullcontext(None)
     with (
         replacing(path) as temporary,
@@ -188,8 +220,19 @@ def write_league(
             data_csv=temporary_csv,
             data_csv_name=data_csv.name if data_csv else "",
             progress=shown.update if shown is not None else None,
+            grouping=grouping,
         )
     return result, data_csv
+
+
+def _grouping(db: Database, result: RoundScores, attribute: str) -> league.Grouping:
+    """The centres of `result` grouped by a unit attribute; those without it in a group of their own."""
+    groups = org_store.attribute_groups(db, attribute, [c["code"] for c in result.centres])
+    grouped = {row for rows in groups.values() for row in rows}
+    unset = [row for row in range(len(result.centres)) if row not in grouped]
+    if unset:
+        groups[UNSET] = unset
+    return league.Grouping.of(attribute, result.scores, groups)
 
 
 @dataclass

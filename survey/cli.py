@@ -334,14 +334,19 @@ def export_group() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--scope", "scope_code", help="Only the centres under this unit.")
 @click.option("--approved-only", is_flag=True, help="Leave out responses not yet approved.")
+@click.option("--by", "attribute", help="Add 分组汇总: the centres grouped by this unit attribute (e.g. 隶属关系).")
 @db_option
 @friendly
-def export_league(round_id, output, scope_code, approved_only, db_path):
+def export_league(round_id, output, scope_code, approved_only, attribute, db_path):
     """Write the league-table workbook."""
     db = open_db(db_path)
     round_ = get_round(db, round_id)
-    result, data_csv = assessment.write_league(db, round_, output, scope_code, approved_only, progress=bar("排名表"))
+    result, data_csv = assessment.write_league(
+        db, round_, output, scope_code, approved_only, progress=bar("排名表"), by=attribute
+    )
     line = f"League table of {len(result.centres)} centres written to {output}"
+    if attribute:
+        line += f", grouped by {attribute}"
     if data_csv is not None:
         line += f"; its tidy rows, past one sheet, to {data_csv}"
     click.echo(line + ".")

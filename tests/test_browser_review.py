@@ -90,7 +90,7 @@ def test_review_runs_from_county_to_city_and_ends_in_the_league_workbook(browser
     download.value.save_as(path)
 
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames[:4] == ["排名", "地区汇总", "指标说明", "data"]
+    assert book.sheetnames[:5] == ["排名", "地区汇总", "指标说明", "条款汇总", "data"]  # the round grades by clauses
     league = list(book["排名"].iter_rows(values_only=True))
     assert league[1][0] == "仅含已审核通过的数据"
     header = league[2]

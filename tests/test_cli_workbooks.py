@@ -79,3 +79,40 @@ def test_a_league_past_one_sheet_reports_both_files(run, assessment, monkeypatch
     assert rows[0] == ["org_code", "org_name", "indicator_id", "value", "met", "points"]
     assert {r[0] for r in rows[1:]} == {"619901001", "619901002"}
     assert not list(assessment.glob(".*.part"))  # no half-written file left behind
+
+
+OWNERS = {"619901001": "县属", "619901002": "市属"}  # the third centre has no 隶属关系
+
+
+def test_a_league_grouped_by_a_unit_attribute(run, tmp_path):  # noqa: F811
+    run("init")
+    units = [(*UNIT_ROWS[0], "隶属关系"), *((*row, OWNERS.get(row[0])) for row in UNIT_ROWS[1:])]
+    (tmp_path / "units.csv").write_bytes(csv_bytes(units))
+    run("orgs", "import", tmp_path / "units.csv")
+    run("rounds", "create", "--instrument", "township-health-centre", "--version", "2025.1", "--period", "2025",
+        "--title", "评估", "--scope", "6199")  # fmt: skip
+    answers = [*ANSWERS, ("619902001", "", 40, 39, "是")]
+    (tmp_path / "answers.csv").write_bytes(csv_bytes(answers))
+    run("responses", "import", "--round", 1, tmp_path / "answers.csv")
+    out = run("export", "league", "--round", 1, "-o", tmp_path / "排名.xlsx", "--by", "隶属关系")
+    assert out.strip() == f"League table of 3 centres written to {tmp_path / '排名.xlsx'}, grouped by 隶属关系."
+    book = openpyxl.load_workbook(tmp_path / "排名.xlsx")
+    assert book.sheetnames[:5] == ["排名", "地区汇总", "指标说明", "data", "分组汇总"]
+    sheet = book["分组汇总"]
+    assert [c.value for c in sheet[3]][:3] == ["隶属关系", "机构数", "指标"]
+    share = {row[0]: row for row in sheet.iter_rows(min_row=4, values_only=True) if row[2] == "专业技术人员占比"}
+    assert list(share) == ["县属", "市属", "（未设置）"]
+    assert [share[group][4:7] for group in share] == [(1, 0, 0), (1, 1, 1), (1, 1, 1)]  # 45/53, 45/50, 39/40
+
+
+def test_grouping_by_an_attribute_no_unit_has_is_refused_and_nothing_is_written(run, assessment):  # noqa: F811
+    units = [(*UNIT_ROWS[0], "隶属关系"), *((*row, OWNERS.get(row[0])) for row in UNIT_ROWS[1:])]
+    (assessment / "units.csv").write_bytes(csv_bytes(units))
+    run("orgs", "import", assessment / "units.csv")
+    (assessment / "answers.csv").write_bytes(csv_bytes(ANSWERS))
+    run("responses", "import", "--round", 1, assessment / "answers.csv")
+    out = run("export", "league", "--round", 1, "-o", assessment / "排名.xlsx", "--by", "隶属", ok=False)
+    assert "no unit has the attribute '隶属' (did you mean '隶属关系'?)" in out
+    out = run("export", "league", "--round", 1, "-o", assessment / "排名.xlsx", "--by", "举办主体", ok=False)
+    assert "no unit has the attribute '举办主体' (attributes: 隶属关系)" in out
+    assert not (assessment / "排名.xlsx").exists() and not list(assessment.glob(".*.part"))

@@ -1,6 +1,7 @@
 """A centre's report card: the gap sentence, the rank, the change since the previous round, print set-up."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -106,3 +107,62 @@ def test_words():
     assert change_words(indicator, 3.0, 3.0) == "不变"
     assert change_words(indicator, 2.5, 3.0) == "−0.5"
     assert change_words(indicator, None, 3.0) == ""
+
+
+# ---------------------------------------------------------------- grades by clauses
+
+CLAUSES = instruments.load(Path(__file__).parent / "cases" / "instruments" / "clauses.yaml")
+RATED = {"staff_total": 100, "staff_prof_tech": 86, "has_booking": False, "has_inpatient": False,
+         "population": 20000, "medical_staff": 40, "infection_control": "C", "records": "below", "training": "C"}  # fmt: skip
+
+
+def clause_card(answers):
+    buffer = io.BytesIO()
+    card = instruments.score(CLAUSES, answers)
+    write_card(buffer, CLAUSES, card, Centre("c1", "甲镇卫生院", "新城区"), round_title="2025年度评估", rank=1,
+               county_size=3)  # fmt: skip
+    return openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["报告卡"]
+
+
+def test_the_card_lists_the_clauses_below_the_level_the_next_grade_needs():
+    sheet = clause_card(RATED)
+    rows = labelled(sheet)
+    assert rows["等级"][0] == "达到基本标准"
+    assert rows["下一等级"][0] == "达到推荐标准"
+    assert rows["差距"][0] == (
+        "总分再提高 64.2 分（现 15.8，需 ≥ 80）；再有 2 条★核心条款达到 B 级（现 0%，需 100%）；"
+        "再有 2 条推荐标准条款达到 B 级（现 0%，需 ≥ 60%），即可达到推荐标准"
+    )
+    gap_row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "差距")
+    assert f"B{gap_row}:J{gap_row}" in {str(cells) for cells in sheet.merged_cells.ranges}
+    assert rows["条款"][:5] == ("现等级", "需达到", "核心", "类别", "所需条件")
+    listed = {label: cells[:5] for label, cells in rows.items() if label[:1].isdigit()}
+    assert listed == {
+        "3.4.1 建立医院感染管理制度并落实": ("C", "B 级", "★", "基本标准", "★核心条款达到 B 级的占比需 ≥ 100%"),
+        "3.5.2 病历书写规范": (
+            "未达到", "B 级", "★", "推荐标准",
+            "★核心条款达到 B 级的占比需 ≥ 100%；推荐标准条款达到 B 级的占比需 ≥ 60%",
+        ),
+        "3.6.1 开展岗位培训": ("C", "B 级", None, "推荐标准", "推荐标准条款达到 B 级的占比需 ≥ 60%"),
+        "3.1.1 提供在线预约": ("未达到", "B 级", None, "推荐标准", "推荐标准条款达到 B 级的占比需 ≥ 60%"),
+    }  # fmt: skip
+    assert "1.2.1 按服务人口设置床位" not in rows  # without inpatient care the beds clause does not apply
+
+
+def test_an_unrated_clause_is_listed_as_such():
+    sheet = clause_card({**RATED, "records": None})
+    assert labelled(sheet)["3.5.2 病历书写规范"][0] == "未评级"
+
+
+def test_at_the_top_grade_the_card_says_so():
+    top = {"staff_total": 100, "staff_prof_tech": 96, "has_inpatient": True, "beds": 25, "population": 20000,
+           "medical_staff": 40, "has_booking": True, "online_share": 0.5,
+           "infection_control": "A", "records": "B", "training": "B"}  # fmt: skip
+    rows = labelled(clause_card(top))
+    assert rows["等级"][0] == "达到推荐标准" and rows["下一等级"][0] == "已达到最高等级"
+    assert "差距" not in rows and "条款" not in rows
+
+
+def test_a_card_without_clause_grades_has_no_grade_gap(basic):
+    sheet, _, _ = card_sheet(basic)
+    assert "距下一等级" not in labelled(sheet)

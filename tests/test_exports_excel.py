@@ -156,3 +156,14 @@ def test_the_problem_list_is_capped():
     assert error.problems[-1] == "… and 50 more problems"
     assert str(error).splitlines()[0] == "Sheet1!A1: bad"
     assert WorkbookError(["x"], more=3).problems == ["x", "… and 3 more problems"]
+
+
+@pytest.mark.parametrize("count", [1, 250])
+def test_a_workbook_error_survives_pickling_whole(count):
+    """A worker process or a background job hands the error back as it was raised."""
+    import pickle
+
+    error = WorkbookError([f"Sheet1!A{n}: bad" for n in range(count)], more=3)
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is WorkbookError and again.problems == error.problems and str(again) == str(error)
+    assert again.problems[-1] == f"… and {count + 3 - min(count, 200):,} more problems"

@@ -42,15 +42,17 @@ def shown(item, value):
 
 
 def fill(data: bytes, instrument, answers: list[dict]) -> bytes:
-    """The template with each centre's answers typed in, saved as Excel would."""
+    """The template with each centre's answers (and clause ratings) typed in, saved as Excel would."""
     book = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = book["填报"]
-    ids_row = next(r for r in range(1, 11) if sheet.cell(r, 1).value == "org_code")
-    column = {sheet.cell(ids_row, c).value: c for c in range(1, sheet.max_column + 1)}
+    column = {}  # where each header is: its sheet, the machine-header row and its column
+    for sheet in (book[name] for name in ("填报", "条款自评") if name in book.sheetnames):
+        ids_row = next(r for r in range(1, 11) if sheet.cell(r, 1).value == "org_code")
+        column |= {sheet.cell(ids_row, c).value: (sheet, ids_row, c) for c in range(3, sheet.max_column + 1)}
     for offset, answer in enumerate(answers, start=1):
         for item_id, value in answer.items():
             item = instrument.item.get(item_id)
-            cell = sheet.cell(ids_row + offset, column[item_id], shown(item, value) if item else value)
+            sheet, ids_row, col = column[item_id]
+            cell = sheet.cell(ids_row + offset, col, shown(item, value) if item else value)
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # typed as text, not a formula
     buffer = io.BytesIO()
@@ -116,7 +118,7 @@ def test_dates_text_and_long_choice_lists_round_trip():
 def test_the_template_layout():
     data = template(TOWNSHIP, [("c1", "甲镇卫生院"), ("c2", "乙镇卫生院")], round_id=7, title="2025年度评估")
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["填报", "说明", "_meta"]
+    assert book.sheetnames == ["填报", "条款自评", "说明", "_meta"]
     assert book["_meta"].sheet_state == "veryHidden"
     meta = {row[0].value: row[1].value for row in book["_meta"].iter_rows()}
     assert meta["round_id"] == 7

@@ -45,7 +45,7 @@ def test_the_league_job_makes_the_workbook_for_the_one_who_asked(client, auth, a
     data = response.data
     response.close()
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    assert book.sheetnames[:4] == ["排名", "地区汇总", "指标说明", "data"]
+    assert book.sheetnames[:5] == ["排名", "地区汇总", "指标说明", "条款汇总", "data"]
     ranked = [row for row in book["排名"].iter_rows(values_only=True) if row and isinstance(row[0], int)]
     book.close()
     assert len(ranked) == 18

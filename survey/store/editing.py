@@ -5,9 +5,11 @@ each change in the audit trail (who, when, old → new) and bumps the response's
 version counter, so a save based on an old version is refused instead of
 silently overwriting someone else's work. The lifecycle decides whether answers
 may change at all, and an import that submits runs the same submission checks
-as the web, on the answers as they will stand. Every write stores the results
-of the responses it touched in the same transaction (`results.refresh`; an
-import scores all of them together by columns).
+as the web, on the answers as they will stand. An import's onsite clause ratings
+are the centres' self-ratings, written through `ratings.write_ratings` like
+every rating, in the same transaction as the answers. Every write stores the
+results of the responses it touched in the same transaction (`results.refresh`;
+an import scores all of them together by columns).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from instruments import Instrument
 from ..db import writing
 from . import ConflictError, StoreError, now
 from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
+from .ratings import ClauseRating, RatingError, clause_ratings, parse_ratings, write_ratings
 from .responses import (
     Response,
     attached,
@@ -38,6 +41,14 @@ from .results import refresh
 from .rounds import Round
 
 FLUSH = 100_000  # answers an import holds before writing them, to bound its memory
+
+
+class NotRatableError(StoreError):
+    """An import's ratings that do not fit their clauses (不适用 without a reason, a note too long): by org code."""
+
+    def __init__(self, problems: Mapping[str, list[RatingError]]):
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{code}: {'；'.join(map(str, found))}" for code, found in self.problems.items()))
 
 
 class NotSubmittableError(StoreError):
@@ -143,14 +154,21 @@ def import_answers(
     *,
     username: str,
     submit: bool = False,
+    notes: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportSummary:
     """Write many centres' answers in one transaction: all of them, or none.
 
     A response the import creates is audited once (who, when, how many answers);
     each answer an import changes in an existing response is audited on its own.
-    With `submit`, every imported response is submitted, and NotSubmittableError
-    (nothing written) names those whose answers would not pass the web's checks.
+    Values keyed by an onsite clause's id are the centre's self-ratings, and `notes`
+    (by org code, then clause id) the words beside them; each is written and audited
+    by `write_ratings`, a rating or note not given keeping the stored one. Ratings
+    that do not fit (不适用 without a reason) raise NotRatableError, naming them all,
+    and nothing is written. With `submit`, every imported response is submitted, and
+    NotSubmittableError (nothing written) names those whose answers would not pass
+    the web's checks.
     """
+    notes = notes or {}
     check_editable(round_, None)
     summary = ImportSummary()
     with writing(db):
@@ -169,11 +187,36 @@ def import_answers(
             for row in db.query("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id])
         }
         new_answers, audit, touched = [], [], []
-        for code, values in rows:
+        refused: dict[str, list[RatingError]] = {}
+        for code, given in rows:
             response = existing.get(code)
             if response is not None and response.status in LOCKED:
                 summary.skipped.append(code)
                 continue
+            values = {key: value for key, value in given.items() if key not in instrument.clause}
+            ratings = {key: value for key, value in given.items() if key in instrument.clause}
+            rated = 0
+            if ratings or notes.get(code):
+                stored = clause_ratings(db, instrument, ids[code]) if response is not None else {}
+                wanted = _self_ratings(stored, ratings, notes.get(code, {}))
+                try:
+                    if refused:  # once one is refused nothing will stand: the rest are only checked
+                        parse_ratings(instrument, wanted)
+                    else:
+                        target = response or response_by_id(db, ids[code])
+                        rated = write_ratings(
+                            db,
+                            instrument,
+                            target,
+                            wanted,
+                            verified=False,
+                            username=username,
+                            source="import",
+                            rescore=False,  # the import scores every response it touched together, below
+                        )
+                except RatingError:
+                    refused[code] = _misfits(instrument, wanted)
+            summary.changes += rated
             if response is None:
                 stored = stored_values(instrument, values).items()
                 answered = [(ids[code], item_id, value) for item_id, value in stored if value is not None]
@@ -187,9 +230,11 @@ def import_answers(
             else:
                 changed = _write(db, instrument, response, values, username, "import", replace=False)
                 summary.changes += changed
-                summary.updated += bool(changed)
-                summary.unchanged += not changed
+                summary.updated += bool(changed or rated)
+                summary.unchanged += not (changed or rated)
             touched.append(code)
+        if refused:
+            raise NotRatableError(refused)
         _put(db, new_answers)
         record(db, audit)
         if submit:
@@ -201,6 +246,29 @@ def import_answers(
         )
         refresh(db, instrument, [ids[code] for code in touched])
     return summary
+
+
+def _self_ratings(
+    stored: Mapping[str, ClauseRating], ratings: Mapping[str, Any], said: Mapping[str, str]
+) -> dict[str, tuple[Any, str]]:
+    """What an import writes as a response's self-ratings: a rating or note not given keeps the stored one."""
+    wanted: dict[str, tuple[Any, str]] = {}
+    for clause_id in {**ratings, **said}:
+        before = stored.get(clause_id)
+        level = ratings.get(clause_id, before.reported if before else None)
+        wanted[clause_id] = (level, said.get(clause_id, before.note if before else ""))
+    return wanted
+
+
+def _misfits(instrument: Instrument, wanted: Mapping[str, tuple[Any, str]]) -> list[RatingError]:
+    """Every rating of `wanted` that does not fit its clause."""
+    found = []
+    for clause_id, pair in wanted.items():
+        try:
+            parse_ratings(instrument, {clause_id: pair})
+        except RatingError as error:
+            found.append(error)
+    return found
 
 
 def _submit_imported(db: Database, round_: Round, instrument: Instrument, ids: list[int], username: str) -> None:
