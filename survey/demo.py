@@ -77,13 +77,25 @@ def _units() -> list[Unit]:
         city_code = f"6199{c:02d}"
         units.append(Unit(city_code, city, "county", "6199", "region", None))
         for t, town in enumerate(towns, start=1):
-            units.append(Unit(f"{city_code}{t:03d}", f"{town}卫生院", "township", city_code,
-                              "township_health_centre", None))  # fmt: skip
+            code, name = f"{city_code}{t:03d}", f"{town}卫生院"
+            owner = "县属" if t == 1 else "乡镇属"  # the first of each new city stands for its central centre
+            units.append(Unit(code, name, "township", city_code, "township_health_centre", None, _attributes(owner)))
     for t, name in enumerate(PINGWU, start=1):
-        units.append(Unit(f"510727{t:03d}", name, "township", "510727", "township_health_centre", None))
-    units.append(Unit("510727100", "平武县龙安社区卫生服务中心", "community", "510727",
-                      "community_health_centre", None))  # fmt: skip
+        owner = "县属" if "中心卫生院" in name else "乡镇属"
+        attributes = {**_attributes(owner), "医共体成员": "平武县医共体"}
+        units.append(Unit(f"510727{t:03d}", name, "township", "510727", "township_health_centre", None, attributes))
+    community = {**_attributes("县属"), "医共体成员": "平武县医共体"}
+    units.append(
+        Unit(
+            "510727100", "平武县龙安社区卫生服务中心", "community", "510727", "community_health_centre", None, community
+        )
+    )
     return units
+
+
+def _attributes(owner: str) -> dict[str, str]:
+    """A centre's 隶属关系 (county- or township-run: the Sichuan paper's tables are by owner level) and 举办主体."""
+    return {"隶属关系": owner, "举办主体": "政府办"}
 
 
 DEMO_USERS = ("admin", "xixian", "fengdong", "doumen")

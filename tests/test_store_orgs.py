@@ -105,3 +105,12 @@ def test_round_titles_and_periods_without_control_characters(db, period, title, 
         create_round(db, TOWNSHIP.id, period, title)
     assert str(caught.value).startswith(message)
     assert db["rounds"].count == 0
+
+
+def test_the_demo_units_carry_owner_level_and_ownership(app_db):
+    """The demo's centres can be grouped as the Sichuan paper's tables are: by owner level (隶属关系)."""
+    assert dict(attribute_names(app_db)) == {"举办主体": 25, "医共体成员": 7, "隶属关系": 25}
+    xixian = [code for code, unit in all_units(app_db).items() if code.startswith("6199") and unit.kind != "region"]
+    groups = attribute_groups(app_db, "隶属关系", xixian)
+    assert {owner: len(rows) for owner, rows in groups.items()} == {"县属": 5, "乡镇属": 13}
+    assert get_unit(app_db, "510727002").attributes == {"隶属关系": "县属", "举办主体": "政府办", "医共体成员": "平武县医共体"}
