@@ -19,8 +19,8 @@ import textwrap
 from instruments.library import bundled
 from survey import db as database
 from survey.store.orgs import Unit, save_units
-from survey.store.rounds import create_round, get_round
 from survey.store.results import rescore
+from survey.store.rounds import create_round, get_round
 from survey.store.versions import save_instrument
 
 TOWNSHIP = bundled()["township-health-centre"]
