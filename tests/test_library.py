@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import instruments
-from instruments.library import FOLDER, bundled, every_version, files, get, latest, paths
+from instruments.library import FOLDER, bundled, every_version, files, get, paths
 from instruments.synthetic import answers_from_columns, township_columns
 
 LIBRARY = bundled()
@@ -34,7 +34,7 @@ def test_versions_ship_side_by_side():
             assert path.parent == FOLDER and path.name == f"{key}@{version}.yaml"
             instrument = get(key, version)
             assert (instrument.id, instrument.version) == (key, version), path.name
-    assert {key: i.version for key, i in latest().items()} == {
+    assert {key: i.version for key, i in bundled().items()} == {  # the newest runs by default
         "community-health-centre": "2026.1",
         "sara-general-readiness": "2025.1",
         "township-health-centre": "2026.1",
@@ -52,10 +52,10 @@ def test_every_version_lists_each_default_last():
         assert paths()[key] == files()[key][default.version]
 
 
-def test_the_township_default_is_the_clause_based_version():
-    """The demo's open round runs the newest township version; the community default stays on 2025.1."""
-    assert LIBRARY["township-health-centre"].version == "2026.1"
-    assert LIBRARY["community-health-centre"].version == "2025.1"
+def test_both_centre_defaults_are_the_clause_based_versions():
+    """A round opened without a version runs the clause-based 2026.1 of either centre instrument."""
+    for key in ("township-health-centre", "community-health-centre"):
+        assert LIBRARY[key].version == "2026.1" and LIBRARY[key].clauses
 
 
 @pytest.mark.parametrize("name", CENTRES)

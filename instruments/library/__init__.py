@@ -18,11 +18,6 @@ from ..model import Instrument
 FOLDER = Path(__file__).parent
 FILE_NAME = re.compile(r"(?P<id>[a-z0-9][a-z0-9-]*)@(?P<version>[^@/]+)\.yaml")
 
-# Instruments whose default stays on an older version while a newer one ships beside it
-# (a round opened without a version gets it). Remove an entry to make the newest the default.
-DEFAULT_VERSIONS = {"community-health-centre": "2025.1"}
-
-
 def version_key(version: str) -> tuple:
     """Order versions as people read them: "2025.2" before "2025.10"."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", version) if part)
@@ -57,19 +52,13 @@ def get(instrument_id: str, version: str) -> Instrument:
 
 
 def default_version(instrument_id: str) -> str:
-    """The version an instrument runs by default: the newest, unless DEFAULT_VERSIONS names another."""
-    versions = files()[instrument_id]
-    return DEFAULT_VERSIONS.get(instrument_id, next(reversed(versions)))
+    """The version an instrument runs by default (a round opened without a version gets it): the newest."""
+    return next(reversed(files()[instrument_id]))
 
 
 def bundled() -> dict[str, Instrument]:
     """Every bundled instrument at its default version, by id."""
     return {key: _load(path) for key, path in paths().items()}
-
-
-def latest() -> dict[str, Instrument]:
-    """Every bundled instrument at its newest version, by id."""
-    return {key: get(key, next(reversed(versions))) for key, versions in files().items()}
 
 
 def every_version() -> list[Instrument]:
