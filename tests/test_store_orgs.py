@@ -113,4 +113,8 @@ def test_the_demo_units_carry_owner_level_and_ownership(app_db):
     xixian = [code for code, unit in all_units(app_db).items() if code.startswith("6199") and unit.kind != "region"]
     groups = attribute_groups(app_db, "隶属关系", xixian)
     assert {owner: len(rows) for owner, rows in groups.items()} == {"县属": 5, "乡镇属": 13}
-    assert get_unit(app_db, "510727002").attributes == {"隶属关系": "县属", "举办主体": "政府办", "医共体成员": "平武县医共体"}
+    assert get_unit(app_db, "510727002").attributes == {
+        "隶属关系": "县属",
+        "举办主体": "政府办",
+        "医共体成员": "平武县医共体",
+    }

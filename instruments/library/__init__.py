@@ -18,6 +18,7 @@ from ..model import Instrument
 FOLDER = Path(__file__).parent
 FILE_NAME = re.compile(r"(?P<id>[a-z0-9][a-z0-9-]*)@(?P<version>[^@/]+)\.yaml")
 
+
 def version_key(version: str) -> tuple:
     """Order versions as people read them: "2025.2" before "2025.10"."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", version) if part)
