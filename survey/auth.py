@@ -57,7 +57,9 @@ class PasswordForm(FlaskForm):
 
 def password_problem(error: WeakPasswordError) -> str:
     """Why a password was refused, in the reader's language."""
-    return _(error.message, **error.params)
+    from .site import language  # site's pages import this module
+
+    return error.text(language())
 
 
 def login_required(*roles: str) -> Callable:

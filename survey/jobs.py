@@ -173,14 +173,14 @@ def run_job(database_path: str, job_id: str) -> None:
 
 
 def _said(error: Exception) -> str:
-    """What people are told about a failed job: the platform's own messages, else that it failed."""
+    """What people are told about a failed job, in Chinese as the job's other messages: the platform's own
+    messages (every store error, workbook, instrument and answer error), else that it failed."""
     from exports.errors import WorkbookError
-    from instruments import AnswerError, InstrumentError
+    from instruments import InstrumentError
+    from instruments.errors import CodedError
 
-    from .store import StoreError
-
-    if isinstance(error, WorkbookError | StoreError | InstrumentError | AnswerError):
-        return str(error)
+    if isinstance(error, WorkbookError | CodedError | InstrumentError):
+        return error.text()
     return "任务出错，未完成。请稍后重试，或联系管理员。"
 
 

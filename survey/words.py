@@ -83,35 +83,6 @@ SOURCE_WORDS = {
     "appeal": _l("申诉"),
 }
 APPEAL_WORDS = {"pending": _l("待处理"), "accepted": _l("已采纳"), "rejected": _l("不予采纳")}
-EVIDENCE_REFUSALS = {  # why a file was not stored (store.evidence.EvidenceError codes)
-    "type": _l("只接受 PDF、JPEG、PNG、XLSX、DOCX 文件（按文件内容识别，与扩展名无关）"),
-    "empty": _l("文件是空的"),
-    "size": _l("单个文件不能超过 10 MB"),
-    "total": _l("每份填报的佐证材料合计不能超过 200 MB"),
-    "other_centre": _l("只能为本机构的填报上传佐证材料"),
-    "locked": _l("填报已提交、已通过或轮次已结束，不能再添加或删除佐证材料"),
-    "target": _l("此项不接受佐证材料"),
-    "appeal": _l("此项没有待处理的申诉"),
-}
-RATING_REFUSALS = {  # why a rating was not saved (store.ratings.RatingError codes)
-    "unknown": _l("不是本问卷的条款"),
-    "auto": _l("此条款按填报数据自动评级，不能手工评级"),
-    "level": _l("此条款没有这一级；可选 C、B、A 等本条款的级别、未达到或不适用"),
-    "reason": _l("选择“不适用”时请写明理由"),
-    "long": _l("说明不能超过 2000 字"),
-}
-APPEAL_REFUSALS = {  # why an appeal or a decision was refused (store.appeals.AppealError codes)
-    "other_centre": _l("只能对本机构的填报提出申诉"),
-    "closed": _l("轮次已结束，不能再申诉或处理申诉"),
-    "unknown": _l("没有这一项，或它按填报数据自动评级"),
-    "not_disputed": _l("核实结果与上报一致，无需申诉"),
-    "reason": _l("请写明申诉理由"),
-    "decision": _l("不予采纳时请写明理由"),
-    "long": _l("理由不能超过 2000 字"),
-    "pending": _l("此项已有一项申诉在等待处理"),
-    "not_yours": _l("此申诉应由核实该值的那一级评审处理"),
-    "decided": _l("此申诉已处理过"),
-}
 IMPORTED = re.compile(r"(\d+) answers")
 
 
