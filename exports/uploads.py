@@ -175,7 +175,7 @@ def _check_size(data: bytes, filename: str, limits: Limits, *, compressed: bool)
         raise WorkbookError([problem(filename, "file_empty")])
     most = MAX_FILE if compressed else min(MAX_FILE, limits.unpacked)
     if len(data) > most:
-        raise WorkbookError([problem(filename, "file_too_large", size=_mb(most), room=limits.room())])
+        raise WorkbookError([problem(filename, "file_too_large", size=file_size(most), room=limits.room())])
 
 
 def _check_zip(data: bytes, filename: str, limits: Limits, kind: str) -> None:
@@ -191,7 +191,15 @@ def _check_zip(data: bytes, filename: str, limits: Limits, kind: str) -> None:
         raise WorkbookError([problem(filename, "zip_ratio", ratio=MAX_RATIO)])
     if unpacked > limits.unpacked:
         raise WorkbookError(
-            [problem(filename, "unpacks_too_much", size=_mb(unpacked), limit=_mb(limits.unpacked), room=limits.room())]
+            [
+                problem(
+                    filename,
+                    "unpacks_too_much",
+                    size=file_size(unpacked),
+                    limit=file_size(limits.unpacked),
+                    room=limits.room(),
+                )
+            ]
         )
     names = {m.filename for m in members}
     if kind == "xlsx" and "xl/workbook.xml" not in names:
@@ -220,7 +228,7 @@ def _check_xls(data: bytes, filename: str, limits: Limits) -> None:
                 raise unreadable(filename, "xls")
             if ole.get_size(name) > limits.unpacked:
                 raise WorkbookError(
-                    [problem(filename, "holds_too_much", limit=_mb(limits.unpacked), room=limits.room())]
+                    [problem(filename, "holds_too_much", limit=file_size(limits.unpacked), room=limits.room())]
                 )
             stream = ole.openstream(name).read()
     except WorkbookError:
@@ -229,7 +237,7 @@ def _check_xls(data: bytes, filename: str, limits: Limits) -> None:
         raise unreadable(filename, "xls", error) from None
     work = _reach(filename, limits, bounds.check_xls, stream, *limits.reach)
     if work > limits.unpacked:
-        raise WorkbookError([problem(filename, "too_much_to_read", limit=_mb(limits.unpacked))])
+        raise WorkbookError([problem(filename, "too_much_to_read", limit=file_size(limits.unpacked))])
 
 
 def _reach(filename: str, limits: Limits, check: Callable[..., Any], *args: Any) -> Any:
@@ -338,5 +346,6 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _mb(size: int) -> str:
+def file_size(size: int) -> str:
+    """A number of bytes as people read it (10 MB, 300 KB)."""
     return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 1024:,.0f} KB"

@@ -34,6 +34,7 @@ from pathlib import Path
 import filetype
 from sqlite_utils import Database
 
+from exports.uploads import file_size
 from instruments import Instrument
 
 from ..db import writing
@@ -178,9 +179,9 @@ def add_evidence(
     if not attachable(instrument, item_id):
         raise EvidenceError("evidence_target", name=name)
     if not data:
-        raise EvidenceError("evidence_empty", name=name)
+        raise EvidenceError("file_empty", name=name)
     if len(data) > MAX_FILE:
-        raise EvidenceError("evidence_size", name=name, limit=f"{MAX_FILE // 1_048_576} MB")
+        raise EvidenceError("evidence_size", name=name, limit=file_size(MAX_FILE))
     kind = sniff(data)
     if kind is None:
         raise EvidenceError("evidence_type", name=name)
@@ -197,7 +198,7 @@ def add_evidence(
             _check_appeal(db, response, appeal_id, item_id, name)
         used = db.execute("SELECT coalesce(sum(size), 0) FROM evidence WHERE response_id = ?", [response.id])
         if used.fetchone()[0] + len(data) > MAX_RESPONSE:
-            raise EvidenceError("evidence_total", name=name, limit=f"{MAX_RESPONSE // 1_048_576} MB")
+            raise EvidenceError("evidence_total", name=name, limit=file_size(MAX_RESPONSE))
         _keep(store, data, sha256)  # inside the transaction: a row never names a file not yet written
         stamp = now()
         cursor = db.execute(

@@ -76,7 +76,7 @@ def check_editable(round_: Round, response: Response | None) -> None:
     if round_.status != "open":
         raise StoreError("round_closed", round=round_.id)
     if status_of(response) in LOCKED:
-        state = Message("state_submitted" if response.status == SUBMITTED else "state_approved")
+        state = Message("state_submitted") if response.status == SUBMITTED else status_words(APPROVED)
         raise StoreError("response_locked", code=response.org_code, state=state)
 
 

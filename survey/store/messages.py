@@ -80,7 +80,6 @@ STORE_MESSAGES: dict[str, dict[str, str]] = {
     },
     "response_unchangeable": {"zh": "此填报当前不能修改", "en": "the response cannot be changed now"},
     "state_submitted": {"zh": "已提交，正在等待审核", "en": "submitted and awaits review"},
-    "state_approved": {"zh": "已通过", "en": "approved"},
     "changed_since_opened": {
         "zh": "此填报在您打开后已在别处修改（现为第{version}版，您打开的是第{yours}版）；请重新加载查看改动",
         "en": "this response was changed elsewhere since you opened it (version {version}, yours {yours}); "
@@ -151,7 +150,6 @@ STORE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "只接受 PDF、JPEG、PNG、XLSX、DOCX 文件（按文件内容识别，与扩展名无关）",
         "en": "only PDF, JPEG, PNG, XLSX and DOCX files are accepted (recognised by content, whatever the name)",
     },
-    "evidence_empty": {"zh": "文件是空的", "en": "the file is empty"},
     "evidence_size": {"zh": "单个文件不能超过{limit}", "en": "a file may not exceed {limit}"},
     "evidence_total": {
         "zh": "每份填报的佐证材料合计不能超过{limit}",
@@ -222,15 +220,15 @@ STORE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "This password is too common or too easy to guess (like 12345678, password, a name and a birthday). "
         "Choose a longer, less common one, such as a few unrelated words with digits and symbols.",
     },
-    "password_wrong": {"zh": "当前密码不正确", "en": "the current password is wrong"},
+    "password_wrong": {"zh": "当前密码不正确", "en": "The current password is wrong"},
     "self_unadmin": {
         "zh": "不能取消自己的管理员角色",
         "en": "you cannot take away your own administrator role",
     },
     "self_disable": {"zh": "不能停用自己的账号", "en": "you cannot disable your own account"},
     "signin_locked": {
-        "zh": "登录失败次数过多，请{minutes}分钟后再试",
-        "en": "too many failed sign-ins; try again in {minutes} minutes",
+        "zh": "登录失败次数过多，请{minutes}分钟后再试。",
+        "en": "Too many failed sign-ins. Please try again in {minutes} minutes.",
     },
     # ---------------------------------------------------------------- instruments
     "version_differs": {
@@ -264,6 +262,16 @@ STORE_MESSAGES: dict[str, dict[str, str]] = {
     "nothing_to_rank": {"zh": "范围内没有可排名的填报", "en": "no responses in scope to rank"},
     "no_responses_in_scope": {"zh": "范围内没有填报", "en": "no responses in scope"},
     "no_response_from": {"zh": "机构 '{code}' 没有填报", "en": "no response from '{code}'"},
+    # ---------------------------------------------------------------- background jobs
+    "job_failed": {
+        "zh": "任务出错，未完成。请稍后重试，或联系管理员。",
+        "en": "The job went wrong and did not finish. Try again later, or ask an administrator.",
+    },
+    "job_approved": {
+        "zh": "已通过{approved}份；未通过{refused}份（未通过的原因见各填报页）。",
+        "en": "{approved} approved; {refused} not approved (each response's page says why).",
+    },
+    "job_scored": {"zh": "已重新评分{count}份。", "en": "{count} responses scored again."},
 }
 
 register(STORE_MESSAGES)
