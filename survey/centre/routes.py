@@ -132,8 +132,8 @@ def section(round_id: int, section_id: str) -> Response | str:
         filling.save(get_db(), found, form.answers(), form.opened_version(), g.user)
     except ConflictError:
         return _render_section(found, part, form, conflict=True)
-    except StoreError:
-        flash(_("未能保存：此填报当前不能修改。"), "error")
+    except StoreError as error:
+        flash(_("未能保存：%(reason)s", reason=error.text(language())), "error")
         return _render_section(found, part, form)
     flash(_("已保存。"), "success")
     following = found.next_section(part) if request.form.get("action") == "next" else part
@@ -253,8 +253,8 @@ def chapter(round_id: int, chapter_id: str) -> Response | str:
         flash(_("未保存：%(where)s：%(reason)s", where=thing_name(found.instrument, error.clause_id, language()),
                 reason=error.text(language())), "error")  # fmt: skip
         return _render_chapter(found, part, form)
-    except StoreError:
-        flash(_("未能保存：此填报当前不能修改。"), "error")
+    except StoreError as error:
+        flash(_("未能保存：%(reason)s", reason=error.text(language())), "error")
         return _render_chapter(found, part, form)
     flash(_("已保存自评。"), "success")
     return redirect(url_for("centre.chapter", round_id=round_id, chapter_id=part.id))

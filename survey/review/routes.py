@@ -132,7 +132,7 @@ def approve_picked(round_id: int) -> Response:
         picks = standings.picks(db, round_, scope, standings.Filter(region=request.form.get("county", ""),
                                                                    awaiting_level=level if level else -1))  # fmt: skip
         if len(picks) > BULK_NOW:
-            job = jobs.create(db, "approve", g.user.id, round_.id, scope, {"picks": picks})
+            job = jobs.create(db, "approve", g.user.id, round_.id, scope, {"picks": picks}, lang=language())
             jobs.start(current_app.config["DATABASE"], job)
             return redirect(url_for("jobs.job", job_id=job.id))
     else:
