@@ -29,7 +29,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from . import uploads
-from .errors import WorkbookError
+from .errors import WorkbookError, problem
 
 MAX_ROWS = 1_048_576
 MAX_TEXT = 32_767
@@ -132,17 +132,18 @@ def location(sheet: str, row: int | None = None, col: int | None = None) -> str:
 def open_workbook(data: bytes, filename: str) -> openpyxl.Workbook:
     """An openpyxl read-only workbook (where its structure matters), after the checks of `uploads`."""
     if data.startswith(uploads.OLE_MAGIC):
-        raise WorkbookError([f"{filename}: this is an old .xls workbook; save it as .xlsx (Excel 2007 or later)"])
-    not_xlsx = f"{filename}: not an Excel .xlsx workbook"
+        raise WorkbookError([problem(filename, "old_xls")])
+    if not data:
+        raise WorkbookError([problem(filename, "file_empty")])
     if not data.startswith(b"PK"):
-        raise WorkbookError([not_xlsx] if data else [f"{filename}: the file is empty"])
+        raise uploads.unreadable(filename, "xlsx")
     uploads.check_file(data, filename, "xlsx")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about features it drops
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as error:  # any parser failure means the file is unreadable
-        raise WorkbookError([f"{not_xlsx} ({type(error).__name__})"]) from None
+        raise uploads.unreadable(filename, "xlsx", type(error).__name__) from None
 
 
 def sheet_rows(ws: Any, close: Any = None) -> Iterator[tuple[Any, ...]]:
@@ -151,8 +152,7 @@ def sheet_rows(ws: Any, close: Any = None) -> Iterator[tuple[Any, ...]]:
     try:
         yield from ws.iter_rows(values_only=True)
     except Exception as error:  # malformed sheet XML
-        reason = type(error).__name__
-        raise WorkbookError([f"{ws.title}: the sheet cannot be read ({reason})"]) from None
+        raise WorkbookError([problem(ws.title, "sheet_unreadable", reason=type(error).__name__)]) from None
     finally:
         if close is not None:
             close.close()

@@ -13,23 +13,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from instruments.messages import Message
+
+from . import messages  # noqa: F401 - registers the workbook messages
+
 MAX_CODE = 64
 _CODE = re.compile(r"[A-Za-z0-9._-]+")
 _BREAKING = {"Cc", "Zl", "Zp"}  # control characters, line and paragraph separators
 
 
-def name_problem(name: str) -> str | None:
-    """Why `name` cannot be used as a name, or None when it can."""
+def name_problem(name: str) -> Message | None:
+    """Why `name` cannot be used as a name (said after the name: "holds the control character…"), or None."""
     for ch in name:
         if unicodedata.category(ch) in _BREAKING:
-            return f"holds the control character U+{ord(ch):04X} (a line break, tab or similar); remove it"
+            return Message("control_character", {"char": f"U+{ord(ch):04X}"})
     return None
 
 
-def code_problem(code: str) -> str | None:
+def code_problem(code: str) -> Message | None:
     """Why `code` cannot be used as a unit code, or None when it can."""
     if not _CODE.fullmatch(code) or set(code) == {"."}:
-        return f"code '{code}' may hold only letters, digits, '-', '_' and '.'"
+        return Message("code_characters", {"code": code})
     if len(code) > MAX_CODE:
-        return f"code '{code[:20]}…' is longer than {MAX_CODE} characters"
+        return Message("code_too_long", {"code": code[:20], "limit": MAX_CODE})
     return None

@@ -19,11 +19,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from instruments.errors import AnswerError
+from instruments.errors import AnswerError, Problem
 from instruments.item_types import ITEM_TYPES
+from instruments.messages import Message
 
 from . import excel, uploads
-from .errors import WorkbookError
+from .errors import WorkbookError, problem
 from .names import code_problem, name_problem
 
 LEVELS = ("province", "city", "county", "township", "community", "village")
@@ -74,7 +75,7 @@ MAX_ATTRIBUTES = 20
 LIMITS = uploads.Limits(
     rows=uploads.MAX_ROWS,
     columns=len(COLUMNS) + MAX_ATTRIBUTES,
-    why=f"the unit columns and at most {MAX_ATTRIBUTES} attributes",
+    why=Message("why_units", {"count": MAX_ATTRIBUTES}),
 )
 
 
@@ -122,12 +123,12 @@ def read_orgs(
 
 def _read(
     sheet: str, rows: Iterator[list[Any]]
-) -> tuple[dict[str, OrgUnit], dict[str, int], dict[str, int], list[str]]:
+) -> tuple[dict[str, OrgUnit], dict[str, int], dict[str, int], list[Problem]]:
     """The units of the sheet's rows, each checked on its own: units, their rows, the columns, problems."""
     header = next(rows, None)
     if header is None or not any(text(h) for h in header):
-        raise WorkbookError([f"{sheet}: no rows (the first row should hold the headers)"])
-    problems: list[str] = []
+        raise WorkbookError([problem(sheet, "no_header_row")])
+    problems: list[Problem] = []
     columns, attributes = _columns(sheet, header, problems)
     if problems:
         raise WorkbookError(problems)
@@ -144,19 +145,17 @@ def _read(
         if unit is None:
             continue
         if unit.code in units:
-            problems.append(
-                f"{excel.location(sheet, number, columns['code'] + 1)}: "
-                f"duplicate code '{unit.code}' (also row {where[unit.code]})"
-            )
+            spot = excel.location(sheet, number, columns["code"] + 1)
+            problems.append(problem(spot, "duplicate_code", code=unit.code, row=where[unit.code]))
             continue
         units[unit.code] = unit
         where[unit.code] = number
     if not units and not problems:
-        problems.append(f"{sheet}: no organisation units below the header row")
+        problems.append(problem(sheet, "no_units"))
     return units, where, columns, problems
 
 
-def _columns(sheet: str, header: Sequence[Any], problems: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+def _columns(sheet: str, header: Sequence[Any], problems: list[Problem]) -> tuple[dict[str, int], dict[str, int]]:
     """Each field's column index from the header row, and each attribute's."""
     lookup = {alias.casefold(): field for field, aliases in COLUMNS.items() for alias in aliases}
     found: dict[str, int] = {}
@@ -168,25 +167,28 @@ def _columns(sheet: str, header: Sequence[Any], problems: list[str]) -> tuple[di
         if field is None:
             if not name:
                 continue  # a column without a header holds nothing we keep
-            problem = name_problem(name)
-            if problem is not None:
-                problems.append(f"{spot}: the attribute name {problem}")
+            bad = name_problem(name)
+            if bad is not None:
+                problems.append(problem(spot, "attribute_name_bad", problem=bad))
             elif name in attributes:
                 also = excel.location(sheet, 1, attributes[name] + 1)
-                problems.append(f"{spot}: a second '{name}' column (also {also})")
+                problems.append(problem(spot, "second_column", name=name, other=also))
             else:
                 attributes[name] = col
             continue
         if field in found:
             also = excel.location(sheet, 1, found[field] + 1)
-            problems.append(f"{spot}: a second '{field}' column (also {also})")
+            problems.append(problem(spot, "second_column", name=field, other=also))
             continue
         found[field] = col
     for field in REQUIRED:
         if field not in found:
-            problems.append(f"{excel.location(sheet, 1, 1)}: missing column '{field}' ({COLUMNS[field][1]})")
+            problems.append(
+                problem(excel.location(sheet, 1, 1), "missing_column", field=field, alias=COLUMNS[field][1])
+            )
     if len(attributes) > MAX_ATTRIBUTES:
-        problems.append(f"{excel.location(sheet, 1, 1)}: {len(attributes)} attribute columns; at most {MAX_ATTRIBUTES}")
+        spot = excel.location(sheet, 1, 1)
+        problems.append(problem(spot, "too_many_attributes", count=len(attributes), limit=MAX_ATTRIBUTES))
     return found, attributes
 
 
@@ -196,14 +198,15 @@ def _with_attributes(
     unit: OrgUnit | None,
     values: dict[str, str],
     attributes: dict[str, int],
-    problems: list[str],
+    problems: list[Problem],
 ) -> OrgUnit | None:
     """`unit` with the row's attribute values (None for an empty cell), or None after a bad value."""
     bad = False
     for name, value in values.items():
-        problem = name_problem(value)
-        if problem is not None:
-            problems.append(f"{excel.location(sheet, number, attributes[name] + 1)}: the value of '{name}' {problem}")
+        found = name_problem(value)
+        if found is not None:
+            spot = excel.location(sheet, number, attributes[name] + 1)
+            problems.append(problem(spot, "attribute_value_bad", name=name, problem=found))
             bad = True
     if unit is None or bad:
         return None
@@ -211,42 +214,42 @@ def _with_attributes(
 
 
 def _unit(
-    sheet: str, number: int, cells: dict[str, Any], columns: dict[str, int], problems: list[str]
+    sheet: str, number: int, cells: dict[str, Any], columns: dict[str, int], problems: list[Problem]
 ) -> OrgUnit | None:
     """One row as a unit, or None after noting what is wrong with it."""
     before = len(problems)
 
-    def bad(field: str, message: str) -> None:
-        problems.append(f"{excel.location(sheet, number, columns[field] + 1)}: {message}")
+    def bad(field: str, said: Message | AnswerError) -> None:
+        problems.append(Problem.at(excel.location(sheet, number, columns[field] + 1), said))
 
     code, name = text(cells["code"]), text(cells["name"])
     if not code:
-        bad("code", "missing code")
-    elif (problem := code_problem(code)) is not None:
-        bad("code", problem)
+        bad("code", Message("missing_code"))
+    elif (found := code_problem(code)) is not None:
+        bad("code", found)
     if not name:
-        bad("name", "missing name")
-    elif (problem := name_problem(name)) is not None:
-        bad("name", f"the name {problem}")
+        bad("name", Message("missing_name"))
+    elif (found := name_problem(name)) is not None:
+        bad("name", Message("name_bad", {"problem": found}))
     raw_level = text(cells["level"])
     level = raw_level.lower() if raw_level.lower() in LEVELS else _LEVEL_ALIASES.get(raw_level)
     if level is None and not raw_level:
-        bad("level", "missing level")
+        bad("level", Message("missing_level"))
     elif level is None:
-        bad("level", f"'{raw_level}' is not a level (one of {', '.join(LEVELS)}; 省 市 县 乡镇 社区 村)")
+        bad("level", Message("not_a_unit_level", {"raw": raw_level, "levels": ", ".join(LEVELS)}))
     kind = text(cells["kind"])
     kind = _KIND_ALIASES.get(kind, kind)
     if not kind:
-        bad("kind", "missing kind (e.g. township_health_centre, community_health_centre, region)")
+        bad("kind", Message("missing_kind"))
     population = None
     if "population" in columns:
         try:
             population = ITEM_TYPES["integer"].parse(cells["population"], None)
         except AnswerError as error:
-            bad("population", str(error))
+            bad("population", error)
         else:
             if population is not None and population < 0:
-                bad("population", f"{population} is below the minimum 0")
+                bad("population", Message("below_minimum", {"value": population, "low": 0}))
     if len(problems) > before:
         return None
     parent = text(cells["parent_code"]) or None
@@ -259,7 +262,7 @@ def _tree_problems(
     where: dict[str, int],
     parent_col: int,
     known: Mapping[str, str | None],
-) -> list[str]:
+) -> list[Problem]:
     """Unknown parents, parents not above their children, and cycles."""
     problems = []
     parent_of: dict[str, str | None] = dict(known)
@@ -270,15 +273,12 @@ def _tree_problems(
         if parent is None or parent == code:
             continue  # a root, or a loop reported below
         if parent not in units and parent not in known:
-            problems.append(f"{spot}: parent '{parent}' is neither in this file nor already known")
+            problems.append(problem(spot, "unknown_parent", parent=parent))
             continue
         above = units.get(parent)
         if above is not None and LEVEL_RANK[above.level] >= LEVEL_RANK[unit.level]:
-            problems.append(
-                f"{spot}: parent '{parent}' is a {above.level}, "
-                f"not above this {unit.level} (province > city > county > "
-                "township/community > village)"
-            )
+            above_level, level = Message("level_" + above.level), Message("level_" + unit.level)
+            problems.append(problem(spot, "parent_not_above", parent=parent, above=above_level, level=level))
     reported: set[str] = set()
     for code in units:
         chain = [code]
@@ -291,7 +291,7 @@ def _tree_problems(
         reported.update(chain)
         loop = " → ".join([*chain, code])
         spot = excel.location(sheet, where[code], parent_col)
-        problems.append(f"{spot}: the parents form a loop: {loop}")
+        problems.append(problem(spot, "parent_loop", path=loop))
     return problems
 
 

@@ -30,14 +30,15 @@ from typing import Any
 
 import numpy as np
 
-from instruments.errors import AnswerError, did_you_mean
+from instruments.errors import AnswerError, Problem, closest
 from instruments.evaluation import broken_constraints, evaluate
 from instruments.item_types import ITEM_TYPES
+from instruments.messages import Message
 from instruments.model import Instrument, Item
 from instruments.ratings import rating
 
 from . import excel, template, uploads
-from .errors import MAX_PROBLEMS, WorkbookError
+from .errors import MAX_PROBLEMS, WorkbookError, problem
 from .orgs import text
 
 HEADER_SEARCH = 10  # rows searched for the `org_code` header (the template has it on row 5)
@@ -84,14 +85,14 @@ class _Problems:
     """Problems in reading order (sheet, row, column); keeps the first few hundred and counts the rest."""
 
     def __init__(self) -> None:
-        self.kept: list[tuple[int, int, int, str]] = []
+        self.kept: list[tuple[int, int, int, Message | AnswerError]] = []
         self.count = 0
         self.order = 0  # the sheet being read
 
-    def add(self, row: int, col: int, message: str) -> None:
+    def add(self, row: int, col: int, said: Message | AnswerError) -> None:
         self.count += 1
         if len(self.kept) < MAX_PROBLEMS:
-            self.kept.append((self.order, row, col, message))
+            self.kept.append((self.order, row, col, said))
 
 
 def read_responses(
@@ -125,11 +126,11 @@ def read_responses(
     out = _joined(read)
     broken = _constraint_problems(instrument, out)
     if not out and not problems.count:
-        raise WorkbookError([f"{sheets[0]}: no rows of answers"])
+        raise WorkbookError([problem(sheets[0], "no_answers")])
     total = problems.count + len(broken)
     if total:
-        first = heapq.nsmallest(MAX_PROBLEMS, [*problems.kept, *broken[:MAX_PROBLEMS]])
-        listed = [f"{excel.location(sheets[o], r, c)}: {message}" for o, r, c, message in first]
+        first = heapq.nsmallest(MAX_PROBLEMS, [*problems.kept, *broken[:MAX_PROBLEMS]], key=lambda p: p[:3])
+        listed = [Problem.at(excel.location(sheets[o], r, c), said) for o, r, c, said in first]
         raise WorkbookError(listed, more=total - len(listed))
     return out
 
@@ -158,13 +159,14 @@ def _joined(sheets: list[list[ResponseRow]]) -> list[ResponseRow]:
 def limits(instrument: Instrument, known_codes: Collection[str] | None) -> uploads.Limits:
     """The most rows and columns a sheet of answers can need: centres and items, with a margin."""
     columns = 2 + len(instrument.items) + 2 * len(instrument.onsite_clauses) + SPARE_COLUMNS
-    inputs = f"{len(instrument.items)} items"
-    if instrument.onsite_clauses:
-        inputs += f", {len(instrument.onsite_clauses)} onsite clauses"
+    items, clauses = len(instrument.items), len(instrument.onsite_clauses)
+    inputs = Message("why_items", {"items": items})
+    if clauses:
+        inputs = Message("why_items_clauses", {"items": items, "clauses": clauses})
     if known_codes is None:
         return uploads.Limits(uploads.MAX_ROWS, columns, inputs)
     centres = len(known_codes)
-    why = f"{centres:,} {'centre' if centres == 1 else 'centres'} in scope, {inputs}"
+    why = Message("why_centre" if centres == 1 else "why_centres", {"centres": centres, "inputs": inputs})
     return uploads.Limits(HEADER_SEARCH + centres + SPARE_ROWS, columns, why)
 
 
@@ -176,16 +178,14 @@ def _check_meta(rows: Iterator[list[Any]], filename: str, instrument: Instrument
     problems = []
     made_for = meta.get("round_id")
     if round_id is not None and made_for is not None and text(made_for) != str(round_id):
-        problems.append(f"{filename}: this template is for round {text(made_for)}, not {round_id}")
+        problems.append(problem(filename, "template_other_round", made_for=text(made_for), round=round_id))
     if text(meta.get("instrument")) not in ("", instrument.id):
         problems.append(
-            f"{filename}: this template is for the instrument '{text(meta['instrument'])}', not '{instrument.id}'"
+            problem(filename, "template_other_instrument", made_for=text(meta["instrument"]), instrument=instrument.id)
         )
     elif text(meta.get("version")) not in ("", instrument.version):
-        problems.append(
-            f"{filename}: this template is for version {text(meta['version'])} of "
-            f"'{instrument.id}', not {instrument.version}"
-        )
+        problems.append(problem(filename, "template_other_version", made_for=text(meta["version"]),
+                                instrument=instrument.id, version=instrument.version))  # fmt: skip
     if problems:
         raise WorkbookError(problems)
 
@@ -194,8 +194,13 @@ AS_TEXT = ("text", "multi_choice", "date")  # types reading a cell's text, where
 REMEMBERED = 10_000  # distinct cells remembered per column
 
 
-class _Bad(str):
+class _Bad:
     """Why a cell cannot be read (a reader's result, cheaper than raising for every bad cell)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: AnswerError) -> None:
+        self.error = error
 
 
 class _Reader:
@@ -218,7 +223,7 @@ class _Reader:
             try:
                 found = self.parse(cell)
             except AnswerError as error:
-                found = _Bad(str(error))
+                found = _Bad(error)
             if len(self.seen) < REMEMBERED:
                 self.seen[key] = found
         return found
@@ -262,7 +267,7 @@ def _header(
             continue
         first = here.get(key) or (seen.get(key) if key != "org_code" else None)
         if first is not None:
-            problems.add(row, col + 1, f"column '{name}' appears twice (also {first})")
+            problems.add(row, col + 1, Message("column_twice", {"name": name, "other": first}))
             continue
         here[key] = excel.location(sheet, row, col + 1)
         if key == "org_code":
@@ -271,9 +276,9 @@ def _header(
             name, reader = by_key[key]
             columns.append((col, name, reader()))
         else:
-            hint = did_you_mean(name, [known for known, _ in by_key.values()])
-            what = "item or clause" if instrument.clauses else "item"
-            problems.add(row, col + 1, f"unknown {what} '{name}'{hint}")
+            close = closest(name, [known for known, _ in by_key.values()])
+            code = "unknown_item_or_clause_column" if instrument.clauses else "unknown_item_column"
+            problems.add(row, col + 1, Message(code, {"name": name, "suggestion": close}))
     seen.update(here)
     return code_col, columns
 
@@ -300,7 +305,7 @@ def _read(
             break
     if header is None:
         if seen_any:
-            problems.add(1, 1, "no 'org_code' column (the first row should hold org_code and the item ids)")
+            problems.add(1, 1, Message("no_org_code_column"))
         return []
 
     code_col, columns = _header(sheet, header, instrument, problems, header_row, seen)
@@ -324,26 +329,26 @@ def _read(
             if raw is not None and raw != "":
                 value = read(raw)
                 if value.__class__ is _Bad:
-                    problems.add(number, col + 1, value)
+                    problems.add(number, col + 1, value.error)
                 elif value is not None:
                     (notes if is_note else answers)[key] = value
         code = text(row[code_col])
         if not answers and not notes:
             continue  # a blank row, or a centre left unfilled
         if not code:
-            problems.add(number, code_col + 1, "missing org_code")
+            problems.add(number, code_col + 1, Message("missing_org_code"))
             continue
         if code in first_seen:
-            problems.add(number, code_col + 1, f"org code '{code}' appears twice (also row {first_seen[code]})")
+            problems.add(number, code_col + 1, Message("org_code_twice", {"code": code, "row": first_seen[code]}))
             continue
         first_seen[code] = number
         if known is not None and code not in known:
-            problems.add(number, code_col + 1, f"unknown org code '{code}'")
+            problems.add(number, code_col + 1, Message("unknown_org_code", {"code": code}))
         out.append(ResponseRow(code, answers, f"{sheet}!{number}", notes, (Place(order, sheet, number, placed),)))
     return out
 
 
-def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> list[tuple[int, int, int, str]]:
+def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> list[tuple[int, int, int, Message]]:
     """Each answered item whose constraint is false on its row, for all rows at once, with its cell's position."""
     sheets = {id(place.columns): place.columns for row in rows for place in row.places}
     read = {key for columns in sheets.values() for key in columns}
@@ -368,13 +373,13 @@ def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> lis
         if item not in checked:
             continue
         message = (
-            item.constraint_message.zh
+            Message("constraint_said", {"message": item.constraint_message})
             if item.constraint_message is not None
-            else f"fails the check {item.constraint.source}"
+            else Message("fails_check", {"check": item.constraint.source})
         )
         for r in np.flatnonzero(bad).tolist():
             position = rows[r].position(item_id)
             if position is not None:
                 found.append((*position, message))
-    found.sort()
+    found.sort(key=lambda p: p[:3])
     return found

@@ -36,8 +36,10 @@ from typing import Any
 import olefile
 import python_calamine
 
+from instruments.messages import Message
+
 from . import bounds
-from .errors import WorkbookError
+from .errors import WorkbookError, problem
 
 MAX_ROWS = 1_048_576
 MAX_FILE = 50 * 1024 * 1024
@@ -55,11 +57,11 @@ SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".cs
 
 @dataclass(frozen=True)
 class Limits:
-    """The most a sheet of this import may hold, and why (words for the message)."""
+    """The most a sheet of this import may hold, and why (a message, or words, for the problems)."""
 
     rows: int = MAX_ROWS
     columns: int = 256
-    why: str = ""
+    why: Message | str = ""
 
     @property
     def unpacked(self) -> int:
@@ -71,10 +73,11 @@ class Limits:
         """The rows and columns any sheet parsed may reach (room for a template's other sheets)."""
         return max(self.rows, HELP_ROWS), max(self.columns, HELP_COLUMNS)
 
-    def words(self) -> str:
-        """The limits in a sentence's words."""
-        reason = f" ({self.why})" if self.why else ""
-        return f"{self.rows:,} rows and {self.columns:,} columns{reason}"
+    def room(self) -> Message:
+        """What a sheet for this import may hold, said in a problem."""
+        if self.why:
+            return Message("room_because", {"rows": self.rows, "columns": self.columns, "why": self.why})
+        return Message("room", {"rows": self.rows, "columns": self.columns})
 
 
 class Rows(Iterator[list[Any]]):
@@ -115,7 +118,7 @@ class Upload:
         self._book = _calamine(filename, self.kind, python_calamine.CalamineWorkbook.from_object, io.BytesIO(data))
         self.sheet_names = list(self._book.sheet_names)
         if not self.sheet_names:
-            raise WorkbookError([f"{filename}: the workbook has no sheets"])
+            raise WorkbookError([problem(filename, "no_sheets")])
 
     def rows(self, name: str) -> Rows:
         """Every row of sheet `name` from the first, as lists of values ("" when empty)."""
@@ -134,8 +137,8 @@ def _calamine(where: str, kind: str, call: Callable[..., Any], *args: Any) -> An
         raise
     except BaseException as error:  # pyo3 turns a Rust panic into a BaseException
         if kind:
-            raise _unreadable(where, kind, error) from None
-        raise WorkbookError([f"{where}: the sheet cannot be read ({_reason(error)})"]) from None
+            raise unreadable(where, kind, error) from None
+        raise WorkbookError([problem(where, "sheet_unreadable", reason=_reason(error))]) from None
 
 
 def _kind(data: bytes, filename: str) -> str:
@@ -143,21 +146,21 @@ def _kind(data: bytes, filename: str) -> str:
     ext = os.path.splitext(str(filename))[1].lower()
     named = SUFFIXES.get(ext)
     if named is None:
-        raise WorkbookError([f"{filename}: a {ext} file cannot be read; use .xlsx, .xls, .ods or .csv"])
+        raise WorkbookError([problem(filename, "file_kind", ext=ext)])
     if data.startswith(OLE_MAGIC):
         return "xls"
     if data.startswith(b"PK"):
         return "ods" if named == "ods" or ODS_MIMETYPE in data[:100] else "xlsx"
     if named in ("", "csv"):
         return "csv"
-    raise WorkbookError([f"{filename}: not {_WHAT[named]} workbook ({_saved_as(data)})"])
+    raise WorkbookError([problem(filename, "not_workbook_because", what=_WHAT[named], reason=_saved_as(data))])
 
 
-def _saved_as(data: bytes) -> str:
+def _saved_as(data: bytes) -> Message:
     head = data[:512].lstrip().lower()
     if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"mime-version")):
-        return "a web page or XML file with a workbook's name; open it in Excel or WPS and save it as .xlsx"
-    return "save it from Excel or WPS as .xlsx"
+        return Message("saved_as_web_page")
+    return Message("save_as_xlsx")
 
 
 def check_file(data: bytes, filename: str, kind: str, limits: Limits = Limits()) -> None:
@@ -169,10 +172,10 @@ def check_file(data: bytes, filename: str, kind: str, limits: Limits = Limits())
 
 def _check_size(data: bytes, filename: str, limits: Limits, *, compressed: bool) -> None:
     if not data:
-        raise WorkbookError([f"{filename}: the file is empty"])
+        raise WorkbookError([problem(filename, "file_empty")])
     most = MAX_FILE if compressed else min(MAX_FILE, limits.unpacked)
     if len(data) > most:
-        raise WorkbookError([f"{filename}: the file is larger than {_mb(most)}; {_room(limits)}"])
+        raise WorkbookError([problem(filename, "file_too_large", size=file_size(most), room=limits.room())])
 
 
 def _check_zip(data: bytes, filename: str, limits: Limits, kind: str) -> None:
@@ -181,20 +184,28 @@ def _check_zip(data: bytes, filename: str, limits: Limits, kind: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _unreadable(filename, kind) from None
+        raise unreadable(filename, kind) from None
     unpacked = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members)
     if unpacked > MAX_RATIO * max(packed, 1):
-        raise WorkbookError([f"{filename}: compressed more than {MAX_RATIO}:1 (a zip bomb?)"])
+        raise WorkbookError([problem(filename, "zip_ratio", ratio=MAX_RATIO)])
     if unpacked > limits.unpacked:
         raise WorkbookError(
-            [f"{filename}: unpacks to {_mb(unpacked)}, more than {_mb(limits.unpacked)}; {_room(limits)}"]
+            [
+                problem(
+                    filename,
+                    "unpacks_too_much",
+                    size=file_size(unpacked),
+                    limit=file_size(limits.unpacked),
+                    room=limits.room(),
+                )
+            ]
         )
     names = {m.filename for m in members}
     if kind == "xlsx" and "xl/workbook.xml" not in names:
-        raise _unreadable(filename, "xlsx")
+        raise unreadable(filename, "xlsx")
     if kind == "ods" and "content.xml" not in names:
-        raise _unreadable(filename, "ods")
+        raise unreadable(filename, "ods")
     rows, columns = limits.reach
     if kind == "ods":
         _reach(filename, limits, bounds.check_ods, archive, rows, columns)
@@ -211,20 +222,22 @@ def _check_xls(data: bytes, filename: str, limits: Limits) -> None:
     try:
         with olefile.OleFileIO(data) as ole:
             if ole.exists("EncryptedPackage"):
-                raise WorkbookError([f"{filename}: the workbook is protected by a password; save it without one"])
+                raise WorkbookError([problem(filename, "password_protected")])
             name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
             if name is None:
-                raise _unreadable(filename, "xls")
+                raise unreadable(filename, "xls")
             if ole.get_size(name) > limits.unpacked:
-                raise WorkbookError([f"{filename}: holds more than {_mb(limits.unpacked)}; {_room(limits)}"])
+                raise WorkbookError(
+                    [problem(filename, "holds_too_much", limit=file_size(limits.unpacked), room=limits.room())]
+                )
             stream = ole.openstream(name).read()
     except WorkbookError:
         raise
     except Exception as error:  # olefile's errors on a broken compound file
-        raise _unreadable(filename, "xls", error) from None
+        raise unreadable(filename, "xls", error) from None
     work = _reach(filename, limits, bounds.check_xls, stream, *limits.reach)
     if work > limits.unpacked:
-        raise WorkbookError([f"{filename}: its sheets take more than {_mb(limits.unpacked)} to read; refused"])
+        raise WorkbookError([problem(filename, "too_much_to_read", limit=file_size(limits.unpacked))])
 
 
 def _reach(filename: str, limits: Limits, check: Callable[..., Any], *args: Any) -> Any:
@@ -232,14 +245,12 @@ def _reach(filename: str, limits: Limits, check: Callable[..., Any], *args: Any)
     try:
         return check(*args)
     except bounds.ReachError as error:
-        where = error.sheet if error.sheet and not error.sheet.startswith("#") else filename
-        if error.sheet.startswith("#"):
-            where = f"{filename} (sheet {error.sheet[1:]})"
-        raise WorkbookError(
-            [f"{where}: cells reach row {error.rows:,}, column {error.columns:,}; {_room(limits)}"]
-        ) from None
+        reach = {"rows": error.rows, "columns": error.columns, "room": limits.room()}
+        if error.sheet.startswith("#"):  # a sheet of an .xls known only by its place
+            raise WorkbookError([problem(filename, "sheet_cells_reach", sheet=error.sheet[1:], **reach)]) from None
+        raise WorkbookError([problem(error.sheet or filename, "cells_reach", **reach)]) from None
     except Exception as error:  # a broken member: bad deflate data, a CRC error, encryption
-        raise _unreadable(filename, "", error) from None
+        raise unreadable(filename, "", error) from None
 
 
 _SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet(?=[\s/>])([^>]*)>")
@@ -280,7 +291,7 @@ def _sheet_rows(sheet: python_calamine.CalamineSheet, name: str, limits: Limits)
         return Rows(iter(()), 0)
     rows, columns = end[0] + 1, end[1] + 1
     if rows > limits.rows or columns > limits.columns:
-        raise WorkbookError([f"{name}: {rows:,} rows and {columns:,} columns; {_room(limits)}"])
+        raise WorkbookError([problem(name, "sheet_too_big", rows=rows, columns=columns, room=limits.room())])
     offset = sheet.start[1]
     if not offset:
         return Rows(iter(sheet.iter_rows()), rows)
@@ -296,9 +307,9 @@ def _csv_rows(data: bytes, filename: str, sheet: str, limits: Limits) -> Rows:
         except UnicodeDecodeError:
             continue
     else:
-        raise WorkbookError([f"{filename}: not a text file in UTF-8 or GBK/GB18030"])
+        raise WorkbookError([problem(filename, "csv_encoding")])
     if "\x00" in text:
-        raise WorkbookError([f"{filename}: not a text file (it contains NUL bytes)"])
+        raise WorkbookError([problem(filename, "csv_nul")])
     first = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first.count)
     rows = _counted(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), filename, sheet, limits)
@@ -310,20 +321,24 @@ def _counted(reader: Iterator[list[str]], filename: str, sheet: str, limits: Lim
     try:
         for number, row in enumerate(reader, start=1):
             if number > limits.rows:
-                raise WorkbookError([f"{sheet}!{number}: past the last row this import can take; {_room(limits)}"])
+                raise WorkbookError([problem(f"{sheet}!{number}", "past_last_row", room=limits.room())])
             if len(row) > limits.columns:
-                raise WorkbookError([f"{sheet}!{number}: {len(row):,} columns; {_room(limits)}"])
+                raise WorkbookError([problem(f"{sheet}!{number}", "row_too_wide", count=len(row), room=limits.room())])
             yield row
     except csv.Error as error:
-        raise WorkbookError([f"{filename}: not a readable CSV file ({error})"]) from None
+        raise WorkbookError([problem(filename, "csv_unreadable", reason=str(error))]) from None
 
 
-_WHAT = {"xlsx": "an Excel .xlsx", "xls": "an Excel .xls", "ods": "an OpenDocument .ods"}
+_WHAT = {"xlsx": Message("what_xlsx"), "xls": Message("what_xls"), "ods": Message("what_ods")}
 
 
-def _unreadable(filename: str, kind: str, error: BaseException | None = None) -> WorkbookError:
-    reason = f" ({_reason(error)})" if error is not None else ""
-    return WorkbookError([f"{filename}: not {_WHAT.get(kind, 'a readable')} workbook{reason}"])
+def unreadable(filename: str, kind: str, error: BaseException | str | None = None) -> WorkbookError:
+    """The error for a file that is not a readable workbook of `kind` (xlsx, xls, ods; "" for any)."""
+    what = _WHAT.get(kind, Message("what_readable"))
+    if error is None:
+        return WorkbookError([problem(filename, "not_workbook", what=what)])
+    reason = error if isinstance(error, str) else _reason(error)
+    return WorkbookError([problem(filename, "not_workbook_because", what=what, reason=reason)])
 
 
 def _reason(error: BaseException) -> str:
@@ -331,9 +346,6 @@ def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _room(limits: Limits) -> str:
-    return f"a sheet for this import holds at most {limits.words()}"
-
-
-def _mb(size: int) -> str:
+def file_size(size: int) -> str:
+    """A number of bytes as people read it (10 MB, 300 KB)."""
     return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size / 1024:,.0f} KB"

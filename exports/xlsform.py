@@ -21,10 +21,10 @@ import re
 from typing import Any
 
 import instruments
-from instruments import InstrumentError
+from instruments import InstrumentError, Problem
 from instruments.loading.checker import locations
 
-from .errors import WorkbookError
+from .errors import WorkbookError, problem
 from .excel import open_workbook
 from .xlsform_clauses import clause_parts
 from .xlsform_rows import Places, Row, flag, group_fields, groups, number, read_rows, standard, text, text_fields, words
@@ -50,8 +50,8 @@ def load_xlsform(data: bytes, filename: str) -> instruments.Instrument:
         sheets = {ws.title.strip().lower(): read_rows(ws) for ws in book.worksheets}
     finally:
         book.close()
-    problems: list[str] = [
-        f"{filename}: no '{needed}' sheet" for needed in ("survey", "settings") if needed not in sheets
+    problems: list[Problem] = [
+        problem(filename, "no_sheet", name=needed) for needed in ("survey", "settings") if needed not in sheets
     ]
     if problems:
         raise WorkbookError(problems)
@@ -66,13 +66,13 @@ def load_xlsform(data: bytes, filename: str) -> instruments.Instrument:
         raise WorkbookError([places.locate(p) for p in error.problems]) from None
 
 
-def _document(sheets: dict[str, list[Row]], places: Places, problems: list[str]) -> dict:
+def _document(sheets: dict[str, list[Row]], places: Places, problems: list[Problem]) -> dict:
     settings = sheets["settings"][0].values if sheets["settings"] else {}
     choices: dict[str, list] = {}
     for row in sheets.get("choices", []):
         name = row.get("list_name")
         if name is None or row.get("name") is None:
-            problems.append(f"{row.place}: a choice needs list_name and name")
+            problems.append(problem(row.place, "choice_needs_names"))
             continue
         label = text(row, "label") or str(row.get("name"))
         choices.setdefault(str(name), []).append({"value": str(row.get("name")), "label": label})
@@ -141,7 +141,7 @@ def _grade(row: Row) -> dict:
     return grade
 
 
-def _sections(rows: list[Row], choices: dict, places: Places, problems: list[str]) -> list[dict]:
+def _sections(rows: list[Row], choices: dict, places: Places, problems: list[Problem]) -> list[dict]:
     sections: list[dict] = []
     starts: list[Row] = []
     item_rows: list[list[Row]] = []
@@ -176,13 +176,13 @@ ITEM_FIELDS = {"id": "name", "type": "type", "required": "required", "constraint
                **text_fields("unit"), **text_fields("hint"), **text_fields("constraint_message")}  # fmt: skip
 
 
-def _item(kind: str, row: Row, choices: dict, problems: list[str]) -> dict:
+def _item(kind: str, row: Row, choices: dict, problems: list[Problem]) -> dict:
     item: dict[str, Any] = {"id": row.get("name"), "label": text(row, "label")}
     select = re.fullmatch(r"(select_one|select_multiple)\s+(\S+)", kind)
     if select:
         item["type"] = "choice" if select.group(1) == "select_one" else "multi_choice"
         if select.group(2) not in choices:
-            problems.append(f"{row.cell('type')}: no choice list '{select.group(2)}' on the choices sheet")
+            problems.append(problem(row.cell("type"), "unknown_choice_list", name=select.group(2)))
         item["choices"] = choices.get(select.group(2), [])
     else:
         item["type"] = TYPES.get(kind, kind)

@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from instruments import Problem
 from instruments.loading.checker import locations
 
+from .errors import problem
 from .xlsform_rows import Places, Row, flag, group_fields, groups, number, standard, text, text_fields, words
 
 LEVEL_COLUMN = re.compile(r"(when|text|credit)_(\S+?)(?:::(zh|en))?", re.IGNORECASE)
@@ -30,7 +32,7 @@ RATED = {"自动": "auto", "现场": "onsite", "现场评价": "onsite"}
 EVIDENCE = {"必需": "required", "必须": "required", "可选": "optional", "无": "none", "不需要": "none"}
 
 
-def clause_parts(sheets: dict[str, list[Row]], document: dict, places: Places, problems: list[str]) -> dict:
+def clause_parts(sheets: dict[str, list[Row]], document: dict, places: Places, problems: list[Problem]) -> dict:
     """The chapters, clauses and frameworks the sheets hold; requires rows join the document's grades."""
     out: dict[str, Any] = {}
     chapters = [
@@ -140,14 +142,14 @@ def _level_places(path: str, row: Row, clause: dict, places: Places) -> None:
             places.cell(f"{path}.credit", row, credit, first=True)
 
 
-def _frameworks(rows: list[Row], places: Places, problems: list[str]) -> list[dict]:
+def _frameworks(rows: list[Row], places: Places, problems: list[Problem]) -> list[dict]:
     frameworks: dict[str, dict] = {}
     framework_rows: dict[str, Row] = {}
     group_rows: dict[str, list[Row]] = {}
     for row in rows:
         name = row.get("framework")
         if name is None:
-            problems.append(f"{row.cell('framework')}: a row of the frameworks sheet needs its framework")
+            problems.append(problem(row.cell("framework"), "framework_needed"))
             continue
         framework = frameworks.setdefault(str(name), {"id": str(name), "title": str(name), "groups": []})
         framework_rows.setdefault(str(name), row)
@@ -171,12 +173,12 @@ REQUIRE_FIELDS = {"clauses": "grade", "clauses.core": "core", "clauses.standard"
                   "clauses.chapter": "chapter", "clauses.ids": "ids", "level": "level", "share": "share"}  # fmt: skip
 
 
-def _requires(rows: list[Row], grades: list[dict], places: Places, problems: list[str]) -> None:
+def _requires(rows: list[Row], grades: list[dict], places: Places, problems: list[Problem]) -> None:
     by_id = {g.get("id"): (path, g) for path, g in zip(locations("grades", grades), grades, strict=True)}
     for row in rows:
         grade = row.get("grade")
         if grade not in by_id:
-            problems.append(f"{row.cell('grade')}: no grade '{grade}' on the grades sheet")
+            problems.append(problem(row.cell("grade"), "unknown_grade_row", grade=grade))
             continue
         path, entry = by_id[grade]
         selector: dict[str, Any] = {}

@@ -13,7 +13,6 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from instruments import Problem
-from instruments.loading.messages import render
 
 from .excel import sheet_rows
 
@@ -75,14 +74,13 @@ class Places:
                 return self.cells[path] + (f" {rest}" if rest and row_only else "")
         return None
 
-    def locate(self, problem: Problem) -> str:
+    def locate(self, problem: Problem) -> Problem:
         """A loader problem at the sheet and cell it came from; a place named in its message too."""
-        message = problem.message
-        other = problem.params.get("other")
-        if problem.code and isinstance(other, str) and self.place(other):
-            message = render(problem.code, {**problem.params, "other": self.place(other)})
-        place = self.place(problem.where)
-        return f"{place}: {message}" if place else str(problem)
+        params = problem.params
+        other = params.get("other")
+        if isinstance(other, str) and self.place(other):
+            params = {**params, "other": self.place(other)}
+        return Problem(self.place(problem.where) or problem.where, problem.code, params)
 
 
 def read_rows(ws: Any) -> list[Row]:

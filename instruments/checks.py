@@ -15,7 +15,7 @@ import numpy as np
 
 from .evaluation import broken_constraints, columns, evaluate, unanswered_required
 from .expressions import NOT_APPLICABLE, OK
-from .model import Instrument, Item
+from .model import Instrument, Item, Text
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,11 @@ def _problems(
         if item.id in missing and missing[item.id][row]:
             out.append(Problem(item, "required", ""))
         if item.id in broken and broken[item.id][row]:
-            rule = item.constraint_message.get(lang) if item.constraint_message else str(item.constraint)
-            out.append(Problem(item, "constraint", rule))
+            rule = constraint_rule(item)
+            out.append(Problem(item, "constraint", rule if isinstance(rule, str) else rule.get(lang)))
     return out
+
+
+def constraint_rule(item: Item) -> Text | str:
+    """What a broken constraint says: its own message (in both languages), else its expression."""
+    return item.constraint_message or str(item.constraint)

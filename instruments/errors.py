@@ -101,7 +101,7 @@ class InstrumentError(ValueError):
 class CodedError(ValueError):
     """An error raised as a code of the catalogue (`instruments.messages`) with its parameters."""
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
         self.code = code
         self.params = params
         super().__init__(render(code, params, "en"))
@@ -109,6 +109,16 @@ class CodedError(ValueError):
     def text(self, lang: str = "zh") -> str:
         """The error in `lang`."""
         return render(self.code, self.params, lang)
+
+    def __reduce__(self) -> tuple:
+        """Pickled whole, whatever a subclass's own arguments (a worker process hands it back)."""
+        return _rebuilt, (type(self), self.args), self.__dict__
+
+
+def _rebuilt(cls: type[CodedError], args: tuple) -> CodedError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class ExpressionError(CodedError):

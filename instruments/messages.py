@@ -6,9 +6,16 @@ when a message is shown, in the language of the person reading it. `str()` of
 every error is English (logs, tracebacks); pages and the command line call
 `text(lang)`, Chinese unless English is asked for.
 
+The layers above keep their own tables in the same form — the workbook readers'
+(`exports.messages`), the store's and the command line's (`survey`) — and
+`register` them into the one catalogue `render` reads, so every message of the
+platform is put into words here, the same way, and each code is said once.
+
 A parameter may itself be a `Message` (the kind of value found, the words for
-an id), rendered in the same language; a tuple of them reads as a list
-("a choice and a number", 「选项和数值」). A `suggestion` parameter renders as
+an id) or an instrument's `Text` (an item's label, a constraint's message),
+rendered in the same language; a tuple of messages reads as a list
+("a choice and a number", 「选项和数值」), a list of them one after another
+("…; …", 「…；…」). A `suggestion` parameter renders as
 " (did you mean 'staff_total'?)" / 「（是否应为 'staff_total'？）」 wherever `{hint}`
 stands. In Chinese a space is put between a parameter and the text around it
 where one side is Chinese and the other Latin letters or digits (「超过 2,000 个字符」).
@@ -356,6 +363,17 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+CATALOGUE: dict[str, dict[str, str]] = dict(MESSAGES)  # every layer's messages, by code
+
+
+def register(messages: Mapping[str, dict[str, str]]) -> None:
+    """Add a layer's own table of messages to the catalogue; a code already said otherwise is refused."""
+    clash = sorted(code for code, texts in messages.items() if CATALOGUE.get(code, texts) != texts)
+    if clash:
+        raise ValueError(f"codes said twice in the catalogue: {', '.join(clash)}")
+    CATALOGUE.update(messages)
+
+
 @dataclass(frozen=True)
 class Message:
     """Something said as a code of the catalogue and its parameters; `text(lang)` puts it into words."""
@@ -377,7 +395,7 @@ def render(code: str, params: Mapping[str, Any], lang: str) -> str:
     suggestion = params.get("suggestion")
     values["hint"] = render("hint", {"close": suggestion}, lang) if suggestion else ""
     pieces: list[tuple[str, bool]] = []  # (text, whether it is a parameter)
-    for literal, name, spec, _conversion in string.Formatter().parse(MESSAGES[code][lang]):
+    for literal, name, spec, _conversion in string.Formatter().parse(CATALOGUE[code][lang]):
         pieces.append((literal, False))
         if name is not None:
             pieces.append((format(values[name], spec or ""), True))
@@ -391,9 +409,13 @@ def render(code: str, params: Mapping[str, Any], lang: str) -> str:
 
 
 def _shown(value: Any, lang: str) -> Any:
-    """A parameter as it reads in `lang`: a nested message in words, a tuple of them as a list."""
+    """A parameter as it reads in `lang`: a nested message in words, a tuple of them as a list, a `Text` in `lang`."""
     if isinstance(value, Message):
         return value.text(lang)
+    if hasattr(value, "zh") and hasattr(value, "get"):  # an instrument's Text (the model imports this module)
+        return value.get(lang)
+    if isinstance(value, list) and all(isinstance(v, Message) for v in value):  # one after another
+        return ("；" if lang == "zh" else "; ").join(v.text(lang) for v in value)
     if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
         words = [v.text(lang) for v in value]
         if len(words) == 1:

@@ -26,10 +26,10 @@ from sqlite_utils import Database
 
 import instruments
 from exports import cards, league, orgs, responses, template, uploads, xlsform
-from exports.errors import WorkbookError
+from exports.errors import WorkbookError, problem
 from exports.tables import UNSET, Centre
 from instruments import Instrument
-from instruments.errors import did_you_mean
+from instruments.errors import Problem, closest
 from instruments.library import bundled, every_version  # noqa: F401 - survey.demo takes bundled() from here
 from instruments.ranking import rank_within
 
@@ -67,7 +67,7 @@ def read_instrument(data: bytes, filename: str) -> Instrument:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise StoreError(f"{filename}: not UTF-8 text, nor an .xlsx workbook") from None
+        raise StoreError("instrument_not_text", file=filename) from None
     return instruments.load_text(text)
 
 
@@ -99,7 +99,7 @@ def write_template(db: Database, round_: Round, path: str | Path, scope_code: st
     instrument = round_instrument(db, round_)
     rows = [(c["code"], c["name"]) for c in centres(db, round_, scope_code)]
     if not rows:
-        raise StoreError("no centres in scope answer this round's instrument")
+        raise StoreError("no_centres_in_scope")
     with replacing(path) as temporary:
         template.write_template(temporary, instrument, rows, round_id=round_.id, title=round_.title)
     return len(rows)
@@ -145,17 +145,20 @@ def import_responses(
     except NotSubmittableError as error:
         places = {row.code: row.where for row in rows}
         raise WorkbookError(
-            [f"{places[code]}: 不能提交：{problem}" for code, found in error.problems.items() for problem in found]
+            [
+                problem(places[code], "cannot_submit_row", problem=said)
+                for code, found in error.problems.items()
+                for said in found
+            ]  # fmt: skip
         ) from None
 
 
-def _misfit(row: responses.ResponseRow, error: RatingError) -> str:
+def _misfit(row: responses.ResponseRow, error: RatingError) -> Problem:
     """A self-rating the store refused, located at its cell: the note's for a note too long, else the rating's."""
     note = template.note_column(error.clause_id)
-    message = str(error).removeprefix(f"clauses[{error.clause_id}]: ")
-    if error.code == "reason":
-        return f"{row.cell(error.clause_id)}: not applicable needs a reason, written in the column '{note}'"
-    return f"{row.cell(note if error.code == 'long' else error.clause_id)}: {message}"
+    if error.code == "rating_needs_reason":
+        return problem(row.cell(error.clause_id), "rating_reason_in_column", column=note)
+    return Problem.at(row.cell(note if error.code == "rating_note_too_long" else error.clause_id), error)
 
 
 def score(db: Database, round_: Round, progress: Callable[[int], None] | None = None) -> int:
@@ -184,12 +187,15 @@ def write_league(
     """
     known = [name for name, _ in org_store.attribute_names(db)] if by else []
     if by and by not in known:
-        listed = f" (attributes: {', '.join(known)})" if known else " (no unit has attributes)"
-        hint = did_you_mean(by, known)
-        raise StoreError(f"no unit has the attribute '{by}'{hint or listed}")
+        close = closest(by, known)
+        if close:
+            raise StoreError("no_attribute", by=by, suggestion=close)
+        if known:
+            raise StoreError("no_attribute_listed", by=by, attributes=", ".join(known))
+        raise StoreError("no_attributes", by=by)
     result = stored_scores(db, round_, scope_code, approved_only)
     if not result.centres:
-        raise StoreError("no responses in scope to rank")
+        raise StoreError("nothing_to_rank")
     grouping = _grouping(db, result, by) if by else None
     scope = scope_code or round_.scope_code
     regions = regions_of(db, result, scope)
@@ -248,7 +254,7 @@ class _Cards:
     def of(cls, db: Database, round_: Round, scope_code: str | None, approved_only: bool) -> _Cards:
         result = round_scores(db, round_, scope_code, approved_only)
         if not result.centres:
-            raise StoreError("no responses in scope")
+            raise StoreError("no_responses_in_scope")
         counties = [c["county"] for c in result.centres]
         return cls(result, _previous(db, round_), rank_within(result.scores.total, counties), Counter(counties))
 
@@ -348,7 +354,7 @@ def write_card(
     context = _Cards.of(db, round_, scope_code, approved_only)
     row = context.result.row_of.get(org_code)
     if row is None:
-        raise StoreError(f"no response from '{org_code}'")
+        raise StoreError("no_response_from", code=org_code)
     with replacing(path) as temporary:
         context.write(temporary, row)
 

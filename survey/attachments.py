@@ -29,7 +29,7 @@ def evidence(round_id: int, org_code: str, evidence_id: int) -> Response:
         reached = open_response(db, round_id, org_code, g.user)
         found = get_evidence(db, evidence_id)
         if found.response_id != reached.response.id:
-            raise NotFoundError(f"no evidence {evidence_id} here")
+            raise NotFoundError("no_evidence", evidence=evidence_id)
         file = open_file(db, found)
     except NotFoundError:
         abort(404)

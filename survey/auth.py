@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, ValidationError
 
-from .store import sessions
+from .store import StoreError, sessions
 from .store.throttle import LockedError
 from .store.users import (
     MIN_PASSWORD,
@@ -57,7 +57,13 @@ class PasswordForm(FlaskForm):
 
 def password_problem(error: WeakPasswordError) -> str:
     """Why a password was refused, in the reader's language."""
-    return _(error.message, **error.params)
+    return _reader(error)
+
+
+def _reader(error: StoreError) -> str:
+    from .site import language  # site's pages import this module
+
+    return error.text(language())
 
 
 def login_required(*roles: str) -> Callable:
@@ -134,7 +140,7 @@ def login() -> Response | str:
         try:
             user = authenticate(get_db(), form.username.data.strip(), form.password.data, client_address())
         except LockedError as error:
-            flash(_("登录失败次数过多，请 %(minutes)d 分钟后再试。", minutes=error.minutes), "error")
+            flash(_reader(error), "error")
         else:
             if user is None:
                 flash(_("用户名或密码不正确，或账号已停用。"), "error")
@@ -164,8 +170,8 @@ def password() -> Response | str:
             change_password(get_db(), g.user.username, form.current.data, form.new.data, client_address())
         except LockedError as error:
             form.current.errors.append(_("密码错误次数过多，请 %(minutes)d 分钟后再试。", minutes=error.minutes))
-        except WrongPasswordError:
-            form.current.errors.append(_("当前密码不正确"))
+        except WrongPasswordError as error:
+            form.current.errors.append(_reader(error))
         else:
             _open_session(g.user.id)
             flash(_("密码已修改。"), "success")

@@ -1,7 +1,9 @@
 """The `survey` command line: each command parses, calls the store or assessment, prints one line.
 
-Mistakes in the input end as a clear message and exit status 1, never a traceback;
-the instrument core's messages read in Chinese, or in English with SURVEY_LANG=en.
+Mistakes in the input end as a clear message and exit status 1, never a traceback.
+Everything the commands print reads in Chinese, or in English with SURVEY_LANG=en:
+their own lines (`cli_messages`) and the platform's errors, each a code of the one
+catalogue (`instruments.messages`). Click's own usage errors stay as click says them.
 """
 
 from __future__ import annotations
@@ -20,37 +22,55 @@ import numpy as np
 from exports.errors import WorkbookError
 from instruments import InstrumentError
 from instruments.errors import CodedError
-from instruments.messages import LANGUAGES
+from instruments.messages import LANGUAGES, Message, render
 
-from . import assessment, create_app
+from . import (
+    assessment,
+    cli_messages,  # noqa: F401 - registers the command line's words
+    create_app,
+)
 from . import db as database
 from .demo import PASSWORD, create_demo, demo_logins
-from .store import StoreError
 from .store.rounds import create_round, get_round
 from .store.users import add_user
 from .store.versions import list_instruments
 
-FRIENDLY = (StoreError, WorkbookError)
-WORDED = (InstrumentError, CodedError)  # put into words in the language of `language()`
+WORDED = (InstrumentError, CodedError, WorkbookError)  # every store, core and workbook error: said in `language()`
 
 
 def language() -> str:
-    """The language of the instrument core's messages: $SURVEY_LANG when it is zh or en, else Chinese."""
+    """The language the command line speaks: $SURVEY_LANG when it is zh or en, else Chinese."""
     chosen = os.environ.get("SURVEY_LANG", "")
     return chosen if chosen in LANGUAGES else LANGUAGES[0]
 
 
+def say(code: str, **params: Any) -> str:
+    """A line of the command line's own words (`cli_messages`) in its language."""
+    return render(code, params, language())
+
+
+def sentence(*parts: Message) -> str:
+    """Messages said one after another as one sentence, with its full stop (。 or .)."""
+    line = "".join(part.text(language()) for part in parts)
+    return say("cli_sentence", line=line)
+
+
+class Refused(click.ClickException):
+    """A command refused with a message in `language()`: 错误：… or Error: …, and exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(say("cli_error", message=self.format_message()), file=file or sys.stderr)
+
+
 def friendly(command):
-    """Turn the platform's own errors into a message and exit status 1."""
+    """Turn the platform's own errors into a message in `language()` and exit status 1."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except WORDED as error:
-            raise click.ClickException(error.text(language())) from None
-        except FRIENDLY as error:
-            raise click.ClickException(str(error)) from None
+            raise Refused(error.text(language())) from None
 
     return wrapper
 
@@ -90,17 +110,18 @@ class Quiet:
 
 
 def bar(label: str) -> Callable[..., Any]:
-    """A click progress bar on stderr for work that may take more than a second; quiet off a terminal."""
+    """A click progress bar on stderr, labelled by a code, for work that may take more than a second; quiet off
+    a terminal."""
     if not sys.stderr.isatty():
         return Quiet
-    return functools.partial(click.progressbar, label=label, file=sys.stderr)
+    return functools.partial(click.progressbar, label=say(label), file=sys.stderr)
 
 
 def read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise click.ClickException(f"{path}: cannot be read ({error.strerror})") from None
+        raise Refused(say("cli_unreadable", path=path, reason=error.strerror)) from None
 
 
 def is_live(target: Path, live: Path) -> bool:
@@ -124,7 +145,7 @@ def init(db_path):
     """Create or migrate the database and load the bundled instruments."""
     db = open_db(db_path)
     loaded = assessment.load_bundled(db)
-    click.echo(f"Database ready at {db_path or database.default_path()}; {len(loaded)} bundled instruments.")
+    click.echo(sentence(Message("cli_ready", {"path": db_path or database.default_path(), "count": len(loaded)})))
 
 
 @cli.command()
@@ -137,14 +158,14 @@ def demo(db_path, force):
     if path.exists() and not force:
         db = open_db(path)
         if not demo_logins(db):
-            raise click.ClickException(f"{path} holds other data; use --force to replace it with the demo")
-        click.echo(f"Demo database already at {path}. Sign in with (password for all: {PASSWORD}):")
+            raise Refused(say("cli_demo_other_data", path=path))
+        click.echo(say("cli_demo_exists", path=path, password=PASSWORD))
         logins = demo_logins(db)
     else:
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         logins = create_demo(open_db(path)).users
-        click.echo(f"Demo database created at {path}. Sign in with (password for all: {PASSWORD}):")
+        click.echo(say("cli_demo_created", path=path, password=PASSWORD))
     for username, role, unit in logins:
         click.echo(f"  {username:<14} {role:<10} {unit}")
 
@@ -158,7 +179,7 @@ def serve(host, port, db_path):
     app = create_app()  # instance/config.py applies (secure cookies, proxies); --db replaces only the database
     if db_path:
         app.config["DATABASE"] = str(db_path)
-    click.echo(f"Serving on http://{host}:{port}/")
+    click.echo(say("cli_serving", host=host, port=port))
     app.run(host=host, port=port, threaded=True)
 
 
@@ -172,7 +193,7 @@ def worker(workers, db_path):
     if db_path:
         os.environ["SURVEY_DB"] = str(db_path)
     open_db(db_path).close()  # migrated before the first job
-    click.echo(f"Worker running {workers} jobs at a time; stop with Ctrl-C.")
+    click.echo(say("cli_worker", workers=workers))
     jobs.worker(workers).run()
 
 
@@ -188,9 +209,10 @@ def instruments_group() -> None:
 def instruments_load(file, db_path):
     """Load a YAML, JSON or XLSForm instrument (a new version if the id exists)."""
     instrument, new = assessment.load_instrument(open_db(db_path), read_file(file), file.name)
-    state = "loaded" if new else "already loaded"
-    click.echo(f"{instrument.id} {instrument.version} {state}: {len(instrument.items)} items, "
-               f"{len(instrument.indicators)} indicators.")  # fmt: skip
+    counts = {"items": len(instrument.items), "indicators": len(instrument.indicators)}
+    said = Message("cli_instrument_loaded" if new else "cli_instrument_known",
+                   {"instrument": instrument.id, "version": instrument.version, **counts})  # fmt: skip
+    click.echo(sentence(said))
 
 
 @instruments_group.command("list")
@@ -202,8 +224,9 @@ def instruments_list(db_path):
     if not list_instruments(db):
         assessment.load_bundled(db)
     for instrument, loaded_at in list_instruments(db):
-        click.echo(f"{instrument.id}\t{instrument.version}\t{len(instrument.items)} items\t"
-                   f"{len(instrument.indicators)} indicators\t{instrument.title.zh}\t{loaded_at}")  # fmt: skip
+        click.echo(say("cli_instrument_row", instrument=instrument.id, version=instrument.version,
+                       items=len(instrument.items), indicators=len(instrument.indicators), title=instrument.title,
+                       loaded_at=loaded_at))  # fmt: skip
 
 
 @cli.group("orgs")
@@ -217,8 +240,10 @@ def orgs_group() -> None:
 @friendly
 def orgs_import(file, db_path):
     """Import organisation units from .xlsx, .xls, .ods or .csv (code, name, level, parent_code, kind, attributes)."""
-    added, updated = assessment.import_orgs(open_db(db_path), read_file(file), file.name, progress=bar("读取机构"))
-    click.echo(f"{added} units added, {updated} updated from {file.name}.")
+    added, updated = assessment.import_orgs(
+        open_db(db_path), read_file(file), file.name, progress=bar("cli_reading_units")
+    )
+    click.echo(sentence(Message("cli_units_imported", {"added": added, "updated": updated, "file": file.name})))
 
 
 @cli.group("users")
@@ -238,9 +263,13 @@ def users_add(username, role, org_code, password_stdin, db_path):
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(say("cli_password"), hide_input=True, confirmation_prompt=True)
     user = add_user(open_db(db_path), username, password, role, org_code)
-    click.echo(f"User {user.username} added as {user.role}" + (f" of {org_code}." if org_code else "."))
+    role_words = Message("role_" + user.role)
+    if org_code:
+        click.echo(sentence(Message("cli_user_added_to", {"user": user.username, "role": role_words, "org": org_code})))
+    else:
+        click.echo(sentence(Message("cli_user_added", {"user": user.username, "role": role_words})))
 
 
 @cli.group("rounds")
@@ -265,7 +294,8 @@ def rounds_create(instrument_id, version, period, title, scope_code, levels, dea
         assessment.load_bundled(db)
     round_ = create_round(db, instrument_id, period, title, version=version, scope_code=scope_code,
                           review_levels=levels, deadline=deadline)  # fmt: skip
-    click.echo(f"Round {round_.id} opened: {round_.title} ({round_.instrument_id} {round_.version}).")
+    opened = {"round": round_.id, "title": round_.title, "instrument": round_.instrument_id, "version": round_.version}
+    click.echo(sentence(Message("cli_round_opened", opened)))
 
 
 @cli.command()
@@ -278,7 +308,7 @@ def template(round_id, output, scope_code, db_path):
     """Write the offline fill-in template for a round."""
     db = open_db(db_path)
     rows = assessment.write_template(db, get_round(db, round_id), output, scope_code)
-    click.echo(f"Template for {rows} centres written to {output}.")
+    click.echo(sentence(Message("cli_template_written", {"count": rows, "path": output})))
 
 
 @cli.group("responses")
@@ -296,15 +326,17 @@ def responses_import(file, round_id, submit, db_path):
     """Import filled-in answers (the template, or any sheet with org_code and item ids)."""
     db = open_db(db_path)
     summary = assessment.import_responses(
-        db, get_round(db, round_id), read_file(file), file.name, username=who(), submit=submit, progress=bar("读取答案")
-    )
-    line = (f"{summary.created} responses created, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged ({summary.changes} answers changed)")  # fmt: skip
+        db, get_round(db, round_id), read_file(file), file.name, username=who(), submit=submit,
+        progress=bar("cli_reading_answers"),
+    )  # fmt: skip
+    counts = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
+              "changes": summary.changes}  # fmt: skip
+    parts = [Message("cli_responses_imported", counts)]
     if submit:
-        line += f"; {summary.submitted} submitted"
+        parts.append(Message("cli_and_submitted", {"submitted": summary.submitted}))
     if summary.skipped:
-        line += f"; skipped {len(summary.skipped)} already submitted or approved: {', '.join(summary.skipped)}"
-    click.echo(line + ".")
+        parts.append(Message("cli_and_skipped", {"count": len(summary.skipped), "codes": ", ".join(summary.skipped)}))
+    click.echo(sentence(*parts))
 
 
 @cli.command()
@@ -316,12 +348,12 @@ def score(round_id, db_path):
     db = open_db(db_path)
     round_ = get_round(db, round_id)
     count = db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_.id]).fetchone()[0]
-    with bar("评分")(length=count) as shown:
+    with bar("cli_scoring")(length=count) as shown:
         scored = assessment.score(db, round_, shown.update)
     totals = [row[0] for row in db.execute("SELECT total FROM results WHERE round_id = ?", [round_.id])]
     present = [t for t in totals if t is not None]
-    median = f"; median total {float(np.median(present)):.1f}" if present else ""
-    click.echo(f"Scored {scored} responses of round {round_id}{median}.")
+    median = Message("cli_median", {"median": float(np.median(present))}) if present else ""
+    click.echo(sentence(Message("cli_scored", {"count": scored, "round": round_.id, "median": median})))
 
 
 @cli.group("export")
@@ -342,14 +374,14 @@ def export_league(round_id, output, scope_code, approved_only, attribute, db_pat
     db = open_db(db_path)
     round_ = get_round(db, round_id)
     result, data_csv = assessment.write_league(
-        db, round_, output, scope_code, approved_only, progress=bar("排名表"), by=attribute
+        db, round_, output, scope_code, approved_only, progress=bar("cli_writing_league"), by=attribute
     )
-    line = f"League table of {len(result.centres)} centres written to {output}"
+    parts = [Message("cli_league_written", {"count": len(result.centres), "path": output})]
     if attribute:
-        line += f", grouped by {attribute}"
+        parts.append(Message("cli_league_grouped", {"attribute": attribute}))
     if data_csv is not None:
-        line += f"; its tidy rows, past one sheet, to {data_csv}"
-    click.echo(line + ".")
+        parts.append(Message("cli_league_csv", {"path": data_csv}))
+    click.echo(sentence(*parts))
 
 
 @export_group.command("cards")
@@ -361,8 +393,8 @@ def export_league(round_id, output, scope_code, approved_only, attribute, db_pat
 def export_cards(round_id, output, scope_code, db_path):
     """Write one report-card workbook per centre."""
     db = open_db(db_path)
-    count = assessment.write_cards(db, get_round(db, round_id), output, scope_code, progress=bar("报告卡"))
-    click.echo(f"{count} report cards written to {output}/.")
+    count = assessment.write_cards(db, get_round(db, round_id), output, scope_code, progress=bar("cli_writing_cards"))
+    click.echo(sentence(Message("cli_cards_written", {"count": count, "path": output})))
 
 
 @cli.command()
@@ -372,10 +404,10 @@ def export_cards(round_id, output, scope_code, db_path):
 def backup(file, db_path):
     """Take a consistent copy of the database, safe while the server runs."""
     if is_live(file, Path(db_path or database.default_path())):
-        raise click.ClickException(f"{file} 是正在使用的数据库（或其日志文件），不能用备份覆盖它；请换一个文件名。")
+        raise Refused(say("cli_backup_live", path=file))
     db = open_db(db_path)
     try:
         size = assessment.backup(db, file)
     except OSError as error:
-        raise click.ClickException(f"{file}：无法写入备份（{error.strerror}）。") from None
-    click.echo(f"Backup written to {file} ({size / 1_048_576:.1f} MB).")
+        raise Refused(say("cli_backup_unwritable", path=file, reason=error.strerror)) from None
+    click.echo(sentence(Message("cli_backup_written", {"path": file, "size": size / 1_048_576})))

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from . import jobs
 from .auth import login_required
 from .files import attachment
+from .site import language
 from .store import NotFoundError
 from .store.access import open_round
 from .store.orgs import names
@@ -62,7 +63,8 @@ def ask() -> Response:
         abort(404)
     approved_only = request.form.get("approved_only") == "1"
     name = f"{round_.title}-{scope_name(db, scope) or '全部地区'}-{DOWNLOADS[kind]}"
-    job = jobs.create(db, kind, g.user.id, round_.id, scope, {"approved_only": approved_only, "name": name})
+    job = jobs.create(db, kind, g.user.id, round_.id, scope, {"approved_only": approved_only, "name": name},
+                      lang=language())  # fmt: skip
     jobs.start(current_app.config["DATABASE"], job)
     return redirect(url_for("jobs.job", job_id=job.id))
 

@@ -33,6 +33,8 @@ from typing import Any
 from huey import RedisHuey, SqliteHuey, crontab
 from sqlite_utils import Database
 
+from instruments.messages import LANGUAGES, render
+
 from . import db as database
 from .store import now
 
@@ -75,6 +77,11 @@ class Job:
         return cls(**{**{k: row[k] for k in cls.__dataclass_fields__}, "options": json.loads(row["options"])})
 
     @property
+    def lang(self) -> str:
+        """The language its messages are said in: the asker's."""
+        return self.options.get("lang", LANGUAGES[0])
+
+    @property
     def share(self) -> float | None:
         """How far it got (None while the amount of work is not yet known)."""
         return min(1.0, self.done / self.total) if self.total else None
@@ -86,10 +93,17 @@ def folder_of(database_path: str | Path, job_id: str) -> Path:
 
 
 def create(
-    db: Database, kind: str, user_id: int | None, round_id: int | None, scope_code: str | None, options: dict
+    db: Database,
+    kind: str,
+    user_id: int | None,
+    round_id: int | None,
+    scope_code: str | None,
+    options: dict,
+    lang: str = LANGUAGES[0],
 ) -> Job:
-    """Record a job someone asked for (waiting to run)."""
+    """Record a job someone asked for (waiting to run); its messages will be said in `lang`, the asker's language."""
     job_id = uuid.uuid4().hex
+    options = {**options, "lang": lang}
     with database.writing(db):
         db.execute(
             """INSERT INTO jobs (id, kind, user_id, round_id, scope_code, options, created_at)
@@ -163,7 +177,7 @@ def run_job(database_path: str, job_id: str) -> None:
         try:
             message, filename = WORK[job.kind](db, job, folder, progress)
         except Exception as error:  # the job's row says why; the worker goes on with the next job
-            _finish(db, job_id, FAILED, _said(error), None, None)
+            _finish(db, job_id, FAILED, _said(error, job.lang), None, None)
             shutil.rmtree(folder, ignore_errors=True)
             return
         file = str(folder / filename) if filename else None
@@ -172,16 +186,16 @@ def run_job(database_path: str, job_id: str) -> None:
         db.close()
 
 
-def _said(error: Exception) -> str:
-    """What people are told about a failed job: the platform's own messages, else that it failed."""
+def _said(error: Exception, lang: str) -> str:
+    """What people are told about a failed job, in `lang`: the platform's own messages (every store error,
+    workbook, instrument and answer error), else that it failed."""
     from exports.errors import WorkbookError
-    from instruments import AnswerError, InstrumentError
+    from instruments import InstrumentError
+    from instruments.errors import CodedError
 
-    from .store import StoreError
-
-    if isinstance(error, WorkbookError | StoreError | InstrumentError | AnswerError):
-        return str(error)
-    return "任务出错，未完成。请稍后重试，或联系管理员。"
+    if isinstance(error, WorkbookError | CodedError | InstrumentError):
+        return error.text(lang)
+    return render("job_failed", {}, lang)
 
 
 def _finish(db: Database, job_id: str, status: str, message: str, file: str | None, filename: str | None) -> None:
@@ -319,7 +333,7 @@ def _approve(db: Database, job: Job, folder: Path, progress: Progress) -> tuple[
         result = approve_many(db, round_, instrument, part, user)
         approved, refused = approved + len(result.approved), refused + len(result.refused)
         progress(len(part))
-    return f"已通过 {approved} 份；未通过 {refused} 份（未通过的原因见各填报页）。", None
+    return render("job_approved", {"approved": approved, "refused": refused}, job.lang), None
 
 
 @work("score")
@@ -329,7 +343,7 @@ def _score(db: Database, job: Job, folder: Path, progress: Progress) -> tuple[st
 
     round_ = get_round(db, job.round_id)
     progress.total(db.execute("SELECT count(*) FROM responses WHERE round_id = ?", [round_.id]).fetchone()[0])
-    return f"已重新评分 {assessment.score(db, round_, progress)} 份。", None
+    return render("job_scored", {"count": assessment.score(db, round_, progress)}, job.lang), None
 
 
 APPROVALS_AT_ONCE = 200

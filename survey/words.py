@@ -2,7 +2,10 @@
 round statuses, roles, unit levels, flags, audit rows; and how values and audit rows read.
 
 Codes are stored and compared; these words are only ever shown. Every page and
-message takes its words from here, so one code always reads the same way.
+message takes its words from here, so one code always reads the same way. The
+words the store's and the command line's messages also say (statuses, review
+levels, roles, unit levels) are the message catalogue's (`instruments.messages`),
+said once there and put into the reader's language here.
 """
 
 from __future__ import annotations
@@ -10,43 +13,48 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 
+from exports.orgs import LEVELS
 from instruments import Clause, Instrument, Item, formatting
 from instruments.item_types import ITEM_TYPES, answer_words
+from instruments.messages import LANGUAGES, render
 
-from .store.lifecycle import LOCKED
+from .store.lifecycle import LOCKED, SHOWN
 from .store.quality import Flag
 from .store.responses import from_db
+from .store.users import ROLES
 
-STATUS_WORDS = {
-    "new": _l("未开始"),
-    "draft": _l("草稿"),
-    "submitted": _l("已提交"),
-    "returned": _l("已退回"),
-    "approved": _l("已通过"),
-}
-LEVEL_WORDS = {0: _l("自评"), 1: _l("县级评审"), 2: _l("市级复核"), 3: _l("省级抽查"), 4: _l("国家抽查")}
+
+class _Word:
+    """A word of the message catalogue (a status, a review level, a role, a unit level), in the reader's language."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __str__(self) -> str:
+        locale = get_locale()
+        return render(self.code, {}, locale.language if locale and locale.language in LANGUAGES else LANGUAGES[0])
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __repr__(self) -> str:
+        return f"_Word({self.code!r})"
+
+
+STATUS_WORDS = {status: _Word("status_" + status) for status in SHOWN}
+LEVEL_WORDS = {level: _Word(f"review_level_{level}") for level in range(5)}  # 自评, then the four review levels
 ACTION_WORDS = {"submit": _l("提交"), "return": _l("退回"), "approve": _l("通过"), "reopen": _l("重新打开")}
 ROUND_WORDS = {"open": _l("进行中"), "closed": _l("已结束")}
 JOB_WORDS = {"league": _l("排名表"), "cards": _l("全部报告卡"), "import": _l("导入填报"), "score": _l("重新评分"),
              "approve": _l("批量通过")}  # fmt: skip
 JOB_STATES = {"waiting": _l("排队中"), "running": _l("进行中"), "done": _l("已完成"), "failed": _l("未完成")}
-ROLE_WORDS = {
-    "centre": _l("基层医疗卫生机构"),
-    "evaluator": _l("评审员"),
-    "official": _l("卫生健康行政部门"),
-    "admin": _l("管理员"),
-}
-UNIT_LEVEL_WORDS = {
-    "province": _l("省"),
-    "city": _l("市"),
-    "county": _l("县（区）"),
-    "township": _l("乡镇（街道）"),
-    "community": _l("社区"),
-    "village": _l("村"),
-}
+ROLE_WORDS = {role: _Word("role_" + role) for role in ROLES}
+UNIT_LEVEL_WORDS = {level: _Word("level_" + level) for level in LEVELS}
 FLAG_WORDS = {
     "target": _l("未达标"),
     "constraint": _l("校验未通过"),
@@ -83,35 +91,6 @@ SOURCE_WORDS = {
     "appeal": _l("申诉"),
 }
 APPEAL_WORDS = {"pending": _l("待处理"), "accepted": _l("已采纳"), "rejected": _l("不予采纳")}
-EVIDENCE_REFUSALS = {  # why a file was not stored (store.evidence.EvidenceError codes)
-    "type": _l("只接受 PDF、JPEG、PNG、XLSX、DOCX 文件（按文件内容识别，与扩展名无关）"),
-    "empty": _l("文件是空的"),
-    "size": _l("单个文件不能超过 10 MB"),
-    "total": _l("每份填报的佐证材料合计不能超过 200 MB"),
-    "other_centre": _l("只能为本机构的填报上传佐证材料"),
-    "locked": _l("填报已提交、已通过或轮次已结束，不能再添加或删除佐证材料"),
-    "target": _l("此项不接受佐证材料"),
-    "appeal": _l("此项没有待处理的申诉"),
-}
-RATING_REFUSALS = {  # why a rating was not saved (store.ratings.RatingError codes)
-    "unknown": _l("不是本问卷的条款"),
-    "auto": _l("此条款按填报数据自动评级，不能手工评级"),
-    "level": _l("此条款没有这一级；可选 C、B、A 等本条款的级别、未达到或不适用"),
-    "reason": _l("选择“不适用”时请写明理由"),
-    "long": _l("说明不能超过 2000 字"),
-}
-APPEAL_REFUSALS = {  # why an appeal or a decision was refused (store.appeals.AppealError codes)
-    "other_centre": _l("只能对本机构的填报提出申诉"),
-    "closed": _l("轮次已结束，不能再申诉或处理申诉"),
-    "unknown": _l("没有这一项，或它按填报数据自动评级"),
-    "not_disputed": _l("核实结果与上报一致，无需申诉"),
-    "reason": _l("请写明申诉理由"),
-    "decision": _l("不予采纳时请写明理由"),
-    "long": _l("理由不能超过 2000 字"),
-    "pending": _l("此项已有一项申诉在等待处理"),
-    "not_yours": _l("此申诉应由核实该值的那一级评审处理"),
-    "decided": _l("此申诉已处理过"),
-}
 IMPORTED = re.compile(r"(\d+) answers")
 
 

@@ -51,8 +51,9 @@ def test_every_command_has_help_and_is_in_the_readme():
 def run(tmp_path):
     db = tmp_path / "survey.db"
 
-    def run(*args, input=None, ok=True):
-        result = CliRunner().invoke(cli, [*map(str, args), "--db", str(db)], input=input)
+    def run(*args, input=None, ok=True, lang=None):
+        env = {"SURVEY_LANG": lang} if lang else {}
+        result = CliRunner().invoke(cli, [*map(str, args), "--db", str(db)], input=input, env=env)
         if ok:
             assert result.exit_code == 0, result.output
         else:
@@ -110,9 +111,9 @@ def test_a_whole_assessment(run, assessment):
     first, second, injected = complete(3, [53, 50, 40], [45, 45, 39])
     fill(tmp / "template.xlsx", tmp / "filled.xlsx", {"619901001": first, "619901002": second, "619902001": injected})
     out = run("responses", "import", "--round", 1, tmp / "filled.xlsx", "--submit")
-    assert out.startswith("3 responses created, 0 updated, 0 unchanged") and "3 submitted" in out
-    assert "Scored 3 responses of round 1" in run("score", "--round", 1)
-    assert "League table of 3 centres" in run("export", "league", "--round", 1, "-o", tmp / "league.xlsx")
+    assert out.startswith("新建填报 3 份，更新 0 份，未变 0 份") and "；已提交 3 份。" in out
+    assert "已为轮次 1 的 3 份填报评分，总分中位数" in run("score", "--round", 1)
+    assert "已写出 3 个机构的排名表：" in run("export", "league", "--round", 1, "-o", tmp / "league.xlsx")
     book = openpyxl.load_workbook(tmp / "league.xlsx", read_only=True)
     assert book.sheetnames[:4] == ["排名", "地区汇总", "指标说明", "data"]
     data = list(book["data"].iter_rows(values_only=True))
@@ -121,15 +122,33 @@ def test_a_whole_assessment(run, assessment):
     assert share["619901001"][3] == pytest.approx(45 / 53) and share["619901001"][4] == 0
     assert share["619901002"][3] == pytest.approx(0.9) and share["619901002"][4] == 1
     assert share["619902001"][1] == '=HYPERLINK("http://x","y")'  # text, never a formula
-    assert "3 report cards" in run("export", "cards", "--round", 1, "-o", tmp / "cards")
+    assert "已写出 3 份报告卡：" in run("export", "cards", "--round", 1, "-o", tmp / "cards")
     cards = sorted(p.name for p in (tmp / "cards").iterdir())
     assert len(cards) == 3 and cards[0].startswith("619901001")
     card = openpyxl.load_workbook(tmp / "cards" / cards[0], read_only=True)
     text = [str(v) for row in card.worksheets[0].iter_rows(values_only=True) for v in row if v is not None]
     assert any("专业技术人员数再增加 3 人（45 → 48）" in t for t in text)
-    assert "Backup written" in run("backup", tmp / "copy.db")
+    assert "已写出备份：" in run("backup", tmp / "copy.db")
     with sqlite3.connect(tmp / "copy.db") as copy:
         assert copy.execute("SELECT count(*) FROM answers").fetchone()[0] > 3 * 40
+
+
+def test_the_command_line_speaks_english_when_asked(run, assessment):
+    tmp = assessment
+    first, second, _ = complete(3, [53, 50, 40], [45, 45, 39])
+    fill(tmp / "template.xlsx", tmp / "filled.xlsx", {"619901001": first, "619901002": second})
+    out = run("responses", "import", "--round", 1, tmp / "filled.xlsx", "--submit", lang="en")
+    assert out.startswith("2 responses created, 0 updated, 0 unchanged (") and out.endswith("; 2 submitted.\n")
+    assert "Scored 2 responses of round 1; median total" in run("score", "--round", 1, lang="en")
+    assert "League table of 2 centres written to" in run(
+        "export", "league", "--round", 1, "-o", tmp / "l.xlsx", lang="en"
+    )
+    assert "2 report cards written to" in run("export", "cards", "--round", 1, "-o", tmp / "cards", lang="en")
+    assert "Backup written to" in run("backup", tmp / "copy.db", lang="en")
+    out = run("responses", "import", "--round", 1, tmp / "filled.xlsx", lang="en")
+    assert "; skipped 2 already submitted or approved: 619901001, 619901002." in out
+    out = run("responses", "import", "--round", 1, tmp / "filled.xlsx", lang="fr")  # a language it lacks: Chinese
+    assert "；跳过已提交或已通过的 2 份：619901001, 619901002。" in out
 
 
 def test_reimport_audits_changes_and_skips_submitted(run, assessment):
@@ -139,13 +158,13 @@ def test_reimport_audits_changes_and_skips_submitted(run, assessment):
     run("responses", "import", "--round", 1, tmp / "a.xlsx")
     fill(tmp / "template.xlsx", tmp / "b.xlsx", {"619901001": {**first, "staff_prof_tech": 48}, "619901002": second})
     out = run("responses", "import", "--round", 1, tmp / "b.xlsx", "--submit")
-    assert out.startswith("0 responses created, 1 updated, 1 unchanged (1 answers changed)")
+    assert out.startswith("新建填报 0 份，更新 1 份，未变 1 份（改动答案 1 项）")
     with sqlite3.connect(run.db) as db:
         assert db.execute(
             "SELECT old, new FROM audit WHERE item_id = 'staff_prof_tech' AND old IS NOT NULL"
         ).fetchall() == [(45, 48)]
     out = run("responses", "import", "--round", 1, tmp / "b.xlsx")
-    assert "skipped 2 already submitted or approved: 619901001, 619901002" in out
+    assert "；跳过已提交或已通过的 2 份：619901001, 619901002。" in out
 
 
 def test_submitting_by_import_runs_the_web_s_checks(run, assessment):
@@ -158,7 +177,9 @@ def test_submitting_by_import_runs_the_web_s_checks(run, assessment):
     fill(tmp / "template.xlsx", tmp / "fewer.xlsx", {"619901001": {"staff_total": 40}})
     before = snapshot(run.db)
     out = run("responses", "import", "--round", 1, tmp / "fewer.xlsx", "--submit", ok=False)
-    assert re.search(r"填报!\d+: 不能提交：专业技术人员数：不能超过在岗职工总数", out)
+    assert re.search(r"填报!\d+：不能提交：专业技术人员数：不能超过在岗职工总数", out)
+    out = run("responses", "import", "--round", 1, tmp / "fewer.xlsx", "--submit", ok=False, lang="en")
+    assert re.search(r"填报!\d+: cannot be submitted: Professional-technical staff: .+", out), out
     assert snapshot(run.db) == before
     with sqlite3.connect(run.db) as db:
         assert db.execute("SELECT status FROM responses").fetchall() == [("draft",)]
@@ -169,7 +190,7 @@ def test_submitting_by_import_needs_every_required_item(run, assessment):
     fill(tmp / "template.xlsx", tmp / "partial.xlsx", {"619901002": {"staff_total": 40}})
     before = snapshot(run.db)
     out = run("responses", "import", "--round", 1, tmp / "partial.xlsx", "--submit", ok=False)
-    assert re.search(r"填报!\d+: 不能提交：专业技术人员数：必填", out)
+    assert re.search(r"填报!\d+：不能提交：专业技术人员数：必填", out)
     assert snapshot(run.db) == before
 
 
@@ -185,7 +206,7 @@ def snapshot(db: Path) -> dict:
     "answers,message",
     [
         ({"619901001": {"staff_total": "十二"}}, "填报!"),
-        ({"619901001": {"staff_total": -3}}, "below the minimum 0"),
+        ({"619901001": {"staff_total": -3}}, "-3 小于最小值 0"),
         ({"619901001": {"staff_total": 10, "staff_prof_tech": 20}}, "不能超过在岗职工总数"),
     ],
 )
@@ -199,17 +220,21 @@ def test_bad_answers_are_located_and_nothing_is_written(run, assessment, answers
 
 def test_text_in_a_number_cell_names_sheet_cell_and_reason(run, assessment):
     fill(assessment / "template.xlsx", assessment / "bad.xlsx", {"619901001": {"staff_total": "十二"}})
+    before = snapshot(run.db)
     out = run("responses", "import", "--round", 1, assessment / "bad.xlsx", ok=False)
-    assert "'十二' is not a whole number" in out
+    assert "错误：填报!G6：'十二' 不是整数" in out, out
+    out = run("responses", "import", "--round", 1, assessment / "bad.xlsx", ok=False, lang="en")
+    assert out == "Error: 填报!G6: '十二' is not a whole number\n"  # the sheet's own name and value, else English
+    assert snapshot(run.db) == before
 
 
 @pytest.mark.parametrize(
     "content,name,message",
     [
-        (b"org_code,staff_total\n999999,5\n", "plain.csv", "plain.csv!A2: unknown org code '999999'"),
-        (b"\x00\x01junk" * 100, "junk.xlsx", "junk.xlsx"),
-        (b"", "empty.csv", "empty.csv"),
-        (b"org_code,staff_totl\n619901001,5\n", "typo.csv", "did you mean 'staff_total'"),
+        (b"org_code,staff_total\n999999,5\n", "plain.csv", "plain.csv!A2：未知的机构编码 '999999'"),
+        (b"\x00\x01junk" * 100, "junk.xlsx", "junk.xlsx：不是 Excel .xlsx 工作簿（请用 Excel 或 WPS 另存为 .xlsx）"),
+        (b"", "empty.csv", "empty.csv：文件是空的"),
+        (b"org_code,staff_totl\n619901001,5\n", "typo.csv", "未知的题目 'staff_totl'（是否应为 'staff_total'？）"),
     ],
 )
 def test_bad_files_are_refused_whole(run, assessment, content, name, message):
@@ -225,26 +250,30 @@ def test_a_template_of_another_round_is_refused(run, assessment):
     fill(assessment / "template.xlsx", assessment / "filled.xlsx", {"619901001": {"staff_total": 5}})
     before = snapshot(run.db)
     out = run("responses", "import", "--round", 2, assessment / "filled.xlsx", ok=False)
-    assert "filled.xlsx: this template is for round 1, not 2" in out
+    assert "filled.xlsx：此模板属于轮次 1，不是轮次 2" in out
     assert snapshot(run.db) == before
 
 
 @pytest.mark.parametrize(
-    "args,message",
+    "args,zh,en",
     [
-        (("score", "--round", 99), "no round 99"),
-        (("score", "--round", "abc"), "'abc' is not a round number"),
-        (("template", "--round", 1, "-o", "x.xlsx", "--scope", "nowhere"), "no organisation unit 'nowhere'"),
-        (("rounds", "create", "--instrument", "nothing", "--period", "1", "--title", "t"), "no instrument nothing"),
-        (
-            ("users", "add", "bob", "--role", "centre", "--org", "6199", "--password-stdin"),
-            "a centre user belongs to a township",
-        ),
+        (("score", "--round", 99), "没有轮次 99", "no round 99"),
+        (("score", "--round", "abc"), "'abc' 不是轮次编号", "'abc' is not a round number"),
+        (("template", "--round", 1, "-o", "x.xlsx", "--scope", "nowhere"), "没有机构 'nowhere'",
+         "no organisation unit 'nowhere'"),
+        (("rounds", "create", "--instrument", "nothing", "--period", "1", "--title", "t"), "没有问卷 nothing",
+         "no instrument nothing"),
+        (("users", "add", "bob", "--role", "centre", "--org", "6199", "--password-stdin"),
+         "基层医疗卫生机构账号只能属于乡镇（街道）或社区，不能属于市",
+         "a centre user belongs to a township or community unit, not a city"),
+        (("users", "add", "bob", "--role", "centre", "--org", "619901001", "--password-stdin"),
+         "此密码太常见或太容易被猜到", "This password is too common"),
     ],
-)
-def test_mistakes_exit_with_a_message(run, assessment, args, message):
-    out = run(*args, input="long-enough-pass\n", ok=False)
-    assert message in out
+)  # fmt: skip
+def test_mistakes_exit_with_a_message_in_chinese_or_as_asked(run, assessment, args, zh, en):
+    password = "long-enough-pass\n" if "bob" not in args or "6199" in args else "password1\n"
+    assert zh in run(*args, input=password, ok=False)
+    assert en in run(*args, input=password, ok=False, lang="en")
 
 
 def test_orgs_import_errors_write_nothing(run, tmp_path):
@@ -252,6 +281,8 @@ def test_orgs_import_errors_write_nothing(run, tmp_path):
     (tmp_path / "units.csv").write_text("code,name,level,parent_code,kind\na,甲,county,b,region\nb,乙,city,a,region\n",
                                         encoding="utf-8")  # fmt: skip
     out = run("orgs", "import", tmp_path / "units.csv", ok=False)
+    assert "units.csv!D2：上级关系形成循环：a → b → a" in out
+    out = run("orgs", "import", tmp_path / "units.csv", ok=False, lang="en")
     assert "units.csv!D2: the parents form a loop: a → b → a" in out
     assert snapshot(run.db)["org_units"] == 0
 
@@ -260,14 +291,16 @@ def test_users_and_instruments(run, tmp_path):
     run("init")
     (tmp_path / "units.csv").write_text(UNITS, encoding="utf-8")
     run("orgs", "import", tmp_path / "units.csv")
-    assert "User doumen added as centre of 619901001" in run(
+    assert "已添加用户 doumen，角色：基层医疗卫生机构，所属机构：619901001。" in run(
         "users", "add", "doumen", "--role", "centre", "--org", "619901001", "--password-stdin", input="s3cret-pass-9\n"
     )
     listing = run("instruments", "list")
-    assert "township-health-centre\t2025.1\t70 items" in listing
+    assert "township-health-centre\t2025.1\t70 个题目\t47 个指标\t乡镇卫生院服务能力评估" in listing
+    english = run("instruments", "list", lang="en")
+    assert "township-health-centre\t2025.1\t70 items\t47 indicators\tTownship health centre" in english
     basic = ROOT / "tests" / "cases" / "instruments" / "basic.yaml"
-    assert run("instruments", "load", basic).startswith("basic-test 1 loaded")
-    assert "already loaded" in run("instruments", "load", basic)
+    assert run("instruments", "load", basic).startswith("已载入 basic-test 1：题目")
+    assert "basic-test 1 already loaded: " in run("instruments", "load", basic, lang="en")
     (tmp_path / "bad.yaml").write_text("id: x\nversion: '1'\ntitle: t\nsections: []\n", encoding="utf-8")
     assert "sections：至少需要一个部分" in run("instruments", "load", tmp_path / "bad.yaml", ok=False)
 
@@ -275,7 +308,7 @@ def test_users_and_instruments(run, tmp_path):
 def test_demo_prints_logins_and_is_kept(run):
     out = run("demo")
     assert "doumen" in out and "demo-2025!" in out
-    assert "already at" in run("demo")
+    assert "演示数据库已在" in run("demo") and "Demo database already at" in run("demo", lang="en")
     with sqlite3.connect(run.db) as db:
         statuses = dict(
             db.execute("SELECT status, count(*) FROM responses WHERE round_id = 2 GROUP BY status").fetchall()

@@ -52,7 +52,7 @@ def test_self_ratings_from_the_template_reach_the_league_and_the_cards(run, clau
     filled = fill((tmp / "template.xlsx").read_bytes(), TOWNSHIP, answers)
     (tmp / "filled.xlsx").write_bytes(filled)
     out = run("responses", "import", "--round", 1, tmp / "filled.xlsx")
-    assert out.startswith("3 responses created, 0 updated, 0 unchanged")
+    assert out.startswith("新建填报 3 份，更新 0 份，未变 0 份")
 
     assert ratings_of(run, "619901001") == {ONSITE[0]: "B", ONSITE[1]: "A", ONSITE[2]: "below"}
     assert ratings_of(run, "619901002") == {ONSITE[0]: "not_applicable", ONSITE[1]: "C"}
@@ -92,13 +92,13 @@ def test_re_importing_changes_a_self_rating_audited_and_keeps_its_note(run, clau
     (tmp / "first.csv").write_bytes(file_of("csv", first)[0])
     run("responses", "import", "--round", 1, tmp / "first.csv")
     (tmp / "again.csv").write_bytes(file_of("csv", [("org_code", ONSITE[0]), ("619901001", "B")])[0])
-    out = run("responses", "import", "--round", 1, tmp / "again.csv")
+    out = run("responses", "import", "--round", 1, tmp / "again.csv", lang="en")
     assert out.startswith("0 responses created, 1 updated, 0 unchanged (1 answers changed)")
     assert ratings_of(run, "619901001") == {ONSITE[0]: "B"}
     assert query(run, "SELECT note FROM answer_notes WHERE item_id = ?", ONSITE[0]) == [("制度已建立",)]
     changes = query(run, "SELECT old, new FROM audit WHERE action = 'self_rating' ORDER BY id")
     assert changes == [(None, "C"), ("C", "B")]
-    assert run("responses", "import", "--round", 1, tmp / "again.csv").startswith("0 responses created, 0 updated, 1")
+    assert run("responses", "import", "--round", 1, tmp / "again.csv").startswith("新建填报 0 份，更新 0 份，未变 1 份")
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "xls", "ods", "csv"])
@@ -111,7 +111,7 @@ def test_a_rating_that_does_not_fit_is_located_in_any_format_and_nothing_is_writ
     data, name = file_of(kind, rows)
     (clause_round / name).write_bytes(data)
     before = snapshot(run.db)
-    out = run("responses", "import", "--round", 1, clause_round / name, ok=False)
+    out = run("responses", "import", "--round", 1, clause_round / name, ok=False, lang="en")
     sheet = name if kind == "csv" else "Sheet1"
     levels = "、".join([*TOWNSHIP.clause[ONSITE[1]].level_ids, "未达到", "不适用"])
     assert f"{sheet}!D2: 'D' is not a level of clause {ONSITE[1]} ({levels})" in out
@@ -131,8 +131,8 @@ def test_not_applicable_without_a_reason_is_located_and_nothing_is_written(run, 
     before = snapshot(run.db)
     out = run("responses", "import", "--round", 1, clause_round / name, ok=False)
     sheet = name if kind == "csv" else "Sheet1"
-    assert f"{sheet}!C3: not applicable needs a reason, written in the column '{ONSITE[0]}.note'" in out
-    assert f"{sheet}!E3: at most 2000 characters" in out
+    assert f"{sheet}!C3：选择“不适用”时须在 '{ONSITE[0]}.note' 列写明理由" in out
+    assert f"{sheet}!E3：说明不能超过 2000 字" in out
     assert snapshot(run.db) == before
     assert query(run, "SELECT count(*) FROM answer_notes") == [(0,)]
 

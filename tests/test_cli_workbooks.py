@@ -29,11 +29,11 @@ def test_units_and_answers_in_other_formats(run, tmp_path, kind):  # noqa: F811
     run("init")
     units = [(*UNIT_ROWS[0], "隶属关系"), *((*row, "县属" if row[2] == "township" else None) for row in UNIT_ROWS[1:])]
     (tmp_path / f"units.{kind}").write_bytes(WRITERS[kind](units))
-    assert "7 units added, 0 updated" in run("orgs", "import", tmp_path / f"units.{kind}")
+    assert f"已从 units.{kind} 导入机构：新增 7 个，更新 0 个。" in run("orgs", "import", tmp_path / f"units.{kind}")
     run("rounds", "create", "--instrument", "township-health-centre", "--period", "2025", "--title", "评估",
         "--scope", "6199")  # fmt: skip
     (tmp_path / f"answers.{kind}").write_bytes(WRITERS[kind](ANSWERS))
-    out = run("responses", "import", "--round", 1, tmp_path / f"answers.{kind}")
+    out = run("responses", "import", "--round", 1, tmp_path / f"answers.{kind}", lang="en")
     assert out.startswith("2 responses created, 0 updated, 0 unchanged")
 
 
@@ -44,14 +44,14 @@ def test_a_bad_cell_in_any_format_is_located_and_nothing_is_written(run, assessm
     before = snapshot(run.db)
     out = run("responses", "import", "--round", 1, assessment / f"bad.{kind}", ok=False)
     sheet = f"bad.{kind}" if kind == "csv" else "Sheet1"
-    assert f"{sheet}!C3: '十二' is not a whole number" in out
+    assert f"{sheet}!C3：'十二' 不是整数" in out
     assert snapshot(run.db) == before
 
 
 def test_a_unit_name_with_a_line_break_is_refused_and_nothing_is_written(run, tmp_path):  # noqa: F811
     run("init")
     (tmp_path / "units.csv").write_text('code,name,level,parent_code,kind\n61,"陕西\r\n省",province,,region\n')
-    out = run("orgs", "import", tmp_path / "units.csv", ok=False)
+    out = run("orgs", "import", tmp_path / "units.csv", ok=False, lang="en")
     assert "units.csv!B2: the name holds the control character U+000D" in out
     assert snapshot(run.db)["org_units"] == 0
 
@@ -59,14 +59,14 @@ def test_a_unit_name_with_a_line_break_is_refused_and_nothing_is_written(run, tm
 def test_a_round_title_with_a_line_break_is_refused(run, assessment):  # noqa: F811
     out = run("rounds", "create", "--instrument", "township-health-centre", "--period", "2026", "--title", "a\nb",
               ok=False)  # fmt: skip
-    assert "the round's title holds the control character U+000A" in out
+    assert "轮次的标题含有控制字符 U+000A（换行符、制表符之类），请删除" in out
 
 
 def test_a_league_past_one_sheet_reports_both_files(run, assessment, monkeypatch):  # noqa: F811
     monkeypatch.setattr(excel, "MAX_ROWS", 60)  # one region × 47 indicators fit; two centres' tidy rows do not
     (assessment / "answers.csv").write_bytes(csv_bytes(ANSWERS))
     run("responses", "import", "--round", 1, assessment / "answers.csv")
-    out = run("export", "league", "--round", 1, "--scope", "619901", "-o", assessment / "排名.xlsx")
+    out = run("export", "league", "--round", 1, "--scope", "619901", "-o", assessment / "排名.xlsx", lang="en")
     data_csv = assessment / "排名-data.csv"
     assert out.strip() == (
         f"League table of 2 centres written to {assessment / '排名.xlsx'}; "
@@ -94,7 +94,7 @@ def test_a_league_grouped_by_a_unit_attribute(run, tmp_path):  # noqa: F811
     answers = [*ANSWERS, ("619902001", "", 40, 39, "是")]
     (tmp_path / "answers.csv").write_bytes(csv_bytes(answers))
     run("responses", "import", "--round", 1, tmp_path / "answers.csv")
-    out = run("export", "league", "--round", 1, "-o", tmp_path / "排名.xlsx", "--by", "隶属关系")
+    out = run("export", "league", "--round", 1, "-o", tmp_path / "排名.xlsx", "--by", "隶属关系", lang="en")
     assert out.strip() == f"League table of 3 centres written to {tmp_path / '排名.xlsx'}, grouped by 隶属关系."
     book = openpyxl.load_workbook(tmp_path / "排名.xlsx")
     assert book.sheetnames[:5] == ["排名", "地区汇总", "指标说明", "data", "分组汇总"]
@@ -112,7 +112,7 @@ def test_grouping_by_an_attribute_no_unit_has_is_refused_and_nothing_is_written(
     (assessment / "answers.csv").write_bytes(csv_bytes(ANSWERS))
     run("responses", "import", "--round", 1, assessment / "answers.csv")
     out = run("export", "league", "--round", 1, "-o", assessment / "排名.xlsx", "--by", "隶属", ok=False)
-    assert "no unit has the attribute '隶属' (did you mean '隶属关系'?)" in out
-    out = run("export", "league", "--round", 1, "-o", assessment / "排名.xlsx", "--by", "举办主体", ok=False)
+    assert "没有机构有属性 '隶属'（是否应为 '隶属关系'？）" in out
+    out = run("export", "league", "--round", 1, "-o", assessment / "排名.xlsx", "--by", "举办主体", ok=False, lang="en")
     assert "no unit has the attribute '举办主体' (attributes: 隶属关系)" in out
     assert not (assessment / "排名.xlsx").exists() and not list(assessment.glob(".*.part"))

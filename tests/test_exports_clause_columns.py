@@ -184,4 +184,5 @@ def test_a_row_with_only_a_note_is_read():
 def test_the_columns_a_sheet_may_hold_count_the_onsite_clauses_and_their_notes():
     bounds = limits(INSTRUMENT, ["T001", "T002"])
     assert bounds.columns == 2 + len(ITEMS) + 2 * 3 + 20
-    assert bounds.why == "2 centres in scope, 8 items, 3 onsite clauses"
+    assert str(bounds.why) == "2 centres in scope, 8 items, 3 onsite clauses"
+    assert bounds.why.text() == "范围内 2 个机构，8 个题目、3 个现场评价条款"

@@ -8,7 +8,7 @@ import pytest
 from helpers import xlsx_bytes
 
 from exports import excel
-from exports.errors import WorkbookError
+from exports.errors import WorkbookError, problem
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(1)", "-2+3", "=1+1", "<r>x & y</r>"]
 
@@ -23,7 +23,7 @@ def written(fill) -> bytes:
 def problems(call) -> list[str]:
     with pytest.raises(WorkbookError) as caught:
         call()
-    return caught.value.problems
+    return caught.value.lines("en")
 
 
 def test_a_long_duplicate_sheet_title_is_cut_and_made_unique():
@@ -150,20 +150,27 @@ def test_locations():
     assert excel.location("Sheet1") == "Sheet1"
 
 
-def test_the_problem_list_is_capped():
-    error = WorkbookError([f"Sheet1!A{i}: bad" for i in range(1, 251)])
-    assert len(error.problems) == 201
-    assert error.problems[-1] == "… and 50 more problems"
-    assert str(error).splitlines()[0] == "Sheet1!A1: bad"
-    assert WorkbookError(["x"], more=3).problems == ["x", "… and 3 more problems"]
+def test_the_problem_list_is_capped_in_both_languages():
+    error = WorkbookError([problem(f"Sheet1!A{i}", "missing_code") for i in range(1, 251)])
+    assert len(error.problems) == 200 and error.more == 50
+    assert error.lines("en")[-1] == "… and 50 more problems" and error.lines()[-1] == "……另有 50 个问题"
+    assert (
+        str(error).splitlines()[0] == "Sheet1!A1: missing code"
+        and error.text().splitlines()[0] == "Sheet1!A1：缺少编码"
+    )
+    assert WorkbookError([problem("x", "missing_code")], more=3).lines("en") == [
+        "x: missing code",
+        "… and 3 more problems",
+    ]
 
 
 @pytest.mark.parametrize("count", [1, 250])
 def test_a_workbook_error_survives_pickling_whole(count):
-    """A worker process or a background job hands the error back as it was raised."""
+    """A worker process or a background job hands the error back as it was raised, codes and parameters too."""
     import pickle
 
-    error = WorkbookError([f"Sheet1!A{n}: bad" for n in range(count)], more=3)
+    error = WorkbookError([problem(f"Sheet1!A{n}", "duplicate_code", code="x", row=n) for n in range(count)], more=3)
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is WorkbookError and again.problems == error.problems and str(again) == str(error)
-    assert again.problems[-1] == f"… and {count + 3 - min(count, 200):,} more problems"
+    assert again.text("zh") == error.text("zh") and again.problems[0].params == {"code": "x", "row": 0}
+    assert again.lines("en")[-1] == f"… and {count + 3 - min(count, 200):,} more problems"

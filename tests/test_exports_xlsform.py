@@ -70,7 +70,7 @@ def test_mistakes_are_located_at_their_sheet_and_cell():
     ]
     with pytest.raises(WorkbookError) as caught:
         load_xlsform(workbook(survey, indicators), "form.xlsx")
-    problems = caught.value.problems
+    problems = caught.value.lines("en")
     assert any(p.startswith("survey!A4: unknown type 'integr' (did you mean 'integer'?)") for p in problems), problems
     assert "indicators!C2: unknown name 'staff_totl' (did you mean 'staff_total'?)" in problems
 
@@ -219,4 +219,4 @@ def test_a_clause_workbook_loads_into_the_same_instrument_as_the_yaml():
 def test_clause_mistakes_are_located_at_their_cell(sheets, message):
     with pytest.raises(WorkbookError) as caught:
         load_xlsform(book(sheets), "clauses.xlsx")
-    assert message in caught.value.problems, caught.value.problems
+    assert message in caught.value.lines("en"), caught.value.lines("en")

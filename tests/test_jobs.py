@@ -87,6 +87,22 @@ def test_a_failed_job_says_why_and_offers_no_file(client, auth, app_db, monkeypa
     assert "data-job-file" not in html
 
 
+def test_a_job_refused_by_the_store_says_why_in_the_asker_s_language(client, auth, app_db, monkeypatch):
+    from survey.store import StoreError
+
+    def refused(db, job, folder, progress):
+        raise StoreError("no_responses_in_scope")
+
+    monkeypatch.setitem(jobs.WORK, "league", refused)
+    auth.as_user("xixian")
+    before = app_db.execute("SELECT count(*) FROM responses").fetchone()[0]
+    assert "范围内没有填报" in client.get(ask(client, "league")).get_data(as_text=True)
+    client.post("/language", data={"lang": "en"})
+    html = client.get(ask(client, "league")).get_data(as_text=True)
+    assert 'data-job-status="failed"' in html and "no responses in scope" in html and "范围内" not in html
+    assert app_db.execute("SELECT count(*) FROM responses").fetchone()[0] == before
+
+
 def test_approve_all_that_match_runs_as_a_job_past_the_limit(client, auth, app_db, monkeypatch):
     from survey.review import routes
 

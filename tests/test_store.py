@@ -88,7 +88,7 @@ def test_users_have_hashed_passwords_and_roles(db):
     assert verify_password(db, "doumen", "wrong-pass") is None
     for args, message in [
         (("doumen", "long-enough-pass", "centre", "619901002"), "user 'doumen' already exists"),
-        (("xx1", "short", "centre", "619901001"), "密码至少 8 个字符"),
+        (("xx1", "short", "centre", "619901001"), "A password needs at least 8 characters"),
         (("xx2", "long-enough", "centre", "619901"), "a centre user belongs to a township or community unit"),
         (("xx3", "long-enough", "official", None), "needs an organisation unit"),
         (("xx4", "long-enough", "boss", None), "unknown role 'boss'"),
@@ -172,8 +172,9 @@ def test_an_import_with_a_bad_item_writes_nothing(db, round_):
 def test_review_state_machine(db, round_):
     save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 53}, username="c", source="web")
     response = get_response(db, round_.id, "619901001")
-    with pytest.raises(StoreError, match="cannot submit yet: 服务人口：必填"):
+    with pytest.raises(StoreError, match="cannot submit yet: Service population: required") as refused:
         submit(db, round_, TOWNSHIP, response, username="c")
+    assert refused.value.text("zh").startswith("还不能提交：服务人口：必填；")
     with pytest.raises(StoreError, match="the response is draft, not awaiting review"):
         approve(db, round_, response, level=1, username="e")
     save_answers(db, round_, TOWNSHIP, "619901001", COMPLETE, username="c", source="web")
@@ -183,7 +184,7 @@ def test_review_state_machine(db, round_):
         save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 1}, username="c", source="web")
     with pytest.raises(StoreError, match="the response is already submitted"):
         submit(db, round_, TOWNSHIP, response, username="c")
-    with pytest.raises(StoreError, match="awaits 县级评审, not 市级复核"):
+    with pytest.raises(StoreError, match="awaits county review, not city re-check"):
         approve(db, round_, response, level=2, username="city")
     with pytest.raises(StoreError, match="say what to correct"):
         send_back(db, round_, response, level=1, username="county")

@@ -234,7 +234,7 @@ def test_levels_and_jurisdiction(db, rounds):
 def test_reviewer_checks(db, submitted):
     this, response = submitted
     assert check_reviewer(db, this, response, FENGDONG) == 1
-    with pytest.raises(StoreError, match="awaits 县级评审, not 市级复核"):
+    with pytest.raises(StoreError, match="awaits county review, not city re-check"):
         check_reviewer(db, this, response, CITY)
     with pytest.raises(StoreError, match="not an evaluator"):
         check_reviewer(db, this, response, OFFICIAL)
@@ -263,7 +263,7 @@ def test_verified_values_are_kept_beside_reported_ones_audited_and_scored(db, su
     again, changed = verify(db, this, BASIC, response, {"staff_prof_tech": 12, "beds": None}, FENGDONG)
     assert changed == 1 and again.version == response.version + 1
     assert verified_values(db, BASIC, response.id) == {"staff_prof_tech": 12}
-    with pytest.raises(StoreError, match="awaits 县级评审"):
+    with pytest.raises(StoreError, match="awaits county review"):
         verify(db, this, BASIC, again, {"gps": 5}, CITY)
     with pytest.raises(StoreError, match="not an item"):
         verify(db, this, BASIC, again, {"nothing": 5}, FENGDONG)
@@ -297,7 +297,7 @@ def test_approval_needs_clean_verified_values(db, submitted):
     verify(db, this, BASIC, response, {"staff_prof_tech": 20}, FENGDONG)  # now above staff on post
     result = approve_many(db, this, BASIC, {A1: get_response(db, this.id, A1).version}, FENGDONG)
     assert result.approved == [] and result.refused[0].reason == "not_clean"
-    assert "专业技术人员数：不能超过在岗职工总数" in result.refused[0].problems
+    assert [p.text("zh") for p in result.refused[0].problems] == ["专业技术人员数：不能超过在岗职工总数"]
     verify(db, this, BASIC, response, {"staff_prof_tech": None}, FENGDONG)
     approved = approve_by(db, this, BASIC, get_response(db, this.id, A1), FENGDONG)
     assert (approved.status, approved.review_level) == ("submitted", 1)

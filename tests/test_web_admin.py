@@ -176,11 +176,11 @@ def test_the_same_version_again_is_not_stored_twice(admin, app_db):
         ),
         (b"id: x\n  version: [", "bad.yaml", ["第 2 行第 10 列：不是有效的 YAML："]),
         (b'{"id": "x", ', "bad.json", ["第 1 行第 13 列：不是有效的 JSON："]),
-        (BASIC.encode("utf-16"), "basic.yaml", ["not UTF-8 text"]),
+        (BASIC.encode("utf-16"), "basic.yaml", ["basic.yaml：不是 UTF-8 文本，也不是 .xlsx 工作簿"]),
         (
             xlsform(indicators=[INDICATORS[0], ("x", "X", "${nope} / 2", None, 1, None, None, None, None, None)]),
             "form.xlsx",
-            ["indicators!C2: unknown name 'nope'"],
+            ["indicators!C2：未知的名称 'nope'"],
         ),
         (b"not a workbook", "form.xlsx", ["form.xlsx"]),
     ],
@@ -216,7 +216,7 @@ def test_a_changed_instrument_needs_a_new_version(admin, app_db):
     upload(admin, "/admin/instruments", BASIC.encode(), "basic.yaml")
     before = snapshot(app_db)
     text = page(upload(admin, "/admin/instruments", BASIC.replace(">= 0.90", ">= 0.95").encode(), "basic.yaml"))
-    assert "already loaded with different content; give the changed instrument a new version" in text
+    assert "的版本 1 已载入，内容与此不同；修改过的问卷请用新的版本号" in text
     assert snapshot(app_db) == before
 
 
@@ -290,8 +290,8 @@ def test_a_bad_unit_file_shows_every_located_problem_and_imports_nothing(admin, 
     bad = "code,name,level,parent_code,kind\n6101,西安市,city,61,region\n6199,重名,city,99,region\n6102,咸阳市,town,61,region\n"
     text = page(upload(admin, "/admin/orgs", bad.encode(), "orgs.csv"))
     assert "没有导入任何机构" in text
-    assert "orgs.csv!D3: parent '99' is neither in this file nor already known" in text
-    assert "orgs.csv!C4: 'town' is not a level" in text
+    assert "orgs.csv!D3：上级 '99' 既不在本文件中，也不是已有的机构" in text
+    assert "orgs.csv!C4：'town' 不是层级" in text
     assert snapshot(app_db) == before
 
 
@@ -349,7 +349,7 @@ def test_create_a_user(admin, app_db, client, auth):
         ({"role": "superuser"}, "请从列表中选择"),
         (
             {"role": "centre", "org_code": "619902"},
-            "a centre user belongs to a township or community unit, not a county",
+            "基层医疗卫生机构账号只能属于乡镇（街道）或社区，不能属于县（区）",
         ),
     ],
 )
@@ -357,6 +357,15 @@ def test_bad_new_user_is_refused_with_its_message(admin, app_db, changes, messag
     before = snapshot(app_db)
     response = admin.post("/admin/users/new", data=new_user(**changes))
     assert response.status_code == 200 and message in page(response)
+    assert snapshot(app_db) == before
+
+
+def test_a_refusal_of_the_store_reads_in_english_on_the_english_pages(admin, app_db):
+    admin.post("/language", data={"lang": "en"})
+    before = snapshot(app_db)
+    text = page(admin.post("/admin/users/new", data=new_user(role="centre", org_code="619902")))
+    assert "User not created: a centre user belongs to a township or community unit, not a county" in text
+    assert "基层医疗卫生机构账号" not in text and "县（区）" not in text
     assert snapshot(app_db) == before
 
 
@@ -384,7 +393,7 @@ def test_change_role_and_unit(admin, app_db):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"role": "centre", "org_code": "6199"}, "a centre user belongs to a township or community unit, not a city"),
+        ({"role": "centre", "org_code": "6199"}, "基层医疗卫生机构账号只能属于乡镇（街道）或社区，不能属于市"),
         ({"role": "official", "org_code": ""}, "除管理员外，每个用户都须属于一个机构"),
         ({"role": "official", "org_code": "nowhere"}, "没有编码为 nowhere 的机构"),
     ],
@@ -565,8 +574,8 @@ def test_store_refuses_what_the_pages_refuse(app_db):
         set_active(app_db, me.id, False, acting=me)
     with pytest.raises(SelfLockoutError):
         set_placement(app_db, me.id, "official", "61", acting=me)
-    with pytest.raises(StoreError, match="密码至少 8 个字符"):
+    with pytest.raises(StoreError, match="A password needs at least 8 characters"):
         reset_password(app_db, user_id(app_db, "doumen"), "short", acting=me)
-    with pytest.raises(StoreError, match="open or closed"):
+    with pytest.raises(StoreError, match="a round is open / closed, not 'archived'"):
         change_status(app_db, get_round(app_db, 2), "archived", username="admin")
     assert set_placement(app_db, me.id, "admin", "61", acting=me).org_code == "61"  # an admin may move themselves

@@ -92,7 +92,7 @@ def test_a_level_the_clause_does_not_have_is_refused_at_the_clause(doumen, app_d
     page = text(doumen.post("/rounds/2/chapters/management", data=data))
     assert "未保存：请先改正下面标出的问题。" in page
     block = page.split('id="clause-quality_organisation"')[1].split("</article>")[0]
-    assert "此条款没有这一级" in block
+    assert "D&#39; 不是条款 quality_organisation 的级别（可填：C、B、A、未达到、不适用）" in block
     assert counts(app_db) == before  # core_systems was not saved either
 
 
@@ -174,6 +174,17 @@ def test_a_wrong_type_an_empty_or_too_large_file_is_refused_with_the_reason(doum
     assert counts(app_db) == before and evidence_files(app_db) == files
 
 
+def test_a_file_refused_by_the_store_reads_in_english_on_the_english_pages(doumen, app_db):
+    doumen.post("/language", data={"lang": "en"})
+    before, files = counts(app_db), evidence_files(app_db)
+    page = text(upload(doumen, "quality_organisation", "制度.pdf", b"plain text saved with a .pdf name"))
+    assert "only PDF, JPEG, PNG, XLSX and DOCX files are accepted (recognised by content, whatever the name)" in page
+    assert "只接受" not in page
+    page = text(upload(doumen, "quality_organisation", "big.pdf", pdf("x") + b"\x00" * (10 * 1024 * 1024)))
+    assert "a file may not exceed 10 MB" in page and "单个文件" not in page
+    assert counts(app_db) == before and evidence_files(app_db) == files
+
+
 def test_a_clause_rated_from_the_answers_takes_no_file(doumen, app_db):
     before = counts(app_db)
     page = text(upload(doumen, "prof_tech_staffing", "a.pdf", pdf("a")))
@@ -251,8 +262,8 @@ def test_a_bad_rating_by_the_evaluator_writes_nothing(client, auth, app_db):
     auth.as_user("fengxi")
     before = counts(app_db)
     for clause_id, level, comment, message in [
-        ("prof_tech_staffing", "B", "", "此条款按填报数据自动评级，不能手工评级"),  # an auto clause
-        ("quality_organisation", "D", "", "此条款没有这一级"),
+        ("prof_tech_staffing", "B", "", "条款 prof_tech_staffing 按填报数据自动评级，不能手工评级"),  # an auto clause
+        ("quality_organisation", "D", "", "不是条款 quality_organisation 的级别（可填：C、B、A"),
         ("quality_organisation", "not_applicable", "", "选择“不适用”时请写明理由"),
         ("nothing_like_it", "B", "", "不是本问卷的条款"),
     ]:

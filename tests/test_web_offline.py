@@ -1,6 +1,8 @@
 """A centre's offline template: download it, fill it in, upload it; every problem located, nothing half-written."""
 
+import html
 import io
+import re
 
 import openpyxl
 from conftest import DOUMEN, fill_completely, stored
@@ -56,6 +58,16 @@ def test_upload_lists_every_problem_and_writes_nothing(doumen, app_db):
     assert "没有导入任何内容" in page
     problems = page.split("没有导入任何内容")[1].split("</ul>")[0]
     assert problems.count("<li>") == 2 and "填报!" in problems
+    assert stored(app_db) == before
+
+
+def test_upload_problems_read_in_english_on_the_english_pages(doumen, app_db):
+    doumen.post("/language", data={"lang": "en"})
+    before = stored(app_db)
+    page = html.unescape(upload(doumen, filled(download(doumen), staff_total="sixty")).get_data(as_text=True))
+    problems = page.split("The file has these problems; nothing was imported:")[1].split("</ul>")[0]
+    assert re.search(r"填报!\w+\d+: 'sixty' is not a whole number", problems), problems
+    assert "不是整数" not in problems
     assert stored(app_db) == before
 
 

@@ -50,8 +50,10 @@ def instruments() -> Response | str:
             instrument, new = assessment.load_instrument(get_db(), file.read(), file.filename or "instrument.yaml")
         except InstrumentError as error:
             problems = [problem.text(language()) for problem in error.problems]
-        except (WorkbookError, StoreError) as error:
-            problems = list(getattr(error, "problems", [str(error)]))
+        except WorkbookError as error:
+            problems = error.lines(language())
+        except StoreError as error:
+            problems = [error.text(language())]
         else:
             if new:
                 flash(

@@ -10,6 +10,7 @@ from exports.errors import WorkbookError
 
 from .. import assessment
 from ..auth import login_required
+from ..site import language
 from ..store import NotFoundError, StoreError
 from ..store.orgs import Unit, ancestors, centre_counts, children, get_unit
 from ..web_db import get_db
@@ -42,7 +43,8 @@ def orgs() -> Response | str:
         added, updated = assessment.import_orgs(get_db(), file.read(), file.filename or "orgs.csv")
     except (WorkbookError, StoreError) as error:
         flash(_("未导入：文件中有下列问题，没有导入任何机构。"), "error")
-        return _render(None, form, list(getattr(error, "problems", [str(error)])))
+        problems = error.lines(language()) if isinstance(error, WorkbookError) else [error.text(language())]
+        return _render(None, form, problems)
     flash(_("已导入：新增 %(added)d 个机构，更新 %(updated)d 个。", added=added, updated=updated), "success")
     return redirect(url_for("admin.orgs"))
 

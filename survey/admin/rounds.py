@@ -67,7 +67,7 @@ def new_round() -> Response | str:
                 deadline=form.deadline.data.isoformat() if form.deadline.data else None,
             )
         except StoreError as error:
-            flash(_("未创建轮次：%(reason)s", reason=str(error)), "error")
+            flash(_("未创建轮次：%(reason)s", reason=error.text(language())), "error")
         else:
             flash(_("已开启调查轮次 %(id)d：%(title)s。", id=created.id, title=created.title), "success")
             return redirect(url_for("admin.rounds"))

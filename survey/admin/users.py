@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ..auth import login_required, password_problem
+from ..site import language
 from ..store import NotFoundError, StoreError
 from ..store.orgs import names
 from ..store.users import (
@@ -62,7 +63,7 @@ def new_user() -> Response | str:
         except WeakPasswordError as error:
             form.password.errors.append(password_problem(error))
         except StoreError as error:
-            flash(_("未创建用户：%(reason)s", reason=str(error)), "error")
+            flash(_("未创建用户：%(reason)s", reason=error.text(language())), "error")
         else:
             flash(_("已创建用户 %(name)s。", name=user.username), "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -112,7 +113,7 @@ def placement(user_id: int) -> Response | str:
         flash(str(SELF_LOCKOUT), "error")
         return _render_user(account, placement=form)
     except StoreError as error:
-        flash(_("未修改：%(reason)s", reason=str(error)), "error")
+        flash(_("未修改：%(reason)s", reason=error.text(language())), "error")
         return _render_user(account, placement=form)
     flash(_("已修改 %(name)s 的角色与所属机构。", name=account.username), "success")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -132,7 +133,7 @@ def password(user_id: int) -> Response | str:
         form.password.errors.append(password_problem(error))
         return _render_user(account, password=form)
     except StoreError as error:
-        flash(_("未修改：%(reason)s", reason=str(error)), "error")
+        flash(_("未修改：%(reason)s", reason=error.text(language())), "error")
         return _render_user(account, password=form)
     flash(_("已为 %(name)s 设置新密码。请通过安全渠道告知本人。", name=account.username), "success")
     return redirect(url_for("admin.user", user_id=account.id))

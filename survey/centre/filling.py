@@ -77,14 +77,14 @@ class Filling:
         for chapter in clause_rows.chapters(self.instrument):
             if chapter.id == chapter_id:
                 return chapter
-        raise NotFoundError(f"no chapter '{chapter_id}'")
+        raise NotFoundError("no_chapter", chapter=chapter_id)
 
     def section(self, section_id: str) -> Section:
         """The instrument's section `section_id`; NotFoundError when there is none."""
         for section in self.instrument.sections:
             if section.id == section_id:
                 return section
-        raise NotFoundError(f"no section '{section_id}'")
+        raise NotFoundError("no_section", section=section_id)
 
     def next_section(self, section: Section) -> Section | None:
         """The section after `section`, or None after the last."""
@@ -125,7 +125,7 @@ def comments(db: Database, filling: Filling) -> tuple[str, dict[str, str]]:
 def save(db: Database, filling: Filling, typed: Mapping[str, Any], version: int, user: User) -> Response:
     """Save typed answers as a draft, based on the response's `version`; answers no longer asked are cleared."""
     if version == 0 and filling.response is not None:
-        raise ConflictError("the response was created elsewhere since this page was opened")
+        raise ConflictError("created_elsewhere")
     merged = {**filling.values, **typed}
     check = Check(filling.instrument, merged)
     cleared = {
@@ -151,14 +151,14 @@ def template(db: Database, filling: Filling) -> bytes:
 def upload(db: Database, filling: Filling, data: bytes, filename: str, user: User) -> ImportSummary:
     """Import the centre's filled-in template: all or nothing; rows of other centres are refused."""
     if not filling.editable:
-        raise StoreError("the response cannot be changed now")
+        raise StoreError("response_unchangeable")
     return assessment.import_responses(db, filling.round, data, filename, username=user.username, only=filling.org_code)
 
 
 def rate(db: Database, filling: Filling, given: Mapping[str, tuple[Any, str]], version: int, user: User) -> Response:
     """Save self-ratings with their notes (clause id: (level, note)), based on the response's `version`."""
     if version == 0 and filling.response is not None:
-        raise ConflictError("the response was created elsewhere since this page was opened")
+        raise ConflictError("created_elsewhere")
     response, _ = self_rate(db, filling.round, filling.instrument, filling.org_code, given, username=user.username,
                             expected_version=version or None)  # fmt: skip
     return response
@@ -174,7 +174,7 @@ def attach(db: Database, filling: Filling, item_id: str, name: str, data: bytes,
 def detach(db: Database, filling: Filling, evidence_id: int, user: User) -> evidence_store.Evidence:
     """Remove one of the response's evidence files; NotFoundError when it is not this response's."""
     if filling.response is None:
-        raise NotFoundError(f"no evidence {evidence_id}")
+        raise NotFoundError("no_evidence", evidence=evidence_id)
     return evidence_store.remove_evidence(db, filling.round, filling.response, evidence_id, user)
 
 

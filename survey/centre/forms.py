@@ -36,9 +36,10 @@ from instruments.checks import Check
 from instruments.item_types import ITEM_TYPES, MAX_TEXT
 from instruments.model import Section
 
+from ..site import language
 from ..store.ratings import ClauseRating, RatingError, parse_ratings
 from ..store.reviews import MAX_COMMENT
-from ..words import RATING_REFUSALS, item_label
+from ..words import item_label
 
 PREFIX = "item_"  # field names: item ids may clash with a form's own attributes
 
@@ -197,7 +198,7 @@ class RatingForm(FlaskForm):
             try:
                 parse_ratings(instrument, {clause_id: given})
             except RatingError as error:
-                self[RATE + clause_id].errors = [*self[RATE + clause_id].errors, str(RATING_REFUSALS[error.code])]
+                self[RATE + clause_id].errors = [*self[RATE + clause_id].errors, error.text(language())]
         return not any(self[RATE + c.id].errors or self[NOTE + c.id].errors for c in self.clauses)
 
     def opened_version(self) -> int:

@@ -23,7 +23,7 @@ from ..store.lifecycle import submit as submit_response
 from ..store.orgs import get_unit
 from ..store.ratings import RatingError
 from ..web_db import get_db
-from ..words import APPEAL_REFUSALS, EVIDENCE_REFUSALS, RATING_REFUSALS, thing_name
+from ..words import thing_name
 from . import bp, filling
 from .forms import (
     AppealForm,
@@ -132,8 +132,8 @@ def section(round_id: int, section_id: str) -> Response | str:
         filling.save(get_db(), found, form.answers(), form.opened_version(), g.user)
     except ConflictError:
         return _render_section(found, part, form, conflict=True)
-    except StoreError:
-        flash(_("未能保存：此填报当前不能修改。"), "error")
+    except StoreError as error:
+        flash(_("未能保存：%(reason)s", reason=error.text(language())), "error")
         return _render_section(found, part, form)
     flash(_("已保存。"), "success")
     following = found.next_section(part) if request.form.get("action") == "next" else part
@@ -172,7 +172,7 @@ def submit(round_id: int) -> Response | str:
             submit_response(get_db(), found.round, found.instrument, found.response,
                             username=g.user.username, user_id=g.user.id)  # fmt: skip
         except StoreError as error:
-            flash(_("未能提交：%(reason)s", reason=str(error)), "error")
+            flash(_("未能提交：%(reason)s", reason=error.text(language())), "error")
         else:
             flash(_("已提交，等待审核。"), "success")
     return redirect(url_for("centre.overview", round_id=round_id))
@@ -201,9 +201,9 @@ def upload(round_id: int) -> Response | str:
         summary = filling.upload(get_db(), found, file.read(), file.filename or "upload.xlsx", g.user)
     except WorkbookError as error:
         flash(_("未导入：文件中有问题，请改正后重新上传。"), "error")
-        return _render_overview(found, upload=form, upload_problems=error.problems)
+        return _render_overview(found, upload=form, upload_problems=error.lines(language()))
     except StoreError as error:
-        flash(_("未导入：%(reason)s", reason=str(error)), "error")
+        flash(_("未导入：%(reason)s", reason=error.text(language())), "error")
     else:
         flash(_("已导入，%(n)d 项答案有改动。", n=summary.changes), "success")
     return redirect(url_for("centre.overview", round_id=round_id))
@@ -251,10 +251,10 @@ def chapter(round_id: int, chapter_id: str) -> Response | str:
         return _render_chapter(found, part, form, conflict=True)
     except RatingError as error:  # checked above; a clause gone from the page is refused here
         flash(_("未保存：%(where)s：%(reason)s", where=thing_name(found.instrument, error.clause_id, language()),
-                reason=RATING_REFUSALS[error.code]), "error")  # fmt: skip
+                reason=error.text(language())), "error")  # fmt: skip
         return _render_chapter(found, part, form)
-    except StoreError:
-        flash(_("未能保存：此填报当前不能修改。"), "error")
+    except StoreError as error:
+        flash(_("未能保存：%(reason)s", reason=error.text(language())), "error")
         return _render_chapter(found, part, form)
     flash(_("已保存自评。"), "success")
     return redirect(url_for("centre.chapter", round_id=round_id, chapter_id=part.id))
@@ -291,8 +291,8 @@ def add_evidence(round_id: int) -> Response:
     try:
         added = filling.attach(get_db(), found, target, file.filename or "", file.read(), g.user)
     except EvidenceError as error:
-        flash(_("未上传：%(where)s：“%(name)s”：%(reason)s。", where=where, name=error.params.get("name", ""),
-                reason=EVIDENCE_REFUSALS[error.code]), "error")  # fmt: skip
+        flash(_("未上传：%(where)s：“%(name)s”：%(reason)s。", where=where, name=error.name,
+                reason=error.text(language())), "error")  # fmt: skip
     else:
         flash(_("已上传佐证材料“%(name)s”：%(where)s。", name=added.name, where=where), "success")
     return _back_to(found, target)
@@ -308,7 +308,7 @@ def remove_evidence(round_id: int, evidence_id: int) -> Response:
     except NotFoundError:
         abort(404)
     except EvidenceError as error:
-        flash(_("未删除：%(reason)s。", reason=EVIDENCE_REFUSALS[error.code]), "error")
+        flash(_("未删除：%(reason)s。", reason=error.text(language())), "error")
         return redirect(url_for("centre.overview", round_id=round_id))
     flash(_("已删除佐证材料“%(name)s”。", name=removed.name), "success")
     return _back_to(found, removed.item_id)
@@ -330,11 +330,11 @@ def appeal(round_id: int) -> Response | str:
     try:
         filling.appeal(get_db(), found, item_id, form.reason.data or "", form.response_id(), file, g.user)
     except AppealError as error:
-        flash(_("未提交申诉：%(where)s：%(reason)s。", where=where, reason=APPEAL_REFUSALS[error.code]), "error")
+        flash(_("未提交申诉：%(where)s：%(reason)s。", where=where, reason=error.text(language())), "error")
         return _render_overview(found, appealing=form)
     except EvidenceError as error:
-        flash(_("未提交申诉：%(where)s：“%(name)s”：%(reason)s。", where=where, name=error.params.get("name", ""),
-                reason=EVIDENCE_REFUSALS[error.code]), "error")  # fmt: skip
+        flash(_("未提交申诉：%(where)s：“%(name)s”：%(reason)s。", where=where, name=error.name,
+                reason=error.text(language())), "error")  # fmt: skip
         return _render_overview(found, appealing=form)
     flash(_("已提交申诉：%(where)s。等待评审处理。", where=where), "success")
     return redirect(url_for("centre.overview", round_id=round_id) + "#appeals")

@@ -117,7 +117,7 @@ def parts(
     scope = league.scope
     top_code = region or scope
     if top_code and top_code != scope and not _inside(db, top_code, scope):
-        raise NotFoundError(f"{top_code} is outside the jurisdiction")
+        raise NotFoundError("outside_jurisdiction", code=top_code)
     levels = levels_below(db, top_code)
     level = level if level in levels else default_level(levels)
     top = _region(db, top_code)

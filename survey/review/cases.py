@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from instruments import Instrument
+from instruments.messages import Message
 
 from ..store import appeals as appeal_store
 from ..store import standings
@@ -116,7 +117,7 @@ class Details:
     verified: dict[str, Any]
     effective: dict[str, Any]  # verified first: what is scored
     flags: list[Flag]
-    problems: list[str]  # what keeps it from approval
+    problems: list[Message]  # what keeps it from approval, put into words on the page
     history: list[dict]
     ratings: dict[str, ClauseRating]  # onsite clauses: self-rating and note, the evaluator's level and comment
     files: dict[str, list[Evidence]]  # evidence by item or clause

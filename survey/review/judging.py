@@ -15,7 +15,7 @@ from ..store.ratings import RatingError, rate
 from ..store.responses import response_by_id
 from ..store.rounds import round_instrument
 from ..web_db import get_db
-from ..words import APPEAL_REFUSALS, RATING_REFUSALS, thing_name
+from ..words import thing_name
 from . import bp, cases
 from .forms import DecideForm, RateForm
 from .routes import NOT_YOURS, STALE, _actionable, _round
@@ -40,7 +40,7 @@ def rate_clause(round_id: int, org_code: str, clause_id: str) -> Response:
     except NotFoundError:
         abort(404)
     except RatingError as error:
-        flash(_("未保存评级：%(where)s：%(reason)s。", where=where, reason=RATING_REFUSALS[error.code]), "error")
+        flash(_("未保存评级：%(where)s：%(reason)s。", where=where, reason=error.text(language())), "error")
     except ConflictError:
         flash(str(STALE), "error")
     except StoreError:
@@ -75,7 +75,7 @@ def decide_appeal(round_id: int, appeal_id: int) -> Response:
     except NotFoundError:
         abort(404)
     except appeal_store.AppealError as error:
-        flash(_("未处理申诉：%(where)s：%(reason)s。", where=where, reason=APPEAL_REFUSALS[error.code]), "error")
+        flash(_("未处理申诉：%(where)s：%(reason)s。", where=where, reason=error.text(language())), "error")
         return back
     if accept:
         flash(_("已采纳申诉：%(where)s，核实结果改为机构上报的值。", where=where), "success")

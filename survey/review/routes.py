@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from .. import clause_rows, jobs
 from ..auth import login_required
 from ..site import language
-from ..store import ConflictError, NotFoundError, StoreError, standings
+from ..store import ConflictError, NotFoundError, StoreError, lifecycle, standings
 from ..store import quality as quality_store
 from ..store.access import names_within, open_round, reviewer_level, visible_rounds
 from ..store.lifecycle import STATUSES, missing_evidence
@@ -132,7 +132,7 @@ def approve_picked(round_id: int) -> Response:
         picks = standings.picks(db, round_, scope, standings.Filter(region=request.form.get("county", ""),
                                                                    awaiting_level=level if level else -1))  # fmt: skip
         if len(picks) > BULK_NOW:
-            job = jobs.create(db, "approve", g.user.id, round_.id, scope, {"picks": picks})
+            job = jobs.create(db, "approve", g.user.id, round_.id, scope, {"picks": picks}, lang=language())
             jobs.start(current_app.config["DATABASE"], job)
             return redirect(url_for("jobs.job", job_id=job.id))
     else:
@@ -150,7 +150,7 @@ def approve_picked(round_id: int) -> Response:
         flash(_("已通过 %(n)d 份：%(names)s", n=len(result.approved),
                 names="、".join(names.get(c, c) for c in result.approved[:50])), "success")  # fmt: skip
     for refusal in result.refused[:50]:
-        more = "（" + "；".join(refusal.problems) + "）" if refusal.problems else ""
+        more = "（" + lifecycle.refusal(refusal.problems).text(language()) + "）" if refusal.problems else ""
         flash(_("未通过 %(name)s：%(reason)s", name=names.get(refusal.org_code, refusal.org_code),
                 reason=str(REFUSALS[refusal.reason]) + more), "error")  # fmt: skip
     return back
@@ -211,7 +211,8 @@ def _acted(case: cases.Case, action, **kwargs) -> Response | None:
     except ConflictError:
         flash(str(STALE), "error")
     except NotCleanError as error:
-        flash(_("未通过：请先核实或退回修改以下各项：%(problems)s", problems="；".join(error.problems)), "error")
+        problems = lifecycle.refusal(error.problems).text(language())
+        flash(_("未通过：请先核实或退回修改以下各项：%(problems)s", problems=problems), "error")
     except StoreError:
         flash(str(NOT_YOURS), "error")
     else:

@@ -1,6 +1,7 @@
 """Storage: plain functions taking `db` first. No Flask here.
 
-StoreError              a request the data does not allow; the message says why
+StoreError              a request the data does not allow: a code of the catalogue
+                        (`store.messages`) and its parameters; `text(lang)` says why
   NotFoundError         no such round, unit, user or response
   ConflictError         the response changed since it was read (version counter)
   RatingError           a clause rating that does not fit its clause (ratings.py)
@@ -13,9 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from instruments.errors import CodedError
 
-class StoreError(ValueError):
-    """A request the stored data does not allow."""
+from . import messages  # noqa: F401 - registers the store's messages
+
+
+class StoreError(CodedError):
+    """A request the stored data does not allow, said as a code and parameters (`text(lang)`; `str` is English)."""
 
 
 class NotFoundError(StoreError):

@@ -30,7 +30,7 @@ def scope_of(user: User) -> str | None:
     if user.role == "admin":
         return None
     if not user.org_code:
-        raise NotFoundError(f"{user.username} belongs to no organisation unit")
+        raise NotFoundError("no_unit_of_user", user=user.username)
     return user.org_code
 
 
@@ -59,7 +59,7 @@ def own_round(db: Database, round_id: int | str, user: User) -> Round:
     """A round a centre user's unit answers; NotFoundError for any other round or user."""
     round_ = get_round(db, round_id)
     if user.role != "centre" or not user.org_code or not answers_round(db, round_, user.org_code):
-        raise NotFoundError(f"no round {round_id}")
+        raise NotFoundError("no_round", round=round_id)
     return round_
 
 
@@ -78,7 +78,7 @@ def find_centre(db: Database, round_: Round, scope: str | None, code: str) -> di
     """The centre `code` (code, name, county, city) if it answers the round within `scope`; NotFoundError otherwise."""
     found = centre_of(db, round_, scope, code)
     if found is None:
-        raise NotFoundError(f"no centre '{code}' in round {round_.id} here")
+        raise NotFoundError("no_centre_here", code=code, round=round_.id)
     return found
 
 
@@ -96,10 +96,10 @@ def open_response(db: Database, round_id: int | str, org_code: str, user: User) 
     """The response of `org_code` in a round, when both are in the user's jurisdiction; NotFoundError otherwise."""
     round_, _scope = open_round(db, round_id, user)
     if not answers_round(db, round_, org_code) or not reaches(db, user, org_code):
-        raise NotFoundError(f"{org_code} does not answer round {round_.id} here")
+        raise NotFoundError("not_answering_here", code=org_code, round=round_.id)
     response = get_response(db, round_.id, org_code)
     if response is None:
-        raise NotFoundError(f"{org_code} has no response in round {round_.id}")
+        raise NotFoundError("no_response_of", code=org_code, round=round_.id)
     return Reached(round_, get_unit(db, org_code), above(db, org_code).get("county"), response)
 
 

@@ -43,9 +43,9 @@ UNKNOWN_LEVEL = 1  # a verified value recorded before levels were kept is taken 
 class AppealError(StoreError):
     """An appeal or a decision refused: `code` says why; `item_id` names the item or clause."""
 
-    def __init__(self, code: str, message: str, item_id: str = ""):
-        self.code, self.item_id = code, item_id
-        super().__init__(f"{item_id}: {message}" if item_id else message)
+    def __init__(self, code: str, item_id: str = "", /, **params: Any):
+        self.item_id = item_id
+        super().__init__(code, **params)
 
 
 class AppealsPendingError(StoreError):
@@ -53,7 +53,7 @@ class AppealsPendingError(StoreError):
 
     def __init__(self, pending: Sequence[tuple[str, str]]):
         self.pending = list(pending)
-        super().__init__("appeals still pending: " + ", ".join(f"{code} {item}" for code, item in self.pending))
+        super().__init__("appeals_pending", pending=", ".join(f"{code} {item}" for code, item in self.pending))
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def appeals_of(db: Database, response_id: int) -> list[Appeal]:
 def get_appeal(db: Database, appeal_id: int) -> Appeal:
     rows = list(db.query("SELECT * FROM appeals WHERE id = ?", [appeal_id]))
     if not rows:
-        raise NotFoundError(f"no appeal {appeal_id}")
+        raise NotFoundError("no_appeal", appeal=appeal_id)
     return Appeal.of(rows[0])
 
 
@@ -138,25 +138,25 @@ def lodge(
     `response_id` is the response the page showed: one not the centre's own is refused.
     """
     if user.role != "centre" or user.org_code != org_code:
-        raise AppealError("other_centre", f"{user.username} may not appeal for {org_code}", item_id)
+        raise AppealError("appeal_other_centre", item_id)
     response = get_response(db, round_.id, org_code)
     if response is None or (response_id is not None and response_id != response.id):
-        raise AppealError("other_centre", f"response {response_id} is not {org_code}'s", item_id)
+        raise AppealError("appeal_other_centre", item_id)
     if round_.status != "open":
-        raise AppealError("closed", f"round {round_.id} is closed", item_id)
+        raise AppealError("appeal_closed", item_id)
     if not _appealable(instrument, item_id):
-        raise AppealError("unknown", f"'{item_id}' is not an item or onsite clause of {instrument.id}", item_id)
-    reason = _words(reason, item_id, "reason")
+        raise AppealError("appeal_unknown", item_id)
+    reason = _words(reason, item_id, "appeal_reason")
     with writing(db):
         dispute = disputes(db, instrument, response.id).get(item_id)
         if dispute is None:
-            raise AppealError("not_disputed", "its verified value does not differ from the reported one", item_id)
+            raise AppealError("appeal_not_disputed", item_id)
         waiting = db.execute(
             "SELECT 1 FROM appeals WHERE response_id = ? AND item_id = ? AND status = ?",
             [response.id, item_id, PENDING],
         )
         if waiting.fetchone():
-            raise AppealError("pending", "an appeal on it is already pending", item_id)
+            raise AppealError("appeal_pending", item_id)
         stamp = now()
         cursor = db.execute(
             """INSERT INTO appeals (response_id, item_id, level, reported, verified, reason, username, created_at)
@@ -177,20 +177,20 @@ def decide(
     appeal = get_appeal(db, appeal_id)
     response = response_by_id(db, appeal.response_id)
     if response.round_id != round_.id or not reaches(db, user, response.org_code) or user.role != "evaluator":
-        raise NotFoundError(f"no appeal {appeal_id} for {user.username}")
+        raise NotFoundError("no_appeal", appeal=appeal_id)
     if reviewer_level(db, user) != appeal.level:
-        raise AppealError("not_yours", f"decided at review level {appeal.level}", appeal.item_id)
+        raise AppealError("appeal_not_yours", appeal.item_id)
     if round_.status != "open":
-        raise AppealError("closed", f"round {round_.id} is closed", appeal.item_id)
+        raise AppealError("appeal_closed", appeal.item_id)
     reason = (reason or "").strip()
     if not accept:
-        reason = _words(reason, appeal.item_id, "decision")
+        reason = _words(reason, appeal.item_id, "appeal_decision")
     elif len(reason) > MAX_COMMENT:
-        raise AppealError("long", f"at most {MAX_COMMENT} characters", appeal.item_id)
+        raise AppealError("appeal_too_long", appeal.item_id, limit=MAX_COMMENT)
     with writing(db):
         current = get_appeal(db, appeal_id)
         if current.status != PENDING:
-            raise AppealError("decided", f"the appeal was already {current.status}", appeal.item_id)
+            raise AppealError("appeal_decided", appeal.item_id)
         if accept:
             _accept(db, instrument, response, current, reason, user)
         stamp = now()
@@ -217,9 +217,9 @@ def _accept(db: Database, instrument: Instrument, response: Response, appeal: Ap
 def _words(text: str, item_id: str, code: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise AppealError(code, "a reason is needed", item_id)
+        raise AppealError(code, item_id)
     if len(text) > MAX_COMMENT:
-        raise AppealError("long", f"at most {MAX_COMMENT} characters", item_id)
+        raise AppealError("appeal_too_long", item_id, limit=MAX_COMMENT)
     return text
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from instruments import Instrument
+from instruments.messages import Message
 
 from ..db import writing
 from . import ConflictError, StoreError, now
@@ -48,15 +49,15 @@ class NotRatableError(StoreError):
 
     def __init__(self, problems: Mapping[str, list[RatingError]]):
         self.problems = dict(problems)
-        super().__init__("; ".join(f"{code}: {'；'.join(map(str, found))}" for code, found in self.problems.items()))
+        super().__init__("ratings_refused", centres=", ".join(self.problems))
 
 
 class NotSubmittableError(StoreError):
     """An import asked to submit responses whose answers would not pass the checks: `problems` by org code."""
 
-    def __init__(self, problems: Mapping[str, list[str]]):
+    def __init__(self, problems: Mapping[str, list[Message]]):
         self.problems = dict(problems)
-        super().__init__("; ".join(f"{code}: {'；'.join(found)}" for code, found in self.problems.items()))
+        super().__init__("not_submittable", centres=", ".join(self.problems))
 
 
 def save_answers(
@@ -80,10 +81,7 @@ def save_answers(
         created = get_response(db, round_.id, org_code) is None
         response = ensure_response(db, round_.id, org_code)
         if expected_version is not None and response.version != expected_version:
-            raise ConflictError(
-                "this response was changed elsewhere since you opened it "
-                f"(version {response.version}, yours {expected_version}); reload to see the changes"
-            )
+            raise ConflictError("changed_since_opened", version=response.version, yours=expected_version)
         check_editable(round_, response)
         changed = _write(db, instrument, response, values, username, source, replace)
         if changed:

@@ -34,6 +34,7 @@ from pathlib import Path
 import filetype
 from sqlite_utils import Database
 
+from exports.uploads import file_size
 from instruments import Instrument
 
 from ..db import writing
@@ -60,11 +61,11 @@ OFFICE_PARTS = {"xl/workbook.xml": "xlsx", "word/document.xml": "docx"}  # the p
 
 
 class EvidenceError(StoreError):
-    """A file not stored: `code` is type, empty, size, total, other_centre, locked, target or appeal."""
+    """A file `name` not stored: its code says why (evidence_type, evidence_size, evidence_locked, …)."""
 
-    def __init__(self, code: str, message: str, **params: object):
-        self.code, self.params = code, params
-        super().__init__(message)
+    def __init__(self, code: str, /, *, name: str = "", **params: object):
+        self.name = name
+        super().__init__(code, **params)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def folder(db: Database) -> Path:
     """The evidence store of a database: `evidence/` beside its file."""
     path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
     if not path:
-        raise StoreError("a database in memory has no evidence store")
+        raise StoreError("no_evidence_store")
     return Path(path).parent / FOLDER
 
 
@@ -174,16 +175,16 @@ def add_evidence(
     """
     name = clean_name(name)
     if user.role != "centre" or user.org_code != org_code:
-        raise EvidenceError("other_centre", f"{user.username} may not add evidence to {org_code}'s response", name=name)
+        raise EvidenceError("evidence_other_centre", name=name)
     if not attachable(instrument, item_id):
-        raise EvidenceError("target", f"'{item_id}' takes no evidence in {instrument.id}", name=name)
+        raise EvidenceError("evidence_target", name=name)
     if not data:
-        raise EvidenceError("empty", f"{name} is empty", name=name)
+        raise EvidenceError("file_empty", name=name)
     if len(data) > MAX_FILE:
-        raise EvidenceError("size", f"{name} is larger than {MAX_FILE // 1_048_576} MB", name=name)
+        raise EvidenceError("evidence_size", name=name, limit=file_size(MAX_FILE))
     kind = sniff(data)
     if kind is None:
-        raise EvidenceError("type", f"{name} is not a PDF, JPEG, PNG, XLSX or DOCX file", name=name)
+        raise EvidenceError("evidence_type", name=name)
     sha256 = hashlib.sha256(data).hexdigest()
     store = folder(db)
     with writing(db):
@@ -191,13 +192,13 @@ def add_evidence(
         if appeal_id is None:
             try:
                 check_editable(round_, response)
-            except StoreError as error:
-                raise EvidenceError("locked", str(error), name=name) from None
+            except StoreError:
+                raise EvidenceError("evidence_locked", name=name) from None
         else:
             _check_appeal(db, response, appeal_id, item_id, name)
         used = db.execute("SELECT coalesce(sum(size), 0) FROM evidence WHERE response_id = ?", [response.id])
         if used.fetchone()[0] + len(data) > MAX_RESPONSE:
-            raise EvidenceError("total", f"a response holds at most {MAX_RESPONSE // 1_048_576} MB", name=name)
+            raise EvidenceError("evidence_total", name=name, limit=file_size(MAX_RESPONSE))
         _keep(store, data, sha256)  # inside the transaction: a row never names a file not yet written
         stamp = now()
         cursor = db.execute(
@@ -215,19 +216,19 @@ def _check_appeal(db: Database, response: Response, appeal_id: int, item_id: str
         [appeal_id, response.id, item_id],
     ).fetchone()
     if found is None:
-        raise EvidenceError("appeal", f"no pending appeal {appeal_id} on {item_id}", name=name)
+        raise EvidenceError("evidence_appeal", name=name)
 
 
 def remove_evidence(db: Database, round_: Round, response: Response, evidence_id: int, user: User) -> Evidence:
     """Remove an attachment of the centre's own response while its answers may change (audited; the file stays)."""
     found = get_evidence(db, evidence_id)
     if user.role != "centre" or user.org_code != response.org_code or found.response_id != response.id:
-        raise NotFoundError(f"no evidence {evidence_id} here")
+        raise NotFoundError("no_evidence", evidence=evidence_id)
     with writing(db):
         try:
             check_editable(round_, response)
-        except StoreError as error:
-            raise EvidenceError("locked", str(error), name=found.name) from None
+        except StoreError:
+            raise EvidenceError("evidence_locked", name=found.name) from None
         db.execute("DELETE FROM evidence WHERE id = ?", [evidence_id])
         record(db, [(now(), user.username, response.id, "evidence_remove", found.item_id, found.name, None, "web")])
     return found
@@ -237,7 +238,7 @@ def get_evidence(db: Database, evidence_id: int) -> Evidence:
     """One attachment; NotFoundError when there is none."""
     rows = list(db.query("SELECT * FROM evidence WHERE id = ?", [evidence_id]))
     if not rows:
-        raise NotFoundError(f"no evidence {evidence_id}")
+        raise NotFoundError("no_evidence", evidence=evidence_id)
     return Evidence(**{key: rows[0][key] for key in Evidence.__dataclass_fields__})
 
 
@@ -254,7 +255,7 @@ def open_file(db: Database, evidence: Evidence) -> io.BufferedReader:
     try:
         return _blob(folder(db), evidence.sha256).open("rb")
     except FileNotFoundError:
-        raise NotFoundError(f"the file of evidence {evidence.id} is missing from the store") from None
+        raise NotFoundError("evidence_file_missing", evidence=evidence.id) from None
 
 
 def back_up(db: Database, backup: str | Path) -> int:

@@ -30,8 +30,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from instruments import NOT_APPLICABLE, Clause, Instrument
+from instruments import NOT_APPLICABLE, Clause, Instrument, Item
+from instruments.checks import constraint_rule
 from instruments.checks import submission_problems as _problems_of
+from instruments.messages import Message
 
 from ..db import writing
 from . import ConflictError, StoreError, now
@@ -43,7 +45,6 @@ STATUSES = (DRAFT, SUBMITTED, RETURNED, APPROVED)  # as stored
 SHOWN = (NEW, *STATUSES)  # as counted on pages
 EDITABLE = frozenset({NEW, DRAFT, RETURNED})  # the centre may change its answers
 LOCKED = frozenset({SUBMITTED, APPROVED})  # answers wait for review or are final
-LEVEL_NAMES = {0: "自评", 1: "县级评审", 2: "市级复核", 3: "省级抽查", 4: "国家抽查"}
 SHOWN_PROBLEMS = 5  # problems named in a refusal; the rest are counted
 
 
@@ -73,10 +74,10 @@ def editable(round_: Round, response: Response | None) -> bool:
 def check_editable(round_: Round, response: Response | None) -> None:
     """Refuse a change to the answers of a closed round or of a response awaiting review or approved."""
     if round_.status != "open":
-        raise StoreError(f"round {round_.id} is closed")
+        raise StoreError("round_closed", round=round_.id)
     if status_of(response) in LOCKED:
-        state = {SUBMITTED: "submitted and awaits review", APPROVED: "approved"}[response.status]
-        raise StoreError(f"the response of {response.org_code} is {state}; it cannot be changed")
+        state = Message("state_submitted") if response.status == SUBMITTED else status_words(APPROVED)
+        raise StoreError("response_locked", code=response.org_code, state=state)
 
 
 def awaits(round_: Round, response: Response, level: int | None) -> bool:
@@ -93,12 +94,21 @@ def awaits(round_: Round, response: Response, level: int | None) -> bool:
 def check_reviewable(round_: Round, response: Response, level: int) -> None:
     """Refuse a review at `level` of a response that does not await it."""
     if round_.review_levels == 0 or not 1 <= level <= round_.review_levels:
-        raise StoreError(f"round {round_.id} has no review level {level}")
+        raise StoreError("no_review_level", round=round_.id, level=level)
     if response.status != SUBMITTED:
-        raise StoreError(f"the response is {response.status}, not awaiting review")
+        raise StoreError("not_awaiting_review", status=status_words(response.status))
     if response.review_level != level - 1:
-        waiting = LEVEL_NAMES.get(response.review_level + 1, str(response.review_level + 1))
-        raise StoreError(f"this response awaits {waiting}, not {LEVEL_NAMES.get(level, level)}")
+        raise StoreError("awaits_other_level", waiting=level_words(response.review_level + 1), level=level_words(level))
+
+
+def status_words(status: str) -> Message:
+    """A response's status said in a message."""
+    return Message("status_" + status)
+
+
+def level_words(level: int) -> Message:
+    """A review level said in a message (自评, 县级评审, …)."""
+    return Message("review_level_" + str(level))
 
 
 def missing_evidence(instrument: Instrument, values: Mapping[str, Any], files: Collection[str]) -> list[Clause]:
@@ -112,28 +122,38 @@ def missing_evidence(instrument: Instrument, values: Mapping[str, Any], files: C
 
 def submission_problems(
     instrument: Instrument, values: Sequence[Mapping[str, Any]], files: Sequence[Collection[str]]
-) -> list[list[str]]:
+) -> list[list[Message]]:
     """For each set of answers (with the items and clauses that have files): what keeps it from submission."""
     return [
-        [f"{p.item.label.zh}：{'必填' if p.kind == 'required' else p.message}" for p in found]
-        + [f"{_clause_name(clause)}：需上传佐证材料" for clause in missing_evidence(instrument, answered, attached_)]
+        [_problem(p.item, p.kind) for p in found]
+        + [
+            Message("evidence_needed", {"clause": _clause_name(clause)})
+            for clause in missing_evidence(instrument, answered, attached_)
+        ]  # fmt: skip
         for found, answered, attached_ in zip(_problems_of(instrument, values), values, files, strict=True)
     ]
 
 
-def _clause_name(clause: Clause) -> str:
-    return f"条款 {clause.number or clause.id}"
+def _problem(item: Item, kind: str) -> Message:
+    if kind == "required":
+        return Message("must_answer", {"item": item.label})
+    return Message("constraint_broken", {"item": item.label, "rule": constraint_rule(item)})
 
 
-def problems_before_submit(instrument: Instrument, values: Mapping[str, Any], files: Collection[str]) -> list[str]:
+def _clause_name(clause: Clause) -> Message:
+    return Message("clause_numbered", {"number": clause.number or clause.id})
+
+
+def problems_before_submit(instrument: Instrument, values: Mapping[str, Any], files: Collection[str]) -> list[Message]:
     """What keeps one set of answers from submission."""
     return submission_problems(instrument, [values], [files])[0]
 
 
-def refusal(problems: Sequence[str]) -> str:
-    """The first few problems in one line, with how many there are in all."""
-    more = f"；等共 {len(problems)} 项" if len(problems) > SHOWN_PROBLEMS else ""
-    return "；".join(problems[:SHOWN_PROBLEMS]) + more
+def refusal(problems: Sequence[Message]) -> Message:
+    """The first few problems one after another, with how many there are in all."""
+    if len(problems) > SHOWN_PROBLEMS:
+        return Message("problems_and_more", {"problems": list(problems[:SHOWN_PROBLEMS]), "count": len(problems)})
+    return Message("problems_listed", {"problems": list(problems)})
 
 
 def submit(
@@ -153,7 +173,7 @@ def submit(
         files = attached(db, [current.id])[current.id]
         problems = problems_before_submit(instrument, answers(db, instrument, current.id), files)
         if problems:
-            raise StoreError("cannot submit yet: " + refusal(problems))
+            raise StoreError("cannot_submit_yet", problems=refusal(problems))
         _move(db, current, _submitted(round_), 0, username, source)
         _review(db, current.id, user_id, 0, "submit", "")
     return response_by_id(db, response.id)
@@ -209,7 +229,7 @@ def send_back(
     """An evaluator at `level` returns the response to the centre, saying what to correct."""
     check_reviewable(round_, response, level)
     if not (comment or "").strip() and not item_comments:
-        raise StoreError("say what to correct: a comment on the response or on an item")
+        raise StoreError("say_what_to_correct")
     with writing(db):
         _move(db, response, RETURNED, 0, username, "review")
         _review(db, response.id, user_id, level, "return", comment, item_comments)
@@ -218,9 +238,9 @@ def send_back(
 
 def _check_submittable(round_: Round, response: Response) -> None:
     if round_.status != "open":
-        raise StoreError(f"round {round_.id} is closed")
+        raise StoreError("round_closed", round=round_.id)
     if response.status not in (DRAFT, RETURNED):
-        raise StoreError(f"the response is already {response.status}")
+        raise StoreError("already_status", status=status_words(response.status))
 
 
 def _submitted(round_: Round) -> str:
@@ -239,7 +259,7 @@ def _move(db: Database, response: Response, status: str, level: int, username: s
         params,
     )
     if cursor.rowcount != 1:
-        raise ConflictError("this response was changed elsewhere; reload it")
+        raise ConflictError("changed_elsewhere")
     old, new = f"{response.status}/{response.review_level}", f"{status}/{level}"
     record(db, [(stamp, username, response.id, "status", None, old, new, source)])
 

@@ -108,7 +108,7 @@ def get_unit(db: Database, code: str) -> Unit:
     """The unit with this code; NotFoundError when there is none."""
     units = _units(db, db.query("SELECT * FROM org_units WHERE code = ?", [code]))
     if not units:
-        raise NotFoundError(f"no organisation unit '{code}'")
+        raise NotFoundError("no_unit", code=code)
     return units[0]
 
 

@@ -41,11 +41,11 @@ ACTIONS = {False: ("self_rating", "self_rating_note"), True: ("rating", "rating_
 
 
 class RatingError(StoreError):
-    """A rating that does not fit its clause: `code` says how (unknown, auto, level, reason, long)."""
+    """A rating that does not fit clause `clause_id`: its code says how (an unknown clause, a level it lacks, …)."""
 
-    def __init__(self, clause_id: str, code: str, message: str):
-        self.clause_id, self.code = clause_id, code
-        super().__init__(f"clauses[{clause_id}]: {message}")
+    def __init__(self, clause_id: str, code: str, /, **params: Any):
+        self.clause_id = clause_id
+        super().__init__(code, **params)
 
 
 @dataclass(frozen=True)
@@ -85,16 +85,16 @@ def parse_ratings(instrument: Instrument, given: Mapping[str, tuple[Any, str]]) 
     for clause_id, (raw, text) in given.items():
         clause = instrument.clause.get(clause_id)
         if clause is None:
-            raise RatingError(clause_id, "unknown", f"'{clause_id}' is not a clause of {instrument.id}")
+            raise RatingError(clause_id, "rating_unknown_clause")
         try:
             value = rating(clause, raw)
         except AnswerError as error:
-            raise RatingError(clause_id, "auto" if clause.auto else "level", str(error)) from None
+            raise RatingError(clause_id, error.code, **error.params) from None
         text = (text or "").strip()
         if len(text) > MAX_COMMENT:
-            raise RatingError(clause_id, "long", f"at most {MAX_COMMENT} characters")
+            raise RatingError(clause_id, "rating_note_too_long", limit=MAX_COMMENT)
         if value == NOT_APPLICABLE and not text:
-            raise RatingError(clause_id, "reason", "not applicable needs a reason")
+            raise RatingError(clause_id, "rating_needs_reason")
         out[clause_id] = (value, text)
     return out
 
@@ -195,10 +195,7 @@ def self_rate(
     with writing(db):
         response = ensure_response(db, round_.id, org_code)
         if expected_version is not None and response.version != expected_version:
-            raise ConflictError(
-                "this response was changed elsewhere since you opened it "
-                f"(version {response.version}, yours {expected_version}); reload to see the changes"
-            )
+            raise ConflictError("changed_since_opened", version=response.version, yours=expected_version)
         check_editable(round_, response)
         changed = write_ratings(db, instrument, response, given, verified=False, username=username, source=source)
     return response_by_id(db, response.id), changed

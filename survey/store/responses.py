@@ -74,7 +74,7 @@ def response_by_id(db: Database, response_id: int) -> Response:
     """The response with this id; NotFoundError when there is none."""
     rows = list(db.query("SELECT * FROM responses WHERE id = ?", [response_id]))
     if not rows:
-        raise NotFoundError(f"no response {response_id}")
+        raise NotFoundError("no_response", response=response_id)
     return Response.of(rows[0])
 
 
@@ -140,7 +140,7 @@ def stored_values(instrument: Instrument, values: Mapping[str, Any]) -> dict[str
     for item_id, value in values.items():
         item = instrument.item.get(item_id)
         if item is None:
-            raise StoreError(f"'{item_id}' is not an item of {instrument.id}")
+            raise StoreError("not_an_item", item=item_id, instrument=instrument.id)
         out[item_id] = ITEM_TYPES[item.type].to_stored(value, item)
     return out
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from instruments import Instrument
+from instruments.messages import Message
 
 from ..db import writing
 from . import ConflictError, NotFoundError, StoreError
@@ -44,9 +45,9 @@ MAX_COMMENT = 2000  # characters in one comment, overall or on an item
 class NotCleanError(StoreError):
     """The response still has required items unanswered or broken constraints: `problems` names them."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Message]):
         self.problems = problems
-        super().__init__("not approved: " + "; ".join(problems))
+        super().__init__("not_approved", problems=list(problems))
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class BulkApproval:
     refused: list[Refusal] = field(default_factory=list)
 
 
-def approval_problems(db: Database, instrument: Instrument, response: Response) -> list[str]:
+def approval_problems(db: Database, instrument: Instrument, response: Response) -> list[Message]:
     """What keeps a response from approval: the submission checks, on verified values where there are any."""
     files = attached(db, [response.id])[response.id]
     return problems_before_submit(instrument, answers(db, instrument, response.id, verified=True), files)
@@ -78,15 +79,13 @@ def check_reviewer(
     """The level at which `user` may act on `response` now; NotFoundError outside their unit, else StoreError."""
     level = reviewer_level(db, user)
     if level is None:
-        raise StoreError(f"{user.username} is not an evaluator of a county, city or province")
+        raise StoreError("not_an_evaluator", user=user.username)
     if response.round_id != round_.id or not reaches(db, user, response.org_code):
-        raise NotFoundError(f"no response of {response.org_code} for {user.username}")
+        raise NotFoundError("no_response_for", code=response.org_code, user=user.username)
     if round_.status != "open":
-        raise StoreError(f"round {round_.id} is closed")
+        raise StoreError("round_closed", round=round_.id)
     if expected_version is not None and response.version != expected_version:
-        raise ConflictError(
-            f"the response changed since the page was opened (version {response.version}, yours {expected_version})"
-        )
+        raise ConflictError("changed_since_opened", version=response.version, yours=expected_version)
     check_reviewable(round_, response, level)
     return level
 
@@ -128,7 +127,7 @@ def return_by(
     notes = {item_id: _comment(text) for item_id, text in (item_comments or {}).items() if (text or "").strip()}
     unknown = [item_id for item_id in notes if item_id not in instrument.item]
     if unknown:
-        raise StoreError(f"not items of {instrument.id}: {', '.join(unknown)}")
+        raise StoreError("not_items", instrument=instrument.id, items=", ".join(unknown))
     with writing(db):
         current = response_by_id(db, response.id)
         level = check_reviewer(db, round_, current, user, expected_version)
@@ -150,9 +149,9 @@ def approve_many(
     """Approve each picked response (org code: version seen) that is clean; report the others and why."""
     level = reviewer_level(db, user)
     if level is None:
-        raise StoreError(f"{user.username} is not an evaluator of a county, city or province")
+        raise StoreError("not_an_evaluator", user=user.username)
     if round_.status != "open":
-        raise StoreError(f"round {round_.id} is closed")
+        raise StoreError("round_closed", round=round_.id)
     result = BulkApproval()
     with writing(db):
         for code, version in picks.items():
@@ -182,7 +181,7 @@ def approve_many(
 def _comment(text: str | None) -> str:
     text = (text or "").strip()
     if len(text) > MAX_COMMENT:
-        raise StoreError(f"a comment is at most {MAX_COMMENT} characters")
+        raise StoreError("comment_too_long", limit=MAX_COMMENT)
     return text
 
 

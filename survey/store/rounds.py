@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from exports.names import name_problem
 from instruments import Instrument
+from instruments.messages import Message
 
 from ..db import writing
 from . import NotFoundError, StoreError, now
@@ -47,12 +48,12 @@ def create_round(
     if scope_code is not None:
         get_unit(db, scope_code)
     if not 0 <= review_levels <= 4:
-        raise StoreError("review levels run from 0 (none) to 4 (province spot check)")
+        raise StoreError("review_levels_range")
     if not period.strip() or not title.strip():
-        raise StoreError("a round needs a period and a title")
-    for what, text in (("title", title.strip()), ("period", period.strip())):
+        raise StoreError("round_needs_period_title")
+    for what, text in ((Message("round_title"), title.strip()), (Message("round_period"), period.strip())):
         if (problem := name_problem(text)) is not None:
-            raise StoreError(f"the round's {what} {problem}")
+            raise StoreError("round_name_bad", what=what, problem=problem)
     with writing(db):
         cursor = db.execute(
             """INSERT INTO rounds (instrument_id, version, period, title, scope_code, review_levels,
@@ -68,12 +69,12 @@ def get_round(db: Database, round_id: int | str) -> Round:
     try:
         number = int(round_id)
     except (TypeError, ValueError):
-        raise NotFoundError(f"'{round_id}' is not a round number") from None
+        raise NotFoundError("not_round_number", value=round_id) from None
     if not 0 < number < 2**63:
-        raise NotFoundError(f"no round {number}")
+        raise NotFoundError("no_round", round=number)
     rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [number]))
     if not rows:
-        raise NotFoundError(f"no round {number}")
+        raise NotFoundError("no_round", round=number)
     row = rows[0]
     return Round(**{k: row[k] for k in Round.__dataclass_fields__})
 
@@ -113,7 +114,7 @@ def jurisdiction(db: Database, round_: Round, org_code: str | None) -> str | Non
         return org_code
     if is_under(db, round_.scope_code, org_code):
         return round_.scope_code
-    raise NotFoundError(f"round {round_.id} does not reach {org_code}")
+    raise NotFoundError("round_does_not_reach", round=round_.id, code=org_code)
 
 
 def answers_round(db: Database, round_: Round, org_code: str) -> bool:
@@ -184,7 +185,7 @@ def check_scope(db: Database, round_: Round, scope_code: str | None) -> None:
         return
     get_unit(db, scope_code)
     if round_.scope_code is not None and not is_under(db, scope_code, round_.scope_code):
-        raise StoreError(f"'{scope_code}' is outside round {round_.id}'s scope")
+        raise StoreError("outside_round_scope", scope=scope_code, round=round_.id)
 
 
 def place_names(unit: str) -> str:
@@ -203,7 +204,7 @@ ROUND_STATUSES = ("open", "closed")
 def change_status(db: Database, round_: Round, status: str, *, username: str) -> Round:
     """Close or reopen a round, recorded in the audit trail; a closed round takes no answers."""
     if status not in ROUND_STATUSES:
-        raise StoreError(f"a round is {' or '.join(ROUND_STATUSES)}, not '{status}'")
+        raise StoreError("round_status", statuses=" / ".join(ROUND_STATUSES), status=status)
     if status != round_.status:
         with writing(db):
             set_status(db, round_, status)

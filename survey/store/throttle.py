@@ -39,7 +39,7 @@ class LockedError(StoreError):
 
     def __init__(self, minutes: int):
         self.minutes = minutes
-        super().__init__(f"too many failed sign-ins; try again in {minutes} minutes")
+        super().__init__("signin_locked", minutes=minutes)
 
 
 def reserve(db: Database, username: str, address: str, *, at: dt.datetime | None = None) -> int:

@@ -11,6 +11,8 @@ from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from instruments.messages import Message
+
 from ..db import writing
 from . import NotFoundError, StoreError, now, sessions, throttle
 from .orgs import get_unit
@@ -36,11 +38,11 @@ class User:
 def add_user(db: Database, username: str, password: str, role: str, org_code: str | None) -> User:
     """Create a user; the password is stored only as a salted hash."""
     if not USERNAME.fullmatch(username or ""):
-        raise StoreError("a username is 3–64 letters, digits or . _ @ -")
+        raise StoreError("username_invalid")
     check_placement(db, role, org_code)
     check_strength(password, username)
     if list(db.query("SELECT 1 FROM users WHERE username = ?", [username])):
-        raise StoreError(f"user '{username}' already exists")
+        raise StoreError("user_exists", user=username)
     with writing(db):
         cursor = db.execute(
             "INSERT INTO users (username, password_hash, role, org_code, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -52,50 +54,35 @@ def add_user(db: Database, username: str, password: str, role: str, org_code: st
 def check_placement(db: Database, role: str, org_code: str | None) -> None:
     """Refuse an unknown role, a unit that does not exist, a non-admin without a unit, a centre user above a centre."""
     if role not in ROLES:
-        raise StoreError(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+        raise StoreError("unknown_role", role=role, roles=", ".join(ROLES))
     if role != "admin" and not org_code:
-        raise StoreError(f"a {role} user needs an organisation unit (--org)")
+        raise StoreError("role_needs_unit", role=Message("role_" + role))
     if org_code:
         unit = get_unit(db, org_code)
         if role == "centre" and unit.level not in ("township", "community"):
-            raise StoreError(f"a centre user belongs to a township or community unit, not a {unit.level}")
-
-
-def _(message: str) -> str:
-    """Mark a message for the catalogue: pages show it translated, the command line as written (Chinese)."""
-    return message
+            raise StoreError("centre_user_level", level=Message("level_" + unit.level))
 
 
 class WeakPasswordError(StoreError):
-    """A password too short, holding the username, or easily guessed; `message` is a msgid, `params` its values."""
-
-    def __init__(self, message: str, **params: object):
-        self.message = message
-        self.params = params
-        super().__init__(message % params)
+    """A password too short, holding the username, or easily guessed."""
 
 
 def check_strength(password: str, username: str) -> None:
     """Refuse a password shorter than MIN_PASSWORD, holding the username, or easily guessed (zxcvbn's estimate)."""
     password = password or ""
     if len(password) < MIN_PASSWORD:
-        raise WeakPasswordError(_("密码至少 %(n)d 个字符"), n=MIN_PASSWORD)
+        raise WeakPasswordError("password_short", n=MIN_PASSWORD)
     if username and username.casefold() in password.casefold():
-        raise WeakPasswordError(_("密码不能包含用户名"))
+        raise WeakPasswordError("password_has_username")
     if zxcvbn(password[:ESTIMATED], user_inputs=[username])["score"] < STRONG:
-        raise WeakPasswordError(
-            _(
-                "此密码太常见或太容易被猜到（如 12345678、password、名字加生日）。"
-                "请换用更长、更少见的组合，如几个不相关的词加数字和符号。"
-            )
-        )
+        raise WeakPasswordError("password_common")
 
 
 def get_user(db: Database, username: str) -> User:
     """The user with this name; NotFoundError when there is none."""
     rows = list(db.query("SELECT * FROM users WHERE username = ?", [username]))
     if not rows:
-        raise NotFoundError(f"no user '{username}'")
+        raise NotFoundError("no_user", user=username)
     return _user(rows[0])
 
 
@@ -145,7 +132,7 @@ def change_password(db: Database, username: str, current: str, new: str, address
     check_strength(new, username)
     user = authenticate(db, username, current, address)
     if user is None:
-        raise WrongPasswordError("the current password is wrong")
+        raise WrongPasswordError("password_wrong")
     with writing(db):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(new), user.id])
         sessions.end_all(db, user.id)
@@ -186,7 +173,7 @@ def require_user(db: Database, user_id: int) -> User:
     """The user with this id; NotFoundError when there is none."""
     user = get_user_by_id(db, user_id)
     if user is None:
-        raise NotFoundError(f"no user {user_id}")
+        raise NotFoundError("no_user", user=user_id)
     return user
 
 
@@ -194,7 +181,7 @@ def set_placement(db: Database, user_id: int, role: str, org_code: str | None, *
     """Give a user another role or unit, checked as when adding one; an administrator keeps their own role."""
     user = require_user(db, user_id)
     if user.id == acting.id and role != "admin":
-        raise SelfLockoutError("you cannot take away your own administrator role")
+        raise SelfLockoutError("self_unadmin")
     check_placement(db, role, org_code)
     org_code = org_code or None
     with writing(db):
@@ -224,7 +211,7 @@ def set_active(db: Database, user_id: int, active: bool, *, acting: User) -> Use
     """Enable or disable a user; a disabled user cannot sign in, and an administrator cannot disable themselves."""
     user = require_user(db, user_id)
     if user.id == acting.id and not active:
-        raise SelfLockoutError("you cannot disable your own account")
+        raise SelfLockoutError("self_disable")
     if user.active != active:
         with writing(db):
             db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user.id])

@@ -29,10 +29,7 @@ def save_instrument(db: Database, instrument: Instrument) -> bool:
     if rows:
         if _parse(rows[0]["source"]) == instrument:
             return False
-        raise StoreError(
-            f"{instrument.id} version {instrument.version} is already loaded with different "
-            "content; give the changed instrument a new version"
-        )
+        raise StoreError("version_differs", instrument=instrument.id, version=instrument.version)
     with writing(db):
         db.execute(
             """INSERT INTO instruments (instrument_id, version, title, source, loaded_at, digest)
@@ -58,8 +55,9 @@ def get_instrument(db: Database, instrument_id: str, version: str | None = None)
         params.append(version)
     rows = list(db.query(sql + " ORDER BY id DESC LIMIT 1", params))
     if not rows:
-        what = f"{instrument_id} version {version}" if version else instrument_id
-        raise NotFoundError(f"no instrument {what}; see `survey instruments list`")
+        if version:
+            raise NotFoundError("no_instrument_version", instrument=instrument_id, version=version)
+        raise NotFoundError("no_instrument", instrument=instrument_id)
     return _compiled(db, rows[0]["id"], rows[0]["digest"])
 
 
