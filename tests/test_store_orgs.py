@@ -39,11 +39,27 @@ def test_attributes_are_kept_with_their_units(db):
     assert get_unit(db, "c3").attributes == {"隶属关系": "县属"}
     assert get_unit(db, "c4").attributes == {}
     assert all_units(db)["c2"].attributes == {"隶属关系": "市属", "举办主体": "政府办"}
-    assert [u.attributes for u in children(db, "6101")][:2] == [
+    below = {u.code: u.attributes for u in children(db, "6101")}
+    assert [below["c1"], below["c2"]] == [
         {"隶属关系": "县属", "举办主体": "政府办"},
         {"隶属关系": "市属", "举办主体": "政府办"},
     ]
     assert attribute_names(db) == [("举办主体", 2), ("隶属关系", 3)]
+
+
+def test_units_sort_by_pinyin(db):
+    assert [u.name for u in children(db, "6101")] == [
+        "丙卫生院",
+        "丁卫生院",
+        "甲卫生院",
+        "乙卫生院",
+    ]  # bing ding jia yi
+    save_units(db, [Unit(f"p{n}", name, "township", "6101", "township_health_centre", None)
+                    for n, name in enumerate(["大王卫生院", "重庆卫生院", "阿坝卫生院", "长安卫生院"])])  # fmt: skip
+    named = [u.name for u in children(db, "6101") if u.code.startswith("p")]
+    assert named == ["阿坝卫生院", "长安卫生院", "重庆卫生院", "大王卫生院"]  # a < chang < chong (not zhong) < da
+    save_units(db, [Unit("p0", "安康卫生院", "township", "6101", "township_health_centre", None)])  # renamed: re-keyed
+    assert [u.name for u in children(db, "6101") if u.code.startswith("p")][:2] == ["阿坝卫生院", "安康卫生院"]
 
 
 def test_a_reimport_updates_attributes_it_names_and_leaves_the_others(db):

@@ -15,7 +15,7 @@ from conftest import fill_completely
 import instruments
 from survey.official import reports
 from survey.store.editing import save_answers
-from survey.store.orgs import all_units
+from survey.store.orgs import all_units, name_key
 from survey.store.ratings import write_ratings
 from survey.store.responses import answers, get_response, statuses
 from survey.store.rounds import centres, create_round, get_round, round_instrument
@@ -231,10 +231,11 @@ def sorted_reference(rows, key, descending):
 def test_sort_by_name_and_county(client, auth):
     auth.as_user("xixian")
     names = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', page(client, "/reports/rounds/2?sort=name"))
-    assert names == sorted(names) and len(names) == 18
+    assert names == sorted(names, key=name_key) and len(names) == 18  # pinyin: 北杜 bei … 周陵 zhou
+    assert names[0] == "北杜卫生院" and names[-1] == "周陵卫生院"
     html = page(client, "/reports/rounds/2?sort=county&order=desc")
     counties = re.findall(r"</th>\s*<td>([^<]+)</td>", html)
-    assert counties == sorted(counties, reverse=True)
+    assert counties == sorted(counties, key=name_key, reverse=True)
 
 
 @pytest.mark.parametrize(

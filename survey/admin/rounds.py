@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ..auth import login_required
+from ..confirm import ask, confirmed
 from ..db import writing
 from ..site import language
 from ..store import NotFoundError, StoreError
@@ -83,12 +84,19 @@ def _round(round_id: int) -> Round:
 
 @bp.post("/rounds/<int:round_id>/<any(close, reopen):change>")
 @login_required("admin")
-def round_status(round_id: int, change: str) -> Response:
-    """Close a round (centres can no longer save or submit) or reopen it."""
+def round_status(round_id: int, change: str) -> Response | str:
+    """Close a round (centres can no longer save or submit), asked again first; or reopen it."""
     found = _round(round_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     status = "closed" if change == "close" else "open"
+    if status == "closed" and not confirmed():
+        return ask(
+            _("结束轮次 %(id)d：%(title)s？", id=found.id, title=found.title),
+            _("结束后，机构不能再保存、上传或提交此轮次的填报，评审结果和申诉也不能再改动；需要时可以重新开启。"),
+            _("确认结束轮次"),
+            url_for("admin.rounds") + f"#round-{found.id}",
+        )
     db = get_db()
     try:
         with writing(db):  # no appeal slips in between the check and the close
