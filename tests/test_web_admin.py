@@ -462,6 +462,7 @@ def test_disabling_a_user_asks_first_and_changes_nothing_until_confirmed(admin, 
 
 
 def test_closing_a_round_asks_first_and_changes_nothing_until_confirmed(admin, app_db):
+    app_db.execute("UPDATE appeals SET status = 'rejected', decision = '理由不成立'")  # nothing waits
     before = snapshot(app_db)
     text = page(admin.post("/admin/rounds/2/close"))
     assert "结束轮次 2：" in text and "确认结束轮次" in text and 'action="/admin/rounds/2/close"' in text
