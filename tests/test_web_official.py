@@ -34,12 +34,12 @@ ROUTES = [
     "/reports/rounds/2/league.xlsx",
     "/reports/rounds/2/cards.zip",
 ]
-XIXIAN_COUNTIES = {
+XIXIAN_COUNTIES = {  # as regions are listed: by name in pinyin order (feng dong, feng xi, jing, kong, qin)
     "619901": "沣东新城",
     "619902": "沣西新城",
-    "619903": "秦汉新城",
-    "619904": "空港新城",
     "619905": "泾河新城",
+    "619904": "空港新城",
+    "619903": "秦汉新城",
 }
 
 
@@ -382,7 +382,7 @@ def test_the_admin_sees_all_regions_together(client, auth):
     auth.as_user("admin")
     html = page(client, "/reports/rounds/2/regions?level=province")
     group = html.split('data-indicator="prof_tech_share"')[1].split("</tbody>")[0]
-    assert re.findall(r'data-region="(\d*)"', group) == ["", "51", "61"] and "全部地区" in group
+    assert re.findall(r'data-region="(\d*)"', group) == ["", "61", "51"] and "全部地区" in group  # 陕西 shan, 四川 si
 
 
 def test_the_regions_toggle_changes_the_figures(client, auth):

@@ -144,13 +144,13 @@ def get_unit(db: Database, code: str) -> Unit:
 
 
 def attribute_names(db: Database) -> list[tuple[str, int]]:
-    """Every attribute name in use, with how many units carry it, by name."""
-    rows = db.query("SELECT name, count(*) AS n FROM org_attributes GROUP BY name ORDER BY name")
-    return [(row["name"], row["n"]) for row in rows]
+    """Every attribute name in use, with how many units carry it, by name in pinyin order."""
+    rows = db.query("SELECT name, count(*) AS n FROM org_attributes GROUP BY name")
+    return sorted(((row["name"], row["n"]) for row in rows), key=lambda pair: (name_key(pair[0]), pair[0]))
 
 
 def attribute_groups(db: Database, name: str, codes: Sequence[str]) -> dict[str, list[int]]:
-    """The positions in `codes` of the units carrying each value of attribute `name`, by value.
+    """The positions in `codes` of the units carrying each value of attribute `name`, by value in pinyin order.
 
     Units without the attribute are in no group. The result feeds `instruments.regional`
     as regions do, so league tables and summaries can be grouped by any attribute.
@@ -167,7 +167,7 @@ def attribute_groups(db: Database, name: str, codes: Sequence[str]) -> dict[str,
         value = value_of.get(code)
         if value is not None:
             groups.setdefault(value, []).append(position)
-    return dict(sorted(groups.items()))
+    return dict(sorted(groups.items(), key=lambda pair: (name_key(pair[0]), pair[0])))
 
 
 def parents(db: Database) -> dict[str, str | None]:
@@ -264,6 +264,17 @@ def names(db: Database, codes: Iterable[str | None]) -> dict[str, str]:
         sql = f"SELECT code, name FROM org_units WHERE code IN ({', '.join('?' * len(chunk))})"
         out.update({row["code"]: row["name"] for row in db.query(sql, chunk)})
     return out
+
+
+def by_name(db: Database, codes: Iterable[str | None]) -> list[tuple[str, str]]:
+    """The code and name of the units with these codes (those that exist), by name in pinyin order."""
+    wanted = sorted({code for code in codes if code})
+    rows: list[tuple[str, str, str]] = []
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        sql = f"SELECT name_key, code, name FROM org_units WHERE code IN ({', '.join('?' * len(chunk))})"
+        rows += db.execute(sql, chunk).fetchall()
+    return [(code, name) for _key, code, name in sorted(rows)]
 
 
 def names_and_levels(db: Database, codes: Iterable[str | None]) -> dict[str, tuple[str, str]]:
