@@ -185,7 +185,9 @@ def test_professional_technical_share_is_over_establishment_posts():
 def test_a_yes_no_gap_says_what_to_do_not_what_to_answer():
     gap = Gap("online_booking", "has_online_booking", False, True, None, True)
     assert instruments.describe(TOWNSHIP, gap) == "提供在线预约即可达标"
-    assert instruments.describe(TOWNSHIP, gap, "en") == "Would meet the target with this in place: Offers online booking"
+    assert (
+        instruments.describe(TOWNSHIP, gap, "en") == "Would meet the target with this in place: Offers online booking"
+    )
     words = ITEM_TYPES["boolean"].change_words
     assert words(TOWNSHIP.item["needs_renovation"], True, False, None, "zh") == "不再存在需改造或危旧的业务用房"
     assert words(get("township-health-centre", "2025.1").item["eq_ct"], False, True, None, "zh") == "具备CT"
