@@ -124,11 +124,17 @@ def item_label(item: Item, lang: str) -> str:
 
 
 def label(instrument: Instrument, name: str, lang: str) -> str:
-    """An item's, indicator's or clause's label (the id itself when the instrument no longer has it)."""
+    """An item's, indicator's or clause's label (the id itself when the instrument no longer has it), as it reads
+    out of its place: a part names its whole (管理的2型糖尿病患者人数中的规范管理人数), and an item and an indicator
+    of one label say which is which (可诊治病种数（填报项）, 可诊治病种数（指标）)."""
     if name in instrument.item:
-        return instrument.item[name].label.get(lang)
+        text = formatting.item_name(instrument, instrument.item[name], lang)
+        shared = any(ind.label.get(lang) == text for ind in instrument.indicators)
+        return _("%(label)s（填报项）", label=text) if shared else text
     if name in instrument.indicator:
-        return instrument.indicator[name].label.get(lang)
+        text = instrument.indicator[name].label.get(lang)
+        shared = any(formatting.item_name(instrument, item, lang) == text for item in instrument.items)
+        return _("%(label)s（指标）", label=text) if shared else text
     if name in instrument.clause:
         return clause_name(instrument.clause[name], lang)
     return name

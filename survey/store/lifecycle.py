@@ -32,6 +32,7 @@ from sqlite_utils import Database
 
 from instruments import NOT_APPLICABLE, Clause, Instrument
 from instruments.checks import submission_problems as _problems_of
+from instruments.formatting import item_name
 
 from ..db import writing
 from . import ConflictError, StoreError, now
@@ -115,7 +116,7 @@ def submission_problems(
 ) -> list[list[str]]:
     """For each set of answers (with the items and clauses that have files): what keeps it from submission."""
     return [
-        [f"{p.item.label.zh}：{'必填' if p.kind == 'required' else p.message}" for p in found]
+        [f"{item_name(instrument, p.item)}：{'必填' if p.kind == 'required' else p.message}" for p in found]
         + [f"{_clause_name(clause)}：需上传佐证材料" for clause in missing_evidence(instrument, answered, attached_)]
         for found, answered, attached_ in zip(_problems_of(instrument, values), values, files, strict=True)
     ]
