@@ -113,6 +113,17 @@ APPEAL_REFUSALS = {  # why an appeal or a decision was refused (store.appeals.Ap
     "decided": _l("此申诉已处理过"),
 }
 IMPORTED = re.compile(r"(\d+) answers")
+PUNCTUATION = {"：": ": ", "；": "; ", "，": ", ", "、": ", ", "（": " (", "）": ")"}  # Chinese mark → English
+
+
+def mark(char: str, lang: str) -> str:
+    """A punctuation mark as `lang` writes it: “：” in Chinese, ": " in English."""
+    return char if lang == "zh" else PUNCTUATION.get(char, char)
+
+
+def joined(parts: Any, lang: str, separator: str = "；") -> str:
+    """Parts in one line, separated as `lang` separates them: 甲；乙 or "a; b"."""
+    return mark(separator, lang).join(str(part) for part in parts)
 
 
 def item_label(item: Item, lang: str) -> str:

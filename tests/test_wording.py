@@ -1,6 +1,8 @@
 """Names that read well out of their place: a part of an item names its whole (in the submit checklist and in
 refusals), and an item and an indicator that share a label say which is which (the data-quality page)."""
 
+import re
+
 from instruments import formatting
 from instruments.formatting import item_name
 from instruments.library import get
@@ -56,3 +58,18 @@ def test_targets_show_the_unit_their_formula_counts_in():
 def test_the_scorecard_shows_the_target_with_its_unit(doumen):
     row = page(doumen.get("/rounds/2")).split('data-indicator="gps_per_10k"')[1].split("</tr>")[0]
     assert "≥ 3 人/万人" in row
+
+
+FULL_WIDTH = re.compile(r"[，。：；（）“”、！？「」]")
+
+
+def test_english_pages_use_ascii_punctuation(doumen, app_db):
+    response = get_response(app_db, 2, "619901001")
+    app_db.execute("DELETE FROM answers WHERE response_id = ? AND item_id LIKE '%_standard_managed'", [response.id])
+    doumen.post("/language", data={"lang": "en", "next": "/rounds"})
+    overview = page(doumen.get("/rounds/2"))
+    checklist = overview.split('id="problems"')[1].split("</ul>")[0]
+    assert "Type 2 diabetes patients under management: of which managed to standard</a>: required" in checklist
+    assert not FULL_WIDTH.search(checklist)
+    mine = page(doumen.get("/rounds"))
+    assert "(619901001)" in mine and not FULL_WIDTH.search(mine.split("<main")[1].split("</main>")[0])

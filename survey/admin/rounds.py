@@ -18,7 +18,7 @@ from ..store.orgs import names
 from ..store.rounds import Round, change_status, create_round, get_round, list_rounds, round_instrument
 from ..store.versions import list_instruments
 from ..web_db import get_db
-from ..words import thing_name
+from ..words import joined, thing_name
 from . import bp
 from .forms import ActionForm, NewRoundForm
 
@@ -106,8 +106,12 @@ def round_status(round_id: int, change: str) -> Response | str:
     except AppealsPendingError as error:
         units = names(db, (code for code, _item in error.pending))
         instrument = round_instrument(db, found)
-        waiting = "；".join(
-            f"{units.get(code, code)} {thing_name(instrument, item_id, language())}" for code, item_id in error.pending
+        waiting = joined(
+            (
+                f"{units.get(code, code)} {thing_name(instrument, item_id, language())}"
+                for code, item_id in error.pending
+            ),
+            language(),
         )
         flash(_("未结束轮次 %(id)d：还有 %(n)d 项申诉等待处理：%(list)s。", id=found.id, n=len(error.pending),
                 list=waiting), "error")  # fmt: skip

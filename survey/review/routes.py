@@ -18,7 +18,7 @@ from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail
 from ..store.rounds import Round, centres_named, round_instrument
 from ..store.verification import verify
 from ..web_db import get_db
-from ..words import FLAG_WORDS, LEVEL_WORDS, STATUS_WORDS, thing_name
+from ..words import FLAG_WORDS, LEVEL_WORDS, STATUS_WORDS, joined, mark, thing_name
 from . import bp, cases, pages
 from .forms import (
     NOTE,
@@ -145,12 +145,12 @@ def approve_picked(round_id: int) -> Response:
     except StoreError:
         flash(_("未操作：此轮次已结束，或您的账号不能审核。"), "error")
         return back
-    names = names_within(db, g.user, picks)
+    names, lang = names_within(db, g.user, picks), language()
     if result.approved:
         flash(_("已通过 %(n)d 份：%(names)s", n=len(result.approved),
-                names="、".join(names.get(c, c) for c in result.approved[:50])), "success")  # fmt: skip
+                names=joined((names.get(c, c) for c in result.approved[:50]), lang, "、")), "success")  # fmt: skip
     for refusal in result.refused[:50]:
-        more = "（" + "；".join(refusal.problems) + "）" if refusal.problems else ""
+        more = mark("（", lang) + joined(refusal.problems, lang) + mark("）", lang) if refusal.problems else ""
         flash(_("未通过 %(name)s：%(reason)s", name=names.get(refusal.org_code, refusal.org_code),
                 reason=str(REFUSALS[refusal.reason]) + more), "error")  # fmt: skip
     return back
@@ -211,7 +211,9 @@ def _acted(case: cases.Case, action, **kwargs) -> Response | None:
     except ConflictError:
         flash(str(STALE), "error")
     except NotCleanError as error:
-        flash(_("未通过：请先核实或退回修改以下各项：%(problems)s", problems="；".join(error.problems)), "error")
+        flash(
+            _("未通过：请先核实或退回修改以下各项：%(problems)s", problems=joined(error.problems, language())), "error"
+        )
     except StoreError:
         flash(str(NOT_YOURS), "error")
     else:
