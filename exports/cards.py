@@ -62,22 +62,19 @@ def rank_words(rank: int | None, county_size: int) -> str:
 
 
 def change_words(indicator: Indicator, now: Any, before: Any) -> str:
-    """How a value moved since the previous round: +3.2 个百分点, −4, 否 → 是, 不变."""
+    """How a value moved since the previous round, between the values as shown: +3.2 个百分点, +0.01 (0.934 → 0.936
+    shows 0.93 → 0.94), −4, 否 → 是, 不变."""
     if now is None or before is None:
         return ""
     if isinstance(now, bool) or isinstance(now, str) or isinstance(before, bool | str):
         if now == before:
             return "不变"
         return f"{formatting.value(indicator, before)} → {formatting.value(indicator, now)}"
-    diff = float(now) - float(before)
-    if indicator.format == "percent":
-        shown = formatting.number(abs(diff) * 100, 1)
-        unit = " 个百分点"
-    else:
-        shown, unit = formatting.number(abs(diff)), ""
-    if shown == "0":
+    scale, digits, unit = {"percent": (100, 1, " 个百分点"), "integer": (1, 0, "")}.get(indicator.format, (1, 2, ""))
+    diff = round(round(float(now) * scale, digits) - round(float(before) * scale, digits), digits)  # as shown
+    if diff == 0:
         return "不变"
-    return f"{'+' if diff > 0 else '−'}{shown}{unit}"
+    return f"{'+' if diff > 0 else '−'}{formatting.number(abs(diff), digits)}{unit}"
 
 
 def write_card(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .model import Clause, Indicator, Target
+import re
+
+from .model import Clause, Indicator, Instrument, Item, Target
 
 STATUS_WORDS = {
     "missing": {"zh": "未填报", "en": "not reported"},
@@ -22,6 +24,7 @@ STANDARD_WORDS = {
 CORE_MARK = "★"
 CORE_WORDS = {"zh": "核心", "en": "core"}
 YES_NO = {True: {"zh": "是", "en": "yes"}, False: {"zh": "否", "en": "no"}}
+OF_WHICH = {"zh": ("其中：", "其中:"), "en": ("Of which: ", "Of which:")}  # a part of the item above it
 OPERATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
 
 
@@ -49,13 +52,16 @@ def value(indicator: Indicator, value: float | bool | str | None, lang: str = "z
 
 
 def target(indicator: Indicator, lang: str = "zh") -> str:
-    """The target as shown: ≥ 90%, ≤ 30, = 是."""
+    """The target as shown, with the indicator's unit: ≥ 90%, ≥ 3 人/万人, ≥ 60 种, = 是."""
     goal: Target | None = indicator.target
     if goal is None:
         return ""
     if goal.boolean:
         return f"{OPERATORS[goal.op]} {YES_NO[bool(goal.value)][lang]}"
-    return f"{OPERATORS[goal.op]} {value(indicator, goal.value, lang)}"
+    unit = f" {indicator.unit.get(lang)}" if indicator.unit is not None and indicator.format != "percent" else ""
+    if lang == "en" and goal.value == 1:
+        unit = re.sub(r"^ (\w+)s\b", r" \1", unit)  # ≥ 1 person
+    return f"{OPERATORS[goal.op]} {value(indicator, goal.value, lang)}{unit}"
 
 
 def status(name: str, lang: str = "zh") -> str:
@@ -84,3 +90,25 @@ def clause_kind(clause: Clause, lang: str = "zh") -> str:
 def share(value: float) -> str:
     """A share as a percentage with at most one decimal: 55%, 66.7%."""
     return number(value * 100, 1) + "%"
+
+
+def item_name(instrument: Instrument, item: Item, lang: str = "zh") -> str:
+    """An item's label where it stands alone (a checklist, a list of problems): a part names its whole,
+    其中：规范管理人数 → 管理的2型糖尿病患者人数中的规范管理人数."""
+    text = item.label.get(lang)
+    prefix = next((p for p in OF_WHICH.get(lang, ()) if text.startswith(p)), None)
+    if prefix is None:
+        return text
+    whole = _whole(instrument, item)
+    if whole is None:
+        return text
+    part, whole_text = text[len(prefix) :].strip(), whole.label.get(lang)
+    return f"{whole_text}中的{part}" if lang == "zh" else f"{whole_text}: of which {part}"
+
+
+def _whole(instrument: Instrument, part: Item) -> Item | None:
+    """The item a part belongs to: the nearest item above it in its section that is no part itself."""
+    section = next(s for s in instrument.sections if s.id == part.section)
+    above = section.items[: section.items.index(part)]
+    parts = tuple(p for prefixes in OF_WHICH.values() for p in prefixes)
+    return next((i for i in reversed(above) if not i.label.get("zh").startswith(parts)), None)

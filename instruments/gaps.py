@@ -196,7 +196,7 @@ def _gap(
 
 
 def describe(instrument: Instrument, gap: Gap, lang: str = "zh") -> str:
-    """The gap in a sentence: 专业技术人员数再增加 3 人（45 → 48），即可达到 ≥ 90%."""
+    """The gap in a sentence: 专业技术人员数再增加 3 人（45 → 48），即可达到 ≥ 90%; 提供在线预约即可达标."""
     item = instrument.item[gap.item]
     indicator = instrument.indicator[gap.indicator]
     if isinstance(gap.value, bool):
@@ -206,4 +206,8 @@ def describe(instrument: Instrument, gap: Gap, lang: str = "zh") -> str:
         reached = formatting.value(indicator, gap.value, lang)
         outcome = f"即可达到 {goal}（{reached}）" if lang == "zh" else f"would reach {goal} ({reached})"
     change = ITEM_TYPES[item.type].change_words(item, gap.current, gap.proposed, gap.change, lang)
+    if ITEM_TYPES[item.type].kind == BOOLEAN:  # an action to take: 开通在线预约即可达标
+        if lang == "en":
+            return f"{outcome[0].upper()}{outcome[1:]} with this in place: {change}"
+        return f"{change}{outcome}" if isinstance(gap.value, bool) else f"{change}，{outcome}"
     return f"{change} {outcome}" if lang == "en" else f"{change}，{outcome}"

@@ -168,7 +168,7 @@ class ItemType:
         return self.value_of(number, item)
 
     def change_words(self, item: Item, current: Any, proposed: Any, change: float | None, lang: str) -> str:
-        """A change to the item in words: 专业技术人员数再增加 3 人（45 → 48）, 是否提供在线预约改为“是”."""
+        """A change to the item in words: 专业技术人员数再增加 3 人（45 → 48）, 服务方式改为“上门”."""
         label = item.label.get(lang)
         if change is None:
             shown = self.words(proposed, item, lang)
@@ -308,6 +308,16 @@ class BooleanType(ItemType):
 
     def synthetic(self, item: Item, rng: np.random.Generator, n: int) -> np.ndarray:
         return (rng.random(n) < SYNTHETIC_YES).astype(float)
+
+    def change_words(self, item: Item, current: Any, proposed: Any, change: float | None, lang: str) -> str:
+        """What to do, not what to answer: 是否提供在线预约 → 提供在线预约; CT → 具备CT; to "no": 不再…."""
+        label = item.label.get(lang)
+        if lang == "en":
+            return label if proposed else f"no longer: {label}"
+        for question, yes, no in (("是否", "", "不再"), ("能否", "能", "不能")):
+            if question in label:
+                return label.replace(question, yes if proposed else no, 1)
+        return f"具备{label}" if proposed else f"不再具备{label}"
 
 
 class ChoiceType(ItemType):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from .loading.structure import chapters as read_chapters
 from .loading.structure import frameworks as read_frameworks
 from .messages import Message
 from .model import Instrument
+from .units import derived_unit
 
 TOTALS = ("weighted", "mean_of_dimensions")
 
@@ -243,6 +245,8 @@ def load_data(data: Any, source: str = "") -> Instrument:
         check.problem("total", "mean_needs_dimensions")
     if check.problems:
         raise InstrumentError(check.problems)
+    items = {item.id: item for section in sections for item in section.items}
+    indicators = [replace(ind, unit=derived_unit(items, ind.formula.source)) for ind in indicators]
     instrument = Instrument(
         id=instrument_id,
         version=version,

@@ -105,6 +105,7 @@ class Indicator:
     pooled: bool = False
     standard: Standard | None = None
     groups: dict[str, str] = field(default_factory=dict, hash=False)  # framework id -> group id
+    unit: Text | None = None  # of its value and target, derived from its formula's items (`units.derived_unit`)
 
     @property
     def scored(self) -> bool:

@@ -373,6 +373,35 @@ def m006_stored_results(db: Database) -> None:
     rebuild_paths(db)
 
 
+@migrations()
+def m007_name_keys_and_notices(db: Database) -> None:
+    """Each unit's name as it sorts (by pinyin: 阿坝 < 长安 < 重庆 < 大王), and notices kept for one view.
+
+    `org_units.name_key` is written whenever units are saved (`store.orgs.name_key`), so lists sorted by
+    name sort in SQL, however many units there are. `notices` holds what a page must show once after a
+    redirect and is too long for the session cookie (every problem of a refused upload).
+    """
+    from .store.orgs import name_key
+
+    _script(
+        db,
+        """
+        ALTER TABLE org_units ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+        CREATE INDEX org_units_name_key ON org_units(name_key, code);
+
+        CREATE TABLE notices (
+            id TEXT PRIMARY KEY,                 -- random: the session holds it until the page shows it
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            body TEXT NOT NULL,                  -- JSON
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX notices_created ON notices(created_at)
+        """,
+    )
+    rows = [(name_key(row["name"]), row["code"]) for row in db.query("SELECT code, name FROM org_units")]
+    db.conn.executemany("UPDATE org_units SET name_key = ? WHERE code = ?", rows)
+
+
 def source_digest(source: str) -> str:
     """The SHA-256 of an instrument's source text: an instrument compiled once is known by it."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()

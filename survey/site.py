@@ -42,6 +42,12 @@ def inject() -> dict:
     return {"lang": language(), "user": g.get("user"), "words": words, "lifecycle": lifecycle}
 
 
+@bp.app_template_global("mark")
+def mark(char: str) -> str:
+    """A Chinese punctuation mark as the interface language writes it (macros see it without the page's context)."""
+    return words.mark(char, language())
+
+
 @bp.app_template_filter("when")
 def when(stamp: str) -> str:
     """A stored UTC timestamp as people read it: 2025-06-30 14:05 UTC."""

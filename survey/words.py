@@ -92,6 +92,17 @@ SOURCE_WORDS = {
 }
 APPEAL_WORDS = {"pending": _l("待处理"), "accepted": _l("已采纳"), "rejected": _l("不予采纳")}
 IMPORTED = re.compile(r"(\d+) answers")
+PUNCTUATION = {"：": ": ", "；": "; ", "，": ", ", "、": ", ", "（": " (", "）": ")"}  # Chinese mark → English
+
+
+def mark(char: str, lang: str) -> str:
+    """A punctuation mark as `lang` writes it: “：” in Chinese, ": " in English."""
+    return char if lang == "zh" else PUNCTUATION.get(char, char)
+
+
+def joined(parts: Any, lang: str, separator: str = "；") -> str:
+    """Parts in one line, separated as `lang` separates them: 甲；乙 or "a; b"."""
+    return mark(separator, lang).join(str(part) for part in parts)
 
 
 def item_label(item: Item, lang: str) -> str:
@@ -103,11 +114,17 @@ def item_label(item: Item, lang: str) -> str:
 
 
 def label(instrument: Instrument, name: str, lang: str) -> str:
-    """An item's, indicator's or clause's label (the id itself when the instrument no longer has it)."""
+    """An item's, indicator's or clause's label (the id itself when the instrument no longer has it), as it reads
+    out of its place: a part names its whole (管理的2型糖尿病患者人数中的规范管理人数), and an item and an indicator
+    of one label say which is which (可诊治病种数（填报项）, 可诊治病种数（指标）)."""
     if name in instrument.item:
-        return instrument.item[name].label.get(lang)
+        text = formatting.item_name(instrument, instrument.item[name], lang)
+        shared = any(ind.label.get(lang) == text for ind in instrument.indicators)
+        return _("%(label)s（填报项）", label=text) if shared else text
     if name in instrument.indicator:
-        return instrument.indicator[name].label.get(lang)
+        text = instrument.indicator[name].label.get(lang)
+        shared = any(formatting.item_name(instrument, item, lang) == text for item in instrument.items)
+        return _("%(label)s（指标）", label=text) if shared else text
     if name in instrument.clause:
         return clause_name(instrument.clause[name], lang)
     return name

@@ -8,6 +8,8 @@ import pytest
 
 import instruments
 from instruments.diff import diff
+from instruments.gaps import Gap
+from instruments.item_types import ITEM_TYPES
 from instruments.library import every_version, get
 
 TOWNSHIP = get("township-health-centre", "2026.1")
@@ -178,6 +180,17 @@ def test_professional_technical_share_is_over_establishment_posts():
     assert (share.value, share.met) == (pytest.approx(44 / 50), False)
     assert instruments.describe(TOWNSHIP, share.gap) == "专业技术人员数再增加 1 人（44 → 45），即可达到 ≥ 90%（90%）"
     assert TOWNSHIP.indicator["prof_tech_share"].formula.source == "staff_prof_tech / staff_establishment"
+
+
+def test_a_yes_no_gap_says_what_to_do_not_what_to_answer():
+    gap = Gap("online_booking", "has_online_booking", False, True, None, True)
+    assert instruments.describe(TOWNSHIP, gap) == "提供在线预约即可达标"
+    assert (
+        instruments.describe(TOWNSHIP, gap, "en") == "Would meet the target with this in place: Offers online booking"
+    )
+    words = ITEM_TYPES["boolean"].change_words
+    assert words(TOWNSHIP.item["needs_renovation"], True, False, None, "zh") == "不再存在需改造或危旧的业务用房"
+    assert words(get("township-health-centre", "2025.1").item["eq_ct"], False, True, None, "zh") == "具备CT"
 
 
 def test_the_share_of_staff_on_post_is_reported_without_a_target():

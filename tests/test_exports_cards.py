@@ -107,6 +107,8 @@ def test_words():
     assert change_words(indicator, 3.0, 3.0) == "不变"
     assert change_words(indicator, 2.5, 3.0) == "−0.5"
     assert change_words(indicator, None, 3.0) == ""
+    assert change_words(indicator, 0.936, 0.934) == "+0.01"  # shown as 0.93 → 0.94: a change, not 不变
+    assert change_words(indicator, 0.9341, 0.9339) == "不变"  # both shown as 0.93
 
 
 # ---------------------------------------------------------------- grades by clauses

@@ -66,7 +66,7 @@ def test_a_password_change_ends_every_other_session(app, client, auth):
     ("path", "data"),
     [
         ("password", {"password": "fresh-start-9", "again": "fresh-start-9"}),
-        ("disable", {}),
+        ("disable", {"confirm": "yes"}),
         ("placement", {"role": "evaluator", "org_code": "619901"}),
         ("placement", {"role": "centre", "org_code": "619901002"}),
     ],

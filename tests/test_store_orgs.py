@@ -10,7 +10,16 @@ from instruments.library import get
 from survey import assessment
 from survey import db as database
 from survey.store import StoreError
-from survey.store.orgs import Unit, all_units, attribute_groups, attribute_names, children, get_unit, save_units
+from survey.store.orgs import (
+    Unit,
+    all_units,
+    attribute_groups,
+    attribute_names,
+    by_name,
+    children,
+    get_unit,
+    save_units,
+)
 from survey.store.rounds import create_round
 from survey.store.versions import save_instrument
 
@@ -39,11 +48,37 @@ def test_attributes_are_kept_with_their_units(db):
     assert get_unit(db, "c3").attributes == {"隶属关系": "县属"}
     assert get_unit(db, "c4").attributes == {}
     assert all_units(db)["c2"].attributes == {"隶属关系": "市属", "举办主体": "政府办"}
-    assert [u.attributes for u in children(db, "6101")][:2] == [
+    below = {u.code: u.attributes for u in children(db, "6101")}
+    assert [below["c1"], below["c2"]] == [
         {"隶属关系": "县属", "举办主体": "政府办"},
         {"隶属关系": "市属", "举办主体": "政府办"},
     ]
     assert attribute_names(db) == [("举办主体", 2), ("隶属关系", 3)]
+
+
+def test_units_sort_by_pinyin(db):
+    assert [u.name for u in children(db, "6101")] == [
+        "丙卫生院",
+        "丁卫生院",
+        "甲卫生院",
+        "乙卫生院",
+    ]  # bing ding jia yi
+    save_units(db, [Unit(f"p{n}", name, "township", "6101", "township_health_centre", None)
+                    for n, name in enumerate(["大王卫生院", "重庆卫生院", "阿坝卫生院", "长安卫生院"])])  # fmt: skip
+    named = [u.name for u in children(db, "6101") if u.code.startswith("p")]
+    assert named == ["阿坝卫生院", "长安卫生院", "重庆卫生院", "大王卫生院"]  # a < chang < chong (not zhong) < da
+    save_units(db, [Unit("p0", "安康卫生院", "township", "6101", "township_health_centre", None)])  # renamed: re-keyed
+    assert [u.name for u in children(db, "6101") if u.code.startswith("p")][:2] == ["阿坝卫生院", "安康卫生院"]
+
+
+def test_names_and_attributes_are_listed_in_pinyin_order_not_code_point_order(db):
+    save_units(db, [Unit(f"p{n}", name, "township", "6101", "township_health_centre", None, {name[:2]: "有"})
+                    for n, name in enumerate(["大王卫生院", "重庆卫生院", "阿坝卫生院", "长安卫生院"])])  # fmt: skip
+    codes = ["p0", "p1", "p2", "p3", "nowhere"]
+    pinyin = ["阿坝卫生院", "长安卫生院", "重庆卫生院", "大王卫生院"]  # a, chang, chong (not zhong), da
+    assert sorted(pinyin) == pinyin[::-1]  # by code point the order is reversed
+    assert by_name(db, codes) == list(zip(["p2", "p3", "p1", "p0"], pinyin, strict=True))
+    assert [name for name, _n in attribute_names(db)] == ["阿坝", "长安", "重庆", "大王", "举办主体", "隶属关系"]
 
 
 def test_a_reimport_updates_attributes_it_names_and_leaves_the_others(db):
@@ -60,6 +95,7 @@ def test_a_reimport_updates_attributes_it_names_and_leaves_the_others(db):
 def test_centres_grouped_by_an_attribute(db):
     codes = ["c4", "c1", "c2", "c3", "nowhere"]
     assert attribute_groups(db, "隶属关系", codes) == {"县属": [1, 3], "市属": [2]}
+    assert list(attribute_groups(db, "隶属关系", codes)) == ["市属", "县属"]  # shi before xian; 县 < 市 by code point
     assert attribute_groups(db, "举办主体", codes) == {"政府办": [1, 2]}
     assert attribute_groups(db, "没有的属性", codes) == {}
 

@@ -138,12 +138,12 @@ ROUTES = [
     ("GET", "/admin/users/{doumen}", ADMIN),
     ("POST", "/admin/users/{doumen}/placement", ADMIN),
     ("POST", "/admin/users/{doumen}/password", ADMIN),
-    ("POST", "/admin/users/{doumen}/disable", ADMIN_ACTS),
+    ("POST", "/admin/users/{doumen}/disable", ADMIN),  # asks first (confirm=yes does it)
     ("POST", "/admin/users/{doumen}/enable", ADMIN_ACTS),
     ("GET", "/admin/rounds", ADMIN),
     ("GET", "/admin/rounds/new", ADMIN),
     ("POST", "/admin/rounds/new", ADMIN),
-    ("POST", "/admin/rounds/2/close", ADMIN_ACTS),
+    ("POST", "/admin/rounds/2/close", ADMIN),  # asks first
     ("POST", "/admin/rounds/1/reopen", ADMIN_ACTS),
 ]
 POSTS = [path for method, path, _ in ROUTES if method == "POST" and "{" not in path and "/review/" not in path]

@@ -2,6 +2,7 @@
 
 import html
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,8 @@ def test_missing_things_are_404(admin, path):
 
 def test_missing_round_or_user_to_change_is_404(admin, app_db):
     before = snapshot(app_db)
-    assert admin.post("/admin/rounds/999/close").status_code == 404
-    assert admin.post("/admin/users/99999/disable").status_code == 404
+    assert admin.post("/admin/rounds/999/close", data={"confirm": "yes"}).status_code == 404
+    assert admin.post("/admin/users/99999/disable", data={"confirm": "yes"}).status_code == 404
     assert admin.post("/admin/rounds/2/delete").status_code == 404
     assert snapshot(app_db) == before
 
@@ -321,6 +322,21 @@ def test_users_are_listed_and_filtered_without_password_hashes(admin, app_db):
     assert "password_hash" not in pages
 
 
+def test_users_are_searched_by_name_or_unit_and_paged(admin, app_db, monkeypatch):
+    found = page(admin.get("/admin/users?q=斗门")).split("<table")[1]
+    assert "doumen" in found and "wangsi" not in found
+    assert "doumen" in page(admin.get("/admin/users?q=DOU")).split("<table")[1]  # the username, any case
+    by_code = page(admin.get("/admin/users?q=619901002")).split("<table")[1]
+    assert "wangsi" in by_code and "doumen" not in by_code
+    assert "没有符合条件的用户" in page(admin.get("/admin/users?q=%25_%25"))  # LIKE's own characters are literal
+    monkeypatch.setattr("survey.admin.users.SHOWN", 2)
+    first, second = page(admin.get("/admin/users?role=centre")), page(admin.get("/admin/users?role=centre&page=2"))
+    listed = [re.findall(r'<a href="/admin/users/\d+">([^<]+)</a>', text) for text in (first, second)]
+    assert listed == [["doumen", "longan"], ["shanglin", "wangsi"]]  # 斗门 dou, 平武县龙安 ping, 上林 shang, 王寺 wang
+    assert [u.username for u in list_users(app_db, "centre")][:4] == listed[0] + listed[1]
+    assert "第 2 / 3 页" in second and 'rel="prev"' in second and 'href="/admin/users?page=2&role=centre"' in first
+
+
 def new_user(**changes):
     return {"username": "huxian", "role": "evaluator", "org_code": "619902", "password": "county-2025!",
             "again": "county-2025!", **changes}  # fmt: skip
@@ -410,7 +426,7 @@ def test_an_administrator_keeps_their_own_role_and_account(admin, app_db):
     before = snapshot(app_db)
     text = page(admin.post(f"/admin/users/{me}/placement", data={"role": "official", "org_code": "61"}))
     assert "不能停用自己的账号，也不能取消自己的管理员角色" in text
-    response = admin.post(f"/admin/users/{me}/disable")
+    response = admin.post(f"/admin/users/{me}/disable", data={"confirm": "yes"})
     assert "不能停用自己的账号" in page(admin.get(response.location))
     assert snapshot(app_db) == before
     assert "这是您自己的账号，不能停用" in page(admin.get(f"/admin/users/{me}"))
@@ -444,12 +460,33 @@ def test_bad_new_password_is_refused(admin, app_db, data, message):
     assert snapshot(app_db) == before
 
 
+def test_disabling_a_user_asks_first_and_changes_nothing_until_confirmed(admin, app_db):
+    doumen = user_id(app_db, "doumen")
+    before = snapshot(app_db)
+    asked = admin.post(f"/admin/users/{doumen}/disable")
+    text = page(asked)
+    assert asked.status_code == 200 and "停用账号 doumen？" in text and "确认停用" in text
+    assert 'name="confirm" value="yes"' in text and f'href="/admin/users/{doumen}"' in text  # 取消 goes back
+    assert snapshot(app_db) == before and get_user(app_db, "doumen").active
+
+
+def test_closing_a_round_asks_first_and_changes_nothing_until_confirmed(admin, app_db):
+    app_db.execute("UPDATE appeals SET status = 'rejected', decision = '理由不成立'")  # nothing waits
+    before = snapshot(app_db)
+    text = page(admin.post("/admin/rounds/2/close"))
+    assert "结束轮次 2：" in text and "确认结束轮次" in text and 'action="/admin/rounds/2/close"' in text
+    assert snapshot(app_db) == before and get_round(app_db, 2).status == "open"
+    response = admin.post("/admin/rounds/2/close", data={"confirm": "yes"})
+    assert response.status_code == 302 and get_round(app_db, 2).status == "closed"
+    assert admin.post("/admin/rounds/2/reopen").status_code == 302 and get_round(app_db, 2).status == "open"
+
+
 def test_a_disabled_user_cannot_sign_in(app, app_db, admin):
     doumen = user_id(app_db, "doumen")
     centre = app.test_client()
     AuthActions(centre).as_user("doumen")
     assert centre.get("/rounds").status_code == 200
-    response = admin.post(f"/admin/users/{doumen}/disable")
+    response = admin.post(f"/admin/users/{doumen}/disable", data={"confirm": "yes"})
     assert response.status_code == 302 and "已停用用户 doumen" in page(admin.get(response.location))
     assert not get_user(app_db, "doumen").active
     assert centre.get("/rounds").status_code == 302  # the open session ends too
@@ -517,7 +554,7 @@ def test_bad_round_is_refused_with_its_message(admin, app_db, changes, message):
 
 def test_a_round_with_a_pending_appeal_does_not_close_and_names_it(admin, app_db):
     before = list(app_db.query("SELECT * FROM audit ORDER BY id"))
-    response = admin.post("/admin/rounds/2/close")
+    response = admin.post("/admin/rounds/2/close", data={"confirm": "yes"})
     shown = page(admin.get(response.location))
     assert "未结束轮次 2：还有 1 项申诉等待处理：上林卫生院 条款 1.3.4「" in shown
     assert get_round(app_db, 2).status == "open" and list(app_db.query("SELECT * FROM audit ORDER BY id")) == before
@@ -525,7 +562,7 @@ def test_a_round_with_a_pending_appeal_does_not_close_and_names_it(admin, app_db
 
 def test_closing_a_round_refuses_centre_saves_and_reopening_allows_them(app, admin, app_db):
     app_db.execute("UPDATE appeals SET status = 'rejected', decision = '理由不成立'")  # nothing waits
-    response = admin.post("/admin/rounds/2/close")
+    response = admin.post("/admin/rounds/2/close", data={"confirm": "yes"})
     assert response.status_code == 302 and "已结束轮次 2" in page(admin.get(response.location))
     assert get_round(app_db, 2).status == "closed"
     audit = next(app_db.query("SELECT * FROM audit WHERE action = 'round.status'"))
@@ -556,7 +593,7 @@ def test_closing_a_round_refuses_centre_saves_and_reopening_allows_them(app, adm
 
 
 def test_store_lists_and_browses(app_db):
-    assert [u.code for u in children(app_db, None)] == ["51", "61"]
+    assert [u.code for u in children(app_db, None)] == ["61", "51"]  # 陕西 shan before 四川 si
     assert [u.code for u in ancestors(app_db, DOUMEN)] == ["61", "6199", "619901"]
     assert ancestors(app_db, "61") == []
     counts = centre_counts(app_db)

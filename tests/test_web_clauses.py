@@ -200,14 +200,19 @@ def test_another_centre_s_file_cannot_be_removed_and_a_removal_is_audited(client
     assert counts(app_db) == before
     upload(client, "quality_organisation", "a.pdf", pdf("a"))
     mine = next(app_db.query("SELECT id FROM evidence WHERE item_id = 'quality_organisation' ORDER BY id DESC"))
-    page = text(client.post(f"/rounds/2/evidence/{mine['id']}/remove", follow_redirects=True))
+    kept = counts(app_db)
+    asked = text(client.post(f"/rounds/2/evidence/{mine['id']}/remove"))  # asks first, removes nothing
+    assert "删除佐证材料“a.pdf”？" in asked and "确认删除" in asked and counts(app_db) == kept
+    page = text(client.post(f"/rounds/2/evidence/{mine['id']}/remove", data={"confirm": "yes"}, follow_redirects=True))
     assert "已删除佐证材料“a.pdf”。" in page
     assert next(app_db.query("SELECT action, old FROM audit ORDER BY id DESC")) == {
         "action": "evidence_remove", "old": "a.pdf"
     }  # fmt: skip
     auth.as_user("shanglin")  # submitted: its files stay while it is reviewed
     before = counts(app_db)
-    page = text(client.post(f"/rounds/2/evidence/{theirs['id']}/remove", follow_redirects=True))
+    page = text(
+        client.post(f"/rounds/2/evidence/{theirs['id']}/remove", data={"confirm": "yes"}, follow_redirects=True)
+    )
     assert "未删除：填报已提交、已通过或轮次已结束" in page and counts(app_db) == before
 
 

@@ -15,7 +15,7 @@ from conftest import fill_completely
 import instruments
 from survey.official import reports
 from survey.store.editing import save_answers
-from survey.store.orgs import all_units
+from survey.store.orgs import all_units, name_key
 from survey.store.ratings import write_ratings
 from survey.store.responses import answers, get_response, statuses
 from survey.store.rounds import centres, create_round, get_round, round_instrument
@@ -34,12 +34,12 @@ ROUTES = [
     "/reports/rounds/2/league.xlsx",
     "/reports/rounds/2/cards.zip",
 ]
-XIXIAN_COUNTIES = {
+XIXIAN_COUNTIES = {  # as regions are listed: by name in pinyin order (feng dong, feng xi, jing, kong, qin)
     "619901": "沣东新城",
     "619902": "沣西新城",
-    "619903": "秦汉新城",
-    "619904": "空港新城",
     "619905": "泾河新城",
+    "619904": "空港新城",
+    "619903": "秦汉新城",
 }
 
 
@@ -231,10 +231,11 @@ def sorted_reference(rows, key, descending):
 def test_sort_by_name_and_county(client, auth):
     auth.as_user("xixian")
     names = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', page(client, "/reports/rounds/2?sort=name"))
-    assert names == sorted(names) and len(names) == 18
+    assert names == sorted(names, key=name_key) and len(names) == 18  # pinyin: 北杜 bei … 周陵 zhou
+    assert names[0] == "北杜卫生院" and names[-1] == "周陵卫生院"
     html = page(client, "/reports/rounds/2?sort=county&order=desc")
     counties = re.findall(r"</th>\s*<td>([^<]+)</td>", html)
-    assert counties == sorted(counties, reverse=True)
+    assert counties == sorted(counties, key=name_key, reverse=True)
 
 
 @pytest.mark.parametrize(
@@ -381,7 +382,7 @@ def test_the_admin_sees_all_regions_together(client, auth):
     auth.as_user("admin")
     html = page(client, "/reports/rounds/2/regions?level=province")
     group = html.split('data-indicator="prof_tech_share"')[1].split("</tbody>")[0]
-    assert re.findall(r'data-region="(\d*)"', group) == ["", "51", "61"] and "全部地区" in group
+    assert re.findall(r'data-region="(\d*)"', group) == ["", "61", "51"] and "全部地区" in group  # 陕西 shan, 四川 si
 
 
 def test_the_regions_toggle_changes_the_figures(client, auth):

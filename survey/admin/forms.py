@@ -77,6 +77,7 @@ class UserFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    q = StringField(_l("用户名、机构名称或编码"), filters=[_strip], validators=[Optional(), Length(max=64)])
     role = SelectField(_l("角色"), validators=[Optional()], invalid_choice_message=CHOOSE)
     org = StringField(_l("机构编码（含下级）"), filters=[_strip], validators=[Optional(), Length(max=64), known_unit])
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from ..auth import login_required
+from ..confirm import ask, confirmed
 from ..db import writing
 from ..site import language
 from ..store import NotFoundError, StoreError
@@ -17,7 +18,7 @@ from ..store.orgs import names
 from ..store.rounds import Round, change_status, create_round, get_round, list_rounds, round_instrument
 from ..store.versions import list_instruments
 from ..web_db import get_db
-from ..words import thing_name
+from ..words import joined, thing_name
 from . import bp
 from .forms import ActionForm, NewRoundForm
 
@@ -83,12 +84,19 @@ def _round(round_id: int) -> Round:
 
 @bp.post("/rounds/<int:round_id>/<any(close, reopen):change>")
 @login_required("admin")
-def round_status(round_id: int, change: str) -> Response:
-    """Close a round (centres can no longer save or submit) or reopen it."""
+def round_status(round_id: int, change: str) -> Response | str:
+    """Close a round (centres can no longer save or submit), asked again first; or reopen it."""
     found = _round(round_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     status = "closed" if change == "close" else "open"
+    if status == "closed" and not confirmed():
+        return ask(
+            _("结束轮次 %(id)d：%(title)s？", id=found.id, title=found.title),
+            _("结束后，机构不能再保存、上传或提交此轮次的填报，评审结果和申诉也不能再改动；需要时可以重新开启。"),
+            _("确认结束轮次"),
+            url_for("admin.rounds") + f"#round-{found.id}",
+        )
     db = get_db()
     try:
         with writing(db):  # no appeal slips in between the check and the close
@@ -98,8 +106,12 @@ def round_status(round_id: int, change: str) -> Response:
     except AppealsPendingError as error:
         units = names(db, (code for code, _item in error.pending))
         instrument = round_instrument(db, found)
-        waiting = "；".join(
-            f"{units.get(code, code)} {thing_name(instrument, item_id, language())}" for code, item_id in error.pending
+        waiting = joined(
+            (
+                f"{units.get(code, code)} {thing_name(instrument, item_id, language())}"
+                for code, item_id in error.pending
+            ),
+            language(),
         )
         flash(_("未结束轮次 %(id)d：还有 %(n)d 项申诉等待处理：%(list)s。", id=found.id, n=len(error.pending),
                 list=waiting), "error")  # fmt: skip

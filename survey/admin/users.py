@@ -5,12 +5,15 @@ Password hashes never leave the store: pages see `User`, which has none.
 
 from __future__ import annotations
 
+import math
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from ..auth import login_required, password_problem
+from ..confirm import ask, confirmed
 from ..site import language
 from ..store import NotFoundError, StoreError
 from ..store.orgs import names
@@ -19,6 +22,7 @@ from ..store.users import (
     User,
     WeakPasswordError,
     add_user,
+    count_users,
     list_users,
     require_user,
     reset_password,
@@ -29,23 +33,30 @@ from ..web_db import get_db
 from . import bp
 from .forms import ActionForm, NewUserForm, PlacementForm, ResetPasswordForm, UserFilterForm
 
-SHOWN = 500  # users on one page; the filter narrows the rest down
+SHOWN = 50  # users on one page
 SELF_LOCKOUT = _l("不能停用自己的账号，也不能取消自己的管理员角色。")
 
 
 @bp.get("/users")
 @login_required("admin")
 def users() -> str:
-    """用户: every user (the first SHOWN), filtered by role and by unit (with the units below it)."""
+    """用户: users found by username, unit name or code, role and unit (with the units below it), a page at a time."""
     form = UserFilterForm(request.args)
     found: list[User] = []
+    total = 0
+    page = request.args.get("page", 1, type=int)
     if form.validate():
-        found = list_users(get_db(), form.role.data or None, form.org.data or None, limit=SHOWN + 1)
+        chosen = (form.role.data or None, form.org.data or None)
+        total = count_users(get_db(), *chosen, search=form.q.data or "")
+        page = min(max(page, 1), max(math.ceil(total / SHOWN), 1))
+        found = list_users(get_db(), *chosen, limit=SHOWN, offset=(page - 1) * SHOWN, search=form.q.data or "")
     return render_template(
         "admin/users.html",
         form=form,
-        users=found[:SHOWN],
-        more=len(found) > SHOWN,
+        users=found,
+        total=total,
+        page=page,
+        pages=max(math.ceil(total / SHOWN), 1),
         units=names(get_db(), (user.org_code for user in found)),
     )
 
@@ -142,10 +153,18 @@ def password(user_id: int) -> Response | str:
 @bp.post("/users/<int:user_id>/<any(enable, disable):change>")
 @login_required("admin")
 def active(user_id: int, change: str) -> Response | str:
-    """Enable or disable a user: a disabled user cannot sign in; an administrator cannot disable themselves."""
+    """Enable or disable a user (asked again first): a disabled user cannot sign in; an administrator cannot
+    disable themselves."""
     account = _user(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if change == "disable" and account.id != g.user.id and not confirmed():
+        return ask(
+            _("停用账号 %(name)s？", name=account.username),
+            _("停用后此用户不能再登录，已登录的会话立即结束；其填报与审核记录保留。可以随时重新启用。"),
+            _("确认停用"),
+            url_for("admin.user", user_id=account.id),
+        )
     try:
         set_active(get_db(), account.id, change == "enable", acting=g.user)
     except SelfLockoutError:

@@ -14,6 +14,7 @@ from instruments.model import Chapter, Section
 
 from .. import clause_rows, scorecard
 from ..auth import login_required
+from ..confirm import ask, confirmed
 from ..files import attachment
 from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError
@@ -300,9 +301,23 @@ def add_evidence(round_id: int) -> Response:
 
 @bp.post("/rounds/<int:round_id>/evidence/<int:evidence_id>/remove")
 @login_required("centre")
-def remove_evidence(round_id: int, evidence_id: int) -> Response:
-    """Remove one of the response's evidence files (audited); only while the centre may change its answers."""
+def remove_evidence(round_id: int, evidence_id: int) -> Response | str:
+    """Remove one of the response's evidence files (audited), asked again first; only while the centre may change
+    its answers."""
     found = _open(round_id)
+    if found.editable and not confirmed():
+        attached = next((e for files in found.files.values() for e in files if e.id == evidence_id), None)
+        if attached is None:
+            abort(404)
+        return ask(
+            _("删除佐证材料“%(name)s”？", name=attached.name),
+            _(
+                "删除后，%(where)s将不再附有此文件；审计记录保留文件名。需要时可以重新上传。",
+                where=thing_name(found.instrument, attached.item_id, language()),
+            ),
+            _("确认删除"),
+            url_for("centre.overview", round_id=round_id),
+        )
     try:
         removed = filling.detach(get_db(), found, evidence_id, g.user)
     except NotFoundError:

@@ -10,6 +10,8 @@ from markupsafe import Markup
 from instruments import formatting
 
 from .. import charts
+from ..site import language
+from ..words import joined, mark
 from .profile import Profile
 from .regions import Line, Summary
 
@@ -19,8 +21,9 @@ SCORE_TICKS = [(0.0, "0"), (50.0, "50"), (100.0, "100")]
 
 def distribution(counts: Sequence[int], unscored: int) -> Markup:
     """A histogram of total scores in 10-point bins, from their counts (and how many have no total)."""
-    groups = "；".join(
-        _("%(low)d–%(high)d 分：%(n)d 家", low=10 * i, high=10 * (i + 1), n=n) for i, n in enumerate(counts)
+    groups = joined(
+        (_("%(low)d–%(high)d 分：%(n)d 家", low=10 * i, high=10 * (i + 1), n=n) for i, n in enumerate(counts)),
+        language(),
     )
     desc = _("%(n)d 家机构的总分分布（未评分的 %(m)d 家不计）。%(groups)s", n=sum(counts), m=unscored,
              groups=groups)  # fmt: skip
@@ -44,7 +47,7 @@ def shares(summary: Summary, indicator_id: str, label: str) -> Markup:
     """Horizontal bars: the share of centres meeting one indicator's target in the scope and each region."""
     lines = summary.lines_of(indicator_id)
     rows = [charts.Bar(_region_name(line), line.figure.share, _share_text(line)) for line in lines]
-    desc = "；".join(f"{row.label}：{row.text}" for row in rows)
+    desc = joined((f"{row.label}{mark('：', language())}{row.text}" for row in rows), language())
     svg = charts.bars(rows, title=_("%(indicator)s：各地区达标率", indicator=label), desc=desc, chart_id="shares",
                       ticks=PERCENT_TICKS)  # fmt: skip
     return Markup(svg)
@@ -72,7 +75,7 @@ def dimension_profile(found: Profile) -> Markup:
         value = "—" if dim.value is None else formatting.number(dim.value, 1)
         mean = "—" if dim.mean is None else formatting.number(dim.mean, 1)
         rows.append(charts.Bar(dim.title, dim.value, _("%(value)s（均值 %(mean)s）", value=value, mean=mean), dim.mean))
-    desc = "；".join(f"{row.label}：{row.text}" for row in rows)
+    desc = joined((f"{row.label}{mark('：', language())}{row.text}" for row in rows), language())
     svg = charts.bars(rows, title=_("维度得分与辖区均值"), desc=desc, chart_id="profile", top=100.0, ticks=SCORE_TICKS,
                       marker_label=_("辖区均值"))  # fmt: skip
     return Markup(svg)

@@ -25,7 +25,7 @@ from instruments.expressions import BOOLEAN
 from instruments.model import Indicator
 
 from ..store import NotFoundError
-from ..store.orgs import attribute_groups, get_unit, is_under, names
+from ..store.orgs import attribute_groups, by_name, get_unit, is_under
 from ..store.scores import RoundScores
 from ..store.standings import figures_in
 from .reports import League
@@ -134,7 +134,7 @@ def parts(
         everyone = [Region(value, value, "") for value in below]
     else:
         below = _below(db, top_code, level, codes, under) if level else {}
-        everyone = [Region(code, name, level or "") for code, name in _names(db, below)]
+        everyone = [Region(code, name, level or "") for code, name in by_name(db, below)]
     pages = max(1, math.ceil(len(everyone) / REGIONS_PER_PAGE))
     page = min(max(page, 1), pages)
     shown = everyone[(page - 1) * REGIONS_PER_PAGE : page * REGIONS_PER_PAGE]
@@ -186,11 +186,6 @@ def _below(db: Database, top: str | None, level: str, codes: list[str], under: n
         if region is not None:
             found.setdefault(region, []).append(row)
     return {code: np.asarray(rows, dtype=int) for code, rows in sorted(found.items())}
-
-
-def _names(db: Database, below: dict[str, np.ndarray]) -> list[tuple[str, str]]:
-    named = names(db, below)
-    return [(code, named.get(code, code)) for code in below]
 
 
 def summary(

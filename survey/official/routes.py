@@ -14,7 +14,7 @@ from ..store.access import find_centre, open_round, scope_of
 from ..store.orgs import attribute_names
 from ..store.rounds import Round
 from ..web_db import get_db
-from ..words import UNIT_LEVEL_WORDS
+from ..words import UNIT_LEVEL_WORDS, joined
 from . import bp, downloads, forms, graphs, profile, regions, reports
 
 ROLES = ("official", "admin")
@@ -67,7 +67,7 @@ def _approved_only() -> bool:
 
 def _notice(ignored: list[str]) -> None:
     if ignored:
-        flash(_("已忽略无效的参数：%(names)s", names="，".join(ignored)), "info")
+        flash(_("已忽略无效的参数：%(names)s", names=joined(ignored, language(), "，")), "info")
 
 
 @bp.get("/")

@@ -18,7 +18,7 @@ from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail
 from ..store.rounds import Round, centres_named, round_instrument
 from ..store.verification import verify
 from ..web_db import get_db
-from ..words import FLAG_WORDS, LEVEL_WORDS, STATUS_WORDS, thing_name
+from ..words import FLAG_WORDS, LEVEL_WORDS, STATUS_WORDS, joined, mark, thing_name
 from . import bp, cases, pages
 from .forms import (
     NOTE,
@@ -145,12 +145,14 @@ def approve_picked(round_id: int) -> Response:
     except StoreError:
         flash(_("未操作：此轮次已结束，或您的账号不能审核。"), "error")
         return back
-    names = names_within(db, g.user, picks)
+    names, lang = names_within(db, g.user, picks), language()
     if result.approved:
         flash(_("已通过 %(n)d 份：%(names)s", n=len(result.approved),
-                names="、".join(names.get(c, c) for c in result.approved[:50])), "success")  # fmt: skip
+                names=joined((names.get(c, c) for c in result.approved[:50]), lang, "、")), "success")  # fmt: skip
     for refusal in result.refused[:50]:
-        more = "（" + lifecycle.refusal(refusal.problems).text(language()) + "）" if refusal.problems else ""
+        more = ""
+        if refusal.problems:
+            more = mark("（", lang) + lifecycle.refusal(refusal.problems).text(lang) + mark("）", lang)
         flash(_("未通过 %(name)s：%(reason)s", name=names.get(refusal.org_code, refusal.org_code),
                 reason=str(REFUSALS[refusal.reason]) + more), "error")  # fmt: skip
     return back

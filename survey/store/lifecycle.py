@@ -30,9 +30,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from instruments import NOT_APPLICABLE, Clause, Instrument, Item
+from instruments import NOT_APPLICABLE, Clause, Instrument, Item, Text
 from instruments.checks import constraint_rule
 from instruments.checks import submission_problems as _problems_of
+from instruments.formatting import item_name
 from instruments.messages import Message
 
 from ..db import writing
@@ -125,7 +126,7 @@ def submission_problems(
 ) -> list[list[Message]]:
     """For each set of answers (with the items and clauses that have files): what keeps it from submission."""
     return [
-        [_problem(p.item, p.kind) for p in found]
+        [_problem(instrument, p.item, p.kind) for p in found]
         + [
             Message("evidence_needed", {"clause": _clause_name(clause)})
             for clause in missing_evidence(instrument, answered, attached_)
@@ -134,10 +135,12 @@ def submission_problems(
     ]
 
 
-def _problem(item: Item, kind: str) -> Message:
+def _problem(instrument: Instrument, item: Item, kind: str) -> Message:
+    """An item's problem, the item named as it reads on its own (a part names its whole)."""
+    name = Text(item_name(instrument, item, "zh"), item_name(instrument, item, "en"))
     if kind == "required":
-        return Message("must_answer", {"item": item.label})
-    return Message("constraint_broken", {"item": item.label, "rule": constraint_rule(item)})
+        return Message("must_answer", {"item": name})
+    return Message("constraint_broken", {"item": name, "rule": constraint_rule(item)})
 
 
 def _clause_name(clause: Clause) -> Message:

@@ -9,16 +9,41 @@ county" are one indexed lookup however many units there are.
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pypinyin import Style, lazy_pinyin
 from sqlite_utils import Database
 
 from ..db import rebuild_paths, writing
 from . import NotFoundError
 
 CHUNK = 500  # codes per IN (...) query
+TONES = {"\u0304": "1", "\u0301": "2", "\u030c": "3", "\u0300": "4"}  # the marks of 阴平 阳平 上声 去声
+
+
+def name_key(name: str) -> str:
+    """A unit's name as it sorts: its pinyin, syllable by syllable with the tone (阿坝 `a1 ba4` < 长安 `chang2 an1`
+    < 重庆 `chong2 qing4` < 大王), words in a phrase read as the phrase reads them (重庆, not zhòng); other
+    characters as they are, lower case (digits sort before letters)."""
+    return " ".join(_syllable(part) for part in lazy_pinyin(name, style=Style.TONE))
+
+
+@functools.cache
+def _syllable(marked: str) -> str:
+    """`zhòng` → `zhong4`, `lǜ` → `lv4` (ü after u, as dictionaries order them); a neutral tone has no digit."""
+    letters, tone = [], ""
+    for char in unicodedata.normalize("NFD", marked.strip().lower()):
+        if char in TONES:
+            tone = TONES[char]
+        elif char == "\u0308":  # the dots of ü
+            letters[-1] = "v"
+        else:
+            letters.append(char)
+    return "".join(letters) + tone
 
 
 @dataclass(frozen=True)
@@ -60,12 +85,12 @@ def save_units(db: Database, units: Iterable[UnitRecord]) -> tuple[int, int]:
     unsetting = [(u.code, k) for u in units for k, v in u.attributes.items() if v is None]
     with writing(db):
         db.conn.executemany(
-            """INSERT INTO org_units (code, name, level, parent_code, kind, population)
-               VALUES (?, ?, ?, ?, ?, ?)
+            """INSERT INTO org_units (code, name, level, parent_code, kind, population, name_key)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
                  parent_code = excluded.parent_code, kind = excluded.kind,
-                 population = excluded.population""",
-            [(u.code, u.name, u.level, u.parent_code, u.kind, u.population) for u in units],
+                 population = excluded.population, name_key = excluded.name_key""",
+            [(u.code, u.name, u.level, u.parent_code, u.kind, u.population, name_key(u.name)) for u in units],
         )
         db.conn.executemany(
             """INSERT INTO org_attributes (org_code, name, value) VALUES (?, ?, ?)
@@ -101,7 +126,13 @@ def _units(db: Database, rows: Iterable[dict]) -> list[Unit]:
     """Units of rows of org_units, each with its attributes."""
     rows = list(rows)
     attributes = _attributes(db, [row["code"] for row in rows])
-    return [Unit(**row, attributes=attributes.get(row["code"], {})) for row in rows]
+    return [_unit(row, attributes) for row in rows]
+
+
+def _unit(row: dict, attributes: Mapping[str, dict[str, str]]) -> Unit:
+    """A row of org_units as a Unit (its sort key stays in SQL)."""
+    fields = {key: value for key, value in row.items() if key != "name_key"}
+    return Unit(**fields, attributes=attributes.get(row["code"], {}))
 
 
 def get_unit(db: Database, code: str) -> Unit:
@@ -113,13 +144,13 @@ def get_unit(db: Database, code: str) -> Unit:
 
 
 def attribute_names(db: Database) -> list[tuple[str, int]]:
-    """Every attribute name in use, with how many units carry it, by name."""
-    rows = db.query("SELECT name, count(*) AS n FROM org_attributes GROUP BY name ORDER BY name")
-    return [(row["name"], row["n"]) for row in rows]
+    """Every attribute name in use, with how many units carry it, by name in pinyin order."""
+    rows = db.query("SELECT name, count(*) AS n FROM org_attributes GROUP BY name")
+    return sorted(((row["name"], row["n"]) for row in rows), key=lambda pair: (name_key(pair[0]), pair[0]))
 
 
 def attribute_groups(db: Database, name: str, codes: Sequence[str]) -> dict[str, list[int]]:
-    """The positions in `codes` of the units carrying each value of attribute `name`, by value.
+    """The positions in `codes` of the units carrying each value of attribute `name`, by value in pinyin order.
 
     Units without the attribute are in no group. The result feeds `instruments.regional`
     as regions do, so league tables and summaries can be grouped by any attribute.
@@ -136,7 +167,7 @@ def attribute_groups(db: Database, name: str, codes: Sequence[str]) -> dict[str,
         value = value_of.get(code)
         if value is not None:
             groups.setdefault(value, []).append(position)
-    return dict(sorted(groups.items()))
+    return dict(sorted(groups.items(), key=lambda pair: (name_key(pair[0]), pair[0])))
 
 
 def parents(db: Database) -> dict[str, str | None]:
@@ -147,10 +178,7 @@ def parents(db: Database) -> dict[str, str | None]:
 def all_units(db: Database) -> dict[str, Unit]:
     """Every unit by code."""
     attributes = _attributes(db)
-    return {
-        row["code"]: Unit(**row, attributes=attributes.get(row["code"], {}))
-        for row in db.query("SELECT * FROM org_units")
-    }
+    return {row["code"]: _unit(row, attributes) for row in db.query("SELECT * FROM org_units")}
 
 
 def under(db: Database, code: str | None) -> list[str]:
@@ -193,11 +221,11 @@ CENTRE_KINDS = ("township_health_centre", "community_health_centre")
 
 
 def children(db: Database, code: str | None) -> list[Unit]:
-    """The units directly below `code` (the top-level units when None), by code."""
+    """The units directly below `code` (the top-level units when None), by name in pinyin order."""
     if code is None:
-        rows = db.query("SELECT * FROM org_units WHERE parent_code IS NULL ORDER BY code")
+        rows = db.query("SELECT * FROM org_units WHERE parent_code IS NULL ORDER BY name_key, code")
     else:
-        rows = db.query("SELECT * FROM org_units WHERE parent_code = ? ORDER BY code", [code])
+        rows = db.query("SELECT * FROM org_units WHERE parent_code = ? ORDER BY name_key, code", [code])
     return _units(db, rows)
 
 
@@ -236,6 +264,17 @@ def names(db: Database, codes: Iterable[str | None]) -> dict[str, str]:
         sql = f"SELECT code, name FROM org_units WHERE code IN ({', '.join('?' * len(chunk))})"
         out.update({row["code"]: row["name"] for row in db.query(sql, chunk)})
     return out
+
+
+def by_name(db: Database, codes: Iterable[str | None]) -> list[tuple[str, str]]:
+    """The code and name of the units with these codes (those that exist), by name in pinyin order."""
+    wanted = sorted({code for code in codes if code})
+    rows: list[tuple[str, str, str]] = []
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        sql = f"SELECT name_key, code, name FROM org_units WHERE code IN ({', '.join('?' * len(chunk))})"
+        rows += db.execute(sql, chunk).fetchall()
+    return [(code, name) for _key, code, name in sorted(rows)]
 
 
 def names_and_levels(db: Database, codes: Iterable[str | None]) -> dict[str, tuple[str, str]]:

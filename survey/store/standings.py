@@ -63,7 +63,9 @@ def ranked(
     """A WITH clause `ranked` of the jurisdiction's results with each one's rank among them (response's status
     and review level, unit's name, group scores, when asked: without them it reads one index only)."""
     source, params = scoped(db, round_, scope, approved_only, responses, units)
-    extra = (", p.status, p.review_level" if responses or approved_only else "") + (", o.name" if units else "")
+    extra = (", p.status, p.review_level" if responses or approved_only else "") + (
+        ", o.name, o.name_key" if units else ""
+    )
     extra += ", r.scores" if scores else ""
     return (
         f"""WITH ranked AS (
@@ -175,9 +177,9 @@ def _order(instrument: Instrument, key: str, descending: bool, groups: GroupSet 
     elif key == "total":
         value = "k.total"
     elif key == "name":
-        value = "k.name"
+        value = "k.name_key"  # pinyin order, stored when units are saved
     elif key == "county":
-        value = "NULLIF(cu.name, '')"
+        value = "NULLIF(cu.name_key, '')"
     elif groups is not None and key in dict(groups.groups):
         value = f"json_extract(k.scores, '{groups.path(key)}')"
     else:

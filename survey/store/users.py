@@ -148,25 +148,46 @@ class SelfLockoutError(StoreError):
 
 
 def list_users(
-    db: Database, role: str | None = None, org_code: str | None = None, limit: int | None = None
+    db: Database,
+    role: str | None = None,
+    org_code: str | None = None,
+    limit: int | None = None,
+    *,
+    search: str = "",
+    offset: int = 0,
 ) -> list[User]:
-    """Users by username (the first `limit`): only those with `role`, at or below unit `org_code`, when given."""
+    """Users by their unit's name in pinyin order, then username (administrators, without a unit, first);
+    only those with `role`, at or below unit `org_code`, whose username, unit name or unit code holds
+    `search`, when given; the `limit` from `offset`."""
+    where, params = _user_filter(db, role, org_code, search)
+    sql = f"""SELECT u.* FROM users u LEFT JOIN org_units o ON o.code = u.org_code{where}
+              ORDER BY coalesce(o.name_key, ''), u.username"""
+    if limit is not None:
+        sql += f" LIMIT {int(limit)} OFFSET {max(int(offset), 0)}"
+    return [_user(row) for row in db.query(sql, params)]
+
+
+def count_users(db: Database, role: str | None = None, org_code: str | None = None, *, search: str = "") -> int:
+    """How many users `list_users` finds with these conditions."""
+    where, params = _user_filter(db, role, org_code, search)
+    return db.execute(f"SELECT count(*) FROM users u LEFT JOIN org_units o ON o.code = u.org_code{where}",
+                      params).fetchone()[0]  # fmt: skip
+
+
+def _user_filter(db: Database, role: str | None, org_code: str | None, search: str) -> tuple[str, list]:
     where, params = [], []
     if role:
-        where.append("role = ?")
+        where.append("u.role = ?")
         params.append(role)
     if org_code:
         get_unit(db, org_code)
-        where.append(
-            """org_code IN (WITH RECURSIVE tree(code) AS (
-                 SELECT ? UNION ALL SELECT o.code FROM org_units o JOIN tree t ON o.parent_code = t.code)
-               SELECT code FROM tree)"""
-        )
+        where.append("u.org_code IN (SELECT org_code FROM org_paths WHERE ancestor = ?)")
         params.append(org_code)
-    sql = "SELECT * FROM users" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY username"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return [_user(row) for row in db.query(sql, params)]
+    if search.strip():
+        term = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append("(u.username LIKE ? ESCAPE '\\' OR o.name LIKE ? ESCAPE '\\' OR u.org_code LIKE ? ESCAPE '\\')")
+        params += [term, term, term]
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def require_user(db: Database, user_id: int) -> User:
