@@ -7,9 +7,11 @@ centres, 1,116 professional-technical staff of 1,371, give 81.4%). The items
 are summed over the centres whose indicator could be evaluated from answered
 items (computed or not computable). For each region and clause: centres rated,
 the number and share of them at each level and below the first (未达到), and
-the centres where it is unrated or not applicable. All regions are computed at
-once over (centre, region) pairs, so the work grows with centres × depth, not
-regions.
+the centres where it is unrated or not applicable. Indicator figures are taken
+region by region (a page shows a region and a page of regions below it), a
+region holding every row reading the columns without a copy, and medians by
+selection rather than sorting; clause counts are computed for all regions at
+once over (centre, region) pairs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 
 from .evaluation import evaluate
 from .expressions import MISSING, NOT_APPLICABLE, NOT_COMPUTABLE, OK, plain
+from .model import Instrument
 from .ratings import BELOW
 from .scoring import Scores
 
@@ -176,7 +179,7 @@ def _ascending(labels: np.ndarray) -> bool:
     return bool(len(labels) < 2 or np.all(labels[1:] >= labels[:-1]))
 
 
-def _pooled(instrument, indicator_id: str, sums: dict[str, np.ndarray], counted: np.ndarray) -> np.ndarray:
+def _pooled(instrument: Instrument, indicator_id: str, sums: dict[str, np.ndarray], counted: np.ndarray) -> np.ndarray:
     """A pooled indicator's formula over each region's summed items (NaN where none counted or not computable)."""
     column = evaluate(instrument, sums, [indicator_id], relevance=False)[indicator_id]
     return np.where(counted & (column.status == OK), column.value, np.nan)
