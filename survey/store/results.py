@@ -392,6 +392,25 @@ class RoundFigures:
     def scores(self) -> StoredScores:
         return StoredScores(self.instrument, self.records)
 
+    @cached_property
+    def _regions(self) -> dict[str, tuple[list[str], np.ndarray]]:
+        return {}
+
+    def regions_at(self, db: Database, level: str) -> tuple[list[str], np.ndarray]:
+        """The units at `level` above the held rows (codes in code order) and each row's place among them (-1: none).
+
+        Worked out once per level while these figures are held (a write of the round, or a rescore after units
+        moved, holds new ones).
+        """
+        found = self._regions.get(level)
+        if found is None:
+            region_of = dict(db.execute("SELECT org_code, ancestor FROM org_paths WHERE level = ?", [level]).fetchall())
+            codes = sorted(set(region_of.values()))
+            place = {code: k for k, code in enumerate(codes)}
+            labels = np.fromiter((place.get(region_of.get(code), -1) for code in self.codes), np.int32, len(self.codes))
+            found = self._regions[level] = (codes, labels)
+        return found
+
 
 _FIGURES: OrderedDict[tuple[str, int], RoundFigures] = OrderedDict()
 _FIGURES_LOCK = threading.Lock()

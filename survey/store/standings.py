@@ -9,6 +9,7 @@ whether the jurisdiction has a hundred centres or fifty thousand.
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from instruments import Instrument
 
 from .lifecycle import APPROVED
 from .orgs import names
-from .results import StoredScores, round_figures
+from .results import RoundFigures, StoredScores, round_figures
 from .rounds import Round, in_round, place_names, round_instrument
 
 FIXED_SORTS = ("rank", "total", "name", "county")
@@ -335,6 +336,28 @@ def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bo
     row_of = held.row_of
     rows = np.array([row_of[i] for i in ids if int(i) in row_of], dtype=int)
     return held.scores.rows(rows), [held.codes[row] for row in rows]
+
+
+def held_in(db: Database, round_: Round, top: str | None, approved_only: bool) -> tuple[RoundFigures, np.ndarray]:
+    """The round's held figures and the rows of the centres under unit `top` (all for None) in them, in held order.
+
+    Nothing is copied: regional figures are taken from the held columns by these rows.
+    """
+    held = round_figures(db, round_, round_instrument(db, round_))
+    rows = np.arange(len(held.codes))
+    if top and top != round_.scope_code:
+        level = db.execute("SELECT level FROM org_units WHERE code = ?", [top]).fetchone()
+        codes, labels = held.regions_at(db, level[0] if level else "")
+        k = bisect.bisect_left(codes, top)
+        rows = np.flatnonzero(labels == k) if k < len(codes) and codes[k] == top else rows[:0]
+    if approved_only:
+        approved = np.fromiter(
+            (row[0] for row in db.execute(
+                "SELECT id FROM responses WHERE round_id = ? AND status = ?", [round_.id, APPROVED])),
+            np.int64,
+        )  # fmt: skip
+        rows = rows[np.isin(held.response_ids[rows], approved)]
+    return held, rows
 
 
 def group_means(
