@@ -373,6 +373,23 @@ def m006_stored_results(db: Database) -> None:
     rebuild_paths(db)
 
 
+@migrations()
+def m008_jurisdiction_indexes(db: Database) -> None:
+    """Indexes that let a province or city read its centres' totals and review states without their stored rows.
+
+    A jurisdiction below the whole country is read from its units' paths into `results` by (round, unit):
+    with the total, county and grade in that index, ranks, counts and league pages never load a result's
+    packed figures. The responses' states by round serve the review queue's filters and approved-only data.
+    """
+    _script(
+        db,
+        """
+        CREATE INDEX results_round_org_total ON results(round_id, org_code, total, county, grade);
+        CREATE INDEX responses_round_status ON responses(round_id, status, review_level)
+        """,
+    )
+
+
 def source_digest(source: str) -> str:
     """The SHA-256 of an instrument's source text: an instrument compiled once is known by it."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -307,23 +308,29 @@ class Place:
 
 
 def place_of(db: Database, round_: Round, scope: str | None, approved_only: bool, code: str) -> Place | None:
-    """Where centre `code` stands (None when it has no results in the data shown)."""
-    with_ranked, params = ranked(db, round_, scope, approved_only)
-    rows = db.execute(
-        f"""{with_ranked}, placed AS (
-              SELECT k.*, CASE WHEN k.total IS NULL THEN 0 ELSE rank() OVER (
-                PARTITION BY k.county_code ORDER BY k.total IS NULL, k.total DESC) END AS county_rank,
-                count(*) OVER (PARTITION BY k.county_code) AS county_size,
-                count(*) OVER () AS everyone
-              FROM ranked k WHERE k.county_code = (SELECT county FROM results WHERE round_id = ? AND org_code = ?))
-            SELECT k.response_id, k.rank, k.county_rank, k.county_size FROM placed k WHERE k.org_code = ?""",
-        [*params, round_.id, code, code],
-    )
-    found = rows.fetchone()
-    if found is None:
+    """Where centre `code` stands (None when it has no results in the data shown).
+
+    Ranks are counted as the league's window functions rank (1 + the centres with a higher total; 0 without a
+    total): in the jurisdiction from the held totals, in the county from its own rows.
+    """
+    source, params = scoped(db, round_, scope, approved_only)
+    found = db.execute(f"SELECT r.response_id, r.total, r.county FROM {source} AND r.org_code = ?", [*params, code])
+    mine = found.fetchone()
+    if mine is None:
         return None
-    everyone = _count(db, round_, scope, approved_only)
-    return Place(_details(db, [(found[0], found[1])])[0], everyone, found[2], found[3])
+    response_id, total, county = mine
+    held, rows = held_in(db, round_, scope, approved_only)
+    rank = 0 if total is None else 1 + int(np.count_nonzero(held.scores.total[rows] > total))
+    top = scope or round_.scope_code
+    inside = " AND EXISTS (SELECT 1 FROM org_paths s WHERE s.ancestor = ? AND s.org_code = r.org_code)" if top else ""
+    approved = f" AND p.status = '{APPROVED}'" if approved_only else ""
+    county_size, above = db.execute(
+        f"""SELECT count(*), coalesce(sum(r.total > ?), 0) FROM results r JOIN responses p ON p.id = r.response_id
+            WHERE r.round_id = ? AND r.county = ?{approved}{inside}""",
+        [total, round_.id, county, *([top] if top else [])],
+    ).fetchone()
+    county_rank = 0 if total is None else 1 + above
+    return Place(_details(db, [(response_id, rank)])[0], len(rows), county_rank, county_size)
 
 
 def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[StoredScores, list[str]]:
@@ -363,14 +370,19 @@ def held_in(db: Database, round_: Round, top: str | None, approved_only: bool) -
 def group_means(
     db: Database, round_: Round, scope: str | None, approved_only: bool, groups: GroupSet
 ) -> dict[str, float | None]:
-    """The jurisdiction's mean of each group score of `groups` (one decimal), in one pass over the stored scores."""
-    source, params = scoped(db, round_, scope, approved_only)
-    ids = [group for group, _ in groups.groups]
-    if not ids:
-        return {}
-    columns = ", ".join(f"avg(json_extract(r.scores, '{groups.path(group)}'))" for group in ids)
-    row = db.execute(f"SELECT {columns} FROM {source}", params).fetchone()
-    return {group: None if mean is None else round(mean, 1) for group, mean in zip(ids, row, strict=True)}
+    """The jurisdiction's mean of each group score of `groups` (one decimal), from the held figures' columns."""
+    held, rows = held_in(db, round_, scope, approved_only)
+    stored = held.scores
+    if groups.id in ("dimension", "chapter"):
+        columns = stored.dimensions if groups.id == "dimension" else stored.chapters
+    else:
+        columns = stored.frameworks.get(groups.id, {})
+    out: dict[str, float | None] = {}
+    for group, _ in groups.groups:
+        values = columns[group][rows] if group in columns else np.zeros(0)
+        values = values[~np.isnan(values)]
+        out[group] = round(math.fsum(values.tolist()) / len(values), 1) if len(values) else None
+    return out
 
 
 def counties(db: Database, round_: Round, scope: str | None, approved_only: bool) -> list[tuple[str, str]]:
