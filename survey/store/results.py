@@ -8,7 +8,7 @@ each one's results are stored in `results`:
 
 - total, grade, group scores (dimensions, chapters, frameworks' groups: JSON)
   and the number of targets not met as columns,
-  so that pages sort, filter, rank (window functions) and page in SQL;
+  so that pages sort, filter and page in SQL (ranks counted on the held totals);
 - every figure packed in `figures` by the instrument's `Layout`: indicator
   values, statuses, met and points, the quantity items and the items pooled
   indicators sum, clause levels, total, dimension, chapter and framework scores,

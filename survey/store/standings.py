@@ -1,10 +1,11 @@
 """Where centres stand, from stored results: the league ranked, sorted, filtered and paged in SQL; ranks of one.
 
 A jurisdiction's results are the rows of `results` of the round's centres under
-its unit (`rounds.in_round`), approved ones only if asked. Ranks are SQL window
-functions over the stored totals (1, 2, 2, 4: equal totals share a rank; a
-centre without a total is unranked, 0), so a page of 100 rows costs the same
-whether the jurisdiction has a hundred centres or fifty thousand.
+its unit (`rounds.in_round`), approved ones only if asked. A page is chosen in
+SQL (sorted by the total where it is sorted by rank) and its rows' ranks counted
+on the jurisdiction's totals held by the process (1, 2, 2, 4: equal totals share
+a rank; a centre without a total is unranked, 0), so no query ranks every centre
+to show a hundred.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,11 +22,12 @@ from sqlite_utils import Database
 from instruments import Instrument
 
 from .lifecycle import APPROVED
-from .orgs import names
+from .orgs import get_unit, names
 from .results import RoundFigures, StoredScores, round_figures
 from .rounds import Round, in_round, place_names, round_instrument
 
 FIXED_SORTS = ("rank", "total", "name", "county")
+REGION_LEVELS = ("province", "city", "county")  # a centre's county is under any of these its centre is under
 NO_GRADE = "none"
 
 
@@ -62,15 +65,14 @@ def ranked(
     db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False,
     scores: bool = False,
 ) -> tuple[str, list]:  # fmt: skip
-    """A WITH clause `ranked` of the jurisdiction's results with each one's rank among them (response's status
-    and review level, unit's name, group scores, when asked: without them it reads one index only)."""
+    """A WITH clause `ranked` of the jurisdiction's results (response's status and review level, unit's name, group
+    scores, when asked: without them it reads one index only); their ranks are `ranks_of` the page's totals."""
     source, params = scoped(db, round_, scope, approved_only, responses, units)
     extra = (", p.status, p.review_level" if responses or approved_only else "") + (", o.name" if units else "")
     extra += ", r.scores" if scores else ""
     return (
         f"""WITH ranked AS (
-              SELECT r.response_id, r.org_code, r.total, r.grade, r.county AS county_code{extra},
-                     CASE WHEN r.total IS NULL THEN 0 ELSE rank() OVER (ORDER BY r.total DESC) END AS rank
+              SELECT r.response_id, r.org_code, r.total, r.grade, r.county AS county_code{extra}
               FROM {source})""",
         params,
     )
@@ -171,9 +173,12 @@ def group_sets(instrument: Instrument) -> list[GroupSet]:
 
 
 def _order(instrument: Instrument, key: str, descending: bool, groups: GroupSet | None = None) -> str:
-    """ORDER BY for `key` (or a group of `groups`): centres without a value last, ties by rank, then code."""
+    """ORDER BY for `key` (or a group of `groups`): centres without a value last, ties by rank, then code.
+
+    Rank follows the total (higher first; none: unranked), so it is ordered by the total.
+    """
     if key == "rank":
-        value = "NULLIF(k.rank, 0)"
+        value = "-k.total"
     elif key == "total":
         value = "k.total"
     elif key == "name":
@@ -185,7 +190,7 @@ def _order(instrument: Instrument, key: str, descending: bool, groups: GroupSet 
     else:
         raise ValueError(f"no sort key {key}")
     direction = "DESC" if descending else "ASC"
-    return f"({value}) IS NULL, {value} {direction}, k.rank = 0, k.rank, k.org_code"
+    return f"({value}) IS NULL, {value} {direction}, k.total IS NULL, k.total DESC, k.org_code"
 
 
 @dataclass
@@ -217,7 +222,7 @@ def league_page(
     county = "LEFT JOIN org_units cu ON cu.code = k.county_code" if sort == "county" else ""
     found = db.execute(
         f"""{with_ranked}
-            SELECT k.response_id, k.rank, count(*) OVER () FROM ranked k {county}
+            SELECT k.response_id, k.total, count(*) OVER () FROM ranked k {county}
             WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
         [*params, *filter_params, max(int(limit), 1), int(offset)],
     ).fetchall()
@@ -226,9 +231,22 @@ def league_page(
     else:
         shown = db.execute(f"{with_ranked} SELECT count(*) FROM ranked k WHERE {where}",
                            [*params, *filter_params]).fetchone()[0]  # fmt: skip
-    standings = _details(db, [(row[0], row[1]) for row in found[: int(limit)]])
+    chosen_rows = found[: int(limit)]
+    ranks = ranks_of(db, round_, scope, approved_only, [row[1] for row in chosen_rows]) if chosen_rows else []
+    standings = _details(db, [(row[0], rank) for row, rank in zip(chosen_rows, ranks, strict=True)])
     total = shown if not chosen.any else _count(db, round_, scope, approved_only)
     return LeaguePage(standings, shown, total)
+
+
+def ranks_of(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, totals: Sequence[float | None]
+) -> list[int]:
+    """The ranks of these totals among the jurisdiction's (1 + the centres with a higher total; 0 for none):
+    equal totals share a rank (1, 2, 2, 4), counted on the held totals."""
+    held, rows = held_in(db, round_, scope, approved_only)
+    everyone = held.scores.total[rows]
+    ordered = np.sort(everyone[~np.isnan(everyone)])
+    return [0 if t is None else 1 + len(ordered) - int(np.searchsorted(ordered, t, side="right")) for t in totals]
 
 
 def _count(db: Database, round_: Round, scope: str | None, approved_only: bool) -> int:
@@ -310,8 +328,7 @@ class Place:
 def place_of(db: Database, round_: Round, scope: str | None, approved_only: bool, code: str) -> Place | None:
     """Where centre `code` stands (None when it has no results in the data shown).
 
-    Ranks are counted as the league's window functions rank (1 + the centres with a higher total; 0 without a
-    total): in the jurisdiction from the held totals, in the county from its own rows.
+    Ranks as the league's (`ranks_of`): in the jurisdiction from the held totals, in the county from its own rows.
     """
     source, params = scoped(db, round_, scope, approved_only)
     found = db.execute(f"SELECT r.response_id, r.total, r.county FROM {source} AND r.org_code = ?", [*params, code])
@@ -319,8 +336,7 @@ def place_of(db: Database, round_: Round, scope: str | None, approved_only: bool
     if mine is None:
         return None
     response_id, total, county = mine
-    held, rows = held_in(db, round_, scope, approved_only)
-    rank = 0 if total is None else 1 + int(np.count_nonzero(held.scores.total[rows] > total))
+    rank = ranks_of(db, round_, scope, approved_only, [total])[0]
     top = scope or round_.scope_code
     inside = " AND EXISTS (SELECT 1 FROM org_paths s WHERE s.ancestor = ? AND s.org_code = r.org_code)" if top else ""
     approved = f" AND p.status = '{APPROVED}'" if approved_only else ""
@@ -330,7 +346,8 @@ def place_of(db: Database, round_: Round, scope: str | None, approved_only: bool
         [total, round_.id, county, *([top] if top else [])],
     ).fetchone()
     county_rank = 0 if total is None else 1 + above
-    return Place(_details(db, [(response_id, rank)])[0], len(rows), county_rank, county_size)
+    everyone = _count(db, round_, scope, approved_only)
+    return Place(_details(db, [(response_id, rank)])[0], everyone, county_rank, county_size)
 
 
 def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[StoredScores, list[str]]:
@@ -387,7 +404,14 @@ def group_means(
 
 def counties(db: Database, round_: Round, scope: str | None, approved_only: bool) -> list[tuple[str, str]]:
     """(code, name) of every county with a centre in the jurisdiction's results, in code order."""
-    source, params = scoped(db, round_, scope, approved_only)
-    codes = [row[0] for row in db.execute(f"SELECT DISTINCT r.county FROM {source} ORDER BY 1", params)]
+    top = scope or round_.scope_code
+    if approved_only or not top or get_unit(db, top).level not in REGION_LEVELS:
+        source, params = scoped(db, round_, scope, approved_only)
+        sql = f"SELECT DISTINCT r.county FROM {source} ORDER BY 1"
+    else:  # the round's counties (one index), those inside the scope: a centre's county is inside where it is
+        sql = """SELECT k.county FROM (SELECT DISTINCT county FROM results WHERE round_id = ?) k
+                 WHERE EXISTS (SELECT 1 FROM org_paths s WHERE s.ancestor = ? AND s.org_code = k.county) ORDER BY 1"""
+        params = [round_.id, top]
+    codes = [row[0] for row in db.execute(sql, params)]
     named = names(db, codes)
     return [(code, named[code]) for code in codes if code in named]
