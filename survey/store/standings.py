@@ -127,7 +127,9 @@ class Filter:
             params.append(self.grade)
         if self.search.strip():
             term = "%" + self.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            parts.append("(k.name LIKE ? ESCAPE '\\' OR k.org_code LIKE ? ESCAPE '\\')")
+            # the matching units first: a search reads the units' names, not every result's unit
+            parts.append("k.org_code IN (SELECT u.code FROM org_units u "
+                         "WHERE u.name LIKE ? ESCAPE '\\' OR u.code LIKE ? ESCAPE '\\')")  # fmt: skip
             params += [term, term]
         if self.status:
             parts.append("k.status = ?")
@@ -215,8 +217,8 @@ def league_page(
 ) -> LeaguePage:
     """One page of the league: the centres matching `chosen`, sorted by `sort`, ranked among the whole jurisdiction."""
     instrument = round_instrument(db, round_)
-    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses,
-                                 bool(chosen.search.strip()) or sort == "name", sort not in FIXED_SORTS)  # fmt: skip
+    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses, sort == "name",
+                                 sort not in FIXED_SORTS)  # fmt: skip
     where, filter_params = chosen.sql()
     order = _order(instrument, sort, descending, groups)
     county = "LEFT JOIN org_units cu ON cu.code = k.county_code" if sort == "county" else ""
@@ -284,10 +286,9 @@ def histogram(
 ) -> tuple[list[int], int]:
     """How many of the centres matching `chosen` have a total in each 10-point bin (100 in the last); and how
     many have none."""
-    source, params = scoped(db, round_, scope, approved_only, chosen.responses, bool(chosen.search.strip()))
+    source, params = scoped(db, round_, scope, approved_only, chosen.responses)
     columns = "r.response_id, r.org_code, r.total, r.grade, r.county AS county_code"
     columns += ", p.status, p.review_level" if chosen.responses or approved_only else ""
-    columns += ", o.name" if chosen.search.strip() else ""
     where, filter_params = chosen.sql()
     counts, unscored = [0] * bins, 0
     for place, n in db.execute(
@@ -305,7 +306,7 @@ def histogram(
 
 def picks(db: Database, round_: Round, scope: str | None, chosen: Filter) -> dict[str, int]:
     """Every centre matching `chosen` (org code: its response's version now), for acting on all that match."""
-    with_ranked, params = ranked(db, round_, scope, False, True, bool(chosen.search.strip()))
+    with_ranked, params = ranked(db, round_, scope, False, True)
     where, filter_params = chosen.sql()
     rows = db.execute(
         f"""{with_ranked} SELECT k.org_code, p.version FROM ranked k JOIN responses p ON p.id = k.response_id
