@@ -74,6 +74,7 @@ class Parts:
     regions: list[Region]
     members: dict[str, np.ndarray]
     scores: StoredScores  # the round's held figures; `members` are rows of them
+    kept: dict  # regional figures of regions kept with the held figures (empty: none kept)
     page: int
     pages: int
     centres: int  # in `top`
@@ -134,7 +135,9 @@ def parts(
     page = min(max(page, 1), pages)
     shown = everyone[(page - 1) * REGIONS_PER_PAGE : page * REGIONS_PER_PAGE]
     members = {top.code: under, **{r.code: below[r.code] for r in shown}}
-    return Parts(league, levels, level, by, top, path, shown, members, held.scores, page, pages, len(under))
+    # a region's figures are kept while the figures are held; not for approved data only (approvals change it)
+    kept = {} if league.approved_only else held.rollups
+    return Parts(league, levels, level, by, top, path, shown, members, held.scores, kept, page, pages, len(under))
 
 
 def _inside(db: Database, code: str, scope: str | None) -> bool:
@@ -186,16 +189,28 @@ def summary(
 ) -> Summary:  # fmt: skip
     """The figures of every indicator for a region of the league's scope and the regions (or groups) below it."""
     found = parts(db, league, level, region, by, page)
-    figures = instruments.regional(found.scores, found.members)
     by_region = {r.code: r for r in [found.top, *found.regions]}
     grouped: dict[str, list[Line]] = {}
     instrument = league.instrument
-    for figure in figures:
+    for figure in _figures(found):
         ind = instrument.indicator[figure.indicator]
         grouped.setdefault(ind.id, []).append(_line(ind, by_region[figure.region], figure))
     lines = [IndicatorLines(ind, formatting.target(ind, lang), grouped[ind.id]) for ind in instrument.indicators
              if ind.id in grouped]  # fmt: skip
     return Summary(found, lines)
+
+
+def _figures(found: Parts) -> list[RegionFigure]:
+    """Every indicator's figures in each region shown, indicators first; a region's are kept once worked out."""
+    keep = {found.top.code} | ({r.code for r in found.regions} if not found.by else set())
+    kept = {code: found.kept[("regional", code)] for code in keep if ("regional", code) in found.kept}
+    missing = {code: rows for code, rows in found.members.items() if code not in kept}
+    for figure in instruments.regional(found.scores, missing) if missing else []:
+        kept.setdefault(figure.region, []).append(figure)
+    for code in keep & missing.keys():
+        found.kept[("regional", code)] = kept[code]
+    by_region = [kept[code] for code in found.members]
+    return [figures[i] for i in range(len(by_region[0])) for figures in by_region] if by_region else []
 
 
 @dataclass(frozen=True)

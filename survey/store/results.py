@@ -396,6 +396,11 @@ class RoundFigures:
     def _regions(self) -> dict[str, tuple[list[str], np.ndarray]]:
         return {}
 
+    @cached_property
+    def rollups(self) -> dict:
+        """Figures worked out from these (a region's regional figures, by its code), kept while they are held."""
+        return {}
+
     def regions_at(self, db: Database, level: str) -> tuple[list[str], np.ndarray]:
         """The units at `level` above the held rows (codes in code order) and each row's place among them (-1: none).
 
