@@ -136,7 +136,7 @@ def parts(
     shown = everyone[(page - 1) * REGIONS_PER_PAGE : page * REGIONS_PER_PAGE]
     members = {top.code: under, **{r.code: below[r.code] for r in shown}}
     # a region's figures are kept while the figures are held; not for approved data only (approvals change it)
-    kept = {} if league.approved_only else held.rollups
+    kept = {} if league.approved_only else held.rollups(db)
     return Parts(league, levels, level, by, top, path, shown, members, held.scores, kept, page, pages, len(under))
 
 

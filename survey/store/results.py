@@ -41,6 +41,7 @@ from instruments.clauses import clause_credit, requirement_columns
 from instruments.expressions import OK, Column, plain
 from instruments.item_types import ITEM_TYPES
 
+from ..db import tree_version
 from . import now
 from .responses import round_columns
 from .rounds import Round, get_round
@@ -393,27 +394,33 @@ class RoundFigures:
         return StoredScores(self.instrument, self.records)
 
     @cached_property
-    def _regions(self) -> dict[str, tuple[list[str], np.ndarray]]:
+    def _regions(self) -> dict[tuple[str, int], tuple[list[str], np.ndarray]]:
         return {}
 
     @cached_property
-    def rollups(self) -> dict:
-        """Figures worked out from these (a region's regional figures, by its code), kept while they are held."""
+    def _rollups(self) -> dict[int, dict]:
         return {}
+
+    def rollups(self, db: Database) -> dict:
+        """Figures worked out from these for the unit tree as it stands (a region's regional figures, by its code).
+
+        Kept while these figures are held (a write of the round holds new ones) and the units stay where they are.
+        """
+        return self._rollups.setdefault(tree_version(db), {})
 
     def regions_at(self, db: Database, level: str) -> tuple[list[str], np.ndarray]:
         """The units at `level` above the held rows (codes in code order) and each row's place among them (-1: none).
 
-        Worked out once per level while these figures are held (a write of the round, or a rescore after units
-        moved, holds new ones).
+        Worked out once per level while these figures are held and the units stay where they are.
         """
-        found = self._regions.get(level)
+        key = (level, tree_version(db))
+        found = self._regions.get(key)
         if found is None:
             region_of = dict(db.execute("SELECT org_code, ancestor FROM org_paths WHERE level = ?", [level]).fetchall())
             codes = sorted(set(region_of.values()))
             place = {code: k for k, code in enumerate(codes)}
             labels = np.fromiter((place.get(region_of.get(code), -1) for code in self.codes), np.int32, len(self.codes))
-            found = self._regions[level] = (codes, labels)
+            found = self._regions[key] = (codes, labels)
         return found
 
 
