@@ -10,7 +10,7 @@ HTML. Two baselines measured in the same run: a trivial page (the sign-in
 form), and what every report page did before results were stored (scoring the
 jurisdiction's answers: `round_scores`).
 
-    .venv/bin/python bench/web.py [--centres 50000] [--keep DIR] [--runs 5]
+    .venv/bin/python bench/web.py [--centres 50000] [--keep DIR] [--runs 5] [--only TEXT] [--users WHO,…]
 
 Targets (issue 11): official and evaluator pages median ≤ 300 ms for a national
 user, ≤ 100 ms for a county user, ≤ 1 MB of HTML.
@@ -153,6 +153,8 @@ def main() -> None:
     parser.add_argument("--centres", type=int, default=50_000)
     parser.add_argument("--keep", type=Path, help="Keep (and reuse) the database in this folder.")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="", help="Time only the pages whose path contains this text.")
+    parser.add_argument("--users", default="", help="Time only these users (comma-separated: national,county,…).")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="survey-web-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -178,9 +180,12 @@ def main() -> None:
         before(path)
         print(f"pages (median of {args.runs} after a first request; first in brackets):")
         worst: dict[str, tuple[float, int]] = {}
+        users = set(filter(None, args.users.split(",")))
         for who, paths in pages(centre, county_centre).items():
+            if users and who not in users:
+                continue
             client = signed_in(app, who)
-            for page in paths:
+            for page in [p for p in paths if args.only in p]:
                 first, median, size, status = timed(client, page, args.runs)
                 print(f"  {who:<12} {page:<58} {median:8.1f} ms ({first:7.1f}) {size / 1024:8.1f} KB  {status}")
                 slowest, biggest = worst.get(who, (0.0, 0))

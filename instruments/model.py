@@ -178,7 +178,7 @@ class Clause:
     def auto(self) -> bool:
         return self.rated == "auto"
 
-    @property
+    @cached_property
     def level_ids(self) -> tuple[str, ...]:
         return tuple(level.id for level in self.levels)
 

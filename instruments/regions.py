@@ -7,9 +7,11 @@ centres, 1,116 professional-technical staff of 1,371, give 81.4%). The items
 are summed over the centres whose indicator could be evaluated from answered
 items (computed or not computable). For each region and clause: centres rated,
 the number and share of them at each level and below the first (未达到), and
-the centres where it is unrated or not applicable. All regions are computed at
-once over (centre, region) pairs, so the work grows with centres × depth, not
-regions.
+the centres where it is unrated or not applicable. Indicator figures are taken
+region by region (a page shows a region and a page of regions below it), a
+region holding every row reading the columns without a copy, and medians by
+selection rather than sorting; clause counts are computed for all regions at
+once over (centre, region) pairs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 
 from .evaluation import evaluate
 from .expressions import MISSING, NOT_APPLICABLE, NOT_COMPUTABLE, OK, plain
+from .model import Instrument
 from .ratings import BELOW
 from .scoring import Scores
 
@@ -101,69 +104,82 @@ def clause_regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> lis
 
 def regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> list[RegionFigure]:
     """Figures for every region × indicator, regions in the order given."""
-    names, group, rows = _pairs(regions)
-    size = len(names)
+    names = list(regions)
+    parts = [_Rows(rows, scores.n) for rows in regions.values()]
     out: list[RegionFigure] = []
     instrument = scores.instrument
     for ind in instrument.indicators:
         if ind.formula.choices:  # a text indicator has no figures
             continue
         column = scores.env[ind.id]
-        status = column.status[rows]
-        ok = status == OK
-        reporting = np.bincount(group[ok], minlength=size)
-        values = column.value[rows][ok]
-        with np.errstate(all="ignore"):
-            mean = np.bincount(group[ok], weights=values, minlength=size) / reporting
-        median = group_medians(group[ok], values, reporting)
-        meeting = share = None
-        if ind.scored:
-            met = scores.met[ind.id][rows] == 1
-            meeting = np.bincount(group[met], minlength=size)
-            with np.errstate(all="ignore"):
-                share = meeting / reporting
-        pooled = _pooled(scores, ind.id, group, rows, status, size) if ind.pooled else None
-        for g, region in enumerate(names):
-            has = reporting[g] > 0
+        met = scores.met[ind.id] if ind.scored else None
+        behind = instrument.items_behind(ind.id) if ind.pooled else ()
+        sums = {item_id: np.zeros(len(parts)) for item_id in behind}
+        counted = np.zeros(len(parts), dtype=bool)
+        lines = []
+        for g, part in enumerate(parts):
+            status = part.take(column.status)
+            ok = status == OK
+            values = part.take(column.value)[ok]
+            reporting = len(values)
+            meeting = None if met is None else int(np.count_nonzero(part.take(met) == 1))
+            if reporting:
+                mean, middle = float(values.sum() / reporting), median(values)
+                share = None if meeting is None else meeting / reporting
+            else:
+                mean = middle = share = None
+            lines.append((reporting, meeting, share, mean, middle))
+            if behind:  # the items summed over the centres whose indicator could be evaluated
+                basis = ok | (status == NOT_COMPUTABLE)
+                counted[g] = basis.any()
+                for item_id in behind:
+                    sums[item_id][g] = np.nansum(part.take(scores.env[item_id].value)[basis])
+        pooled = _pooled(instrument, ind.id, sums, counted) if behind else None
+        for g, (region, line) in enumerate(zip(names, lines, strict=True)):
             pooled_value = plain(pooled[g]) if pooled is not None else None
-            out.append(
-                RegionFigure(
-                    region,
-                    ind.id,
-                    int(reporting[g]),
-                    None if meeting is None else int(meeting[g]),
-                    float(share[g]) if share is not None and has else None,
-                    float(mean[g]) if has else None,
-                    float(median[g]) if has else None,
-                    pooled_value,
-                    None if pooled_value is None or ind.target is None else bool(ind.target.met(pooled_value)),
-                )
-            )
+            met_pooled = None if pooled_value is None or ind.target is None else bool(ind.target.met(pooled_value))
+            out.append(RegionFigure(region, ind.id, *line, pooled_value, met_pooled))
     return out
+
+
+class _Rows:
+    """A region's rows, taken from a column (the column itself when they are all its rows, in order)."""
+
+    def __init__(self, rows: Sequence[int], n: int) -> None:
+        self.rows = np.asarray(rows, dtype=int)
+        self.every = len(self.rows) == n and (n == 0 or bool(np.all(self.rows == np.arange(n))))
+
+    def take(self, column: np.ndarray) -> np.ndarray:
+        return column if self.every else column[self.rows]
 
 
 def group_medians(group: np.ndarray, values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The median of `values` in each group (`counts[g]` values carry label g; NaN for an empty group)."""
-    order = np.lexsort((values, group))
-    ordered = values[order]
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)
-    low = starts + np.maximum(counts - 1, 0) // 2
-    high = starts + counts // 2
-    if len(ordered) == 0:
-        return np.full(len(counts), np.nan)
-    low, high = np.minimum(low, len(ordered) - 1), np.minimum(high, len(ordered) - 1)
-    return np.where(counts > 0, (ordered[low] + ordered[high]) / 2, np.nan)
+    ordered = values if _ascending(group) else values[np.argsort(group, kind="stable")]
+    out = np.full(len(counts), np.nan)
+    start = 0
+    for g, count in enumerate(np.asarray(counts, dtype=int).tolist()):
+        if count:
+            out[g] = median(ordered[start : start + count])
+        start += count
+    return out
 
 
-def _pooled(
-    scores: Scores, indicator_id: str, group: np.ndarray, rows: np.ndarray, status: np.ndarray, size: int
-) -> np.ndarray:
-    instrument = scores.instrument
-    basis = (status == OK) | (status == NOT_COMPUTABLE)
-    sums = {}
-    for item_id in instrument.items_behind(indicator_id):
-        values = np.nan_to_num(scores.env[item_id].value[rows][basis])
-        sums[item_id] = np.bincount(group[basis], weights=values, minlength=size)
+def median(values: np.ndarray) -> float:
+    """The median of some values (none NaN): the middle one, or the mean of the middle two; by selection, not sort."""
+    count = len(values)
+    high = count // 2
+    chosen = np.partition(values, high)
+    if count % 2:
+        return float(chosen[high])
+    return float((chosen[:high].max() + chosen[high]) / 2)
+
+
+def _ascending(labels: np.ndarray) -> bool:
+    return bool(len(labels) < 2 or np.all(labels[1:] >= labels[:-1]))
+
+
+def _pooled(instrument: Instrument, indicator_id: str, sums: dict[str, np.ndarray], counted: np.ndarray) -> np.ndarray:
+    """A pooled indicator's formula over each region's summed items (NaN where none counted or not computable)."""
     column = evaluate(instrument, sums, [indicator_id], relevance=False)[indicator_id]
-    counted = np.bincount(group[basis], minlength=size) > 0
     return np.where(counted & (column.status == OK), column.value, np.nan)

@@ -402,6 +402,29 @@ def m007_name_keys_and_notices(db: Database) -> None:
     db.conn.executemany("UPDATE org_units SET name_key = ? WHERE code = ?", rows)
 
 
+@migrations()
+def m008_jurisdiction_indexes(db: Database) -> None:
+    """Indexes that let a province or city read its centres' totals and review states without their stored rows.
+
+    A jurisdiction below the whole country is read from its units' paths into `results` by (round, unit):
+    with the total, county and grade in that index, ranks, counts and league pages never load a result's
+    packed figures. The responses' states by round serve the review queue's filters and approved-only data.
+    `unit_tree` counts the times the unit paths were worked out again, so a process holding regions knows.
+    """
+    _script(
+        db,
+        """
+        CREATE INDEX results_round_org_total ON results(round_id, org_code, total, county, grade);
+        CREATE INDEX responses_round_status ON responses(round_id, status, review_level);
+        CREATE TABLE unit_tree (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL               -- grows each time `org_paths` is worked out again
+        );
+        INSERT INTO unit_tree (id, version) VALUES (1, 0)
+        """,
+    )
+
+
 def source_digest(source: str) -> str:
     """The SHA-256 of an instrument's source text: an instrument compiled once is known by it."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
@@ -419,6 +442,16 @@ def rebuild_paths(db: Database) -> None:
            SELECT up.ancestor, up.org_code, a.level, min(up.depth) FROM up JOIN org_units a ON a.code = up.ancestor
            GROUP BY up.ancestor, up.org_code"""
     )
+    if db["unit_tree"].exists():  # from m008 on
+        db.execute("UPDATE unit_tree SET version = version + 1")
+
+
+def tree_version(db: Database) -> int:
+    """How many times the unit paths were worked out again (0 before m008)."""
+    if not db["unit_tree"].exists():
+        return 0
+    row = db.execute("SELECT version FROM unit_tree").fetchone()
+    return row[0] if row else 0
 
 
 def _script(db: Database, sql: str) -> None:

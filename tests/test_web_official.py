@@ -353,6 +353,52 @@ def test_regional_figures_are_the_cores(app_db):
     assert share.region.code == "6199" and share.pooled == "90.7%" and share.figure.pooled_met is True
 
 
+def test_kept_regional_figures_follow_a_write(app_db):
+    from survey.official import regions
+
+    round_ = get_round(app_db, 2)
+    instrument = round_instrument(app_db, round_)
+    table = reports.league(app_db, round_, "6199", False)
+    before = regions.summary(app_db, table, "county")
+    assert before.parts.kept  # worked out once, kept with the held figures of a database file
+    assert [line.figure for item in before.indicators for line in item.lines] == [
+        line.figure for item in regions.summary(app_db, table, "county").indicators for line in item.lines
+    ]
+    centre = "619901001"
+    copied = answers(app_db, instrument, get_response(app_db, 2, centre).id, verified=True)
+    items = {key: value for key, value in copied.items() if key in instrument.item}
+    items["staff_prof_tech"] = 0
+    save_answers(app_db, round_, instrument, centre, items, username="test", source="test", replace=True)
+    after = regions.summary(app_db, table, "county")
+    result = round_scores(app_db, round_, "6199")
+    tree = {code: unit.parent_code for code, unit in all_units(app_db).items()}
+    members = instruments.membership([c["code"] for c in result.centres], tree)
+    expected = instruments.regional(result.scores, {code: members[code] for code in ["6199", *XIXIAN_COUNTIES]})
+    got = [line.figure for item in after.indicators for line in item.lines]
+    assert got == expected
+    assert after.lines_of("prof_tech_share")[0].figure != before.lines_of("prof_tech_share")[0].figure
+
+
+def test_kept_regions_follow_a_unit_moved(app_db):
+    from survey.official import regions
+    from survey.store.orgs import Unit, get_unit, save_units
+
+    round_ = get_round(app_db, 2)
+    table = reports.league(app_db, round_, "6199", False)
+    before = regions.summary(app_db, table, "county")
+    sizes = {code: len(rows) for code, rows in before.parts.members.items()}
+    centre = get_unit(app_db, "619901001")
+    save_units(app_db, [Unit(centre.code, centre.name, centre.level, "619902", centre.kind, centre.population)])
+    after = regions.summary(app_db, table, "county")
+    moved = {code: len(rows) for code, rows in after.parts.members.items()}
+    assert moved["619901"] == sizes["619901"] - 1 and moved["619902"] == sizes["619902"] + 1
+    result = round_scores(app_db, round_, "6199")
+    tree = {code: unit.parent_code for code, unit in all_units(app_db).items()}
+    members = instruments.membership([c["code"] for c in result.centres], tree)
+    expected = instruments.regional(result.scores, {code: members[code] for code in ["6199", *XIXIAN_COUNTIES]})
+    assert [line.figure for item in after.indicators for line in item.lines] == expected
+
+
 def test_xixian_pooled_share_on_post_is_short_of_ninety(client, auth):
     auth.as_user("xixian")
     html = page(client, "/reports/rounds/2/regions")

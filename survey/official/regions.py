@@ -26,8 +26,8 @@ from instruments.model import Indicator
 
 from ..store import NotFoundError
 from ..store.orgs import attribute_groups, by_name, get_unit, is_under
-from ..store.scores import RoundScores
-from ..store.standings import figures_in
+from ..store.results import RoundFigures, StoredScores
+from ..store.standings import held_in
 from .reports import League
 
 LEVELS = ("province", "city", "county")
@@ -73,7 +73,8 @@ class Parts:
     path: list[Region]  # from the scope down to `top`
     regions: list[Region]
     members: dict[str, np.ndarray]
-    scores: RoundScores | None
+    scores: StoredScores  # the round's held figures; `members` are rows of them
+    kept: dict  # regional figures of regions kept with the held figures (empty: none kept)
     page: int
     pages: int
     centres: int  # in `top`
@@ -122,30 +123,21 @@ def parts(
     level = level if level in levels else default_level(levels)
     top = _region(db, top_code)
     path = [_region(db, code) for code in _path(db, scope, top_code)]
-    result = _scored(db, league)
-    codes = [c["code"] for c in result.centres] if result else []
-    under = np.arange(len(codes))
-    if top_code and top_code != scope:
-        inside = {row[0] for row in db.execute("SELECT org_code FROM org_paths WHERE ancestor = ?", [top_code])}
-        under = np.array([row for row, code in enumerate(codes) if code in inside], dtype=int)
+    held, under = held_in(db, league.round, top_code, league.approved_only)
     if by:
-        groups = attribute_groups(db, by, [codes[row] for row in under])
+        groups = attribute_groups(db, by, [held.codes[row] for row in under])
         below = {value: under[rows] for value, rows in groups.items()}
         everyone = [Region(value, value, "") for value in below]
     else:
-        below = _below(db, top_code, level, codes, under) if level else {}
+        below = _below(db, held, level, under) if level else {}
         everyone = [Region(code, name, level or "") for code, name in by_name(db, below)]
     pages = max(1, math.ceil(len(everyone) / REGIONS_PER_PAGE))
     page = min(max(page, 1), pages)
     shown = everyone[(page - 1) * REGIONS_PER_PAGE : page * REGIONS_PER_PAGE]
     members = {top.code: under, **{r.code: below[r.code] for r in shown}}
-    return Parts(league, levels, level, by, top, path, shown, members, result, page, pages, len(under))
-
-
-def _scored(db: Database, league: League) -> RoundScores | None:
-    scores, codes = figures_in(db, league.round, league.scope, league.approved_only)
-    centres = [{"code": code} for code in codes]
-    return RoundScores(league.round, league.instrument, centres, [], scores)
+    # a region's figures are kept while the figures are held; not for approved data only (approvals change it)
+    kept = {} if league.approved_only else held.rollups(db)
+    return Parts(league, levels, level, by, top, path, shown, members, held.scores, kept, page, pages, len(under))
 
 
 def _inside(db: Database, code: str, scope: str | None) -> bool:
@@ -174,18 +166,16 @@ def _path(db: Database, scope: str | None, code: str | None) -> list[str]:
     return [row[0] for row in rows if row[0] != scope]
 
 
-def _below(db: Database, top: str | None, level: str, codes: list[str], under: np.ndarray) -> dict[str, np.ndarray]:
-    """The rows of `under` in each unit at `level` below `top` (everywhere when None)."""
-    where = "p.level = ?" + (" AND EXISTS (SELECT 1 FROM org_paths s WHERE s.org_code = p.ancestor AND s.ancestor = ?)"
-                             if top else "")  # fmt: skip
-    region_of = dict(db.execute(f"SELECT p.org_code, p.ancestor FROM org_paths p WHERE {where}",
-                                [level, top] if top else [level]).fetchall())  # fmt: skip
-    found: dict[str, list[int]] = {}
-    for row in under.tolist():
-        region = region_of.get(codes[row])
-        if region is not None:
-            found.setdefault(region, []).append(row)
-    return {code: np.asarray(rows, dtype=int) for code, rows in sorted(found.items())}
+def _below(db: Database, held: RoundFigures, level: str, under: np.ndarray) -> dict[str, np.ndarray]:
+    """The rows of `under` in each unit at `level` holding any of them, in code order."""
+    codes, labels = held.regions_at(db, level)
+    if not len(under):
+        return {}
+    placed = labels[under]
+    order = np.argsort(placed, kind="stable")
+    found, starts = np.unique(placed[order], return_index=True)
+    parts = np.split(under[order], starts[1:])
+    return {codes[k]: rows for k, rows in zip(found.tolist(), parts, strict=True) if k >= 0}
 
 
 def summary(
@@ -194,18 +184,28 @@ def summary(
 ) -> Summary:  # fmt: skip
     """The figures of every indicator for a region of the league's scope and the regions (or groups) below it."""
     found = parts(db, league, level, region, by, page)
-    if found.scores is None:
-        return Summary(found, [])
-    figures = instruments.regional(found.scores.scores, found.members)
     by_region = {r.code: r for r in [found.top, *found.regions]}
     grouped: dict[str, list[Line]] = {}
     instrument = league.instrument
-    for figure in figures:
+    for figure in _figures(found):
         ind = instrument.indicator[figure.indicator]
         grouped.setdefault(ind.id, []).append(_line(ind, by_region[figure.region], figure))
     lines = [IndicatorLines(ind, formatting.target(ind, lang), grouped[ind.id]) for ind in instrument.indicators
              if ind.id in grouped]  # fmt: skip
     return Summary(found, lines)
+
+
+def _figures(found: Parts) -> list[RegionFigure]:
+    """Every indicator's figures in each region shown, indicators first; a region's are kept once worked out."""
+    keep = {found.top.code} | ({r.code for r in found.regions} if not found.by else set())
+    kept = {code: found.kept[("regional", code)] for code in keep if ("regional", code) in found.kept}
+    missing = {code: rows for code, rows in found.members.items() if code not in kept}
+    for figure in instruments.regional(found.scores, missing) if missing else []:
+        kept.setdefault(figure.region, []).append(figure)
+    for code in keep & missing.keys():
+        found.kept[("regional", code)] = kept[code]
+    by_region = [kept[code] for code in found.members]
+    return [figures[i] for i in range(len(by_region[0])) for figures in by_region] if by_region else []
 
 
 @dataclass(frozen=True)
@@ -223,9 +223,9 @@ def clause_view(
 ) -> tuple[Parts, list[ClauseLines], ClauseLines | None]:  # fmt: skip
     """Every clause's figures in the region shown, and one clause's (`clause_id`) in each region below it."""
     found = parts(db, league, level, region, by, page)
-    if found.scores is None or not league.instrument.clauses:
+    if not league.instrument.clauses:
         return found, [], None
-    scores = found.scores.scores
+    scores = found.scores
     overview = instruments.clause_regional(scores, {found.top.code: found.members[found.top.code]})
     clauses = league.instrument.clause
     every = [ClauseLines(clauses[f.clause], ("below", *clauses[f.clause].level_ids), [(found.top, f)])

@@ -8,7 +8,7 @@ each one's results are stored in `results`:
 
 - total, grade, group scores (dimensions, chapters, frameworks' groups: JSON)
   and the number of targets not met as columns,
-  so that pages sort, filter, rank (window functions) and page in SQL;
+  so that pages sort, filter and page in SQL (ranks counted on the held totals);
 - every figure packed in `figures` by the instrument's `Layout`: indicator
   values, statuses, met and points, the quantity items and the items pooled
   indicators sum, clause levels, total, dimension, chapter and framework scores,
@@ -41,6 +41,7 @@ from instruments.clauses import clause_credit, requirement_columns
 from instruments.expressions import OK, Column, plain
 from instruments.item_types import ITEM_TYPES
 
+from ..db import tree_version
 from . import now
 from .responses import round_columns
 from .rounds import Round, get_round
@@ -391,6 +392,36 @@ class RoundFigures:
     @cached_property
     def scores(self) -> StoredScores:
         return StoredScores(self.instrument, self.records)
+
+    @cached_property
+    def _regions(self) -> dict[tuple[str, int], tuple[list[str], np.ndarray]]:
+        return {}
+
+    @cached_property
+    def _rollups(self) -> dict[int, dict]:
+        return {}
+
+    def rollups(self, db: Database) -> dict:
+        """Figures worked out from these for the unit tree as it stands (a region's regional figures, by its code).
+
+        Kept while these figures are held (a write of the round holds new ones) and the units stay where they are.
+        """
+        return self._rollups.setdefault(tree_version(db), {})
+
+    def regions_at(self, db: Database, level: str) -> tuple[list[str], np.ndarray]:
+        """The units at `level` above the held rows (codes in code order) and each row's place among them (-1: none).
+
+        Worked out once per level while these figures are held and the units stay where they are.
+        """
+        key = (level, tree_version(db))
+        found = self._regions.get(key)
+        if found is None:
+            region_of = dict(db.execute("SELECT org_code, ancestor FROM org_paths WHERE level = ?", [level]).fetchall())
+            codes = sorted(set(region_of.values()))
+            place = {code: k for k, code in enumerate(codes)}
+            labels = np.fromiter((place.get(region_of.get(code), -1) for code in self.codes), np.int32, len(self.codes))
+            found = self._regions[key] = (codes, labels)
+        return found
 
 
 _FIGURES: OrderedDict[tuple[str, int], RoundFigures] = OrderedDict()

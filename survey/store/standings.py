@@ -1,15 +1,19 @@
 """Where centres stand, from stored results: the league ranked, sorted, filtered and paged in SQL; ranks of one.
 
 A jurisdiction's results are the rows of `results` of the round's centres under
-its unit (`rounds.in_round`), approved ones only if asked. Ranks are SQL window
-functions over the stored totals (1, 2, 2, 4: equal totals share a rank; a
-centre without a total is unranked, 0), so a page of 100 rows costs the same
-whether the jurisdiction has a hundred centres or fifty thousand.
+its unit (`rounds.in_round`), approved ones only if asked. A page is chosen in
+SQL (sorted by the total where it is sorted by rank) and its rows' ranks counted
+on the jurisdiction's totals held by the process (1, 2, 2, 4: equal totals share
+a rank; a centre without a total is unranked, 0), so no query ranks every centre
+to show a hundred.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,11 +22,12 @@ from sqlite_utils import Database
 from instruments import Instrument
 
 from .lifecycle import APPROVED
-from .orgs import names
-from .results import StoredScores, round_figures
+from .orgs import get_unit, names
+from .results import RoundFigures, StoredScores, round_figures
 from .rounds import Round, in_round, place_names, round_instrument
 
 FIXED_SORTS = ("rank", "total", "name", "county")
+REGION_LEVELS = ("province", "city", "county")  # a centre's county is under any of these its centre is under
 NO_GRADE = "none"
 
 
@@ -60,8 +65,8 @@ def ranked(
     db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False,
     scores: bool = False,
 ) -> tuple[str, list]:  # fmt: skip
-    """A WITH clause `ranked` of the jurisdiction's results with each one's rank among them (response's status
-    and review level, unit's name, group scores, when asked: without them it reads one index only)."""
+    """A WITH clause `ranked` of the jurisdiction's results (response's status and review level, unit's name, group
+    scores, when asked: without them it reads one index only); their ranks are `ranks_of` the page's totals."""
     source, params = scoped(db, round_, scope, approved_only, responses, units)
     extra = (", p.status, p.review_level" if responses or approved_only else "") + (
         ", o.name, o.name_key" if units else ""
@@ -69,8 +74,7 @@ def ranked(
     extra += ", r.scores" if scores else ""
     return (
         f"""WITH ranked AS (
-              SELECT r.response_id, r.org_code, r.total, r.grade, r.county AS county_code{extra},
-                     CASE WHEN r.total IS NULL THEN 0 ELSE rank() OVER (ORDER BY r.total DESC) END AS rank
+              SELECT r.response_id, r.org_code, r.total, r.grade, r.county AS county_code{extra}
               FROM {source})""",
         params,
     )
@@ -125,7 +129,9 @@ class Filter:
             params.append(self.grade)
         if self.search.strip():
             term = "%" + self.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            parts.append("(k.name LIKE ? ESCAPE '\\' OR k.org_code LIKE ? ESCAPE '\\')")
+            # the matching units first: a search reads the units' names, not every result's unit
+            parts.append("k.org_code IN (SELECT u.code FROM org_units u "
+                         "WHERE u.name LIKE ? ESCAPE '\\' OR u.code LIKE ? ESCAPE '\\')")  # fmt: skip
             params += [term, term]
         if self.status:
             parts.append("k.status = ?")
@@ -171,9 +177,12 @@ def group_sets(instrument: Instrument) -> list[GroupSet]:
 
 
 def _order(instrument: Instrument, key: str, descending: bool, groups: GroupSet | None = None) -> str:
-    """ORDER BY for `key` (or a group of `groups`): centres without a value last, ties by rank, then code."""
+    """ORDER BY for `key` (or a group of `groups`): centres without a value last, ties by rank, then code.
+
+    Rank follows the total (higher first; none: unranked), so it is ordered by the total.
+    """
     if key == "rank":
-        value = "NULLIF(k.rank, 0)"
+        value = "-k.total"
     elif key == "total":
         value = "k.total"
     elif key == "name":
@@ -185,7 +194,7 @@ def _order(instrument: Instrument, key: str, descending: bool, groups: GroupSet 
     else:
         raise ValueError(f"no sort key {key}")
     direction = "DESC" if descending else "ASC"
-    return f"({value}) IS NULL, {value} {direction}, k.rank = 0, k.rank, k.org_code"
+    return f"({value}) IS NULL, {value} {direction}, k.total IS NULL, k.total DESC, k.org_code"
 
 
 @dataclass
@@ -210,14 +219,14 @@ def league_page(
 ) -> LeaguePage:
     """One page of the league: the centres matching `chosen`, sorted by `sort`, ranked among the whole jurisdiction."""
     instrument = round_instrument(db, round_)
-    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses,
-                                 bool(chosen.search.strip()) or sort == "name", sort not in FIXED_SORTS)  # fmt: skip
+    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses, sort == "name",
+                                 sort not in FIXED_SORTS)  # fmt: skip
     where, filter_params = chosen.sql()
     order = _order(instrument, sort, descending, groups)
     county = "LEFT JOIN org_units cu ON cu.code = k.county_code" if sort == "county" else ""
     found = db.execute(
         f"""{with_ranked}
-            SELECT k.response_id, k.rank, count(*) OVER () FROM ranked k {county}
+            SELECT k.response_id, k.total, count(*) OVER () FROM ranked k {county}
             WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?""",
         [*params, *filter_params, max(int(limit), 1), int(offset)],
     ).fetchall()
@@ -226,9 +235,22 @@ def league_page(
     else:
         shown = db.execute(f"{with_ranked} SELECT count(*) FROM ranked k WHERE {where}",
                            [*params, *filter_params]).fetchone()[0]  # fmt: skip
-    standings = _details(db, [(row[0], row[1]) for row in found[: int(limit)]])
+    chosen_rows = found[: int(limit)]
+    ranks = ranks_of(db, round_, scope, approved_only, [row[1] for row in chosen_rows]) if chosen_rows else []
+    standings = _details(db, [(row[0], rank) for row, rank in zip(chosen_rows, ranks, strict=True)])
     total = shown if not chosen.any else _count(db, round_, scope, approved_only)
     return LeaguePage(standings, shown, total)
+
+
+def ranks_of(
+    db: Database, round_: Round, scope: str | None, approved_only: bool, totals: Sequence[float | None]
+) -> list[int]:
+    """The ranks of these totals among the jurisdiction's (1 + the centres with a higher total; 0 for none):
+    equal totals share a rank (1, 2, 2, 4), counted on the held totals."""
+    held, rows = held_in(db, round_, scope, approved_only)
+    everyone = held.scores.total[rows]
+    ordered = np.sort(everyone[~np.isnan(everyone)])
+    return [0 if t is None else 1 + len(ordered) - int(np.searchsorted(ordered, t, side="right")) for t in totals]
 
 
 def _count(db: Database, round_: Round, scope: str | None, approved_only: bool) -> int:
@@ -266,10 +288,9 @@ def histogram(
 ) -> tuple[list[int], int]:
     """How many of the centres matching `chosen` have a total in each 10-point bin (100 in the last); and how
     many have none."""
-    source, params = scoped(db, round_, scope, approved_only, chosen.responses, bool(chosen.search.strip()))
+    source, params = scoped(db, round_, scope, approved_only, chosen.responses)
     columns = "r.response_id, r.org_code, r.total, r.grade, r.county AS county_code"
     columns += ", p.status, p.review_level" if chosen.responses or approved_only else ""
-    columns += ", o.name" if chosen.search.strip() else ""
     where, filter_params = chosen.sql()
     counts, unscored = [0] * bins, 0
     for place, n in db.execute(
@@ -287,7 +308,7 @@ def histogram(
 
 def picks(db: Database, round_: Round, scope: str | None, chosen: Filter) -> dict[str, int]:
     """Every centre matching `chosen` (org code: its response's version now), for acting on all that match."""
-    with_ranked, params = ranked(db, round_, scope, False, True, bool(chosen.search.strip()))
+    with_ranked, params = ranked(db, round_, scope, False, True)
     where, filter_params = chosen.sql()
     rows = db.execute(
         f"""{with_ranked} SELECT k.org_code, p.version FROM ranked k JOIN responses p ON p.id = k.response_id
@@ -308,23 +329,28 @@ class Place:
 
 
 def place_of(db: Database, round_: Round, scope: str | None, approved_only: bool, code: str) -> Place | None:
-    """Where centre `code` stands (None when it has no results in the data shown)."""
-    with_ranked, params = ranked(db, round_, scope, approved_only)
-    rows = db.execute(
-        f"""{with_ranked}, placed AS (
-              SELECT k.*, CASE WHEN k.total IS NULL THEN 0 ELSE rank() OVER (
-                PARTITION BY k.county_code ORDER BY k.total IS NULL, k.total DESC) END AS county_rank,
-                count(*) OVER (PARTITION BY k.county_code) AS county_size,
-                count(*) OVER () AS everyone
-              FROM ranked k WHERE k.county_code = (SELECT county FROM results WHERE round_id = ? AND org_code = ?))
-            SELECT k.response_id, k.rank, k.county_rank, k.county_size FROM placed k WHERE k.org_code = ?""",
-        [*params, round_.id, code, code],
-    )
-    found = rows.fetchone()
-    if found is None:
+    """Where centre `code` stands (None when it has no results in the data shown).
+
+    Ranks as the league's (`ranks_of`): in the jurisdiction from the held totals, in the county from its own rows.
+    """
+    source, params = scoped(db, round_, scope, approved_only)
+    found = db.execute(f"SELECT r.response_id, r.total, r.county FROM {source} AND r.org_code = ?", [*params, code])
+    mine = found.fetchone()
+    if mine is None:
         return None
+    response_id, total, county = mine
+    rank = ranks_of(db, round_, scope, approved_only, [total])[0]
+    top = scope or round_.scope_code
+    inside = " AND EXISTS (SELECT 1 FROM org_paths s WHERE s.ancestor = ? AND s.org_code = r.org_code)" if top else ""
+    approved = f" AND p.status = '{APPROVED}'" if approved_only else ""
+    county_size, above = db.execute(
+        f"""SELECT count(*), coalesce(sum(r.total > ?), 0) FROM results r JOIN responses p ON p.id = r.response_id
+            WHERE r.round_id = ? AND r.county = ?{approved}{inside}""",
+        [total, round_.id, county, *([top] if top else [])],
+    ).fetchone()
+    county_rank = 0 if total is None else 1 + above
     everyone = _count(db, round_, scope, approved_only)
-    return Place(_details(db, [(found[0], found[1])])[0], everyone, found[2], found[3])
+    return Place(_details(db, [(response_id, rank)])[0], everyone, county_rank, county_size)
 
 
 def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bool) -> tuple[StoredScores, list[str]]:
@@ -339,22 +365,56 @@ def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bo
     return held.scores.rows(rows), [held.codes[row] for row in rows]
 
 
+def held_in(db: Database, round_: Round, top: str | None, approved_only: bool) -> tuple[RoundFigures, np.ndarray]:
+    """The round's held figures and the rows of the centres under unit `top` (all for None) in them, in held order.
+
+    Nothing is copied: regional figures are taken from the held columns by these rows.
+    """
+    held = round_figures(db, round_, round_instrument(db, round_))
+    rows = np.arange(len(held.codes))
+    if top and top != round_.scope_code:
+        level = db.execute("SELECT level FROM org_units WHERE code = ?", [top]).fetchone()
+        codes, labels = held.regions_at(db, level[0] if level else "")
+        k = bisect.bisect_left(codes, top)
+        rows = np.flatnonzero(labels == k) if k < len(codes) and codes[k] == top else rows[:0]
+    if approved_only:
+        approved = np.fromiter(
+            (row[0] for row in db.execute(
+                "SELECT id FROM responses WHERE round_id = ? AND status = ?", [round_.id, APPROVED])),
+            np.int64,
+        )  # fmt: skip
+        rows = rows[np.isin(held.response_ids[rows], approved)]
+    return held, rows
+
+
 def group_means(
     db: Database, round_: Round, scope: str | None, approved_only: bool, groups: GroupSet
 ) -> dict[str, float | None]:
-    """The jurisdiction's mean of each group score of `groups` (one decimal), in one pass over the stored scores."""
-    source, params = scoped(db, round_, scope, approved_only)
-    ids = [group for group, _ in groups.groups]
-    if not ids:
-        return {}
-    columns = ", ".join(f"avg(json_extract(r.scores, '{groups.path(group)}'))" for group in ids)
-    row = db.execute(f"SELECT {columns} FROM {source}", params).fetchone()
-    return {group: None if mean is None else round(mean, 1) for group, mean in zip(ids, row, strict=True)}
+    """The jurisdiction's mean of each group score of `groups` (one decimal), from the held figures' columns."""
+    held, rows = held_in(db, round_, scope, approved_only)
+    stored = held.scores
+    if groups.id in ("dimension", "chapter"):
+        columns = stored.dimensions if groups.id == "dimension" else stored.chapters
+    else:
+        columns = stored.frameworks.get(groups.id, {})
+    out: dict[str, float | None] = {}
+    for group, _ in groups.groups:
+        values = columns[group][rows] if group in columns else np.zeros(0)
+        values = values[~np.isnan(values)]
+        out[group] = round(math.fsum(values.tolist()) / len(values), 1) if len(values) else None
+    return out
 
 
 def counties(db: Database, round_: Round, scope: str | None, approved_only: bool) -> list[tuple[str, str]]:
     """(code, name) of every county with a centre in the jurisdiction's results, in code order."""
-    source, params = scoped(db, round_, scope, approved_only)
-    codes = [row[0] for row in db.execute(f"SELECT DISTINCT r.county FROM {source} ORDER BY 1", params)]
+    top = scope or round_.scope_code
+    if approved_only or not top or get_unit(db, top).level not in REGION_LEVELS:
+        source, params = scoped(db, round_, scope, approved_only)
+        sql = f"SELECT DISTINCT r.county FROM {source} ORDER BY 1"
+    else:  # the round's counties (one index), those inside the scope: a centre's county is inside where it is
+        sql = """SELECT k.county FROM (SELECT DISTINCT county FROM results WHERE round_id = ?) k
+                 WHERE EXISTS (SELECT 1 FROM org_paths s WHERE s.ancestor = ? AND s.org_code = k.county) ORDER BY 1"""
+        params = [round_.id, top]
+    codes = [row[0] for row in db.execute(sql, params)]
     named = names(db, codes)
     return [(code, named[code]) for code in codes if code in named]
