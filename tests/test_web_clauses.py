@@ -196,7 +196,9 @@ def test_another_centre_s_file_cannot_be_removed_and_a_removal_is_audited(client
     }  # fmt: skip
     auth.as_user("shanglin")  # submitted: its files stay while it is reviewed
     before = counts(app_db)
-    page = text(client.post(f"/rounds/2/evidence/{theirs['id']}/remove", data={"confirm": "yes"}, follow_redirects=True))
+    page = text(
+        client.post(f"/rounds/2/evidence/{theirs['id']}/remove", data={"confirm": "yes"}, follow_redirects=True)
+    )
     assert "未删除：填报已提交、已通过或轮次已结束" in page and counts(app_db) == before
 
 

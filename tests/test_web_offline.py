@@ -86,3 +86,43 @@ def test_upload_refused_after_submission(doumen, app_db):
     assert "上传并导入" not in page
     response = upload(doumen, filled(template, staff_total=1))
     assert response.status_code == 302 and stored(app_db) == before
+
+
+def saved_row(data: bytes, sheet="填报") -> dict:
+    """The first centre's cells of a template, by column id."""
+    ws = openpyxl.load_workbook(io.BytesIO(data))[sheet]
+    ids_row = next(r for r in range(1, 11) if ws.cell(r, 1).value == "org_code")
+    return {ws.cell(ids_row, c).value: ws.cell(ids_row + 1, c).value for c in range(3, ws.max_column + 1)}
+
+
+def test_template_carries_the_saved_answers_and_blank_cells_keep_them(doumen, app_db):
+    from instruments.item_types import ITEM_TYPES
+    from survey.store.rounds import get_round, round_instrument
+
+    fill_completely(app_db)
+    before, values = stored(app_db)
+    instrument = round_instrument(app_db, get_round(app_db, 2))
+    data = download(doumen)
+    cells = saved_row(data)
+    answered = {item_id: value for item_id, value in values.items() if item_id in instrument.item}
+    assert {item_id for item_id, cell in cells.items() if cell is not None} == set(answered)
+    for item_id, value in answered.items():
+        item = instrument.item[item_id]
+        assert ITEM_TYPES[item.type].parse(cells[item_id], item) == value, item_id
+    assert cells["staff_total"] == values["staff_total"]  # a number stays a number
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["填报"]
+    assert sheet["A2"].value == "留空的单元格不改动已保存的答案"
+    assert "留空的单元格不改动已保存的答案" in "".join(
+        str(row[0]) for row in openpyxl.load_workbook(io.BytesIO(data))["说明"].values
+    )
+
+    unchanged = upload(doumen, data)
+    assert "已导入，0 项答案有改动" in doumen.get(unchanged.location).get_data(as_text=True)
+    assert stored(app_db)[1] == values
+
+    blanked = upload(doumen, filled(data, staff_total=None, physicians_left=values["physicians_left"] + 1))
+    assert "已导入，1 项答案有改动" in doumen.get(blanked.location).get_data(as_text=True)
+    after = stored(app_db)[1]
+    assert after["staff_total"] == values["staff_total"]  # the blanked cell kept its answer
+    assert after == {**values, "physicians_left": values["physicians_left"] + 1}
+    assert before.version < stored(app_db)[0].version

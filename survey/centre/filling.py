@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from exports.template import saved_cells
 from instruments import Clause, Instrument
 from instruments.checks import Check
 from instruments.model import Chapter, Section
@@ -141,10 +142,12 @@ def save(db: Database, filling: Filling, typed: Mapping[str, Any], version: int,
 
 
 def template(db: Database, filling: Filling) -> bytes:
-    """The offline template with the centre's own row."""
+    """The offline template with the centre's own row, filled with its saved answers and self-ratings."""
+    ratings = {clause_id: (rated.reported, rated.note) for clause_id, rated in filling.ratings.items()}
+    saved = {filling.org_code: saved_cells(filling.instrument, filling.values, ratings)}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "template.xlsx"
-        assessment.write_template(db, filling.round, path, filling.org_code)
+        assessment.write_template(db, filling.round, path, filling.org_code, saved)
         return path.read_bytes()
 
 

@@ -311,8 +311,10 @@ def remove_evidence(round_id: int, evidence_id: int) -> Response | str:
             abort(404)
         return ask(
             _("删除佐证材料“%(name)s”？", name=attached.name),
-            _("删除后，%(where)s将不再附有此文件；审计记录保留文件名。需要时可以重新上传。",
-              where=thing_name(found.instrument, attached.item_id, language())),
+            _(
+                "删除后，%(where)s将不再附有此文件；审计记录保留文件名。需要时可以重新上传。",
+                where=thing_name(found.instrument, attached.item_id, language()),
+            ),
             _("确认删除"),
             url_for("centre.overview", round_id=round_id),
         )
