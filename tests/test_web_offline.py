@@ -59,11 +59,24 @@ def test_upload_lists_every_problem_and_writes_nothing(doumen, app_db):
     assert stored(app_db) == before
 
 
-def test_upload_of_another_centres_row_is_refused(doumen, app_db):
-    before = stored(app_db, "619901002")
-    page = upload(doumen, filled(download(doumen), org_code="619901002", staff_total=1)).get_data(as_text=True)
-    assert "没有导入任何内容" in page and "619901002" in page
-    assert stored(app_db, "619901002") == before
+def test_upload_of_another_centres_file_says_whose_it_is_and_writes_nothing(doumen, app_db):
+    theirs, mine = stored(app_db, "619901002"), stored(app_db)
+    data = filled(download(doumen), org_code="619901002", org_name="王寺卫生院")
+    response = upload(doumen, data)
+    assert response.status_code == 302
+    page = doumen.get(response.location).get_data(as_text=True)
+    assert "未导入：这是王寺卫生院（619901002）的文件，不是本机构（619901001）的。" in page
+    doumen.post("/language", data={"lang": "en"})
+    page = doumen.get(upload(doumen, data).location).get_data(as_text=True)
+    assert "Not imported: this file belongs to 王寺卫生院 (619901002), not to your centre (619901001)." in page
+    assert stored(app_db, "619901002") == theirs and stored(app_db) == mine
+
+
+def test_a_file_of_another_centre_with_bad_cells_lists_the_cells(doumen, app_db):
+    mine = stored(app_db)
+    page = upload(doumen, filled(download(doumen), org_code="619901002", staff_total="sixty")).get_data(as_text=True)
+    assert "没有导入任何内容" in page and "619901002" in page and "填报!" in page
+    assert stored(app_db) == mine
 
 
 def test_upload_of_junk_is_a_located_error(doumen):

@@ -200,6 +200,9 @@ def upload(round_id: int) -> Response | str:
     file = form.workbook.data
     try:
         summary = filling.upload(get_db(), found, file.read(), file.filename or "upload.xlsx", g.user)
+    except filling.ForeignFileError as error:
+        flash(_("未导入：%(whose)s，不是本机构（%(code)s）的。请下载本机构的模板填写后再上传。",
+                whose=_whose(error.owners), code=found.org_code), "error")  # fmt: skip
     except WorkbookError as error:
         flash(_("未导入：文件中有问题，请改正后重新上传。"), "error")
         return _render_overview(found, upload=form, upload_problems=error.problems)
@@ -208,6 +211,12 @@ def upload(round_id: int) -> Response | str:
     else:
         flash(_("已导入，%(n)d 项答案有改动。", n=summary.changes), "success")
     return redirect(url_for("centre.overview", round_id=round_id))
+
+
+def _whose(owners: list[tuple[str, str]]) -> str:
+    """Whose rows a file holds, in words: 这是上林卫生院（619901002）的文件."""
+    named = [_("%(name)s（%(code)s）", name=name, code=code) if name else code for code, name in owners]
+    return _("这是%(units)s的文件", units=_("、").join(named))
 
 
 def _open_chapter(round_id: int, chapter_id: str) -> tuple[filling.Filling, Chapter]:
