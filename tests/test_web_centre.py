@@ -25,8 +25,8 @@ def section_data(app_db, section_id, code=DOUMEN, **changes):
         value = saved.get(item.id)
         if item.type == "boolean" and value is not None:
             data[f"item_{item.id}"] = "1" if value else "0"
-        elif item.type == "multi_choice" and value:
-            data[f"item_{item.id}"] = list(value)
+        elif item.type == "multi_choice" and value is not None:
+            data[f"item_{item.id}"] = list(value) or ["（无）"]
         elif value is not None:
             data[f"item_{item.id}"] = str(value)
     data.update({f"item_{k}": v for k, v in changes.items()})
@@ -94,6 +94,18 @@ def test_draft_may_leave_required_items_empty(doumen, app_db):
     response = doumen.post("/rounds/2/sections/staff", data=section_data(app_db, "staff", staff_total=""))
     assert response.status_code == 302
     assert "staff_total" not in stored(app_db)[1]
+
+
+def test_a_yes_no_answer_can_be_cleared_and_shows_as_not_answered(doumen, app_db):
+    doumen.post("/rounds/2/sections/basic", data=section_data(app_db, "basic", is_central="1"))
+    assert stored(app_db)[1]["is_central"] is True
+    response = doumen.post("/rounds/2/sections/basic", data=section_data(app_db, "basic", is_central=""))
+    assert response.status_code == 302 and "is_central" not in stored(app_db)[1]
+    page = doumen.get("/rounds/2/sections/basic").get_data(as_text=True)
+    assert re.search(
+        r'<input aria-invalid="false" checked id="item_is_central-2" name="item_is_central" type="radio" value=""> 未答',
+        page,
+    )
 
 
 def field_errors(page: str, item: str) -> str:

@@ -33,7 +33,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from instruments import BELOW, NOT_APPLICABLE, AnswerError, Clause, Instrument, Item
 from instruments.checks import Check
-from instruments.item_types import ITEM_TYPES, MAX_TEXT
+from instruments.item_types import ITEM_TYPES, MAX_TEXT, NONE_CHOICE, MultiChoiceType
 from instruments.model import Section
 
 from ..store.ratings import ClauseRating, RatingError, parse_ratings
@@ -41,6 +41,7 @@ from ..store.reviews import MAX_COMMENT
 from ..words import RATING_REFUSALS, item_label
 
 PREFIX = "item_"  # field names: item ids may clash with a form's own attributes
+UNANSWERED = ""  # the radio button that clears a yes/no answer
 
 
 def _number_input(item: Item, step: int | str) -> NumberInput:
@@ -57,14 +58,17 @@ FIELDS: dict[str, Callable[[Item, str, dict], Field]] = {
     "integer": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=_number_input(item, 1)),
     "number": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=_number_input(item, "any")),
     "boolean": lambda item, lang, kw: RadioField(
-        **kw, choices=[SelectChoice("1", _l("是")), SelectChoice("0", _l("否"))], validators=[Optional()]
+        **kw,
+        choices=[SelectChoice("1", _l("是")), SelectChoice("0", _l("否")), SelectChoice(UNANSWERED, _l("未答"))],
+        default=UNANSWERED,
+        validators=[Optional()],
     ),
     "choice": lambda item, lang, kw: SelectField(
         **kw, choices=[SelectChoice("", _l("（请选择）")), *_choices(item, lang)], validators=[Optional()]
     ),
     "multi_choice": lambda item, lang, kw: SelectMultipleField(
         **kw,
-        choices=_choices(item, lang),
+        choices=[*_choices(item, lang), SelectChoice(NONE_CHOICE, _l("无（以上都没有）"))],
         validators=[Optional()],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -74,7 +78,7 @@ FIELDS: dict[str, Callable[[Item, str, dict], Field]] = {
 }
 SHOWN: dict[str, Callable[[Any], Any]] = {  # a stored value as its field holds it
     "boolean": lambda value: "1" if value else "0",
-    "multi_choice": list,
+    "multi_choice": MultiChoiceType.checked,
     "date": dt.date.fromisoformat,
 }
 

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from exports.errors import WorkbookError
 from instruments.checks import Check
+from instruments.item_types import NONE_CHOICE
 from instruments.model import Chapter, Section
 
 from .. import clause_rows, scorecard
@@ -111,6 +112,7 @@ def _render_section(found: filling.Filling, part: Section, form: SectionForm, co
         item_comments=filling.comments(get_db(), found)[1],
         conflict=conflict,
         chapters=clause_rows.chapters(found.instrument),
+        none_choice=NONE_CHOICE,
     )
 
 

@@ -77,6 +77,15 @@
     document.querySelectorAll("[data-grade]").forEach(function (el) { el.textContent = card.grade; });
   }
 
+  // "none" of a multiple choice is exclusive: ticking it clears the others, ticking another clears it
+  form.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.type !== "checkbox" || !box.checked) return;
+    var none = box.value === form.dataset.none;
+    box.closest(".options").querySelectorAll('input[type="checkbox"]').forEach(function (other) {
+      if (other !== box && (none || other.value === form.dataset.none)) other.checked = false;
+    });
+  });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", function () { dirty = false; });
