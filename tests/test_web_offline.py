@@ -33,6 +33,12 @@ def upload(client, data: bytes, name="模板.xlsx"):
     return client.post("/rounds/2/upload", data=body, content_type="multipart/form-data")
 
 
+def refused(client, response) -> str:
+    """The page a refused upload leads to: the round's page, reached by a redirect (so it can be reloaded)."""
+    assert response.status_code == 302 and response.location == "/rounds/2#offline"
+    return client.get(response.location).get_data(as_text=True)
+
+
 def test_template_holds_only_the_centres_own_row(doumen):
     wb = openpyxl.load_workbook(io.BytesIO(download(doumen)))
     ws = wb["填报"]
@@ -52,7 +58,7 @@ def test_upload_imports_the_answers(doumen, app_db):
 
 def test_upload_lists_every_problem_and_writes_nothing(doumen, app_db):
     before = stored(app_db)
-    page = upload(doumen, filled(download(doumen), staff_total="sixty", service_population=-5)).get_data(as_text=True)
+    page = refused(doumen, upload(doumen, filled(download(doumen), staff_total="sixty", service_population=-5)))
     assert "没有导入任何内容" in page
     problems = page.split("没有导入任何内容")[1].split("</ul>")[0]
     assert problems.count("<li>") == 2 and "填报!" in problems
@@ -74,19 +80,19 @@ def test_upload_of_another_centres_file_says_whose_it_is_and_writes_nothing(doum
 
 def test_a_file_of_another_centre_with_bad_cells_lists_the_cells(doumen, app_db):
     mine = stored(app_db)
-    page = upload(doumen, filled(download(doumen), org_code="619901002", staff_total="sixty")).get_data(as_text=True)
+    page = refused(doumen, upload(doumen, filled(download(doumen), org_code="619901002", staff_total="sixty")))
     assert "没有导入任何内容" in page and "619901002" in page and "填报!" in page
     assert stored(app_db) == mine
 
 
 def test_upload_of_junk_is_a_located_error(doumen):
-    page = upload(doumen, b"not a workbook at all").get_data(as_text=True)
+    page = refused(doumen, upload(doumen, b"not a workbook at all"))
     assert "没有导入任何内容" in page and "模板.xlsx" in page
 
 
 def test_upload_needs_a_workbook(doumen):
-    assert "请选择文件" in doumen.post("/rounds/2/upload", data={}).get_data(as_text=True)
-    page = upload(doumen, b"x", name="answers.pdf").get_data(as_text=True)
+    assert "请选择文件" in refused(doumen, doumen.post("/rounds/2/upload", data={}))
+    page = refused(doumen, upload(doumen, b"x", name="answers.pdf"))
     assert "只接受 .xlsx 或 .csv 文件" in page
 
 
@@ -139,3 +145,29 @@ def test_template_carries_the_saved_answers_and_blank_cells_keep_them(doumen, ap
     assert after["staff_total"] == values["staff_total"]  # the blanked cell kept its answer
     assert after == {**values, "physicians_left": values["physicians_left"] + 1}
     assert before.version < stored(app_db)[0].version
+
+
+def test_reloading_after_a_refused_upload_and_switching_language_keep_the_page(doumen, app_db):
+    before = stored(app_db)
+    page = refused(doumen, upload(doumen, filled(download(doumen), staff_total="sixty")))
+    assert "没有导入任何内容" in page and '<input type="hidden" name="next" value="/rounds/2?">' in page
+    reloaded = doumen.get("/rounds/2")
+    assert reloaded.status_code == 200 and "没有导入任何内容" not in reloaded.get_data(as_text=True)
+    assert doumen.get("/rounds/2/upload").location == "/rounds/2#offline"  # an old address of the page
+    switched = doumen.post("/language", data={"lang": "en", "next": "/rounds/2?"})
+    assert switched.location == "/rounds/2"
+    assert stored(app_db) == before
+
+
+def test_a_refused_upload_lists_the_first_problems_and_says_there_are_more(doumen, app_db):
+    before = stored(app_db)
+    wb = openpyxl.load_workbook(io.BytesIO(download(doumen)))
+    ws = wb["填报"]
+    for col in range(3, 40):
+        ws.cell(6, col, "十二？")
+    out = io.BytesIO()
+    wb.save(out)
+    page = refused(doumen, upload(doumen, out.getvalue()))
+    listed = page.split("没有导入任何内容")[1].split("</ul>")[0]
+    assert listed.count("<li>") == 21 and "另有问题未列出" in listed
+    assert stored(app_db) == before

@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     DateField,
     Field,
@@ -29,7 +30,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from instruments import BELOW, NOT_APPLICABLE, AnswerError, Clause, Instrument, Item
 from instruments.checks import Check
@@ -44,10 +45,19 @@ PREFIX = "item_"  # field names: item ids may clash with a form's own attributes
 UNANSWERED = ""  # the radio button that clears a yes/no answer
 
 
-def _number_input(item: Item, step: int | str) -> NumberInput:
-    """A number input with the item's limits (the item type checks them when the form is sent)."""
-    low, high = (None if v is None else int(v) if float(v).is_integer() else v for v in (item.min, item.max))
-    return NumberInput(step=step, min=low, max=high)
+class TypedNumber(TextInput):
+    """A number field that sends what was typed, typos included (a browser's number input sends a typo as
+    blank, which would erase the saved answer); the phone shows a number keypad, the item type reads it."""
+
+    def __init__(self, item: Item, whole: bool) -> None:
+        super().__init__()
+        signed = item.min is None or item.min < 0
+        self.mode = "text" if signed else "numeric" if whole else "decimal"
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs.setdefault("inputmode", self.mode)
+        kwargs.setdefault("autocomplete", "off")
+        return super().__call__(field, **kwargs)
 
 
 def _choices(item: Item, lang: str) -> list[SelectChoice]:
@@ -55,8 +65,8 @@ def _choices(item: Item, lang: str) -> list[SelectChoice]:
 
 
 FIELDS: dict[str, Callable[[Item, str, dict], Field]] = {
-    "integer": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=_number_input(item, 1)),
-    "number": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=_number_input(item, "any")),
+    "integer": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=TypedNumber(item, True)),
+    "number": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=TypedNumber(item, False)),
     "boolean": lambda item, lang, kw: RadioField(
         **kw,
         choices=[SelectChoice("1", _l("是")), SelectChoice("0", _l("否")), SelectChoice(UNANSWERED, _l("未答"))],

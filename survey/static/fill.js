@@ -51,6 +51,17 @@
         input.setAttribute("aria-invalid", errors.length > 0 ? "true" : "false");
       });
     });
+    var unsaved = document.querySelector("[data-unsaved]");
+    if (unsaved) {  // the refused save's list: a problem fixed leaves it; all fixed, the banner goes
+      var left = 0;
+      unsaved.querySelectorAll("li[data-for]").forEach(function (li) {
+        li.hidden = !(data.errors[li.dataset.for] || []).length;
+        if (!li.hidden) left++;
+      });
+      var any = Object.keys(data.errors).length > 0;
+      unsaved.hidden = !any && left === 0;
+      document.getElementById("fixed").hidden = !unsaved.hidden;
+    }
     var card = data.scorecard;
     card.rows.forEach(function (row) {
       var li = document.querySelector('[data-indicator="' + row.id + '"]');
