@@ -17,6 +17,12 @@ every level's requirement; beside it a column `<clause id>.note` takes the
 self-rating's note (自评说明), which 不适用 needs as its reason. Two sheets keep
 each within the 256 columns of an .xls workbook, as WPS saves it.
 
+A centre's own template may come filled with what it has saved (`saved_cells`):
+numbers as numbers, dates as dates, everything else as the words the importer
+reads back, so a file uploaded unchanged changes nothing. A note above the
+codes says that a blank cell leaves the saved answer as it is, which is how
+every import reads a blank.
+
 The sheet is protected without a password, so only input cells take typing.
 A very hidden `_meta` sheet names the round, instrument and version, so that
 a template cannot be imported into another round.
@@ -26,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +60,7 @@ IDS_ROW = HEADER_ROWS.index("ids")
 FIRST_ROW = len(HEADER_ROWS)  # the first centre's row (0-based)
 EARLIEST = dt.date(1900, 1, 1)  # the first date a date cell accepts
 NOTE_SUFFIX = ".note"  # the header of the column beside an onsite clause that holds the self-rating's note
+BLANK_KEEPS = "留空的单元格不改动已保存的答案"  # the note above the codes on every input sheet
 STATUSES = tuple(formatting.CLAUSE_STATUS_WORDS[s]["zh"] for s in (BELOW, NOT_APPLICABLE))  # 未达到, 不适用
 
 HELP = (
@@ -66,7 +73,8 @@ HELP = (
     "4. 是/否题：从下拉列表中选择“是”或“否”。“是”表示具备或已开展，“否”表示不具备或未开展。",
     "5. 单选题：从下拉列表中选择一项。多选题：填写选项名称，多个选项之间用“、”或逗号分隔。",
     "6. 日期：按 YYYY-MM-DD 格式填写，例如 2025-06-30。",
-    "7. 没有数据的项目请留空，不要填 0 或“无”；留空视为未填报。",
+    "7. 没有数据的项目请留空，不要填 0；多选题一项也不选时填“无”。留空的单元格不改动已保存的答案："
+    "本机构下载的模板已填入已保存的答案，只需修改或补填；要清除某项答案，请在网页上操作。",
     "8. 请不要增删行列、修改表头或隐藏行，也不要修改工作表名称；导入时按表头识别各列。",
     "9. 填好后保存为 .xlsx、.xls 或 .ods 文件导入。导入时会逐格检查，发现问题会指出工作表、单元格和原因，"
     "全部改正后才会导入。",
@@ -77,6 +85,9 @@ CLAUSE_HELP = (
     "低于最低等级选“未达到”，本机构不涉及选“不适用”；留空视为未评级。选中单元格时会显示各等级的要求。",
     "11. 每个条款右侧的“自评说明”列填写自评依据；选“不适用”时必须在此说明理由。",
 )
+
+
+Saved = Mapping[str, Mapping[str, Any]]  # cells filled in beforehand: by org code, then column id
 
 
 @dataclass(frozen=True)
@@ -124,8 +135,13 @@ def write_template(
     *,
     round_id: int,
     title: str,
+    saved: Saved | None = None,
 ) -> None:
-    """Write the fill-in workbook of one round for `centres` (org code, name) to `target`."""
+    """Write the fill-in workbook of one round for `centres` (org code, name) to `target`.
+
+    `saved` holds cells filled in beforehand, by org code and then column id (see `saved_cells`).
+    """
+    saved = saved or {}
     items, clauses = item_columns(instrument), clause_columns(instrument)
     with excel.writing(target) as wb:
         taken: set[str] = set()
@@ -138,9 +154,9 @@ def write_template(
         ws.activate()
 
         f = _formats(wb)
-        _write_inputs(ws, items, centres, f, lists, f"{instrument.title.zh}　{title}")
+        _write_inputs(ws, items, centres, f, lists, f"{instrument.title.zh}　{title}", saved)
         if clause_ws is not None:
-            _write_inputs(clause_ws, clauses, centres, f, lists, f"{instrument.title.zh}　{title}　条款自评")
+            _write_inputs(clause_ws, clauses, centres, f, lists, f"{instrument.title.zh}　{title}　条款自评", saved)
         _write_help(help_ws, f, clause_ws is not None)
         if lists_ws is not None:
             _write_lists(lists_ws, lists)
@@ -156,8 +172,10 @@ def _write_inputs(
     f: Formats,
     lists: dict[str, list[str]],
     title: str,
+    saved: Saved,
 ) -> None:
-    """One sheet of input columns: the headings, a row per centre, data validation, protection."""
+    """One sheet of input columns: the headings, a row per centre (with its saved cells), data validation,
+    protection."""
     widths = [14.0, 30.0] + [column.width for column in inputs]
     for col, w in enumerate(widths):
         ws.set_column(col, col, w)
@@ -165,6 +183,7 @@ def _write_inputs(
     excel.write_text(ws, 0, 0, title, f["title"])
     ws.set_row(0, 24)
     _section_row(ws, inputs, f)
+    ws.merge_range(1, 0, 1, 1, BLANK_KEEPS, f["note"])
     lines = [math.ceil(excel.width(c.label) / widths[col]) for col, c in enumerate(inputs, FIRST_COLUMN)]
     label_lines = max(lines, default=1)
     ws.set_row(2, 15 * min(max(label_lines, 2), 6))
@@ -185,8 +204,9 @@ def _write_inputs(
     for row, (code, name) in enumerate(centres, FIRST_ROW):
         excel.write_text(ws, row, 0, code, f["locked"])
         excel.write_text(ws, row, 1, name, f["locked"])
-        for col, fmt in enumerate(formats, FIRST_COLUMN):
-            ws.write_blank(row, col, None, fmt)
+        cells = saved.get(code, {})
+        for col, (column, fmt) in enumerate(zip(inputs, formats, strict=True), FIRST_COLUMN):
+            _write_cell(ws, row, col, cells.get(column.id), fmt)
 
     if centres:
         last_row = FIRST_ROW + len(centres) - 1
@@ -199,6 +219,44 @@ def _write_inputs(
     ws.repeat_rows(0, 3)
 
 
+def saved_cells(
+    instrument: Instrument, answers: Mapping[str, Any], ratings: Mapping[str, tuple[str | None, str]]
+) -> dict[str, Any]:
+    """A centre's saved answers (by item id) and self-ratings ((level, note) by clause id) as the template's
+    cells hold them, by column id: what the importer reads back to the same values."""
+    out: dict[str, Any] = {}
+    for item in instrument.items:
+        value = answers.get(item.id)
+        if value is None:
+            continue
+        kind = ITEM_TYPES[item.type]
+        if kind.cell == "number":
+            out[item.id] = value
+        elif kind.cell == "date":
+            out[item.id] = dt.date.fromisoformat(value)
+        else:
+            out[item.id] = kind.typed(value, item, "zh")
+    for clause in instrument.onsite_clauses:
+        level, note = ratings.get(clause.id, (None, ""))
+        if level is not None:
+            out[clause.id] = formatting.CLAUSE_STATUS_WORDS[level]["zh"] if level in (BELOW, NOT_APPLICABLE) else level
+        if note:
+            out[note_column(clause.id)] = note
+    return out
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
+    """An input cell: blank, a number, a date or text."""
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), fmt)
+    else:
+        excel.write_text(ws, row, col, value, fmt)
+
+
 Formats = dict[str, Format]
 
 
@@ -209,6 +267,7 @@ def _formats(wb: Workbook) -> Formats:
         "section": wb.add_format({"bold": True, "bg_color": "#D9E1F2", **border}),
         "label": wb.add_format({"bold": True, "text_wrap": True, "bg_color": "#F2F2F2", **border}),
         "hint": wb.add_format({"text_wrap": True, "font_color": "#595959", "font_size": 9, **border}),
+        "note": wb.add_format({"bold": True, "font_color": "#9C5700", "bg_color": "#FFEB9C", **border}),
         "ids": wb.add_format({"font_color": "#808080", "font_size": 8}),
         "locked": wb.add_format({"bg_color": "#F2F2F2", **border}),
         "number": wb.add_format({"locked": False, **border}),
@@ -252,8 +311,6 @@ def _note_column(clause: Clause, group: tuple[str, str]) -> Column:
 
 
 def _section_row(ws: Worksheet, inputs: Sequence[Column], f: Formats) -> None:
-    ws.write_blank(1, 0, None, f["section"])
-    ws.write_blank(1, 1, None, f["section"])
     previous = None
     for col, column in enumerate(inputs, FIRST_COLUMN):
         if column.group != previous:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 TRUE_WORDS = frozenset({"是", "有", "yes", "y", "true", "t", "1", "√", "✓"})
 FALSE_WORDS = frozenset({"否", "无", "no", "n", "false", "f", "0", "×"})
 NONE_PICKED = frozenset({"无", "none", "（无）", "(无)"})
+NONE_CHOICE = "（无）"  # a form's option that answers a multiple choice with none of its options
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 MAX_TEXT = 32_767  # what one Excel cell holds
 UNBOUNDED = 999_999_999_999  # a template cell's limit where the item sets none
@@ -392,6 +393,10 @@ class MultiChoiceType(ChoiceType):
             return ()
         if isinstance(raw, list | tuple):
             parts, picked = list(raw), set()
+            if NONE_CHOICE in parts:  # none of the options: exclusive of every one of them
+                if any(not _blank(part) for part in parts if part != NONE_CHOICE):
+                    raise AnswerError("none_with_others")
+                return ()
         else:
             text, picked = str(raw), set()
             for choice, word in _separated_words(item):  # a label holding a separator is taken whole first
@@ -439,6 +444,11 @@ class MultiChoiceType(ChoiceType):
 
     def validation(self, item: Item) -> Validation:
         return Validation("any")
+
+    @staticmethod
+    def checked(value: Any) -> list[str]:
+        """The options a form ticks for a stored value: NONE_CHOICE alone for none of them."""
+        return list(value) or [NONE_CHOICE]
 
 
 class DateType(ItemType):

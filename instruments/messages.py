@@ -326,6 +326,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "'{raw}' 不是可选的选项（{allowed}）",
         "en": "'{raw}' is not one of the choices ({allowed})",
     },
+    "none_with_others": {
+        "zh": "选了“无”就不能再选其他选项",
+        "en": "'none' cannot be picked together with other options",
+    },
     "not_a_date": {"zh": "'{raw}' 不是日期（格式为 YYYY-MM-DD）", "en": "'{raw}' is not a date (YYYY-MM-DD)"},
     "rated_from_answers": {
         "zh": "条款{clause}按填报数据自动评级，不能手工评级",

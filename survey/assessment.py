@@ -94,14 +94,16 @@ def import_orgs(
     return org_store.save_units(db, units)
 
 
-def write_template(db: Database, round_: Round, path: str | Path, scope_code: str | None) -> int:
-    """Write the offline template for the centres in scope; returns how many rows."""
+def write_template(
+    db: Database, round_: Round, path: str | Path, scope_code: str | None, saved: template.Saved | None = None
+) -> int:
+    """Write the offline template for the centres in scope, with `saved` cells by org code; returns how many rows."""
     instrument = round_instrument(db, round_)
     rows = [(c["code"], c["name"]) for c in centres(db, round_, scope_code)]
     if not rows:
         raise StoreError("no_centres_in_scope")
     with replacing(path) as temporary:
-        template.write_template(temporary, instrument, rows, round_id=round_.id, title=round_.title)
+        template.write_template(temporary, instrument, rows, round_id=round_.id, title=round_.title, saved=saved)
     return len(rows)
 
 

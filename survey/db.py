@@ -374,12 +374,11 @@ def m006_stored_results(db: Database) -> None:
 
 
 @migrations()
-def m007_name_keys_and_notices(db: Database) -> None:
-    """Each unit's name as it sorts (by pinyin: 阿坝 < 长安 < 重庆 < 大王), and notices kept for one view.
+def m007_name_keys(db: Database) -> None:
+    """Each unit's name as it sorts (by pinyin: 阿坝 < 长安 < 重庆 < 大王).
 
     `org_units.name_key` is written whenever units are saved (`store.orgs.name_key`), so lists sorted by
-    name sort in SQL, however many units there are. `notices` holds what a page must show once after a
-    redirect and is too long for the session cookie (every problem of a refused upload).
+    name sort in SQL, however many units there are.
     """
     from .store.orgs import name_key
 
@@ -387,15 +386,7 @@ def m007_name_keys_and_notices(db: Database) -> None:
         db,
         """
         ALTER TABLE org_units ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
-        CREATE INDEX org_units_name_key ON org_units(name_key, code);
-
-        CREATE TABLE notices (
-            id TEXT PRIMARY KEY,                 -- random: the session holds it until the page shows it
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            body TEXT NOT NULL,                  -- JSON
-            created_at TEXT NOT NULL
-        );
-        CREATE INDEX notices_created ON notices(created_at)
+        CREATE INDEX org_units_name_key ON org_units(name_key, code)
         """,
     )
     rows = [(name_key(row["name"]), row["code"]) for row in db.query("SELECT code, name FROM org_units")]

@@ -186,3 +186,37 @@ def test_the_columns_a_sheet_may_hold_count_the_onsite_clauses_and_their_notes()
     assert bounds.columns == 2 + len(ITEMS) + 2 * 3 + 20
     assert str(bounds.why) == "2 centres in scope, 8 items, 3 onsite clauses"
     assert bounds.why.text() == "范围内 2 个机构，8 个题目、3 个现场评价条款"
+
+
+def test_saved_answers_and_self_ratings_fill_the_template_and_read_back_the_same():
+    import json
+
+    import yaml
+
+    from exports.template import saved_cells, write_template
+
+    spec = yaml.safe_load((Path(__file__).parent / "cases" / "instruments" / "clauses.yaml").read_text("utf-8"))
+    choices = [{"value": "a", "label": {"zh": "门诊", "en": "Outpatient"}}, {"value": "b", "label": "病房"}]
+    spec["sections"].append({"id": "more", "title": "其他", "items": [
+        {"id": "services", "type": "multi_choice", "label": "服务", "choices": choices},
+        {"id": "kinds", "type": "multi_choice", "label": "类型", "choices": choices},
+        {"id": "ownership", "type": "choice", "label": "举办", "choices": choices},
+        {"id": "opened", "type": "date", "label": "开业日期"},
+        {"id": "remark", "type": "text", "label": "备注"},
+    ]})  # fmt: skip
+    instrument = instruments.load_text(json.dumps(spec, ensure_ascii=False))
+    answers = {"staff_total": 40, "online_share": 0.25, "has_booking": False, "services": ("a", "b"),
+               "kinds": (), "ownership": "b", "opened": "2019-03-01", "remark": "=1+1"}  # fmt: skip
+    ratings = {
+        "infection_control": ("not_applicable", "本院不设病房"),
+        "records": ("below", ""),
+        "training": (None, ""),
+    }
+    buffer = io.BytesIO()
+    saved = {"c1": saved_cells(instrument, answers, ratings)}
+    write_template(buffer, instrument, [("c1", "甲")], round_id=5, title="2025年度评估", saved=saved)
+    rows = read_responses(buffer.getvalue(), "t.xlsx", instrument, round_id=5)
+    assert rows[0].answers == {**answers, "infection_control": "not_applicable", "records": "below"}
+    assert rows[0].notes == {"infection_control": "本院不设病房"}
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert book["填报"]["A2"].value == book["条款自评"]["A2"].value == "留空的单元格不改动已保存的答案"

@@ -242,6 +242,7 @@ sections:
       - {id: area, type: number, label: 业务用房面积, min: 0}
       - {id: booking, type: boolean, label: 是否提供在线预约}
       - {id: owner, type: choice, label: 举办主体, choices: [{value: public, label: 政府办}, {value: other, label: 其他}]}
+      - {id: tests, type: multi_choice, label: 检验项目, choices: [{value: blood, label: 血常规}]}
       - {id: note, type: text, label: 备注}
       - {id: day, type: date, label: 日期}
 """)
@@ -258,6 +259,7 @@ ANSWERS = [
      f"'{LARGEST * 10}' is too large to be reported (at most 1,000,000,000,000,000 either way)"),
     ("booking", "maybe", "'maybe' 不是“是”或“否”", "'maybe' is not yes or no (是/否)"),
     ("owner", "公办", "'公办' 不是可选的选项（政府办、其他）", "'公办' is not one of the choices (政府办、其他)"),
+    ("tests", ["blood", "（无）"], "选了“无”就不能再选其他选项", "'none' cannot be picked together with other options"),
     ("note", "x" * (MAX_TEXT + 1), "超过 32767 个字符", "longer than 32767 characters"),
     ("day", "2025-02-30", "'2025-02-30' 不是日期（格式为 YYYY-MM-DD）", "'2025-02-30' is not a date (YYYY-MM-DD)"),
 ]  # fmt: skip

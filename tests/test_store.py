@@ -70,7 +70,7 @@ def test_migrations_run_once(tmp_path):
         "m004_unit_attributes",
         "m005_ratings_evidence_appeals",
         "m006_stored_results",
-        "m007_name_keys_and_notices",
+        "m007_name_keys",
         "m008_jurisdiction_indexes",
     ]
 

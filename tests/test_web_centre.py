@@ -25,8 +25,8 @@ def section_data(app_db, section_id, code=DOUMEN, **changes):
         value = saved.get(item.id)
         if item.type == "boolean" and value is not None:
             data[f"item_{item.id}"] = "1" if value else "0"
-        elif item.type == "multi_choice" and value:
-            data[f"item_{item.id}"] = list(value)
+        elif item.type == "multi_choice" and value is not None:
+            data[f"item_{item.id}"] = list(value) or ["（无）"]
         elif value is not None:
             data[f"item_{item.id}"] = str(value)
     data.update({f"item_{k}": v for k, v in changes.items()})
@@ -61,7 +61,7 @@ def test_section_page_shows_each_item(doumen, app_db):
     assert '<label for="item_staff_total">在岗职工总数（人）' in page
     assert 'id="item_staff_total"' in page and f'value="{values["staff_total"]}"' in page
     assert 'class="req"' in page and "年末在本单位工作并由单位支付工资的人员" in page
-    assert 'min="0"' in page and 'name="version"' in page
+    assert 'inputmode="numeric"' in page and 'name="version"' in page
     assert "专业技术人员占比" in page and "总分" in page  # the scorecard, rendered on the server
 
 
@@ -94,6 +94,18 @@ def test_draft_may_leave_required_items_empty(doumen, app_db):
     response = doumen.post("/rounds/2/sections/staff", data=section_data(app_db, "staff", staff_total=""))
     assert response.status_code == 302
     assert "staff_total" not in stored(app_db)[1]
+
+
+def test_a_yes_no_answer_can_be_cleared_and_shows_as_not_answered(doumen, app_db):
+    doumen.post("/rounds/2/sections/basic", data=section_data(app_db, "basic", is_central="1"))
+    assert stored(app_db)[1]["is_central"] is True
+    response = doumen.post("/rounds/2/sections/basic", data=section_data(app_db, "basic", is_central=""))
+    assert response.status_code == 302 and "is_central" not in stored(app_db)[1]
+    page = doumen.get("/rounds/2/sections/basic").get_data(as_text=True)
+    assert re.search(
+        r'<input aria-invalid="false" checked id="item_is_central-2" name="item_is_central" type="radio" value=""> 未答',
+        page,
+    )
 
 
 def field_errors(page: str, item: str) -> str:
@@ -250,3 +262,22 @@ def test_closed_round_is_read_only(doumen, app_db):
     page = doumen.get("/rounds/1/sections/staff").get_data(as_text=True)
     assert "此填报为只读" in page
     assert "提交审核" not in doumen.get("/rounds/1").get_data(as_text=True)
+
+
+def test_a_typo_in_one_field_keeps_every_typed_value_and_is_located(doumen, app_db):
+    """What a browser sends for a number typed as 12e is the text itself: refused with its place, nothing lost."""
+    before = stored(app_db)
+    typed = {"service_population": "12e", "ownership": "private", "is_central": "0", "has_inpatient": "1"}
+    page = doumen.post("/rounds/2/sections/basic", data=section_data(app_db, "basic", **typed)).get_data(as_text=True)
+    assert field_errors(page, "service_population") == "'12e' 不是整数"
+    banner = html.unescape(page.split('id="unsaved"')[1].split("</div>")[0])
+    assert "未保存：请先改正下面标出的问题。" in banner and "您填写的内容都保留在下方。" in banner
+    assert '<li data-for="service_population"><a href="#item_service_population">服务人口（人）</a>：' in banner
+    assert "'12e' 不是整数" in banner and banner.count("<li") == 1
+    assert (
+        'id="item_service_population" inputmode="numeric" name="item_service_population" type="text" value="12e"'
+        in (page)
+    )
+    assert re.search(r'<option selected value="private">|<option value="private" selected>', page)
+    assert 'checked id="item_is_central-1"' in page and 'checked id="item_has_inpatient-0"' in page
+    assert stored(app_db) == before

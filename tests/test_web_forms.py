@@ -80,9 +80,10 @@ def test_stored_values_fill_the_fields(app, instrument):
         assert form.answers() == VALUES
         page = "".join(str(field()) for _, field in form.item_fields())
         assert form.version.data == "5"
-    assert 'type="number"' in page and 'max="100"' in page and 'type="date"' in page
+    assert 'type="text"' in page and 'inputmode="numeric"' in page and 'inputmode="text"' in page  # typos are sent
+    assert 'type="date"' in page
     assert 'value="b" selected' in page or 'selected value="b"' in page
-    assert page.count('type="checkbox"') == 3 and page.count("checked") == 3  # two picks and 是
+    assert page.count('type="checkbox"') == 4 and page.count("checked") == 3  # two picks (and none) and 是
     assert form["item_people"].label.text == "People (persons)" and form["item_area"].description == "In m²"
 
 
@@ -92,3 +93,34 @@ def test_every_item_type_has_a_field():
     from survey.centre.forms import FIELDS
 
     assert set(FIELDS) == set(ITEM_TYPES)
+
+
+def test_none_of_a_multiple_choice_is_an_answer_and_exclusive(app, instrument):
+    form_class = section_form(instrument, instrument.sections[0], "zh")
+    with app.test_request_context(method="POST", data={"version": "1", "item_tests": ["（无）"]}):
+        form = form_class()
+        assert form.check(instrument, {}) and form.answers()["tests"] == ()
+    with app.test_request_context(method="POST", data={"version": "1", "item_tests": ["x", "（无）"]}):
+        form = form_class()
+        assert not form.check(instrument, {}) and form.answers()["tests"] is None
+        assert form["item_tests"].errors == ["选了“无”就不能再选其他选项"]
+    with app.test_request_context():
+        page = str(form_class(data=shown(instrument.sections[0], {"tests": ()}, 1))["item_tests"]())
+        assert (
+            page.count("checked") == 1
+            and 'checked id="item_tests-3" name="item_tests" type="checkbox" value="（无）"' in page
+        )
+        blank = str(form_class(data=shown(instrument.sections[0], {}, 1))["item_tests"]())
+        assert "checked" not in blank
+
+
+def test_a_yes_no_answer_can_be_cleared(app, instrument):
+    form_class = section_form(instrument, instrument.sections[0], "en")
+    with app.test_request_context(method="POST", data={"version": "1", "item_open": ""}):
+        form = form_class()
+        assert form.check(instrument, {"open": True}) and form.answers()["open"] is None
+    with app.test_request_context():
+        unanswered = str(form_class(data=shown(instrument.sections[0], {}, 1))["item_open"]())
+        answered = str(form_class(data=shown(instrument.sections[0], {"open": False}, 1))["item_open"]())
+    assert 'checked id="item_open-2" name="item_open" type="radio" value=""' in unanswered and "未答" in unanswered
+    assert answered.count("checked") == 1 and 'checked id="item_open-1"' in answered

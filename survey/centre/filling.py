@@ -17,6 +17,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from exports.errors import WorkbookError
+from exports.responses import read_responses
+from exports.template import saved_cells
 from instruments import Clause, Instrument
 from instruments.checks import Check
 from instruments.model import Chapter, Section
@@ -28,6 +31,7 @@ from ..store import evidence as evidence_store
 from ..store.access import own_round, visible_rounds
 from ..store.editing import ImportSummary, save_answers
 from ..store.lifecycle import RETURNED, editable, missing_evidence, status_of
+from ..store.orgs import get_unit
 from ..store.ratings import ClauseRating, clause_ratings, self_rate
 from ..store.responses import Response, answers, get_response
 from ..store.reviews import history
@@ -141,18 +145,53 @@ def save(db: Database, filling: Filling, typed: Mapping[str, Any], version: int,
 
 
 def template(db: Database, filling: Filling) -> bytes:
-    """The offline template with the centre's own row."""
+    """The offline template with the centre's own row, filled with its saved answers and self-ratings."""
+    ratings = {clause_id: (rated.reported, rated.note) for clause_id, rated in filling.ratings.items()}
+    saved = {filling.org_code: saved_cells(filling.instrument, filling.values, ratings)}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "template.xlsx"
-        assessment.write_template(db, filling.round, path, filling.org_code)
+        assessment.write_template(db, filling.round, path, filling.org_code, saved)
         return path.read_bytes()
 
 
+class ForeignFileError(StoreError):
+    """An upload holding rows of other centres: `owners` are their (code, name), the name "" when no unit has
+    the code."""
+
+    def __init__(self, owners: list[tuple[str, str]]):
+        super().__init__("file_of_other_centres", codes=", ".join(code for code, _ in owners))
+        self.owners = owners
+
+
 def upload(db: Database, filling: Filling, data: bytes, filename: str, user: User) -> ImportSummary:
-    """Import the centre's filled-in template: all or nothing; rows of other centres are refused."""
+    """Import the centre's filled-in template: all or nothing; a file holding other centres' rows raises
+    ForeignFileError naming them, a file with other problems WorkbookError."""
     if not filling.editable:
         raise StoreError("response_unchangeable")
-    return assessment.import_responses(db, filling.round, data, filename, username=user.username, only=filling.org_code)
+    try:
+        return assessment.import_responses(
+            db, filling.round, data, filename, username=user.username, only=filling.org_code
+        )
+    except WorkbookError:
+        owners = _other_owners(db, filling, data, filename)
+        if owners:
+            raise ForeignFileError(owners) from None
+        raise
+
+
+def _other_owners(db: Database, filling: Filling, data: bytes, filename: str) -> list[tuple[str, str]]:
+    """The centres other than the filling's whose rows a refused file holds, when its rows can be read."""
+    try:
+        rows = read_responses(data, filename, filling.instrument, round_id=filling.round.id)
+    except WorkbookError:
+        return []
+    owners = []
+    for code in dict.fromkeys(row.code for row in rows if row.code != filling.org_code):
+        try:
+            owners.append((code, get_unit(db, code).name))
+        except NotFoundError:
+            owners.append((code, ""))
+    return owners
 
 
 def rate(db: Database, filling: Filling, given: Mapping[str, tuple[Any, str]], version: int, user: User) -> Response:

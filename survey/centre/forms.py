@@ -17,6 +17,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     DateField,
     Field,
@@ -29,11 +30,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from instruments import BELOW, NOT_APPLICABLE, AnswerError, Clause, Instrument, Item
 from instruments.checks import Check
-from instruments.item_types import ITEM_TYPES, MAX_TEXT
+from instruments.item_types import ITEM_TYPES, MAX_TEXT, NONE_CHOICE, MultiChoiceType
 from instruments.model import Section
 
 from ..site import language
@@ -42,12 +43,22 @@ from ..store.reviews import MAX_COMMENT
 from ..words import item_label
 
 PREFIX = "item_"  # field names: item ids may clash with a form's own attributes
+UNANSWERED = ""  # the radio button that clears a yes/no answer
 
 
-def _number_input(item: Item, step: int | str) -> NumberInput:
-    """A number input with the item's limits (the item type checks them when the form is sent)."""
-    low, high = (None if v is None else int(v) if float(v).is_integer() else v for v in (item.min, item.max))
-    return NumberInput(step=step, min=low, max=high)
+class TypedNumber(TextInput):
+    """A number field that sends what was typed, typos included (a browser's number input sends a typo as
+    blank, which would erase the saved answer); the phone shows a number keypad, the item type reads it."""
+
+    def __init__(self, item: Item, whole: bool) -> None:
+        super().__init__()
+        signed = item.min is None or item.min < 0
+        self.mode = "text" if signed else "numeric" if whole else "decimal"
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        kwargs.setdefault("inputmode", self.mode)
+        kwargs.setdefault("autocomplete", "off")
+        return super().__call__(field, **kwargs)
 
 
 def _choices(item: Item, lang: str) -> list[SelectChoice]:
@@ -55,17 +66,20 @@ def _choices(item: Item, lang: str) -> list[SelectChoice]:
 
 
 FIELDS: dict[str, Callable[[Item, str, dict], Field]] = {
-    "integer": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=_number_input(item, 1)),
-    "number": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=_number_input(item, "any")),
+    "integer": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=TypedNumber(item, True)),
+    "number": lambda item, lang, kw: StringField(**kw, validators=[Optional()], widget=TypedNumber(item, False)),
     "boolean": lambda item, lang, kw: RadioField(
-        **kw, choices=[SelectChoice("1", _l("是")), SelectChoice("0", _l("否"))], validators=[Optional()]
+        **kw,
+        choices=[SelectChoice("1", _l("是")), SelectChoice("0", _l("否")), SelectChoice(UNANSWERED, _l("未答"))],
+        default=UNANSWERED,
+        validators=[Optional()],
     ),
     "choice": lambda item, lang, kw: SelectField(
         **kw, choices=[SelectChoice("", _l("（请选择）")), *_choices(item, lang)], validators=[Optional()]
     ),
     "multi_choice": lambda item, lang, kw: SelectMultipleField(
         **kw,
-        choices=_choices(item, lang),
+        choices=[*_choices(item, lang), SelectChoice(NONE_CHOICE, _l("无（以上都没有）"))],
         validators=[Optional()],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -75,7 +89,7 @@ FIELDS: dict[str, Callable[[Item, str, dict], Field]] = {
 }
 SHOWN: dict[str, Callable[[Any], Any]] = {  # a stored value as its field holds it
     "boolean": lambda value: "1" if value else "0",
-    "multi_choice": list,
+    "multi_choice": MultiChoiceType.checked,
     "date": dt.date.fromisoformat,
 }
 

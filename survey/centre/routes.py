@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from exports.errors import WorkbookError
 from instruments.checks import Check
+from instruments.item_types import NONE_CHOICE
 from instruments.model import Chapter, Section
 
 from .. import clause_rows, scorecard
@@ -37,6 +38,12 @@ from .forms import (
     section_form,
     shown,
 )
+
+# A refused upload's problems wait in the session for the page the upload redirects to (so that reloading it
+# or switching the language works): the first few, each clipped, to stay well within a cookie.
+REFUSED_UPLOAD = "refused_upload"
+LISTED_PROBLEMS = 20
+MAX_PROBLEM = 300
 
 
 def _open(round_id: int) -> filling.Filling:
@@ -85,8 +92,18 @@ def rounds() -> str:
 @bp.get("/rounds/<int:round_id>")
 @login_required("centre")
 def overview(round_id: int) -> str:
-    """One round: sections with progress, what is missing, the scorecard, submission, the offline template."""
-    return _render_overview(_open(round_id))
+    """One round: sections with progress, what is missing, the scorecard, submission, the offline template;
+    after a refused upload, why it was refused."""
+    found = _open(round_id)
+    refused = session.pop(REFUSED_UPLOAD, None)
+    if not refused or refused.get("round") != round_id:
+        return _render_overview(found)
+    form = UploadForm()
+    form.workbook.errors = list(refused.get("errors", []))
+    problems = list(refused.get("problems", []))
+    if refused.get("more"):
+        problems.append(_("另有问题未列出：请先改正以上各项，再上传一次查看其余问题。"))
+    return _render_overview(found, upload=form, upload_problems=problems)
 
 
 def _open_section(round_id: int, section_id: str) -> tuple[filling.Filling, Section]:
@@ -98,7 +115,9 @@ def _open_section(round_id: int, section_id: str) -> tuple[filling.Filling, Sect
         abort(404)
 
 
-def _render_section(found: filling.Filling, part: Section, form: SectionForm, conflict: bool = False) -> str:
+def _render_section(
+    found: filling.Filling, part: Section, form: SectionForm, conflict: bool = False, refused: bool = False
+) -> str:
     values = {**found.values, **form.answers()} if request.method == "POST" else found.values
     return render_template(
         "centre/section.html",
@@ -110,7 +129,9 @@ def _render_section(found: filling.Filling, part: Section, form: SectionForm, co
         related=scorecard.related(found.instrument, part),
         item_comments=filling.comments(get_db(), found)[1],
         conflict=conflict,
+        refused=refused,
         chapters=clause_rows.chapters(found.instrument),
+        none_choice=NONE_CHOICE,
     )
 
 
@@ -127,8 +148,7 @@ def section(round_id: int, section_id: str) -> Response | str:
         return redirect(request.path)
     form = form_class()
     if not form.check(found.instrument, found.values):
-        flash(_("未保存：请先改正下面标出的问题。"), "error")
-        return _render_section(found, part, form)
+        return _render_section(found, part, form, refused=True)
     try:
         filling.save(get_db(), found, form.answers(), form.opened_version(), g.user)
     except ConflictError:
@@ -189,25 +209,41 @@ def template(round_id: int) -> Response:
     return attachment(data, name)
 
 
-@bp.post("/rounds/<int:round_id>/upload")
+@bp.route("/rounds/<int:round_id>/upload", methods=("GET", "POST"))
 @login_required("centre")
 def upload(round_id: int) -> Response | str:
-    """Upload the filled-in template: every answer is imported, or nothing and every problem is listed."""
+    """Upload the filled-in template: every answer is imported, or nothing and every problem is listed on the
+    round's page (the redirect after the post; a GET of this address goes there too)."""
     found = _open(round_id)
+    back = url_for("centre.overview", round_id=round_id) + "#offline"
+    if request.method == "GET":
+        return redirect(back)
     form = UploadForm()
     if not form.validate_on_submit():
-        return _render_overview(found, upload=form)
+        session[REFUSED_UPLOAD] = {"round": round_id, "errors": [str(e) for e in form.workbook.errors]}
+        return redirect(back)
     file = form.workbook.data
     try:
         summary = filling.upload(get_db(), found, file.read(), file.filename or "upload.xlsx", g.user)
+    except filling.ForeignFileError as error:
+        flash(_("未导入：%(whose)s，不是本机构（%(code)s）的。请下载本机构的模板填写后再上传。",
+                whose=_whose(error.owners), code=found.org_code), "error")  # fmt: skip
     except WorkbookError as error:
         flash(_("未导入：文件中有问题，请改正后重新上传。"), "error")
-        return _render_overview(found, upload=form, upload_problems=error.lines(language()))
+        said = error.lines(language())
+        shown = [problem[:MAX_PROBLEM] for problem in said[:LISTED_PROBLEMS]]
+        session[REFUSED_UPLOAD] = {"round": round_id, "problems": shown, "more": len(said) > len(shown)}
     except StoreError as error:
         flash(_("未导入：%(reason)s", reason=error.text(language())), "error")
     else:
         flash(_("已导入，%(n)d 项答案有改动。", n=summary.changes), "success")
-    return redirect(url_for("centre.overview", round_id=round_id))
+    return redirect(back)
+
+
+def _whose(owners: list[tuple[str, str]]) -> str:
+    """Whose rows a file holds, in words: 这是上林卫生院（619901002）的文件."""
+    named = [_("%(name)s（%(code)s）", name=name, code=code) if name else code for code, name in owners]
+    return _("这是%(units)s的文件", units=_("、").join(named))
 
 
 def _open_chapter(round_id: int, chapter_id: str) -> tuple[filling.Filling, Chapter]:

@@ -51,6 +51,17 @@
         input.setAttribute("aria-invalid", errors.length > 0 ? "true" : "false");
       });
     });
+    var unsaved = document.querySelector("[data-unsaved]");
+    if (unsaved) {  // the refused save's list: a problem fixed leaves it; all fixed, the banner goes
+      var left = 0;
+      unsaved.querySelectorAll("li[data-for]").forEach(function (li) {
+        li.hidden = !(data.errors[li.dataset.for] || []).length;
+        if (!li.hidden) left++;
+      });
+      var any = Object.keys(data.errors).length > 0;
+      unsaved.hidden = !any && left === 0;
+      document.getElementById("fixed").hidden = !unsaved.hidden;
+    }
     var card = data.scorecard;
     card.rows.forEach(function (row) {
       var li = document.querySelector('[data-indicator="' + row.id + '"]');
@@ -77,6 +88,15 @@
     document.querySelectorAll("[data-grade]").forEach(function (el) { el.textContent = card.grade; });
   }
 
+  // "none" of a multiple choice is exclusive: ticking it clears the others, ticking another clears it
+  form.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.type !== "checkbox" || !box.checked) return;
+    var none = box.value === form.dataset.none;
+    box.closest(".options").querySelectorAll('input[type="checkbox"]').forEach(function (other) {
+      if (other !== box && (none || other.value === form.dataset.none)) other.checked = false;
+    });
+  });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", function () { dirty = false; });

@@ -79,6 +79,10 @@ STORE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "the response of {code} is {state}; it cannot be changed",
     },
     "response_unchangeable": {"zh": "此填报当前不能修改", "en": "the response cannot be changed now"},
+    "file_of_other_centres": {
+        "zh": "文件中有其他机构的行：{codes}",
+        "en": "the file holds rows of other centres: {codes}",
+    },
     "state_submitted": {"zh": "已提交，正在等待审核", "en": "submitted and awaits review"},
     "changed_since_opened": {
         "zh": "此填报在您打开后已在别处修改（现为第{version}版，您打开的是第{yours}版）；请重新加载查看改动",
