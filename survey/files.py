@@ -1,4 +1,4 @@
-"""Files the pages send: a workbook, an archive or a table, as an attachment of its own type."""
+"""Files the pages send (workbooks, archives, tables: each as an attachment of its type) and the tables they take."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import PurePath
 from typing import IO
 
 from flask import send_file
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed
 from werkzeug.wrappers import Response
 
 TYPES = {
@@ -14,6 +16,16 @@ TYPES = {
     ".zip": "application/zip",
     ".csv": "text/csv; charset=utf-8",
 }
+
+
+# The tables people hand in (centres' answers, units): read by `exports.uploads`.
+TABLE_SUFFIXES = ("xlsx", "xlsm", "xls", "ods", "csv")
+TABLE_ACCEPT = ",".join(f".{suffix}" for suffix in TABLE_SUFFIXES)
+
+
+def tables_only() -> FileAllowed:
+    """A form's check that an uploaded file is a workbook or a CSV table."""
+    return FileAllowed(TABLE_SUFFIXES, _l("只接受 .xlsx、.xls、.ods 或 .csv 文件"))
 
 
 def attachment(data: bytes | IO[bytes], name: str) -> Response:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from . import words
 from .auth import login_required, safe_next
+from .files import TABLE_ACCEPT
 from .store import lifecycle
 
 bp = Blueprint("site", __name__)
@@ -39,7 +40,13 @@ def language() -> str:
 
 @bp.app_context_processor
 def inject() -> dict:
-    return {"lang": language(), "user": g.get("user"), "words": words, "lifecycle": lifecycle}
+    return {
+        "lang": language(),
+        "user": g.get("user"),
+        "words": words,
+        "lifecycle": lifecycle,
+        "TABLE_ACCEPT": TABLE_ACCEPT,
+    }
 
 
 @bp.app_template_global("mark")

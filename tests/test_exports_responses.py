@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import xlsx_bytes
-from sheets import csv_bytes, file_of
+from sheets import BOOKS, csv_bytes, file_of
 
 import instruments
 from exports.errors import WorkbookError
@@ -380,7 +380,7 @@ def test_the_filled_template_saved_as_xls_or_ods(kind):
     centres = [(f"61010200{i:02d}", f"第{i}乡镇卫生院") for i in range(3)]
     book = openpyxl.load_workbook(io.BytesIO(fill(template(TOWNSHIP, centres), TOWNSHIP, answers)))
     sheets = {name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in ("填报", "_meta")}
-    data = _resaved(kind, sheets)
+    data = BOOKS[kind](sheets)
     rows = read_responses(data, f"填好的.{kind}", TOWNSHIP, round_id=5, known_codes=[c for c, _ in centres])
     assert [r.where for r in rows] == ["填报!6", "填报!7", "填报!8"]
     for row, answer in zip(rows, answers, strict=True):
@@ -388,45 +388,6 @@ def test_the_filled_template_saved_as_xls_or_ods(kind):
     with pytest.raises(WorkbookError) as caught:
         read_responses(data, f"填好的.{kind}", TOWNSHIP, round_id=6)
     assert caught.value.lines("en") == [f"填好的.{kind}: this template is for round 5, not 6"]
-
-
-def _resaved(kind: str, sheets: dict[str, list[list]]) -> bytes:
-    """Several sheets in one .xls or .ods, cell values as they were."""
-    if kind == "xls":
-        import xlwt
-
-        book = xlwt.Workbook(encoding="utf-8")
-        for name, rows in sheets.items():
-            sheet = book.add_sheet(name)
-            for r, row in enumerate(rows):
-                for c, value in enumerate(row):
-                    if value is not None:
-                        sheet.write(r, c, value)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return buffer.getvalue()
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
-
-    doc = OpenDocumentSpreadsheet()
-    for name, rows in sheets.items():
-        table = Table(name=name)
-        for row in rows:
-            line = TableRow()
-            for value in row:
-                if value is None:
-                    line.addElement(TableCell())
-                    continue
-                numeric = isinstance(value, int | float) and not isinstance(value, bool)
-                cell = TableCell(valuetype="float", value=value) if numeric else TableCell(valuetype="string")
-                cell.addElement(P(text=str(value)))
-                line.addElement(cell)
-            table.addElement(line)
-        doc.spreadsheet.addElement(table)
-    buffer = io.BytesIO()
-    doc.write(buffer)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- no more than the round can need

@@ -1,5 +1,6 @@
 """Administrators: instruments, organisation units, users and rounds — access, CSRF, bad input, the changes made."""
 
+import csv
 import html
 import io
 import re
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DOUMEN, TEST_CONFIG, AuthActions, stored
+from sheets import FORMATS
 from test_exports_xlsform import INDICATORS
 from test_exports_xlsform import workbook as xlsform
 
@@ -14,7 +16,7 @@ from survey import create_app
 from survey.store import StoreError
 from survey.store.editing import save_answers
 from survey.store.lifecycle import status_counts
-from survey.store.orgs import ancestors, centre_counts, children, names
+from survey.store.orgs import ancestors, centre_counts, children, get_unit, names
 from survey.store.rounds import change_status, get_round, list_rounds, round_instrument
 from survey.store.throttle import PER_PAIR, reserve
 from survey.store.users import SelfLockoutError, get_user, list_users, reset_password, set_active, set_placement
@@ -286,6 +288,16 @@ def test_import_units(admin, app_db):
     )
 
 
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_import_units_from_an_xls_or_ods_file(admin, app_db, kind):
+    rows = list(csv.reader(io.StringIO(ORGS.decode("utf-8-sig"))))
+    response = upload(admin, "/admin/orgs", FORMATS[kind](rows, "机构"), f"orgs.{kind}")
+    assert response.status_code == 302
+    added = len(rows) - 1 - 1  # 61 is already known
+    assert f"已导入：新增 {added} 个机构，更新 1 个" in page(admin.get(response.location))
+    assert get_unit(app_db, "610102001").name == "正阳街道社区卫生服务中心"
+
+
 def test_a_bad_unit_file_shows_every_located_problem_and_imports_nothing(admin, app_db):
     before = snapshot(app_db)
     bad = "code,name,level,parent_code,kind\n6101,西安市,city,61,region\n6199,重名,city,99,region\n6102,咸阳市,town,61,region\n"
@@ -296,7 +308,9 @@ def test_a_bad_unit_file_shows_every_located_problem_and_imports_nothing(admin, 
     assert snapshot(app_db) == before
 
 
-@pytest.mark.parametrize(("filename", "message"), [(None, "请选择文件"), ("orgs.pdf", "只接受 .csv 或 .xlsx 文件")])
+@pytest.mark.parametrize(
+    ("filename", "message"), [(None, "请选择文件"), ("orgs.pdf", "只接受 .xlsx、.xls、.ods 或 .csv 文件")]
+)
 def test_import_needs_a_unit_file(admin, app_db, filename, message):
     before = snapshot(app_db)
     response = admin.post("/admin/orgs", data={} if filename is None else {"file": (io.BytesIO(b"x"), filename)})

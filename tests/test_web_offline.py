@@ -5,7 +5,9 @@ import io
 import re
 
 import openpyxl
+import pytest
 from conftest import DOUMEN, fill_completely, stored
+from sheets import resaved
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -97,6 +99,17 @@ def test_a_file_of_another_centre_with_bad_cells_lists_the_cells(doumen, app_db)
     assert stored(app_db) == mine
 
 
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_the_template_saved_again_as_xls_or_ods_uploads(doumen, app_db, kind):
+    """A centre opens the template in WPS or LibreOffice and saves it in that program's own format."""
+    data = resaved(filled(download(doumen), staff_total=77, physicians_left=3), kind)
+    response = upload(doumen, data, name=f"模板.{kind}")
+    assert response.status_code == 302
+    assert "已导入" in doumen.get(response.location).get_data(as_text=True)
+    values = stored(app_db)[1]
+    assert (values["staff_total"], values["physicians_left"]) == (77, 3)
+
+
 def test_upload_of_junk_is_a_located_error(doumen):
     page = refused(doumen, upload(doumen, b"not a workbook at all"))
     assert "没有导入任何内容" in page and "模板.xlsx" in page
@@ -105,7 +118,7 @@ def test_upload_of_junk_is_a_located_error(doumen):
 def test_upload_needs_a_workbook(doumen):
     assert "请选择文件" in refused(doumen, doumen.post("/rounds/2/upload", data={}))
     page = refused(doumen, upload(doumen, b"x", name="answers.pdf"))
-    assert "只接受 .xlsx 或 .csv 文件" in page
+    assert "只接受 .xlsx、.xls、.ods 或 .csv 文件" in page
 
 
 def test_upload_refused_after_submission(doumen, app_db):

@@ -13,6 +13,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, Field, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
+from ..files import tables_only
 from ..store import NotFoundError
 from ..store.orgs import get_unit
 from ..store.users import MIN_PASSWORD, ROLES, USERNAME, get_user
@@ -66,7 +67,7 @@ class OrgImportForm(FlaskForm):
         _l("机构文件"),
         validators=[
             FileRequired(_l("请选择文件")),
-            FileAllowed(["csv", "xlsx", "xlsm"], _l("只接受 .csv 或 .xlsx 文件")),
+            tables_only(),
         ],
     )
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
 from wtforms import (
     DateField,
@@ -37,6 +37,7 @@ from instruments.checks import Check
 from instruments.item_types import ITEM_TYPES, MAX_TEXT, NONE_CHOICE, MultiChoiceType
 from instruments.model import Section
 
+from ..files import tables_only
 from ..site import language
 from ..store.ratings import ClauseRating, RatingError, parse_ratings
 from ..store.reviews import MAX_COMMENT
@@ -173,7 +174,7 @@ class UploadForm(FlaskForm):
         _l("填好的模板"),
         validators=[
             FileRequired(_l("请选择文件")),
-            FileAllowed(["xlsx", "xlsm", "csv"], _l("只接受 .xlsx 或 .csv 文件")),
+            tables_only(),
         ],
     )
 
