@@ -540,3 +540,22 @@ def test_the_league_shows_the_distribution(client, auth, app_db):
     assert svg.find(f"{ns}title").text == "总分分布" and "18 家机构" in svg.find(f"{ns}desc").text
     filtered = page(client, "/reports/rounds/2?county=619903")
     assert "5 家机构的总分分布" in filtered
+
+
+def test_the_workbooks_regions_run_as_the_web_page_shows_them(client, auth):
+    auth.as_user("xixian")
+    book = workbook(client.get("/reports/rounds/2/league.xlsx"))
+    rows = list(book["地区汇总"].iter_rows(min_row=2, values_only=True))
+    first = rows[0][3]  # the first indicator's rows: the city, then its counties by code
+    in_workbook = [row[0] for row in rows if row[3] == first]
+    assert in_workbook == ["6199", *XIXIAN_COUNTIES]
+    html = page(client, "/reports/rounds/2/regions")
+    first_group = html.split("<tbody data-indicator=")[1]
+    assert re.findall(r'<tr data-region="(\w+)">', first_group) == in_workbook
+
+    auth.as_user("admin")  # everywhere: provinces, then cities, then counties
+    rows = list(
+        workbook(client.get("/reports/rounds/2/league.xlsx"))["地区汇总"].iter_rows(min_row=2, values_only=True)
+    )
+    levels = [row[2] for row in rows if row[3] == first]
+    assert levels == sorted(levels, key=["省", "市", "县（区）"].index) and levels[0] == "省"
