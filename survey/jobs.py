@@ -281,7 +281,8 @@ def _league(db: Database, job: Job, folder: Path, progress: Progress) -> tuple[s
     stem = job.options["name"]
     path = folder / f"{stem}.xlsx"
     result, data_csv = assessment.write_league(
-        db, get_round(db, job.round_id), path, job.scope_code, job.options.get("approved_only", False), _Bar(progress)
+        db, get_round(db, job.round_id), path, job.scope_code, job.options.get("approved_only", False), _Bar(progress),
+        by=job.options.get("by") or None,
     )
     message = f"{len(result.centres)}"
     if data_csv is not None:

@@ -559,3 +559,31 @@ def test_the_workbooks_regions_run_as_the_web_page_shows_them(client, auth):
     )
     levels = [row[2] for row in rows if row[3] == first]
     assert levels == sorted(levels, key=["省", "市", "县（区）"].index) and levels[0] == "省"
+
+
+def owned_by(db):
+    """Two of Xixian's centres carry 隶属关系 (the others do not)."""
+    db["org_attributes"].insert_all(
+        [{"org_code": "619901001", "name": "隶属关系", "value": "县属"},
+         {"org_code": WANGSI, "name": "隶属关系", "value": "市属"}]
+    )  # fmt: skip
+
+
+def test_the_league_download_groups_by_a_unit_attribute(client, auth, app_db):
+    owned_by(app_db)
+    auth.as_user("xixian")
+    html = page(client, "/reports/rounds/2")
+    assert 'name="by"' in html and '<option value="隶属关系">隶属关系</option>' in html
+    book = workbook(client.get("/reports/rounds/2/league.xlsx?approved_only=0&by=隶属关系"))
+    assert "分组汇总" in book.sheetnames
+    groups = {row[0] for row in book["分组汇总"].iter_rows(min_row=4, values_only=True) if row[0]}
+    assert {"县属", "市属", "（未设置）"} <= groups
+    assert "分组汇总" not in workbook(client.get("/reports/rounds/2/league.xlsx?by=")).sheetnames
+    assert client.get("/reports/rounds/2/league.xlsx?by=举办主体").status_code == 400  # no unit carries it
+    grouped = page(client, "/reports/rounds/2/regions?by=隶属关系")
+    assert "/reports/rounds/2/league.xlsx?approved_only=0&amp;by=%E9%9A%B6%E5%B1%9E%E5%85%B3%E7%B3%BB" in grouped
+
+
+def test_the_league_page_offers_no_grouping_without_attributes(client, auth):
+    auth.as_user("xixian")
+    assert 'name="by"' not in page(client, "/reports/rounds/2")
