@@ -174,7 +174,7 @@ def test_queue_lists_what_awaits_the_county_then_everything(client, auth, app_db
     assert "大王卫生院" not in awaiting and "斗门卫生院" not in page  # approved; another county
     assert f'value="{GAOQIAO}:{version(app_db, GAOQIAO)}"' in awaiting and "批量通过" in awaiting
     everything = page.split('id="all-title"')[1]
-    assert "全部填报（3 / 3）" in page and "已通过" in everything and "市级复核" in everything
+    assert "全部填报 3/3" in page and "已通过" in everything and "市级复核" in everything
     quality = check_round(app_db, get_round(app_db, 2), "619902")
     row = everything.split("高桥卫生院")[1].split("</tr>")[0]
     scores = round_scores(app_db, get_round(app_db, 2), "619902")
@@ -192,26 +192,51 @@ def test_queue_of_the_city_awaits_level_two(client, auth):
     for name in ("上林卫生院", "正阳卫生院", "太平卫生院", "高庄卫生院"):
         assert name in awaiting
     assert "高桥卫生院" not in awaiting and "待我审核（4）" in page
-    assert "全部填报（23 / 23）" not in page and "全部填报（18 / 18）" in page  # Xixian's 18 centres, not Pingwu's
+    assert "全部填报 23/23" not in page and "全部填报 18/18" in page  # Xixian's 18 centres, not Pingwu's
 
 
 def test_queue_filters_by_status_and_county(client, auth):
     auth.as_user("xixian-city")
     page = text(client.get("/review/?round=2&status=returned"))
     listed = page.split('id="all-title"')[1]
-    assert "全部填报（4 / 18）" in page and "王寺卫生院" in listed and "高桥卫生院" not in listed
+    assert "全部填报 4/18" in page and "王寺卫生院" in listed and "高桥卫生院" not in listed
     page = text(client.get("/review/?round=2&county=619901"))
-    assert "全部填报（3 / 18）" in page
+    assert "全部填报 3/18" in page
     page = text(client.get("/review/?round=2&status=returned&county=619901"))
-    assert "全部填报（1 / 18）" in page
+    assert "全部填报 1/18" in page
     page = text(client.get("/review/?round=2&status=bogus&county=nowhere"))
-    assert "全部填报（18 / 18）" in page and page.count("无此选项，已显示全部。") == 2
+    assert "全部填报 18/18" in page and page.count("无此选项，已显示全部。") == 2
+
+
+def test_evaluators_land_on_the_round_with_work_and_see_centres_not_started(client, auth, app_db):
+    empty = create_round(app_db, "township-health-centre", "2026", "2026年度沣西专项评估", scope_code="619902")
+    auth.as_user("fengxi")
+    page = text(client.get("/review/"))
+    rounds = page.split('class="round-chooser"')[1].split("</nav>")[0]
+    assert rounds.index(empty.title) < rounds.index("2025年度")  # the newest open round is listed first …
+    current = rounds.split('aria-current="page"')[1].split("</a>")[0]
+    assert "2025年度" in current and "待审 2" in current  # … but the round with work waiting is the one shown
+    assert "待审" not in rounds.split(empty.title)[1].split("</li>")[0]
+    assert "待我审核（2）" in page
+    page = text(client.get(f"/review/?round={empty.id}"))
+    assert "目前没有等待您审核的填报。" in page and "全部填报 0/3" in page
+    assert "辖区内本轮共 3 家机构" in page and "未开始 3" in page
+    page = text(client.get(f"/review/?round={empty.id}&status=new"))
+    listed = page.split('id="all-title"')[1]
+    for name in ("大王卫生院", "高桥卫生院", "马王卫生院"):
+        assert name in listed
+    assert "全部填报 3/3" in page
+    page = text(client.get(f"/review/?round={empty.id}&status=new&q=高桥"))
+    listed = page.split('id="all-title"')[1]
+    assert "全部填报 1/3" in page and "高桥卫生院" in listed and "马王卫生院" not in listed
+    page = text(client.get("/review/?round=2&status=new"))
+    assert "全部填报 0/3" in page and "没有符合条件的填报。" in page  # every centre has started 2025
 
 
 def test_closed_round_has_nothing_awaiting(client, auth):
     auth.as_user("fengxi")
     page = text(client.get("/review/?round=1"))
-    assert "目前没有等待您审核的填报。" in page and "全部填报（3 / 3）" in page
+    assert "目前没有等待您审核的填报。" in page and "全部填报 3/3" in page
 
 
 # ---------------------------------------------------------------- the review page

@@ -13,7 +13,7 @@ from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError, standings
 from ..store import quality as quality_store
 from ..store.access import names_within, open_round, reviewer_level, visible_rounds
-from ..store.lifecycle import STATUSES, missing_evidence
+from ..store.lifecycle import NEW, SHOWN, missing_evidence, status_counts
 from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail, history, return_by
 from ..store.rounds import Round, centres_named, round_instrument
 from ..store.verification import verify
@@ -77,7 +77,7 @@ BULK_NOW = 200  # picks approved within the request; more become a background jo
 
 def _filters(db, round_: Round, scope: str | None) -> FilterForm:
     filters = FilterForm(request.args)
-    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k in STATUSES)]
+    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k in SHOWN)]
     filters.county.choices = [("", _("全部")), *cases.counties(db, round_, scope)]
     filters.validate()
     for field in (filters.status, filters.county):
@@ -89,26 +89,35 @@ def _filters(db, round_: Round, scope: str | None) -> FilterForm:
 @bp.get("/")
 @login_required("evaluator")
 def queue() -> str:
-    """审核: the responses awaiting the evaluator's level, then every response in the jurisdiction, filtered, paged."""
+    """审核: the responses awaiting the evaluator's level, then every centre in the jurisdiction, filtered, paged.
+
+    Without a round chosen, the evaluator lands on the first round with responses awaiting them."""
     db = get_db()
     visible = visible_rounds(db, g.user)
     rounds = [round_ for round_, _scope in visible]
+    waiting_in = cases.waiting_counts(db, visible, g.user)
     chosen = request.args.get("round")
     if chosen is not None and not any(str(r.id) == chosen for r in rounds):
         abort(404)
-    round_, scope = next(((r, s) for r, s in visible if chosen is None or str(r.id) == chosen), (None, None))
-    if round_ is None:
+    found = cases.landing(visible, waiting_in) if chosen is None else next(p for p in visible if str(p[0].id) == chosen)
+    if found is None:
         return render_template("review/queue.html", rounds=rounds, round=None)
+    round_, scope = found
     filters = _filters(db, round_, scope)
     level = reviewer_level(db, g.user)
+    query = request.args.get("q", "")[:50]
     waiting = standings.Filter(region=filters.county.data, awaiting_level=level if level else -1)
-    everything = standings.Filter(region=filters.county.data, status=filters.status.data,
-                                  search=request.args.get("q", "")[:50])  # fmt: skip
     awaiting = cases.queue(db, round_, scope, g.user, waiting, _number("wpage"))
-    listed = cases.queue(db, round_, scope, g.user, everything, _number("page"))
+    if filters.status.data == NEW:
+        listed = cases.not_started_page(db, round_, scope, filters.county.data, query, _number("page"))
+    else:
+        everything = standings.Filter(region=filters.county.data, status=filters.status.data, search=query)
+        listed = cases.queue(db, round_, scope, g.user, everything, _number("page"))
+    counts = status_counts(db, round_, scope)
     return render_template(
         "review/queue.html", rounds=rounds, round=round_, awaiting=awaiting, listed=listed, filters=filters,
-        bulk=BulkForm(), query=request.args.get("q", "")[:50],
+        bulk=BulkForm(), query=query, waiting_in=waiting_in, counts=counts, centres=sum(counts.values()),
+        started=sum(counts.values()) - counts[NEW],
         appeals=[(row, name, thing_name(round_instrument(db, round_), row["item_id"], language()))
                  for row, name in cases.appeals_waiting(db, round_, g.user)],
     )  # fmt: skip
