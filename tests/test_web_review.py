@@ -233,6 +233,20 @@ def test_evaluators_land_on_the_round_with_work_and_see_centres_not_started(clie
     assert "全部填报 0/3" in page and "没有符合条件的填报。" in page  # every centre has started 2025
 
 
+def test_select_all_without_javascript_ticks_every_box_on_the_page(client, auth, app_db):
+    auth.as_user("xixian-city")
+    page = text(client.get("/review/?round=2"))
+    awaiting = page.split('id="awaiting-title"')[1].split('id="all-title"')[0]
+    assert "全选本页（4 份）" in awaiting and " checked" not in awaiting and "data-pick-all" in awaiting
+    page = text(client.get("/review/?round=2&pick=all"))
+    awaiting = page.split('id="awaiting-title"')[1].split('id="all-title"')[0]
+    boxes = re.findall(r'<input type="checkbox" name="picked" value="([^"]+)"[^>]*>', awaiting)
+    assert len(boxes) == 4 and awaiting.count(" checked") == 5 and "取消全选" in awaiting  # four rows and the header
+    response = client.post("/review/rounds/2/approve", data={"picked": boxes})
+    assert response.status_code == 302
+    assert "待我审核（0）" in text(client.get("/review/?round=2"))  # the server checked and approved each
+
+
 def test_closed_round_has_nothing_awaiting(client, auth):
     auth.as_user("fengxi")
     page = text(client.get("/review/?round=1"))

@@ -116,7 +116,7 @@ def queue() -> str:
     counts = status_counts(db, round_, scope)
     return render_template(
         "review/queue.html", rounds=rounds, round=round_, awaiting=awaiting, listed=listed, filters=filters,
-        bulk=BulkForm(), query=query, waiting_in=waiting_in, counts=counts, centres=sum(counts.values()),
+        bulk=BulkForm(), query=query, waiting_in=waiting_in, all_picked=request.args.get("pick") == "all", counts=counts, centres=sum(counts.values()),
         started=sum(counts.values()) - counts[NEW],
         appeals=[(row, name, thing_name(round_instrument(db, round_), row["item_id"], language()))
                  for row, name in cases.appeals_waiting(db, round_, g.user)],
