@@ -354,14 +354,21 @@ def test_a_stale_page_is_refused(client, auth, app_db):
     auth.as_user("fengxi")
     stale = int(version(app_db, GAOQIAO)) - 1
     before = snapshot(app_db)
-    for action in ("approve", "return", "verify"):
-        data = {"version": str(stale), "comment": "请核对", "verify_staff_total": "50"}
-        response = client.post(case() + "/" + action, data=data)
-        assert response.status_code == 302
-        assert "此填报在您打开页面后已被修改" in flashed(client), action
-        assert client.post(case() + "/" + action, data={**data, "version": "garbled"}).status_code == 302
-        assert "此填报在您打开页面后已被修改" in flashed(client), action
-        assert snapshot(app_db) == before, action
+    data = {"version": str(stale), "comment": "请核对", "verify_staff_total": "50"}
+    response = client.post(case() + "/return", data=data)
+    assert response.status_code == 302
+    assert "此填报在您打开页面后已被修改" in flashed(client)
+    assert client.post(case() + "/return", data={**data, "version": "garbled"}).status_code == 302
+    assert "此填报在您打开页面后已被修改" in flashed(client)
+    assert snapshot(app_db) == before
+    for action in ("approve", "verify"):  # these carry typed verified values: the page comes back holding them
+        for sent in (str(stale), "garbled"):
+            page = text(client.post(case() + "/" + action, data={**data, "version": sent}))
+            assert "此填报在您打开页面后已被修改" in page and "您填写的核实值和意见都保留在页面上" in page, action
+            assert re.search(r'<input[^>]*id="verify_staff_total"[^>]*value="50"', page), action
+            assert "请核对" in page.split('id="approve-form"')[1].split("</form>")[0], action
+            assert f'name="version" type="hidden" value="{version(app_db, GAOQIAO)}"' in page, action
+            assert snapshot(app_db) == before, action
 
 
 @pytest.mark.parametrize("login", ["doumen", "xixian", "admin"])
@@ -474,6 +481,62 @@ def test_a_verified_value_that_does_not_fit_is_refused_beside_its_field(client, 
         cell = page.split(f'id="row-{item}"')[1].split("</tr>")[0]
         assert {"zh": zh, "en": en}[lang] in cell and 'class="invalid"' in cell and f'value="{typed}"' in cell
         assert snapshot(app_db) == before, item
+
+
+def test_approving_saves_the_verified_values_typed_on_the_page_first(client, auth, app_db):
+    instrument = round_instrument(app_db, get_round(app_db, 2))
+    response = get_response(app_db, 2, GAOQIAO)
+    staff = answers(app_db, instrument, response.id)["staff_prof_tech"]
+    auth.as_user("fengxi")
+    data = {"version": str(response.version), "comment": "现场核实", "verify_staff_prof_tech": str(staff - 1)}
+    posted = client.post(case() + "/approve", data=data)
+    assert posted.status_code == 302 and posted.location == "/review/?round=2"
+    assert verified_values(app_db, instrument, response.id) == {"staff_prof_tech": staff - 1}
+    assert state(app_db, GAOQIAO)[:2] == ("submitted", 1)
+    assert [(s["action"], s["comment"]) for s in history(app_db, response.id)][-1] == ("approve", "现场核实")
+    assert "已保存核实值，1 项有改动。" in flashed(client)
+
+
+def test_approving_with_a_typo_in_a_verified_value_keeps_every_typed_value_and_says_where(client, auth, app_db):
+    """Issue 12: nothing typed is lost — the page comes back with every value and the comment, the wrong one
+    named at the top with a link to its field; nothing is written."""
+    auth.as_user("fengxi")
+    before = snapshot(app_db)
+    data = {"version": version(app_db, GAOQIAO), "comment": "现场核实", "verify_staff_prof_tech": "12e",
+            "verify_gps": "3", "verify_has_inpatient": "否"}  # fmt: skip
+    response = client.post(case() + "/approve", data=data)
+    page = html.unescape(text(response))
+    assert response.status_code == 200 and snapshot(app_db) == before
+    assert "未通过：核实值有误" in page and "您填写的内容都保留在页面上" in page
+    summary = page.split('id="verify-errors"')[1].split("</div>")[0]
+    assert (
+        "以下 1 项核实值有误" in summary and 'href="#verify_staff_prof_tech"' in summary and "专业技术人员数" in summary
+    )
+    for item, typed in (("staff_prof_tech", "12e"), ("gps", "3"), ("has_inpatient", "否")):
+        assert re.search(rf'<input[^>]*id="verify_{item}"[^>]*value="{typed}"', page), item
+    assert "现场核实" in page.split('id="approve-form"')[1].split("</form>")[0]
+    instrument = round_instrument(app_db, get_round(app_db, 2))
+    staff = answers(app_db, instrument, get_response(app_db, 2, GAOQIAO).id)["staff_prof_tech"]
+    data["verify_staff_prof_tech"] = str(staff)  # corrected, sent again: saved and approved
+    assert client.post(case() + "/approve", data=data).status_code == 302
+    saved = verified_values(app_db, instrument, get_response(app_db, 2, GAOQIAO).id)
+    assert saved["staff_prof_tech"] == staff and saved["gps"] == 3 and saved["has_inpatient"] is False
+    assert state(app_db, GAOQIAO)[:2] == ("submitted", 1), flashed(client)
+
+
+def test_the_review_page_keeps_its_actions_in_reach(client, auth):
+    auth.as_user("fengxi")
+    page = text(client.get(case()))
+    contents = page.split('class="page-contents"')[1].split("</nav>")[0]
+    for anchor in ("#actions", "#flags", "#answers", "#indicators", "#history"):
+        assert f'href="{anchor}"' in contents and f'id="{anchor[1:]}"' in page
+    approve_form = page.split('id="approve-form"')[1].split("</form>")[0]
+    assert "保存核实值" in approve_form and f'formaction="{case()}/verify"' in approve_form  # beside 通过
+    bar = page.split('class="sticky-actions"')[1].split("</div>")[0]
+    assert 'form="approve-form"' in bar and "通过" in bar and "保存核实值" in bar
+    assert 'id="verify_gps" form="approve-form"' in page or re.search(
+        r'<input[^>]*form="approve-form"[^>]*id="verify_gps"', page
+    )
 
 
 def test_verified_yes_no_and_choices_read_as_typed(client, auth, app_db):

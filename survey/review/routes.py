@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,6 +43,7 @@ REFUSALS = {
     "not_clean": _l("有未填的必填项或未通过的校验"),
 }
 STALE = _l("未操作：此填报在您打开页面后已被修改。请查看最新内容后再操作。")
+STALE_KEPT = _l("未保存：此填报在您打开页面后已被修改。您填写的核实值和意见都保留在页面上，请对照最新内容后再操作。")
 NOT_YOURS = _l("未操作：此填报当前不在待您这一级审核的状态（已被处理，或等待其他级别）。")
 
 
@@ -116,7 +119,8 @@ def queue() -> str:
     counts = status_counts(db, round_, scope)
     return render_template(
         "review/queue.html", rounds=rounds, round=round_, awaiting=awaiting, listed=listed, filters=filters,
-        bulk=BulkForm(), query=query, waiting_in=waiting_in, all_picked=request.args.get("pick") == "all", counts=counts, centres=sum(counts.values()),
+        bulk=BulkForm(), query=query, waiting_in=waiting_in, all_picked=request.args.get("pick") == "all",
+        counts=counts, centres=sum(counts.values()),
         started=sum(counts.values()) - counts[NEW],
         appeals=[(row, name, thing_name(round_instrument(db, round_), row["item_id"], language()))
                  for row, name in cases.appeals_waiting(db, round_, g.user)],
@@ -228,17 +232,55 @@ def _acted(case: cases.Case, action, **kwargs) -> Response | None:
     return redirect(url_for("review.response", round_id=case.round.id, org_code=case.centre.code))
 
 
+def _typed_verified(case: cases.Case) -> VerifyForm | None:
+    """The verified values posted with an action (the review page sends them with 通过), None when none were."""
+    if not any(key.startswith(VERIFY) for key in request.form):
+        return None
+    return verify_form(case.instrument)()
+
+
+def _keep_typed(case: cases.Case, verifying: VerifyForm, message: str) -> str:
+    """The review page again with every typed value kept and `message` said, ready for the response as it is now."""
+    flash(message, "error")
+    current = cases.open_case(get_db(), case.round.id, case.centre.code, g.user)
+    approve = ApproveForm()
+    for form in (approve, verifying):
+        form.version.data = str(current.response.version)
+    return _render_case(current, approve=approve, verifying=verifying)
+
+
 @bp.post("/rounds/<int:round_id>/responses/<org_code>/approve")
 @login_required("evaluator")
 def approve(round_id: int, org_code: str) -> Response | str:
-    """Approve at the evaluator's level (the last level locks the response), with an optional comment."""
+    """Approve at the evaluator's level (the last level locks the response), with an optional comment; verified
+    values typed on the page are saved first, so approving never throws them away."""
     case = _actionable(round_id, org_code)
     if not isinstance(case, cases.Case):
         return case
     form = ApproveForm()
+    verifying = _typed_verified(case)
     if not form.validate_on_submit():
-        return _render_case(case, approve=form)
-    refused = _acted(case, approve_by, comment=form.comment.data or "", expected_version=form.opened_version())
+        return _render_case(case, approve=form, verifying=verifying)
+    expected = form.opened_version()
+    if verifying is not None:
+        values = verifying.values()
+        if values is None:
+            flash(_("未通过：核实值有误，请改正下面标出的问题。您填写的内容都保留在页面上，尚未保存。"), "error")
+            return _render_case(case, approve=form, verifying=verifying)
+        try:
+            saved, changed = verify(get_db(), case.round, case.instrument, case.response, values, g.user,
+                                    expected_version=expected)  # fmt: skip
+        except NotFoundError:
+            abort(404)
+        except ConflictError:
+            return _keep_typed(case, verifying, str(STALE_KEPT))
+        except StoreError:
+            flash(str(NOT_YOURS), "error")
+            return redirect(url_for("review.response", round_id=round_id, org_code=org_code))
+        if changed:
+            flash(_("已保存核实值，%(n)d 项有改动。", n=changed), "success")
+        case, expected = replace(case, response=saved), saved.version
+    refused = _acted(case, approve_by, comment=form.comment.data or "", expected_version=expected)
     if refused:
         return refused
     flash(_("已通过：%(name)s（%(level)s）", name=case.centre.name, level=LEVEL_WORDS[case.level]), "success")
@@ -274,15 +316,15 @@ def record_verified(round_id: int, org_code: str) -> Response | str:
     form = verify_form(case.instrument)()
     values = form.values() if form.validate_on_submit() else None
     if values is None:
-        flash(_("未保存核实值：请先改正下面标出的问题。"), "error")
-        return _render_case(case, verifying=form)
+        flash(_("未保存核实值：请先改正下面标出的问题。您填写的内容都保留在页面上。"), "error")
+        return _render_case(case, approve=ApproveForm(), verifying=form)
     try:
         _response, changed = verify(get_db(), case.round, case.instrument, case.response, values, g.user,
                                     expected_version=form.opened_version())  # fmt: skip
     except NotFoundError:
         abort(404)
     except ConflictError:
-        flash(str(STALE), "error")
+        return _keep_typed(case, form, str(STALE_KEPT))
     except StoreError:
         flash(str(NOT_YOURS), "error")
     else:
