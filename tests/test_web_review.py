@@ -680,7 +680,9 @@ def test_audit_trail_shows_answers_imports_statuses_and_reviews(client, auth, ap
     )
     auth.as_user("fengdong")
     page = whole_trail(client, case(DOUMEN) + "/audit")
-    row = page.split("importer")[1].split("</tr>")[0]
+    row = next(
+        r.split("</tr>")[0] for r in page.split("<td>importer</td>")[1:] if "在岗职工总数" in r.split("</tr>")[0]
+    )
     assert "在岗职工总数" in row and "77 人" in row and "Excel 导入" in row
     assert "是否开展住院服务" in page and "否" in page
     auth.as_user("xixian-city")
@@ -692,7 +694,28 @@ def test_audit_trail_shows_answers_imports_statuses_and_reviews(client, auth, ap
     rated = trail.split("<td>评审评级</td>")[1].split("</tr>")[0]
     assert "条款 " in rated and "「" in rated  # the clause named by number and text
     times = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d UTC)</td>", trail)
-    assert times == sorted(times)
+    assert times == sorted(times, reverse=True)  # newest first
+
+
+def test_the_audit_trail_is_newest_first_and_filtered_by_kind_and_person(client, auth, app_db):
+    auth.as_user("fengxi")
+    data = {"version": version(app_db, GAOQIAO), "verify_gps": "3"}
+    assert client.post(case() + "/verify", data=data).status_code == 302
+    assert (
+        client.post(case() + "/approve", data={"version": version(app_db, GAOQIAO), "comment": "好"}).status_code == 302
+    )
+    page = text(client.get(case() + "/audit"))
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert "县级评审：通过" in rows[0] and "fengxi" in rows[0]  # the last thing done comes first
+    assert '<option value="verify">核实</option>' in page and '<option value="fengxi">fengxi</option>' in page
+    page = text(client.get(case() + "/audit?kind=verify"))
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert rows and all("<td>核实</td>" in row for row in rows) and "符合条件的 1 条" in page
+    page = text(client.get(case() + "/audit?who=fengxi&kind=review"))
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 1 and "县级评审：通过" in rows[0]
+    page = text(client.get(case() + "/audit?who=nobody&kind=nothing"))  # unknown choices show everything
+    assert "符合条件" not in page and "县级评审：通过" in page
 
 
 def test_audit_trail_of_a_new_response_from_import(client, auth, app_db):

@@ -335,16 +335,22 @@ def record_verified(round_id: int, org_code: str) -> Response | str:
 @bp.get("/rounds/<int:round_id>/responses/<org_code>/audit")
 @login_required("evaluator", "official", "admin")
 def audit(round_id: int, org_code: str) -> str:
-    """审计记录: who changed what and when, old → new, imports, status changes, verifications, reviews."""
+    """审计记录: who changed what and when, old → new, imports, status changes, verifications, reviews; newest
+    first, filtered by kind of event and by person, a page at a time."""
     case = _case(round_id, org_code)
     db = get_db()
     steps = history(db, case.response.id)
     events = pages.timeline(case.instrument, audit_trail(db, case.response.id), steps, language())
-    shown = pages.page_of(events, _page())
+    kinds, people = pages.kinds_of(events), sorted({event.who for event in events})
+    kind = request.args.get("kind", "") if request.args.get("kind", "") in dict(kinds) else ""
+    who = request.args.get("who", "") if request.args.get("who", "") in people else ""
+    chosen = pages.chosen_events(events, kind, who)
+    shown = pages.page_of(chosen, _page())
     if shown is None:
         abort(404)
     return render_template("review/audit.html", case=case, events=shown[0], pages=shown[1], page=_page(),
-                           count=len(events))  # fmt: skip
+                           count=len(events), found=len(chosen), kinds=kinds, people=people, kind=kind,
+                           who=who)  # fmt: skip
 
 
 QUALITY_PAGE = pages.PAGE_SIZE
