@@ -84,12 +84,16 @@ def waiting_counts(db: Database, visible: list[tuple[Round, str | None]], user: 
     level = reviewer_level(db, user)
     if not level:
         return {round_.id: 0 for round_, _scope in visible}
-    waiting = standings.Filter(awaiting_level=level)
-    return {
-        round_.id: standings.league_page(db, round_, scope, False, chosen=waiting, limit=1).shown
-        if round_.status == "open" else 0
-        for round_, scope in visible
-    }  # fmt: skip
+    out = {}
+    for round_, scope in visible:
+        if round_.status != "open":
+            out[round_.id] = 0
+            continue
+        source, params = standings.scoped(db, round_, scope, False, responses=True)
+        where, more = standings.Filter(awaiting_level=level).sql()
+        sql = f"SELECT count(*) FROM (SELECT p.status, p.review_level FROM {source}) k WHERE {where}"
+        out[round_.id] = db.execute(sql, [*params, *more]).fetchone()[0]
+    return out
 
 
 def landing(visible: list[tuple[Round, str | None]], waiting: dict[int, int]) -> tuple[Round, str | None] | None:
