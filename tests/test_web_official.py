@@ -13,7 +13,7 @@ import pytest
 from conftest import fill_completely
 
 import instruments
-from survey.official import reports
+from survey.official import profile, reports
 from survey.store.editing import save_answers
 from survey.store.orgs import all_units
 from survey.store.ratings import write_ratings
@@ -424,6 +424,19 @@ def test_the_profile(client, auth, app_db):
     markers = [g for g in svg.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "marker"]
     assert len(bars) == len([v for v in row["groups"].values() if v is not None]) > 0
     assert len(markers) == len(row["groups"]) + 1
+
+
+def test_the_profile_shows_the_grade_requirements_and_prints(client, auth, app_db):
+    auth.as_user("xixian")
+    html = page(client, f"/reports/rounds/2/centres/{SHANGLIN}")
+    card = profile.profile(app_db, reports.league(app_db, get_round(app_db, 2), "6199", False), SHANGLIN, "zh")
+    requirements = html.split("data-requirements>")[1].split("</ul>")[0]
+    assert requirements.count("data-requirement>") == len(card.card.requirements) > 0
+    for requirement in card.card.requirements:
+        assert requirement.words in requirements
+    assert card.card.next_grade and f'<p class="gap next-grade" data-next-grade>{card.card.next_grade}</p>' in html
+    assert '<button type="button" class="print-button" data-print hidden>打印</button>' in html  # shown by print.js
+    assert '<script src="/static/print.js"></script>' in html
 
 
 def test_the_profile_without_data_in_the_chosen_scope(client, auth):
