@@ -28,7 +28,7 @@ from instruments.regions import ClauseFigure, RegionFigure
 from instruments.scoring import Scores
 
 from . import excel
-from .orgs import LEVEL_WORDS
+from .orgs import LEVEL_RANK, LEVEL_WORDS
 
 CHUNK = 4096  # centres turned into cells at a time
 DATA_HEADER = ("org_code", "org_name", "indicator_id", "value", "met", "points")
@@ -221,9 +221,23 @@ def regions(
 def _region_rows(
     instrument: Instrument, figures: Sequence[RegionFigure], region_names: Mapping[str, tuple[str, str]]
 ) -> Iterator[list[Any]]:
-    for fig in figures:
+    for fig in region_order(instrument, figures, region_names):
         name, level = region_names.get(fig.region, (fig.region, ""))
         yield [fig.region, name, LEVEL_WORDS.get(level, level), *_figure_cells(instrument, fig)]
+
+
+def region_order(
+    instrument: Instrument, figures: Sequence[RegionFigure], region_names: Mapping[str, tuple[str, str]]
+) -> list[RegionFigure]:
+    """Each indicator's figures with the scope first, then each level's regions (cities, then counties) by code,
+    as the web's regional summary shows them."""
+    position = {ind.id: i for i, ind in enumerate(instrument.indicators)}
+
+    def key(fig: RegionFigure) -> tuple[int, int, str]:
+        level = region_names.get(fig.region, ("", ""))[1]
+        return position.get(fig.indicator, len(position)), LEVEL_RANK.get(level, len(LEVEL_RANK)), fig.region
+
+    return sorted(figures, key=key)
 
 
 def _figure_cells(instrument: Instrument, fig: RegionFigure) -> list[Any]:

@@ -11,7 +11,7 @@ from .files import attachment
 from .site import language
 from .store import NotFoundError
 from .store.access import open_round
-from .store.orgs import names
+from .store.orgs import attribute_names, names
 from .web_db import get_db
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -62,9 +62,12 @@ def ask() -> Response:
     except NotFoundError:
         abort(404)
     approved_only = request.form.get("approved_only") == "1"
+    by = request.form.get("by", "") if kind == "league" else ""
+    if by and by not in {name for name, _n in attribute_names(db)}:
+        abort(400)
     name = f"{round_.title}-{scope_name(db, scope) or '全部地区'}-{DOWNLOADS[kind]}"
-    job = jobs.create(db, kind, g.user.id, round_.id, scope, {"approved_only": approved_only, "name": name},
-                      lang=language())  # fmt: skip
+    options = {"approved_only": approved_only, "name": name, **({"by": by} if by else {})}
+    job = jobs.create(db, kind, g.user.id, round_.id, scope, options, lang=language())
     jobs.start(current_app.config["DATABASE"], job)
     return redirect(url_for("jobs.job", job_id=job.id))
 

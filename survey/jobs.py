@@ -294,9 +294,9 @@ def _league(db: Database, job: Job, folder: Path, progress: Progress) -> tuple[s
 
     stem = job.options["name"]
     path = folder / f"{stem}.xlsx"
-    result, data_csv = assessment.write_league(
-        db, get_round(db, job.round_id), path, job.scope_code, job.options.get("approved_only", False), _Bar(progress)
-    )
+    approved_only, by = job.options.get("approved_only", False), job.options.get("by")
+    round_ = get_round(db, job.round_id)
+    result, data_csv = assessment.write_league(db, round_, path, job.scope_code, approved_only, _Bar(progress), by=by)
     message = f"{len(result.centres)}"
     if data_csv is not None:
         return message, zipped(folder, f"{stem}.zip", [path, data_csv])

@@ -67,14 +67,14 @@ def test_review_runs_from_county_to_city_and_ends_in_the_league_workbook(browser
     sign_in(page, "fengdong")
     review_page(page)
     expect(page.get_by_text("请核对人员数据后重新提交").first).to_be_visible()  # the history shows the return
-    page.get_by_role("button", name="通过").click()
+    page.locator("#approve-form").get_by_role("button", name="通过").click()
     expect(page.get_by_text("县级评审").first).to_be_visible()
     sign_out(page)
 
     sign_in(page, "xixian-city")
     page.goto(f"/review/?round={ROUND}")
     review_page(page)
-    page.get_by_role("button", name="通过").click()
+    page.locator("#approve-form").get_by_role("button", name="通过").click()
     expect(page.get_by_text("已通过").first).to_be_visible()
     screenshot(page, "12-city-approved")
     sign_out(page)

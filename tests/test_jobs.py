@@ -128,3 +128,21 @@ def test_old_jobs_and_their_files_are_swept(client, auth, app_db, db_path):
     app_db.execute("UPDATE jobs SET created_at = '2000-01-01T00:00:00+00:00' WHERE id = ?", [job_id])
     assert jobs.sweep(app_db, db_path) == 1
     assert not folder.exists() and jobs.get_job(app_db, job_id) is None
+
+
+def test_the_league_job_groups_by_the_attribute_asked_for(client, auth, app_db):
+    app_db["org_attributes"].insert({"org_code": "619901001", "name": "隶属关系", "value": "县属"})
+    auth.as_user("xixian")
+    html = client.get("/reports/rounds/2/league.xlsx?by=隶属关系").get_data(as_text=True)
+    assert 'name="by" value="隶属关系"' in html  # the offer carries the grouping
+    response = client.post("/jobs/", data={"kind": "league", "round": "2", "approved_only": "0", "by": "隶属关系"})
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/jobs/\w+/file)" data-job-file', html).group(1)
+    response = client.get(link)
+    book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+    response.close()
+    assert "分组汇总" in book.sheetnames
+    book.close()
+    before = app_db.execute("SELECT count(*) FROM jobs").fetchone()[0]
+    assert client.post("/jobs/", data={"kind": "league", "round": "2", "by": "举办主体"}).status_code == 400
+    assert app_db.execute("SELECT count(*) FROM jobs").fetchone()[0] == before

@@ -13,7 +13,7 @@ import pytest
 from conftest import fill_completely
 
 import instruments
-from survey.official import reports
+from survey.official import profile, reports
 from survey.store.editing import save_answers
 from survey.store.orgs import all_units, name_key
 from survey.store.ratings import write_ratings
@@ -234,7 +234,7 @@ def test_sort_by_name_and_county(client, auth):
     assert names == sorted(names, key=name_key) and len(names) == 18  # pinyin: 北杜 bei … 周陵 zhou
     assert names[0] == "北杜卫生院" and names[-1] == "周陵卫生院"
     html = page(client, "/reports/rounds/2?sort=county&order=desc")
-    counties = re.findall(r"</th>\s*<td>([^<]+)</td>", html)
+    counties = re.findall(r"<td data-county>([^<]+)</td>", html)
     assert counties == sorted(counties, key=name_key, reverse=True)
 
 
@@ -264,7 +264,7 @@ def test_filter_by_county_and_grade(client, auth, app_db):
     auth.as_user("xixian")
     html = page(client, "/reports/rounds/2?county=619903")
     assert len(league_rows(html)) == 5 and "（已筛选；全辖区 18 家）" in html
-    assert set(re.findall(r"</th>\s*<td>([^<]+)</td>", html)) == {"秦汉新城"}
+    assert set(re.findall(r"<td data-county>([^<]+)</td>", html)) == {"秦汉新城"}
     assert '<option selected value="619903">秦汉新城</option>' in html
     result = round_scores(app_db, get_round(app_db, 2), "6199")  # worked out afresh from the answers
     grades = Counter(result.scores.grade_id(row) for row in range(result.scores.n))
@@ -473,6 +473,19 @@ def test_the_profile(client, auth, app_db):
     assert len(markers) == len(row["groups"]) + 1
 
 
+def test_the_profile_shows_the_grade_requirements_and_prints(client, auth, app_db):
+    auth.as_user("xixian")
+    html = page(client, f"/reports/rounds/2/centres/{SHANGLIN}")
+    card = profile.profile(app_db, reports.league(app_db, get_round(app_db, 2), "6199", False), SHANGLIN, "zh")
+    requirements = html.split("data-requirements>")[1].split("</ul>")[0]
+    assert requirements.count("data-requirement>") == len(card.card.requirements) > 0
+    for requirement in card.card.requirements:
+        assert requirement.words in requirements
+    assert card.card.next_grade and f'<p class="gap next-grade" data-next-grade>{card.card.next_grade}</p>' in html
+    assert '<button type="button" class="print-button" data-print hidden>打印</button>' in html  # shown by print.js
+    assert '<script src="/static/print.js"></script>' in html
+
+
 def test_the_profile_without_data_in_the_chosen_scope(client, auth):
     auth.as_user("xixian")
     html = page(client, f"/reports/rounds/2/centres/{WANGSI}?approved_only=1")
@@ -587,3 +600,50 @@ def test_the_league_shows_the_distribution(client, auth, app_db):
     assert svg.find(f"{ns}title").text == "总分分布" and "18 家机构" in svg.find(f"{ns}desc").text
     filtered = page(client, "/reports/rounds/2?county=619903")
     assert "5 家机构的总分分布" in filtered
+
+
+def test_the_workbooks_regions_run_as_the_web_page_shows_them(client, auth):
+    auth.as_user("xixian")
+    book = workbook(client.get("/reports/rounds/2/league.xlsx"))
+    rows = list(book["地区汇总"].iter_rows(min_row=2, values_only=True))
+    first = rows[0][3]  # the first indicator's rows: the city, then its counties by code
+    in_workbook = [row[0] for row in rows if row[3] == first]
+    assert in_workbook == ["6199", *XIXIAN_COUNTIES]
+    html = page(client, "/reports/rounds/2/regions")
+    first_group = html.split("<tbody data-indicator=")[1]
+    assert re.findall(r'<tr data-region="(\w+)">', first_group) == in_workbook
+
+    auth.as_user("admin")  # everywhere: provinces, then cities, then counties
+    rows = list(
+        workbook(client.get("/reports/rounds/2/league.xlsx"))["地区汇总"].iter_rows(min_row=2, values_only=True)
+    )
+    levels = [row[2] for row in rows if row[3] == first]
+    assert levels == sorted(levels, key=["省", "市", "县（区）"].index) and levels[0] == "省"
+
+
+def owned_by(db):
+    """Two of Xixian's centres carry 隶属关系 (the others do not)."""
+    db["org_attributes"].insert_all(
+        [{"org_code": "619901001", "name": "隶属关系", "value": "县属"},
+         {"org_code": WANGSI, "name": "隶属关系", "value": "市属"}]
+    )  # fmt: skip
+
+
+def test_the_league_download_groups_by_a_unit_attribute(client, auth, app_db):
+    owned_by(app_db)
+    auth.as_user("xixian")
+    html = page(client, "/reports/rounds/2")
+    assert 'name="by"' in html and '<option value="隶属关系">隶属关系</option>' in html
+    book = workbook(client.get("/reports/rounds/2/league.xlsx?approved_only=0&by=隶属关系"))
+    assert "分组汇总" in book.sheetnames
+    groups = {row[0] for row in book["分组汇总"].iter_rows(min_row=4, values_only=True) if row[0]}
+    assert {"县属", "市属", "（未设置）"} <= groups
+    assert "分组汇总" not in workbook(client.get("/reports/rounds/2/league.xlsx?by=")).sheetnames
+    assert client.get("/reports/rounds/2/league.xlsx?by=举办主体").status_code == 400  # no unit carries it
+    grouped = page(client, "/reports/rounds/2/regions?by=隶属关系")
+    assert "/reports/rounds/2/league.xlsx?approved_only=0&amp;by=%E9%9A%B6%E5%B1%9E%E5%85%B3%E7%B3%BB" in grouped
+
+
+def test_the_league_page_offers_no_grouping_without_attributes(client, auth):
+    auth.as_user("xixian")
+    assert 'name="by"' not in page(client, "/reports/rounds/2")

@@ -174,7 +174,7 @@ def test_queue_lists_what_awaits_the_county_then_everything(client, auth, app_db
     assert "大王卫生院" not in awaiting and "斗门卫生院" not in page  # approved; another county
     assert f'value="{GAOQIAO}:{version(app_db, GAOQIAO)}"' in awaiting and "批量通过" in awaiting
     everything = page.split('id="all-title"')[1]
-    assert "全部填报（3 / 3）" in page and "已通过" in everything and "市级复核" in everything
+    assert "全部填报 3/3" in page and "已通过" in everything and "市级复核" in everything
     quality = check_round(app_db, get_round(app_db, 2), "619902")
     row = everything.split("高桥卫生院")[1].split("</tr>")[0]
     scores = round_scores(app_db, get_round(app_db, 2), "619902")
@@ -192,26 +192,65 @@ def test_queue_of_the_city_awaits_level_two(client, auth):
     for name in ("上林卫生院", "正阳卫生院", "太平卫生院", "高庄卫生院"):
         assert name in awaiting
     assert "高桥卫生院" not in awaiting and "待我审核（4）" in page
-    assert "全部填报（23 / 23）" not in page and "全部填报（18 / 18）" in page  # Xixian's 18 centres, not Pingwu's
+    assert "全部填报 23/23" not in page and "全部填报 18/18" in page  # Xixian's 18 centres, not Pingwu's
 
 
 def test_queue_filters_by_status_and_county(client, auth):
     auth.as_user("xixian-city")
     page = text(client.get("/review/?round=2&status=returned"))
     listed = page.split('id="all-title"')[1]
-    assert "全部填报（4 / 18）" in page and "王寺卫生院" in listed and "高桥卫生院" not in listed
+    assert "全部填报 4/18" in page and "王寺卫生院" in listed and "高桥卫生院" not in listed
     page = text(client.get("/review/?round=2&county=619901"))
-    assert "全部填报（3 / 18）" in page
+    assert "全部填报 3/18" in page
     page = text(client.get("/review/?round=2&status=returned&county=619901"))
-    assert "全部填报（1 / 18）" in page
+    assert "全部填报 1/18" in page
     page = text(client.get("/review/?round=2&status=bogus&county=nowhere"))
-    assert "全部填报（18 / 18）" in page and page.count("无此选项，已显示全部。") == 2
+    assert "全部填报 18/18" in page and page.count("无此选项，已显示全部。") == 2
+
+
+def test_evaluators_land_on_the_round_with_work_and_see_centres_not_started(client, auth, app_db):
+    empty = create_round(app_db, "township-health-centre", "2026", "2026年度沣西专项评估", scope_code="619902")
+    auth.as_user("fengxi")
+    page = text(client.get("/review/"))
+    rounds = page.split('class="round-chooser"')[1].split("</nav>")[0]
+    assert rounds.index(empty.title) < rounds.index("2025年度")  # the newest open round is listed first …
+    current = rounds.split('aria-current="page"')[1].split("</a>")[0]
+    assert "2025年度" in current and "待审 2" in current  # … but the round with work waiting is the one shown
+    assert "待审" not in rounds.split(empty.title)[1].split("</li>")[0]
+    assert "待我审核（2）" in page
+    page = text(client.get(f"/review/?round={empty.id}"))
+    assert "目前没有等待您审核的填报。" in page and "全部填报 0/3" in page
+    assert "辖区内本轮共 3 家机构" in page and "未开始 3" in page
+    page = text(client.get(f"/review/?round={empty.id}&status=new"))
+    listed = page.split('id="all-title"')[1]
+    for name in ("大王卫生院", "高桥卫生院", "马王卫生院"):
+        assert name in listed
+    assert "全部填报 3/3" in page
+    page = text(client.get(f"/review/?round={empty.id}&status=new&q=高桥"))
+    listed = page.split('id="all-title"')[1]
+    assert "全部填报 1/3" in page and "高桥卫生院" in listed and "马王卫生院" not in listed
+    page = text(client.get("/review/?round=2&status=new"))
+    assert "全部填报 0/3" in page and "没有符合条件的填报。" in page  # every centre has started 2025
+
+
+def test_select_all_without_javascript_ticks_every_box_on_the_page(client, auth, app_db):
+    auth.as_user("xixian-city")
+    page = text(client.get("/review/?round=2"))
+    awaiting = page.split('id="awaiting-title"')[1].split('id="all-title"')[0]
+    assert "全选本页（4 份）" in awaiting and " checked" not in awaiting and "data-pick-all" in awaiting
+    page = text(client.get("/review/?round=2&pick=all"))
+    awaiting = page.split('id="awaiting-title"')[1].split('id="all-title"')[0]
+    boxes = re.findall(r'<input type="checkbox" name="picked" value="([^"]+)"[^>]*>', awaiting)
+    assert len(boxes) == 4 and awaiting.count(" checked") == 5 and "取消全选" in awaiting  # four rows and the header
+    response = client.post("/review/rounds/2/approve", data={"picked": boxes})
+    assert response.status_code == 302
+    assert "待我审核（0）" in text(client.get("/review/?round=2"))  # the server checked and approved each
 
 
 def test_closed_round_has_nothing_awaiting(client, auth):
     auth.as_user("fengxi")
     page = text(client.get("/review/?round=1"))
-    assert "目前没有等待您审核的填报。" in page and "全部填报（3 / 3）" in page
+    assert "目前没有等待您审核的填报。" in page and "全部填报 3/3" in page
 
 
 # ---------------------------------------------------------------- the review page
@@ -315,14 +354,21 @@ def test_a_stale_page_is_refused(client, auth, app_db):
     auth.as_user("fengxi")
     stale = int(version(app_db, GAOQIAO)) - 1
     before = snapshot(app_db)
-    for action in ("approve", "return", "verify"):
-        data = {"version": str(stale), "comment": "请核对", "verify_staff_total": "50"}
-        response = client.post(case() + "/" + action, data=data)
-        assert response.status_code == 302
-        assert "此填报在您打开页面后已被修改" in flashed(client), action
-        assert client.post(case() + "/" + action, data={**data, "version": "garbled"}).status_code == 302
-        assert "此填报在您打开页面后已被修改" in flashed(client), action
-        assert snapshot(app_db) == before, action
+    data = {"version": str(stale), "comment": "请核对", "verify_staff_total": "50"}
+    response = client.post(case() + "/return", data=data)
+    assert response.status_code == 302
+    assert "此填报在您打开页面后已被修改" in flashed(client)
+    assert client.post(case() + "/return", data={**data, "version": "garbled"}).status_code == 302
+    assert "此填报在您打开页面后已被修改" in flashed(client)
+    assert snapshot(app_db) == before
+    for action in ("approve", "verify"):  # these carry typed verified values: the page comes back holding them
+        for sent in (str(stale), "garbled"):
+            page = text(client.post(case() + "/" + action, data={**data, "version": sent}))
+            assert "此填报在您打开页面后已被修改" in page and "您填写的核实值和意见都保留在页面上" in page, action
+            assert re.search(r'<input[^>]*id="verify_staff_total"[^>]*value="50"', page), action
+            assert "请核对" in page.split('id="approve-form"')[1].split("</form>")[0], action
+            assert f'name="version" type="hidden" value="{version(app_db, GAOQIAO)}"' in page, action
+            assert snapshot(app_db) == before, action
 
 
 @pytest.mark.parametrize("login", ["doumen", "xixian", "admin"])
@@ -435,6 +481,62 @@ def test_a_verified_value_that_does_not_fit_is_refused_beside_its_field(client, 
         cell = page.split(f'id="row-{item}"')[1].split("</tr>")[0]
         assert {"zh": zh, "en": en}[lang] in cell and 'class="invalid"' in cell and f'value="{typed}"' in cell
         assert snapshot(app_db) == before, item
+
+
+def test_approving_saves_the_verified_values_typed_on_the_page_first(client, auth, app_db):
+    instrument = round_instrument(app_db, get_round(app_db, 2))
+    response = get_response(app_db, 2, GAOQIAO)
+    staff = answers(app_db, instrument, response.id)["staff_prof_tech"]
+    auth.as_user("fengxi")
+    data = {"version": str(response.version), "comment": "现场核实", "verify_staff_prof_tech": str(staff - 1)}
+    posted = client.post(case() + "/approve", data=data)
+    assert posted.status_code == 302 and posted.location == "/review/?round=2"
+    assert verified_values(app_db, instrument, response.id) == {"staff_prof_tech": staff - 1}
+    assert state(app_db, GAOQIAO)[:2] == ("submitted", 1)
+    assert [(s["action"], s["comment"]) for s in history(app_db, response.id)][-1] == ("approve", "现场核实")
+    assert "已保存核实值，1 项有改动。" in flashed(client)
+
+
+def test_approving_with_a_typo_in_a_verified_value_keeps_every_typed_value_and_says_where(client, auth, app_db):
+    """Issue 12: nothing typed is lost — the page comes back with every value and the comment, the wrong one
+    named at the top with a link to its field; nothing is written."""
+    auth.as_user("fengxi")
+    before = snapshot(app_db)
+    data = {"version": version(app_db, GAOQIAO), "comment": "现场核实", "verify_staff_prof_tech": "12e",
+            "verify_gps": "3", "verify_has_inpatient": "否"}  # fmt: skip
+    response = client.post(case() + "/approve", data=data)
+    page = html.unescape(text(response))
+    assert response.status_code == 200 and snapshot(app_db) == before
+    assert "未通过：核实值有误" in page and "您填写的内容都保留在页面上" in page
+    summary = page.split('id="verify-errors"')[1].split("</div>")[0]
+    assert (
+        "以下 1 项核实值有误" in summary and 'href="#verify_staff_prof_tech"' in summary and "专业技术人员数" in summary
+    )
+    for item, typed in (("staff_prof_tech", "12e"), ("gps", "3"), ("has_inpatient", "否")):
+        assert re.search(rf'<input[^>]*id="verify_{item}"[^>]*value="{typed}"', page), item
+    assert "现场核实" in page.split('id="approve-form"')[1].split("</form>")[0]
+    instrument = round_instrument(app_db, get_round(app_db, 2))
+    staff = answers(app_db, instrument, get_response(app_db, 2, GAOQIAO).id)["staff_prof_tech"]
+    data["verify_staff_prof_tech"] = str(staff)  # corrected, sent again: saved and approved
+    assert client.post(case() + "/approve", data=data).status_code == 302
+    saved = verified_values(app_db, instrument, get_response(app_db, 2, GAOQIAO).id)
+    assert saved["staff_prof_tech"] == staff and saved["gps"] == 3 and saved["has_inpatient"] is False
+    assert state(app_db, GAOQIAO)[:2] == ("submitted", 1), flashed(client)
+
+
+def test_the_review_page_keeps_its_actions_in_reach(client, auth):
+    auth.as_user("fengxi")
+    page = text(client.get(case()))
+    contents = page.split('class="page-contents"')[1].split("</nav>")[0]
+    for anchor in ("#actions", "#flags", "#answers", "#indicators", "#history"):
+        assert f'href="{anchor}"' in contents and f'id="{anchor[1:]}"' in page
+    approve_form = page.split('id="approve-form"')[1].split("</form>")[0]
+    assert "保存核实值" in approve_form and f'formaction="{case()}/verify"' in approve_form  # beside 通过
+    bar = page.split('class="sticky-actions"')[1].split("</div>")[0]
+    assert 'form="approve-form"' in bar and "通过" in bar and "保存核实值" in bar
+    assert 'id="verify_gps" form="approve-form"' in page or re.search(
+        r'<input[^>]*form="approve-form"[^>]*id="verify_gps"', page
+    )
 
 
 def test_verified_yes_no_and_choices_read_as_typed(client, auth, app_db):
@@ -578,7 +680,9 @@ def test_audit_trail_shows_answers_imports_statuses_and_reviews(client, auth, ap
     )
     auth.as_user("fengdong")
     page = whole_trail(client, case(DOUMEN) + "/audit")
-    row = page.split("importer")[1].split("</tr>")[0]
+    row = next(
+        r.split("</tr>")[0] for r in page.split("<td>importer</td>")[1:] if "在岗职工总数" in r.split("</tr>")[0]
+    )
     assert "在岗职工总数" in row and "77 人" in row and "Excel 导入" in row
     assert "是否开展住院服务" in page and "否" in page
     auth.as_user("xixian-city")
@@ -590,7 +694,28 @@ def test_audit_trail_shows_answers_imports_statuses_and_reviews(client, auth, ap
     rated = trail.split("<td>评审评级</td>")[1].split("</tr>")[0]
     assert "条款 " in rated and "「" in rated  # the clause named by number and text
     times = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d UTC)</td>", trail)
-    assert times == sorted(times)
+    assert times == sorted(times, reverse=True)  # newest first
+
+
+def test_the_audit_trail_is_newest_first_and_filtered_by_kind_and_person(client, auth, app_db):
+    auth.as_user("fengxi")
+    data = {"version": version(app_db, GAOQIAO), "verify_gps": "3"}
+    assert client.post(case() + "/verify", data=data).status_code == 302
+    assert (
+        client.post(case() + "/approve", data={"version": version(app_db, GAOQIAO), "comment": "好"}).status_code == 302
+    )
+    page = text(client.get(case() + "/audit"))
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert "县级评审：通过" in rows[0] and "fengxi" in rows[0]  # the last thing done comes first
+    assert '<option value="verify">核实</option>' in page and '<option value="fengxi">fengxi</option>' in page
+    page = text(client.get(case() + "/audit?kind=verify"))
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert rows and all("<td>核实</td>" in row for row in rows) and "符合条件的 1 条" in page
+    page = text(client.get(case() + "/audit?who=fengxi&kind=review"))
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 1 and "县级评审：通过" in rows[0]
+    page = text(client.get(case() + "/audit?who=nobody&kind=nothing"))  # unknown choices show everything
+    assert "符合条件" not in page and "县级评审：通过" in page
 
 
 def test_audit_trail_of_a_new_response_from_import(client, auth, app_db):

@@ -19,11 +19,12 @@ from ..store.rounds import Round
 SPOOL = 32 * 1024 * 1024  # a zip larger than this goes to a temporary file on disk
 
 
-def league_workbook(db: Database, round_: Round, scope: str | None, approved_only: bool) -> bytes:
-    """The league workbook of `scope` (排名, 地区汇总, 指标说明, data); StoreError when no centre has responded."""
+def league_workbook(db: Database, round_: Round, scope: str | None, approved_only: bool, by: str = "") -> bytes:
+    """The league workbook of `scope` (排名, 地区汇总, 指标说明, data; with `by`, a unit attribute, 分组汇总 too);
+    StoreError when no centre has responded."""
     with tempfile.TemporaryDirectory(prefix="league-") as folder:
         path = Path(folder) / "league.xlsx"
-        assessment.write_league(db, round_, path, scope, approved_only)
+        assessment.write_league(db, round_, path, scope, approved_only, by=by or None)
         return path.read_bytes()
 
 

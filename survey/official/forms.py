@@ -38,6 +38,12 @@ class LeagueQuery(ReportQuery):
     page = IntegerField(default=1, validators=[Optional(), NumberRange(min=1)])
 
 
+class LeagueDownload(ReportQuery):
+    """The league workbook's query: the data toggle, and a unit attribute to group the centres by (分组汇总)."""
+
+    by = SelectField(_l("分组汇总"), default="")
+
+
 class RegionsQuery(ReportQuery):
     level = SelectField(_l("地区层级"), default="")
     indicator = SelectField(_l("图中指标"), default="")

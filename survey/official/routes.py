@@ -119,7 +119,7 @@ def league(round_id: int) -> str:
     return render_template(
         "official/league.html", league=table, form=form, page=page, sort=key, descending=descending,
         chart=graphs.distribution(counts, unscored), filtered=chosen.any, groups=groups,
-        group_words=_group_words(table, lang),
+        group_words=_group_words(table, lang), by_choices=attribute_choices(),
     )  # fmt: skip
 
 
@@ -208,13 +208,19 @@ def centre(round_id: int, org_code: str) -> str:
     return render_template("official/centre.html", league=table, found=found, form=form, chart=chart)
 
 
-def _download(round_id: int) -> tuple[Round, str | None, forms.ReportQuery]:
+def _download(round_id: int, query: type[forms.ReportQuery] = forms.ReportQuery,
+              choices: dict | None = None) -> tuple[Round, str | None, forms.ReportQuery]:  # fmt: skip
     """The round, the user's scope of it and the download's query; a bad query is a 400, not a guess."""
     round_, scope = _open(round_id)
-    form, ignored = forms.read(forms.ReportQuery, request.args)
+    form, ignored = forms.read(query, request.args, choices)
     if ignored:
         abort(400)
     return round_, scope, form
+
+
+def attribute_choices() -> list[tuple[str, str]]:
+    """The unit attributes a league workbook may group its centres by (分组汇总), after 'no grouping'."""
+    return [("", _("不分组")), *((name, name) for name, _n in attribute_names(get_db()))]
 
 
 def _size(round_: Round, scope: str | None, approved_only: bool) -> int:
@@ -224,18 +230,21 @@ def _size(round_: Round, scope: str | None, approved_only: bool) -> int:
 
 def _as_job(kind: str, round_: Round, size: int, form: forms.ReportQuery) -> str:
     """A page offering to make the download in the background (a link never starts work by itself)."""
-    return render_template("jobs/ask.html", kind=kind, round=round_, size=size, approved_only=form.approved_only.data)
+    by = form.by.data if isinstance(form, forms.LeagueDownload) else ""
+    return render_template("jobs/ask.html", kind=kind, round=round_, size=size, approved_only=form.approved_only.data,
+                           by=by)  # fmt: skip
 
 
 @bp.get("/rounds/<int:round_id>/league.xlsx")
 @login_required(*ROLES)
 def league_workbook(round_id: int) -> Response | str:
-    """Download the league workbook of the jurisdiction; approved_only=1 leaves out unapproved responses.
+    """Download the league workbook of the jurisdiction; approved_only=1 leaves out unapproved responses, by=NAME
+    adds 分组汇总 with the centres grouped by that unit attribute.
 
     A jurisdiction of more than BIG centres gets its workbook from a background job (a zip with the tidy
     rows' CSV when they pass one sheet).
     """
-    round_, scope, form = _download(round_id)
+    round_, scope, form = _download(round_id, forms.LeagueDownload, {"by": attribute_choices()})
     db = get_db()
     name = f"{round_.title}-{reports.scope_name(db, scope) or '全部地区'}-排名表"
     size = _size(round_, scope, form.only_approved)
@@ -244,7 +253,7 @@ def league_workbook(round_id: int) -> Response | str:
         return redirect(url_for("official.league", round_id=round_id, approved_only=form.approved_only.data))
     if size > current_app.config.get("JOBS_FROM", BIG):
         return _as_job("league", round_, size, form)
-    data = downloads.league_workbook(db, round_, scope, form.only_approved)
+    data = downloads.league_workbook(db, round_, scope, form.only_approved, form.by.data or "")
     return attachment(data, f"{name}.xlsx")
 
 

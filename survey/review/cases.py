@@ -25,7 +25,7 @@ from ..store.quality import Flag, flag_numbers, response_flags
 from ..store.ratings import ClauseRating, clause_ratings
 from ..store.responses import Response, answers, responses_by_id
 from ..store.reviews import approval_problems, history
-from ..store.rounds import Round, round_instrument
+from ..store.rounds import Round, not_started, round_instrument
 from ..store.users import User
 from ..store.verification import verified_values
 
@@ -50,7 +50,7 @@ PAGE_SIZE = 100
 
 @dataclass(frozen=True)
 class QueuePage:
-    rows: list[Row]
+    rows: list
     shown: int  # responses matching
     total: int  # responses in the jurisdiction
     page: int
@@ -78,6 +78,41 @@ def queue(
         for s in found.rows
     ]  # fmt: skip
     return QueuePage(rows, found.shown, found.total, page, pages)
+
+
+def waiting_counts(db: Database, visible: list[tuple[Round, str | None]], user: User) -> dict[int, int]:
+    """How many responses of each open round in the user's part of its scope await the user's review level."""
+    level = reviewer_level(db, user)
+    if not level:
+        return {round_.id: 0 for round_, _scope in visible}
+    out = {}
+    for round_, scope in visible:
+        if round_.status != "open":
+            out[round_.id] = 0
+            continue
+        source, params = standings.scoped(db, round_, scope, False, responses=True)
+        where, more = standings.Filter(awaiting_level=level).sql()
+        sql = f"SELECT count(*) FROM (SELECT p.status, p.review_level FROM {source}) k WHERE {where}"
+        out[round_.id] = db.execute(sql, [*params, *more]).fetchone()[0]
+    return out
+
+
+def landing(visible: list[tuple[Round, str | None]], waiting: dict[int, int]) -> tuple[Round, str | None] | None:
+    """The round an evaluator lands on: the first (open, newest) with responses awaiting them, else the first."""
+    return next((pair for pair in visible if waiting.get(pair[0].id)), visible[0] if visible else None)
+
+
+def not_started_page(
+    db: Database, round_: Round, scope: str | None, region: str, search: str, page: int = 1, size: int | None = None
+) -> QueuePage:
+    """One page of the centres in the jurisdiction that have not started the round (rows: code, name, county)."""
+    size = size or PAGE_SIZE
+    page = min(max(page, 1), 1_000_000)
+    rows, found = not_started(db, round_, scope, region, search, (page - 1) * size, size)
+    pages = max(1, math.ceil(found / size))
+    if page > pages:
+        return not_started_page(db, round_, scope, region, search, pages, size)
+    return QueuePage(rows, found, found, page, pages)
 
 
 def counties(db: Database, round_: Round, scope: str | None) -> list[tuple[str, str]]:

@@ -110,10 +110,11 @@ class Event:
     source: str
     comment: str = ""
     item_comments: tuple[tuple[str, str], ...] = ()
+    kind: str = ""  # the audit action, or `review` for a review step: what the trail is filtered by
 
 
 def timeline(instrument: Instrument, audit: Sequence[dict], history: Sequence[dict], lang: str) -> list[Event]:
-    """Audit rows and review steps (with their comments) merged, oldest first."""
+    """Audit rows and review steps (with their comments) merged, newest first."""
     events = []
     for row in audit:
         events.append(
@@ -121,15 +122,31 @@ def timeline(instrument: Instrument, audit: Sequence[dict], history: Sequence[di
                   words.label(instrument, row["item_id"], lang) if row["item_id"] else "",
                   words.audit_value(instrument, row, row["old"], lang),
                   words.audit_value(instrument, row, row["new"], lang),
-                  str(words.SOURCE_WORDS.get(row["source"], row["source"])))
+                  str(words.SOURCE_WORDS.get(row["source"], row["source"])), kind=row["action"])
         )  # fmt: skip
     for step in history:
         what = _("%(level)s：%(action)s", level=words.LEVEL_WORDS.get(step["level"], step["level"]),
                  action=words.ACTION_WORDS.get(step["action"], step["action"]))  # fmt: skip
         notes = tuple((words.label(instrument, k, lang), v) for k, v in step["item_comments"].items())
         events.append(Event(step["created_at"], step["username"] or _("（系统）"), what, "", "", "",
-                            str(words.SOURCE_WORDS["review"]), step["comment"], notes))  # fmt: skip
-    return sorted(events, key=lambda event: event.at)
+                            str(words.SOURCE_WORDS["review"]), step["comment"], notes, REVIEWED))  # fmt: skip
+    return sorted(events, key=lambda event: event.at)[::-1]
+
+
+REVIEWED = "review"  # the kind of a review step (通过, 退回, …) in the trail
+
+
+def kinds_of(events: Sequence[Event]) -> list[tuple[str, str]]:
+    """The kinds of event in a trail, (kind, words), in the order the words list them, review steps last."""
+    present = {event.kind for event in events}
+    out = [(kind, str(word)) for kind, word in words.AUDIT_WORDS.items() if kind in present]
+    out += [(kind, kind) for kind in sorted(present - set(words.AUDIT_WORDS) - {REVIEWED})]
+    return out + ([(REVIEWED, _("审核"))] if REVIEWED in present else [])
+
+
+def chosen_events(events: Sequence[Event], kind: str, who: str) -> list[Event]:
+    """The events of one kind and by one person (either left blank: any)."""
+    return [e for e in events if (not kind or e.kind == kind) and (not who or e.who == who)]
 
 
 def page_of(rows: Sequence[Any], page: int) -> tuple[Sequence[Any], int] | None:

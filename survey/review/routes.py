@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +15,7 @@ from ..site import language
 from ..store import ConflictError, NotFoundError, StoreError, lifecycle, standings
 from ..store import quality as quality_store
 from ..store.access import names_within, open_round, reviewer_level, visible_rounds
-from ..store.lifecycle import STATUSES, missing_evidence
+from ..store.lifecycle import NEW, SHOWN, missing_evidence, status_counts
 from ..store.reviews import NotCleanError, approve_by, approve_many, audit_trail, history, return_by
 from ..store.rounds import Round, centres_named, round_instrument
 from ..store.verification import verify
@@ -41,6 +43,7 @@ REFUSALS = {
     "not_clean": _l("有未填的必填项或未通过的校验"),
 }
 STALE = _l("未操作：此填报在您打开页面后已被修改。请查看最新内容后再操作。")
+STALE_KEPT = _l("未保存：此填报在您打开页面后已被修改。您填写的核实值和意见都保留在页面上，请对照最新内容后再操作。")
 NOT_YOURS = _l("未操作：此填报当前不在待您这一级审核的状态（已被处理，或等待其他级别）。")
 
 
@@ -77,7 +80,7 @@ BULK_NOW = 200  # picks approved within the request; more become a background jo
 
 def _filters(db, round_: Round, scope: str | None) -> FilterForm:
     filters = FilterForm(request.args)
-    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k in STATUSES)]
+    filters.status.choices = [("", _("全部")), *((k, str(v)) for k, v in STATUS_WORDS.items() if k in SHOWN)]
     filters.county.choices = [("", _("全部")), *cases.counties(db, round_, scope)]
     filters.validate()
     for field in (filters.status, filters.county):
@@ -89,26 +92,36 @@ def _filters(db, round_: Round, scope: str | None) -> FilterForm:
 @bp.get("/")
 @login_required("evaluator")
 def queue() -> str:
-    """审核: the responses awaiting the evaluator's level, then every response in the jurisdiction, filtered, paged."""
+    """审核: the responses awaiting the evaluator's level, then every centre in the jurisdiction, filtered, paged.
+
+    Without a round chosen, the evaluator lands on the first round with responses awaiting them."""
     db = get_db()
     visible = visible_rounds(db, g.user)
     rounds = [round_ for round_, _scope in visible]
+    waiting_in = cases.waiting_counts(db, visible, g.user)
     chosen = request.args.get("round")
     if chosen is not None and not any(str(r.id) == chosen for r in rounds):
         abort(404)
-    round_, scope = next(((r, s) for r, s in visible if chosen is None or str(r.id) == chosen), (None, None))
-    if round_ is None:
+    found = cases.landing(visible, waiting_in) if chosen is None else next(p for p in visible if str(p[0].id) == chosen)
+    if found is None:
         return render_template("review/queue.html", rounds=rounds, round=None)
+    round_, scope = found
     filters = _filters(db, round_, scope)
     level = reviewer_level(db, g.user)
+    query = request.args.get("q", "")[:50]
     waiting = standings.Filter(region=filters.county.data, awaiting_level=level if level else -1)
-    everything = standings.Filter(region=filters.county.data, status=filters.status.data,
-                                  search=request.args.get("q", "")[:50])  # fmt: skip
     awaiting = cases.queue(db, round_, scope, g.user, waiting, _number("wpage"))
-    listed = cases.queue(db, round_, scope, g.user, everything, _number("page"))
+    if filters.status.data == NEW:
+        listed = cases.not_started_page(db, round_, scope, filters.county.data, query, _number("page"))
+    else:
+        everything = standings.Filter(region=filters.county.data, status=filters.status.data, search=query)
+        listed = cases.queue(db, round_, scope, g.user, everything, _number("page"))
+    counts = status_counts(db, round_, scope)
     return render_template(
         "review/queue.html", rounds=rounds, round=round_, awaiting=awaiting, listed=listed, filters=filters,
-        bulk=BulkForm(), query=request.args.get("q", "")[:50],
+        bulk=BulkForm(), query=query, waiting_in=waiting_in, all_picked=request.args.get("pick") == "all",
+        counts=counts, centres=sum(counts.values()),
+        started=sum(counts.values()) - counts[NEW],
         appeals=[(row, name, thing_name(round_instrument(db, round_), row["item_id"], language()))
                  for row, name in cases.appeals_waiting(db, round_, g.user)],
     )  # fmt: skip
@@ -222,17 +235,55 @@ def _acted(case: cases.Case, action, **kwargs) -> Response | None:
     return redirect(url_for("review.response", round_id=case.round.id, org_code=case.centre.code))
 
 
+def _typed_verified(case: cases.Case) -> VerifyForm | None:
+    """The verified values posted with an action (the review page sends them with 通过), None when none were."""
+    if not any(key.startswith(VERIFY) for key in request.form):
+        return None
+    return verify_form(case.instrument)()
+
+
+def _keep_typed(case: cases.Case, verifying: VerifyForm, message: str) -> str:
+    """The review page again with every typed value kept and `message` said, ready for the response as it is now."""
+    flash(message, "error")
+    current = cases.open_case(get_db(), case.round.id, case.centre.code, g.user)
+    approve = ApproveForm()
+    for form in (approve, verifying):
+        form.version.data = str(current.response.version)
+    return _render_case(current, approve=approve, verifying=verifying)
+
+
 @bp.post("/rounds/<int:round_id>/responses/<org_code>/approve")
 @login_required("evaluator")
 def approve(round_id: int, org_code: str) -> Response | str:
-    """Approve at the evaluator's level (the last level locks the response), with an optional comment."""
+    """Approve at the evaluator's level (the last level locks the response), with an optional comment; verified
+    values typed on the page are saved first, so approving never throws them away."""
     case = _actionable(round_id, org_code)
     if not isinstance(case, cases.Case):
         return case
     form = ApproveForm()
+    verifying = _typed_verified(case)
     if not form.validate_on_submit():
-        return _render_case(case, approve=form)
-    refused = _acted(case, approve_by, comment=form.comment.data or "", expected_version=form.opened_version())
+        return _render_case(case, approve=form, verifying=verifying)
+    expected = form.opened_version()
+    if verifying is not None:
+        values = verifying.values()
+        if values is None:
+            flash(_("未通过：核实值有误，请改正下面标出的问题。您填写的内容都保留在页面上，尚未保存。"), "error")
+            return _render_case(case, approve=form, verifying=verifying)
+        try:
+            saved, changed = verify(get_db(), case.round, case.instrument, case.response, values, g.user,
+                                    expected_version=expected)  # fmt: skip
+        except NotFoundError:
+            abort(404)
+        except ConflictError:
+            return _keep_typed(case, verifying, str(STALE_KEPT))
+        except StoreError:
+            flash(str(NOT_YOURS), "error")
+            return redirect(url_for("review.response", round_id=round_id, org_code=org_code))
+        if changed:
+            flash(_("已保存核实值，%(n)d 项有改动。", n=changed), "success")
+        case, expected = replace(case, response=saved), saved.version
+    refused = _acted(case, approve_by, comment=form.comment.data or "", expected_version=expected)
     if refused:
         return refused
     flash(_("已通过：%(name)s（%(level)s）", name=case.centre.name, level=LEVEL_WORDS[case.level]), "success")
@@ -268,15 +319,15 @@ def record_verified(round_id: int, org_code: str) -> Response | str:
     form = verify_form(case.instrument)()
     values = form.values() if form.validate_on_submit() else None
     if values is None:
-        flash(_("未保存核实值：请先改正下面标出的问题。"), "error")
-        return _render_case(case, verifying=form)
+        flash(_("未保存核实值：请先改正下面标出的问题。您填写的内容都保留在页面上。"), "error")
+        return _render_case(case, approve=ApproveForm(), verifying=form)
     try:
         _response, changed = verify(get_db(), case.round, case.instrument, case.response, values, g.user,
                                     expected_version=form.opened_version())  # fmt: skip
     except NotFoundError:
         abort(404)
     except ConflictError:
-        flash(str(STALE), "error")
+        return _keep_typed(case, form, str(STALE_KEPT))
     except StoreError:
         flash(str(NOT_YOURS), "error")
     else:
@@ -287,16 +338,22 @@ def record_verified(round_id: int, org_code: str) -> Response | str:
 @bp.get("/rounds/<int:round_id>/responses/<org_code>/audit")
 @login_required("evaluator", "official", "admin")
 def audit(round_id: int, org_code: str) -> str:
-    """审计记录: who changed what and when, old → new, imports, status changes, verifications, reviews."""
+    """审计记录: who changed what and when, old → new, imports, status changes, verifications, reviews; newest
+    first, filtered by kind of event and by person, a page at a time."""
     case = _case(round_id, org_code)
     db = get_db()
     steps = history(db, case.response.id)
     events = pages.timeline(case.instrument, audit_trail(db, case.response.id), steps, language())
-    shown = pages.page_of(events, _page())
+    kinds, people = pages.kinds_of(events), sorted({event.who for event in events})
+    kind = request.args.get("kind", "") if request.args.get("kind", "") in dict(kinds) else ""
+    who = request.args.get("who", "") if request.args.get("who", "") in people else ""
+    chosen = pages.chosen_events(events, kind, who)
+    shown = pages.page_of(chosen, _page())
     if shown is None:
         abort(404)
     return render_template("review/audit.html", case=case, events=shown[0], pages=shown[1], page=_page(),
-                           count=len(events))  # fmt: skip
+                           count=len(events), found=len(chosen), kinds=kinds, people=people, kind=kind,
+                           who=who)  # fmt: skip
 
 
 QUALITY_PAGE = pages.PAGE_SIZE

@@ -179,6 +179,31 @@ def centres_named(db: Database, round_: Round, scope_code: str | None, codes: li
     return out
 
 
+def not_started(
+    db: Database, round_: Round, scope_code: str | None, region: str = "", search: str = "", offset: int = 0,
+    limit: int = 100,
+) -> tuple[list[dict], int]:  # fmt: skip
+    """The round's centres within `scope_code` that have saved nothing (under `region`, with `search` in the name
+    or code): a page of them in code order (code, name, county, city) and how many there are."""
+    tables, condition, params = in_round(db, round_, scope_code)
+    where = [condition, "NOT EXISTS (SELECT 1 FROM responses r WHERE r.round_id = ? AND r.org_code = o.code)"]
+    params = [*params, round_.id]
+    if region:
+        where.append("EXISTS (SELECT 1 FROM org_paths x WHERE x.org_code = o.code AND x.ancestor = ?)")
+        params.append(region)
+    if search.strip():
+        where.append("(instr(o.name, ?) > 0 OR instr(o.code, ?) > 0)")
+        params += [search.strip(), search.strip()]
+    rows = [dict(row) for row in db.query(
+        f"""SELECT o.code, o.name, {place_names("o")}, count(*) OVER () AS found FROM {tables}
+            WHERE {" AND ".join(where)} ORDER BY o.code LIMIT ? OFFSET ?""",
+        [*params, max(int(limit), 1), max(int(offset), 0)],
+    )]  # fmt: skip
+    if rows or not offset:
+        return rows, rows[0]["found"] if rows else 0
+    return rows, not_started(db, round_, scope_code, region, search, 0, 1)[1]
+
+
 def check_scope(db: Database, round_: Round, scope_code: str | None) -> None:
     """Refuse a scope that is no unit, or lies outside the round's scope."""
     if scope_code is None:
