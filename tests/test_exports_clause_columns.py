@@ -5,8 +5,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sheets import file_of
-from test_exports_responses import _resaved, fill, problems, template
+from sheets import file_of, resaved
+from test_exports_responses import fill, problems, template
 
 import instruments
 from exports.responses import ResponseRow, limits, read_responses
@@ -108,11 +108,8 @@ def test_a_column_on_both_sheets_is_refused():
 @pytest.mark.parametrize("kind", ["xls", "ods"])
 def test_the_filled_template_with_ratings_saved_as_xls_or_ods(kind):
     typed = [{"staff_total": 40, "records": "B"}, {"infection_control": "不适用", "infection_control.note": "无病房"}]
-    book = openpyxl.load_workbook(
-        io.BytesIO(fill(template(INSTRUMENT, [("c1", "甲"), ("c2", "乙")]), INSTRUMENT, typed))
-    )
-    sheets = {name: [list(r) for r in book[name].iter_rows(values_only=True)] for name in ("填报", "条款自评", "_meta")}
-    rows = read_responses(_resaved(kind, sheets), f"填好的.{kind}", INSTRUMENT, round_id=5)
+    data = resaved(fill(template(INSTRUMENT, [("c1", "甲"), ("c2", "乙")]), INSTRUMENT, typed), kind)
+    rows = read_responses(data, f"填好的.{kind}", INSTRUMENT, round_id=5)
     assert rows == [
         ResponseRow("c1", {"staff_total": 40, "records": "B"}, "填报!6"),
         ResponseRow("c2", {"infection_control": "not_applicable"}, "条款自评!7", {"infection_control": "无病房"}),
