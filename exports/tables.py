@@ -28,6 +28,7 @@ from instruments.regions import ClauseFigure, RegionFigure
 from instruments.scoring import Scores
 
 from . import excel
+from .names import name_key
 from .orgs import LEVEL_RANK, LEVEL_WORDS
 
 CHUNK = 4096  # centres turned into cells at a time
@@ -229,13 +230,17 @@ def _region_rows(
 def region_order(
     instrument: Instrument, figures: Sequence[RegionFigure], region_names: Mapping[str, tuple[str, str]]
 ) -> list[RegionFigure]:
-    """Each indicator's figures with the scope first, then each level's regions (cities, then counties) by code,
-    as the web's regional summary shows them."""
+    """Each indicator's figures with the scope first, then each level's regions (cities, then counties) by name in
+    pinyin order, as the web's regional summary shows them."""
     position = {ind.id: i for i, ind in enumerate(instrument.indicators)}
+    places: dict[str, tuple[int, str, str]] = {}
+    for fig in figures:
+        if fig.region not in places:
+            name, level = region_names.get(fig.region, (fig.region, ""))
+            places[fig.region] = LEVEL_RANK.get(level, len(LEVEL_RANK)), name_key(name), fig.region
 
-    def key(fig: RegionFigure) -> tuple[int, int, str]:
-        level = region_names.get(fig.region, ("", ""))[1]
-        return position.get(fig.indicator, len(position)), LEVEL_RANK.get(level, len(LEVEL_RANK)), fig.region
+    def key(fig: RegionFigure) -> tuple[int, tuple[int, str, str]]:
+        return position.get(fig.indicator, len(position)), places[fig.region]
 
     return sorted(figures, key=key)
 

@@ -380,7 +380,7 @@ def m007_name_keys(db: Database) -> None:
     `org_units.name_key` is written whenever units are saved (`store.orgs.name_key`), so lists sorted by
     name sort in SQL, however many units there are.
     """
-    from .store.orgs import name_key
+    from exports.names import name_key
 
     _script(
         db,

@@ -13,9 +13,10 @@ import pytest
 from conftest import fill_completely
 
 import instruments
+from exports.names import name_key
 from survey.official import profile, reports
 from survey.store.editing import save_answers
-from survey.store.orgs import all_units, name_key
+from survey.store.orgs import all_units
 from survey.store.ratings import write_ratings
 from survey.store.responses import answers, get_response, statuses
 from survey.store.rounds import centres, create_round, get_round, round_instrument
@@ -622,11 +623,10 @@ def test_the_workbooks_regions_run_as_the_web_page_shows_them(client, auth):
 
 
 def owned_by(db):
-    """Two of Xixian's centres carry 隶属关系 (the others do not)."""
-    db["org_attributes"].insert_all(
-        [{"org_code": "619901001", "name": "隶属关系", "value": "县属"},
-         {"org_code": WANGSI, "name": "隶属关系", "value": "市属"}]
-    )  # fmt: skip
+    """One of Xixian's centres becomes 市属 and one carries no 隶属关系 (the demo has 县属 and 乡镇属)."""
+    db.execute("UPDATE org_attributes SET value = '市属' WHERE org_code = ? AND name = '隶属关系'", [WANGSI])
+    db.execute("DELETE FROM org_attributes WHERE org_code = '619901001' AND name = '隶属关系'")
+    db.conn.commit()
 
 
 def test_the_league_download_groups_by_a_unit_attribute(client, auth, app_db):
@@ -639,11 +639,13 @@ def test_the_league_download_groups_by_a_unit_attribute(client, auth, app_db):
     groups = {row[0] for row in book["分组汇总"].iter_rows(min_row=4, values_only=True) if row[0]}
     assert {"县属", "市属", "（未设置）"} <= groups
     assert "分组汇总" not in workbook(client.get("/reports/rounds/2/league.xlsx?by=")).sheetnames
-    assert client.get("/reports/rounds/2/league.xlsx?by=举办主体").status_code == 400  # no unit carries it
+    assert client.get("/reports/rounds/2/league.xlsx?by=床位规模").status_code == 400  # no unit carries it
     grouped = page(client, "/reports/rounds/2/regions?by=隶属关系")
     assert "/reports/rounds/2/league.xlsx?approved_only=0&amp;by=%E9%9A%B6%E5%B1%9E%E5%85%B3%E7%B3%BB" in grouped
 
 
-def test_the_league_page_offers_no_grouping_without_attributes(client, auth):
+def test_the_league_page_offers_no_grouping_without_attributes(client, auth, app_db):
+    app_db.execute("DELETE FROM org_attributes")
+    app_db.conn.commit()
     auth.as_user("xixian")
     assert 'name="by"' not in page(client, "/reports/rounds/2")

@@ -9,41 +9,18 @@ county" are one indexed lookup however many units there are.
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pypinyin import Style, lazy_pinyin
 from sqlite_utils import Database
+
+from exports.names import name_key
 
 from ..db import rebuild_paths, writing
 from . import NotFoundError
 
 CHUNK = 500  # codes per IN (...) query
-TONES = {"\u0304": "1", "\u0301": "2", "\u030c": "3", "\u0300": "4"}  # the marks of 阴平 阳平 上声 去声
-
-
-def name_key(name: str) -> str:
-    """A unit's name as it sorts: its pinyin, syllable by syllable with the tone (阿坝 `a1 ba4` < 长安 `chang2 an1`
-    < 重庆 `chong2 qing4` < 大王), words in a phrase read as the phrase reads them (重庆, not zhòng); other
-    characters as they are, lower case (digits sort before letters)."""
-    return " ".join(_syllable(part) for part in lazy_pinyin(name, style=Style.TONE))
-
-
-@functools.cache
-def _syllable(marked: str) -> str:
-    """`zhòng` → `zhong4`, `lǜ` → `lv4` (ü after u, as dictionaries order them); a neutral tone has no digit."""
-    letters, tone = [], ""
-    for char in unicodedata.normalize("NFD", marked.strip().lower()):
-        if char in TONES:
-            tone = TONES[char]
-        elif char == "\u0308":  # the dots of ü
-            letters[-1] = "v"
-        else:
-            letters.append(char)
-    return "".join(letters) + tone
 
 
 @dataclass(frozen=True)
