@@ -62,8 +62,9 @@ try:  # the locust side: loaded by locust itself from this file
             value = 1000 + next(self.counter)
             form["item_staff_total"] = str(value)
             form["item_staff_prof_tech"] = str(value - 100)
-            response = self.client.post(f"/rounds/{ROUND}/sections/{SECTION}", data=form, allow_redirects=False,
-                                        name="save section")  # fmt: skip
+            response = self.client.post(
+                f"/rounds/{ROUND}/sections/{SECTION}", data=form, allow_redirects=False, name="save section"
+            )
             if response.status_code == 302 and "/sections/" in response.headers.get("Location", ""):
                 self.log.write(json.dumps([self.name, value]) + "\n")
                 self.log.flush()
@@ -71,8 +72,9 @@ try:  # the locust side: loaded by locust itself from this file
         @task(1)
         def scorecard(self) -> None:
             form = self._form()
-            with self.client.post(f"/rounds/{ROUND}/sections/{SECTION}/preview", data=form, name="scorecard",
-                                  catch_response=True) as response:  # fmt: skip
+            with self.client.post(
+                f"/rounds/{ROUND}/sections/{SECTION}/preview", data=form, name="scorecard", catch_response=True
+            ) as response:
                 if response.status_code != 200 or "scorecard" not in response.text:
                     response.failure(f"no scorecard: {response.status_code}")
 
@@ -96,8 +98,10 @@ def prepare(db_path: Path, users: int, folder: Path) -> Path:
             add_user(db, f"load{k}", PASSWORD, "centre", code)
     app = create_app({"DATABASE": str(db_path)})  # the instance's own secret key signs the cookies
     serializer = app.session_interface.get_signing_serializer(app)
-    cookies = {f"load{k}": serializer.dumps({"token": sessions.start(db, get_user(db, f"load{k}").id)})
-               for k in range(len(codes))}  # fmt: skip
+    cookies = {
+        f"load{k}": serializer.dumps({"token": sessions.start(db, get_user(db, f"load{k}").id)})
+        for k in range(len(codes))
+    }
     db.close()
     path = folder / "sessions.json"
     path.write_text(json.dumps(cookies))
@@ -119,13 +123,30 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="survey-load-"))
     cookies = prepare(args.db, args.users, folder)
     port = free_port()
-    env = {**os.environ, "SURVEY_DB": str(args.db), "SURVEY_BIND": f"127.0.0.1:{port}", "SURVEY_JOBS":
-           str(folder / "jobs.db"), "LOAD_ACKS": str(folder / "acks"), "LOAD_SESSIONS": str(cookies)}  # fmt: skip
+    env = {
+        **os.environ,
+        "SURVEY_DB": str(args.db),
+        "SURVEY_BIND": f"127.0.0.1:{port}",
+        "SURVEY_JOBS": str(folder / "jobs.db"),
+        "LOAD_ACKS": str(folder / "acks"),
+        "LOAD_SESSIONS": str(cookies),
+    }
     root = Path(__file__).resolve().parent.parent
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py"), "--access-logfile", "/dev/null",
-         "wsgi:app"], cwd=root, env=env, start_new_session=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(root / "gunicorn.conf.py"),
+            "--access-logfile",
+            "/dev/null",
+            "wsgi:app",
+        ],
+        cwd=root,
+        env=env,
+        start_new_session=True,
+    )
     try:
         for _ in range(300):  # until every worker has started and answers
             try:
@@ -136,11 +157,29 @@ def main() -> None:
         time.sleep(10)
         started = time.time()
         subprocess.run(
-            [sys.executable, "-m", "locust", "-f", __file__, "--headless", "-u", str(args.users), "-r",
-             str(max(1, args.users // 5)), "-t", f"{args.seconds}s", "--host", f"http://127.0.0.1:{port}",
-             "--csv", str(folder / "load"), "--only-summary"],
-            env=env, check=False, timeout=args.seconds + 120,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                __file__,
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(max(1, args.users // 5)),
+                "-t",
+                f"{args.seconds}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(folder / "load"),
+                "--only-summary",
+            ],
+            env=env,
+            check=False,
+            timeout=args.seconds + 120,
+        )
         report(args.db, folder, started)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -153,8 +192,10 @@ def report(db_path: Path, folder: Path, started: float) -> None:
     print(f"{'request':<16} {'count':>7} {'errors':>7} {'median ms':>10} {'p95 ms':>8} {'req/s':>7}")
     with open(folder / "load_stats.csv", encoding="utf-8") as file:
         for row in csv.DictReader(file):
-            print(f"{row['Name']:<16} {row['Request Count']:>7} {row['Failure Count']:>7} "
-                  f"{row['Median Response Time']:>10} {row['95%']:>8} {float(row['Requests/s']):>7.1f}")  # fmt: skip
+            print(
+                f"{row['Name']:<16} {row['Request Count']:>7} {row['Failure Count']:>7} "
+                f"{row['Median Response Time']:>10} {row['95%']:>8} {float(row['Requests/s']):>7.1f}"
+            )
     acks = []
     for part in folder.glob("acks.*"):
         acks += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()]
@@ -170,8 +211,10 @@ def report(db_path: Path, folder: Path, started: float) -> None:
         )
     }
     missing = [ack for ack in acks if tuple(ack) not in stored]
-    print(f"acknowledged saves: {len(acks)}; found in the audit trail: {len(acks) - len(missing)}; "
-          f"missing: {len(missing)}")  # fmt: skip
+    print(
+        f"acknowledged saves: {len(acks)}; found in the audit trail: {len(acks) - len(missing)}; "
+        f"missing: {len(missing)}"
+    )
 
 
 if __name__ == "__main__":

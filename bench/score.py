@@ -72,16 +72,19 @@ def main() -> None:
     rank_time, ranks = timed(lambda: instruments.rank(scores.total), repeat=5)
 
     grades = {g.id: int((scores.grade == i).sum()) for i, g in enumerate(instrument.grades)}
-    print(f"centres: {args.centres:,}; total score median {statistics.median(scores.total):.1f}; "
-          f"grades {grades}")  # fmt: skip
+    print(f"centres: {args.centres:,}; total score median {statistics.median(scores.total):.1f}; grades {grades}")
     rate = args.centres / column_time
     print(f"score by columns:        {column_time:8.3f} s  ({rate:,.0f} centres/s)")
     print(f"per-centre loop:         {loop_full:8.3f} s  (timed on {sample:,} centres, scaled)")
     print(f"ratio loop / columns:    {loop_full / column_time:8.1f} x")
-    print(f"regional figures:        {region_time:8.3f} s  ({len(regions):,} regions, "
-          f"{len(figures):,} region x indicator rows)")  # fmt: skip
-    print(f"ranking:                 {rank_time:8.3f} s  (top total {np.nanmax(scores.total)}, "
-          f"{int((ranks == 1).sum())} centre(s) ranked 1)")  # fmt: skip
+    print(
+        f"regional figures:        {region_time:8.3f} s  ({len(regions):,} regions, "
+        f"{len(figures):,} region x indicator rows)"
+    )
+    print(
+        f"ranking:                 {rank_time:8.3f} s  (top total {np.nanmax(scores.total)}, "
+        f"{int((ranks == 1).sum())} centre(s) ranked 1)"
+    )
     clauses(args, instrument, data, column_time, regions)
 
 

@@ -66,9 +66,14 @@ def build(path: Path, n: int) -> None:
     # a live round: half submitted (awaiting the county), a fifth approved, the rest drafts
     db.execute("UPDATE responses SET status = 'submitted', submitted_at = updated_at WHERE id % 10 < 5")
     db.execute("UPDATE responses SET status = 'approved', review_level = 2 WHERE id % 10 IN (5, 6)")
-    accounts = [("national", "admin", None), ("province", "official", "p0"), ("county", "official", "p0c0k0"),
-                ("prov-eval", "evaluator", "p0"), ("county-eval", "evaluator", "p0c0k0"),
-                ("centre", "centre", centres[0][0])]  # fmt: skip
+    accounts = [
+        ("national", "admin", None),
+        ("province", "official", "p0"),
+        ("county", "official", "p0c0k0"),
+        ("prov-eval", "evaluator", "p0"),
+        ("county-eval", "evaluator", "p0c0k0"),
+        ("centre", "centre", centres[0][0]),
+    ]
     for username, role, org in accounts:
         add_user(db, username, PASSWORD, role, org)
     db.close()
@@ -143,8 +148,10 @@ def before(path: Path) -> None:
     for who, scope in (("national", None), ("province", "p0"), ("county", "p0c0k0")):
         start = time.perf_counter()
         result = round_scores(db, round_, scope)
-        print(f"  {who:<12} scoring {len(result.centres):>6,} responses from their answers: "
-              f"{(time.perf_counter() - start) * 1000:8.0f} ms")  # fmt: skip
+        print(
+            f"  {who:<12} scoring {len(result.centres):>6,} responses from their answers: "
+            f"{(time.perf_counter() - start) * 1000:8.0f} ms"
+        )
     db.close()
 
 

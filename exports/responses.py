@@ -184,8 +184,15 @@ def _check_meta(rows: Iterator[list[Any]], filename: str, instrument: Instrument
             problem(filename, "template_other_instrument", made_for=text(meta["instrument"]), instrument=instrument.id)
         )
     elif text(meta.get("version")) not in ("", instrument.version):
-        problems.append(problem(filename, "template_other_version", made_for=text(meta["version"]),
-                                instrument=instrument.id, version=instrument.version))  # fmt: skip
+        problems.append(
+            problem(
+                filename,
+                "template_other_version",
+                made_for=text(meta["version"]),
+                instrument=instrument.id,
+                version=instrument.version,
+            )
+        )
     if problems:
         raise WorkbookError(problems)
 

@@ -86,8 +86,10 @@ def _document(sheets: dict[str, list[Row]], places: Places, problems: list[Probl
         document["applies_to"] = words(settings["applies_to"])
     if settings.get("total"):
         document["total"] = settings["total"]
-    dimensions = [{"id": str(r.get("name")), "title": text(r, "label") or str(r.get("name"))}
-                  for r in sheets.get("dimensions", [])]  # fmt: skip
+    dimensions = [
+        {"id": str(r.get("name")), "title": text(r, "label") or str(r.get("name"))}
+        for r in sheets.get("dimensions", [])
+    ]
     indicators = [_indicator(row) for row in sheets.get("indicators", [])]
     for path, row in zip(locations("indicators", indicators), sheets.get("indicators", []), strict=True):
         places.row(path, row, INDICATOR_FIELDS | text_fields("label") | group_fields(row))
@@ -106,10 +108,21 @@ def _document(sheets: dict[str, list[Row]], places: Places, problems: list[Probl
     return document
 
 
-INDICATOR_FIELDS = {"id": "name", "formula": "formula", "target": "target", "weight": "weight",
-                    "dimension": "dimension", "scoring": "scoring", "floor": "floor", "pooled": "pooled",
-                    "format": "format", "standard.source": "source", "standard.text": "standard_text",
-                    "standard.note": "note", "standard": "source"}  # fmt: skip
+INDICATOR_FIELDS = {
+    "id": "name",
+    "formula": "formula",
+    "target": "target",
+    "weight": "weight",
+    "dimension": "dimension",
+    "scoring": "scoring",
+    "floor": "floor",
+    "pooled": "pooled",
+    "format": "format",
+    "standard.source": "source",
+    "standard.text": "standard_text",
+    "standard.note": "note",
+    "standard": "source",
+}
 GRADE_FIELDS = {"id": "name", "min_score": "min_score", "must_meet": "must_meet", "when": "when"}
 
 
@@ -171,9 +184,19 @@ def _sections(rows: list[Row], choices: dict, places: Places, problems: list[Pro
     return sections
 
 
-ITEM_FIELDS = {"id": "name", "type": "type", "required": "required", "constraint": "constraint",
-               "relevant": "relevant", "min": "min", "max": "max", "choices": "type",
-               **text_fields("unit"), **text_fields("hint"), **text_fields("constraint_message")}  # fmt: skip
+ITEM_FIELDS = {
+    "id": "name",
+    "type": "type",
+    "required": "required",
+    "constraint": "constraint",
+    "relevant": "relevant",
+    "min": "min",
+    "max": "max",
+    "choices": "type",
+    **text_fields("unit"),
+    **text_fields("hint"),
+    **text_fields("constraint_message"),
+}
 
 
 def _item(kind: str, row: Row, choices: dict, problems: list[Problem]) -> dict:

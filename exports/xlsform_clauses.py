@@ -57,10 +57,21 @@ def clause_parts(sheets: dict[str, list[Row]], document: dict, places: Places, p
     return out
 
 
-CLAUSE_FIELDS = {"id": "id", "number": "number", "chapter": "chapter", "standard": "standard", "core": "core",
-                 "rated": "rated", "evidence": "evidence", "weight": "weight", "standard_ref": "source",
-                 "standard_ref.source": "source", "standard_ref.text": "standard_text", "standard_ref.note": "note",
-                 "levels": "id"}  # fmt: skip
+CLAUSE_FIELDS = {
+    "id": "id",
+    "number": "number",
+    "chapter": "chapter",
+    "standard": "standard",
+    "core": "core",
+    "rated": "rated",
+    "evidence": "evidence",
+    "weight": "weight",
+    "standard_ref": "source",
+    "standard_ref.source": "source",
+    "standard_ref.text": "standard_text",
+    "standard_ref.note": "note",
+    "levels": "id",
+}
 
 
 def _text(value: Any) -> Any:
@@ -135,8 +146,11 @@ def _level_places(path: str, row: Row, clause: dict, places: Places) -> None:
         zh = zh or _level_column(row, "text", level_id)
         en, credit = _level_column(row, "text", level_id, "en"), _level_column(row, "credit", level_id)
         first = when or zh or en
-        places.row(level_path, row, {"id": first, "when": when or first, "text": zh or first, "text.zh": zh or first,
-                                     "text.en": en or first})  # fmt: skip
+        places.row(
+            level_path,
+            row,
+            {"id": first, "when": when or first, "text": zh or first, "text.zh": zh or first, "text.en": en or first},
+        )
         if credit:
             places.cell(f"{path}.credit.{level_id}", row, credit)
             places.cell(f"{path}.credit", row, credit, first=True)
@@ -169,8 +183,15 @@ def _frameworks(rows: list[Row], places: Places, problems: list[Problem]) -> lis
     return out
 
 
-REQUIRE_FIELDS = {"clauses": "grade", "clauses.core": "core", "clauses.standard": "standard",
-                  "clauses.chapter": "chapter", "clauses.ids": "ids", "level": "level", "share": "share"}  # fmt: skip
+REQUIRE_FIELDS = {
+    "clauses": "grade",
+    "clauses.core": "core",
+    "clauses.standard": "standard",
+    "clauses.chapter": "chapter",
+    "clauses.ids": "ids",
+    "level": "level",
+    "share": "share",
+}
 
 
 def _requires(rows: list[Row], grades: list[dict], places: Places, problems: list[Problem]) -> None:

@@ -41,13 +41,46 @@ from .model import (
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 PARTS = ("sections", "items", "indicators", "dimensions", "grades", "chapters", "clauses", "frameworks")
 
-ITEM_FIELDS = ("label", "type", "section", "unit", "hint", "required", "min", "max", "constraint",
-               "constraint_message", "relevant")  # fmt: skip
-INDICATOR_FIELDS = ("label", "formula", "target", "weight", "scoring", "floor", "dimension", "pooled", "format",
-                    "standard", "groups")  # fmt: skip
+ITEM_FIELDS = (
+    "label",
+    "type",
+    "section",
+    "unit",
+    "hint",
+    "required",
+    "min",
+    "max",
+    "constraint",
+    "constraint_message",
+    "relevant",
+)
+INDICATOR_FIELDS = (
+    "label",
+    "formula",
+    "target",
+    "weight",
+    "scoring",
+    "floor",
+    "dimension",
+    "pooled",
+    "format",
+    "standard",
+    "groups",
+)
 GRADE_FIELDS = ("label", "min_score", "must_meet", "when", "requires")
-CLAUSE_FIELDS = ("text", "number", "chapter", "standard", "core", "rated", "evidence", "weight", "credit",
-                 "standard_ref", "groups")  # fmt: skip
+CLAUSE_FIELDS = (
+    "text",
+    "number",
+    "chapter",
+    "standard",
+    "core",
+    "rated",
+    "evidence",
+    "weight",
+    "credit",
+    "standard_ref",
+    "groups",
+)
 TOKEN = re.compile(r"""[\w.]+|'[^']*'|"[^"]*"|\$\{[^}]*\}|\S""")  # enough to compare two formulas' tokens
 
 
@@ -274,10 +307,14 @@ def _requirement(requirement: Requirement) -> str:
     selector = requirement.clauses
     chosen = [
         f"{name}={_show(value)}" if name != "ids" else f"ids={','.join(value)}"
-        for name, value in (("core", selector.core), ("standard", selector.standard),
-                            ("chapter", selector.chapter), ("ids", selector.ids))
+        for name, value in (
+            ("core", selector.core),
+            ("standard", selector.standard),
+            ("chapter", selector.chapter),
+            ("ids", selector.ids),
+        )
         if value not in (None, ())
-    ]  # fmt: skip
+    ]
     return f"{' '.join(chosen) or 'all'} at {requirement.level} ≥ {_show(requirement.share)}"
 
 

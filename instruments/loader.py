@@ -47,26 +47,76 @@ from .units import derived_unit
 TOTALS = ("weighted", "mean_of_dimensions")
 
 KEYS = {
-    "instrument": ("id", "version", "title", "description", "applies_to", "dimensions", "sections",
-                   "indicators", "grades", "total", "chapters", "clauses", "frameworks"),
+    "instrument": (
+        "id",
+        "version",
+        "title",
+        "description",
+        "applies_to",
+        "dimensions",
+        "sections",
+        "indicators",
+        "grades",
+        "total",
+        "chapters",
+        "clauses",
+        "frameworks",
+    ),
     "dimension": ("id", "title"),
     "section": ("id", "title", "items"),
-    "item": ("id", "type", "label", "unit", "required", "min", "max", "constraint",
-             "constraint_message", "relevant", "choices", "hint"),
+    "item": (
+        "id",
+        "type",
+        "label",
+        "unit",
+        "required",
+        "min",
+        "max",
+        "constraint",
+        "constraint_message",
+        "relevant",
+        "choices",
+        "hint",
+    ),
     "choice": ("value", "label"),
-    "indicator": ("id", "label", "formula", "dimension", "format", "target", "weight",
-                  "scoring", "floor", "pooled", "standard", "groups"),
+    "indicator": (
+        "id",
+        "label",
+        "formula",
+        "dimension",
+        "format",
+        "target",
+        "weight",
+        "scoring",
+        "floor",
+        "pooled",
+        "standard",
+        "groups",
+    ),
     "standard": ("source", "text", "note"),
     "grade": ("id", "label", "min_score", "must_meet", "when", "requires"),
     "requirement": ("clauses", "level", "share"),
     "selector": ("core", "standard", "chapter", "ids"),
     "chapter": ("id", "number", "title"),
-    "clause": ("id", "number", "chapter", "standard", "core", "text", "rated", "levels", "evidence",
-               "weight", "credit", "standard_ref", "groups"),
+    "clause": (
+        "id",
+        "number",
+        "chapter",
+        "standard",
+        "core",
+        "text",
+        "rated",
+        "levels",
+        "evidence",
+        "weight",
+        "credit",
+        "standard_ref",
+        "groups",
+    ),
     "level": ("id", "when", "text"),
     "framework": ("id", "title", "groups"),
     "group": ("id", "title"),
-}  # fmt: skip
+}
 REQUIRED = {
     "instrument": ("id", "version", "title", "sections"),
     "dimension": ("id", "title"),
@@ -224,17 +274,20 @@ def load_data(data: Any, source: str = "") -> Instrument:
     version = check.string("version", top.get("version"))
     title = check.text("title", top.get("title"))
     applies_to = tuple(
-        s for i, v in enumerate(check.listing("applies_to", top.get("applies_to")))
+        s
+        for i, v in enumerate(check.listing("applies_to", top.get("applies_to")))
         if (s := check.string(f"applies_to[{i}]", v, PART_ID))
-    )  # fmt: skip
+    )
     total = check.one_of("total", top.get("total"), TOTALS, "weighted")
     frameworks = read_frameworks(check, top.get("frameworks"))
     tags = {f.id: {g.id for g in f.groups} for f in frameworks}
     dimensions = read_dimensions(check, top.get("dimensions"))
     sections, item_symbols = read_sections(check, top.get("sections"))
     indicators, broken, symbols = read_indicators(check, top.get("indicators"), item_symbols, dimensions, tags, total)
-    taken = {**dict.fromkeys(item_symbols, "already_item_id"),
-             **dict.fromkeys([*broken, *(ind.id for ind in indicators)], "already_indicator_id")}  # fmt: skip
+    taken = {
+        **dict.fromkeys(item_symbols, "already_item_id"),
+        **dict.fromkeys([*broken, *(ind.id for ind in indicators)], "already_indicator_id"),
+    }
     chapters = read_chapters(check, top.get("chapters"))
     clause_reader = ClauseReader(check, symbols, taken, broken, chapters, tags, total)
     clauses, broken_clauses = clause_reader.clauses(top.get("clauses"))

@@ -95,9 +95,15 @@ def clause_regional(scores: Scores, regions: Mapping[str, Sequence[int]]) -> lis
         for g, (region, count, total) in enumerate(zip(names, counts.tolist(), rated_count.tolist(), strict=True)):
             share = dict(zip(keys, shares[g], strict=True)) if total else dict.fromkeys(keys)
             figure = ClauseFigure(
-                region, clause.id, centres[g], total, dict(zip(keys, count, strict=True)), share, unrated[g],
+                region,
+                clause.id,
+                centres[g],
+                total,
+                dict(zip(keys, count, strict=True)),
+                share,
+                unrated[g],
                 not_applicable[g],
-            )  # fmt: skip
+            )
             out.append(figure)
     return out
 

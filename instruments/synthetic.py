@@ -124,8 +124,7 @@ def _township_model(
         c["staff_prof_tech"] = np.asarray(prof_tech, dtype=float)
     c["staff_health_tech"] = part(c["staff_prof_tech"], 0.85, 1.0)
     c["physicians"] = part(c["staff_health_tech"], 0.3, 0.45)
-    c["nurses"] = np.minimum(part(c["staff_health_tech"], 0.25, 0.5),
-                             c["staff_health_tech"] - c["physicians"])  # fmt: skip
+    c["nurses"] = np.minimum(part(c["staff_health_tech"], 0.25, 0.5), c["staff_health_tech"] - c["physicians"])
     c["gps"] = part(c["physicians"], 0.2, 0.6)
     c["tcm_physicians"] = part(c["physicians"], 0.1, 0.35)
     c["ph_physicians"] = part(c["physicians"], 0.0, 0.1)
@@ -336,15 +335,27 @@ def with_clauses(document: dict[str, Any], count: int = 150, auto_share: float =
     out["indicators"] = [{**ind, "groups": {"yanan": YANAN[n % len(YANAN)]}} for n, ind in enumerate(rising)]
     out["indicators"] += [ind for ind in document["indicators"] if ind not in rising]
     out["grades"] = [
-        {"id": "recommended", "label": "达到推荐标准",
-         "requires": [{"clauses": {"core": True}, "level": "C", "share": 1.0},
-                      {"clauses": {"standard": "recommended"}, "level": "B", "share": 0.6}]},
-        {"id": "basic", "label": "达到基本标准",
-         "requires": [{"clauses": {"standard": "basic"}, "level": "C", "share": 0.8}]},
-        {"id": "qualified", "label": "合格", "when": "staff_total < 40 and service_population < 15000",
-         "requires": [{"clauses": {"standard": "basic", "core": True}, "level": "C", "share": 1.0}]},
+        {
+            "id": "recommended",
+            "label": "达到推荐标准",
+            "requires": [
+                {"clauses": {"core": True}, "level": "C", "share": 1.0},
+                {"clauses": {"standard": "recommended"}, "level": "B", "share": 0.6},
+            ],
+        },
+        {
+            "id": "basic",
+            "label": "达到基本标准",
+            "requires": [{"clauses": {"standard": "basic"}, "level": "C", "share": 0.8}],
+        },
+        {
+            "id": "qualified",
+            "label": "合格",
+            "when": "staff_total < 40 and service_population < 15000",
+            "requires": [{"clauses": {"standard": "basic", "core": True}, "level": "C", "share": 1.0}],
+        },
         {"id": "below", "label": "未达到基本标准"},
-    ]  # fmt: skip
+    ]
     return out
 
 

@@ -151,7 +151,7 @@ def import_responses(
                 problem(places[code], "cannot_submit_row", problem=said)
                 for code, found in error.problems.items()
                 for said in found
-            ]  # fmt: skip
+            ]
         ) from None
 
 

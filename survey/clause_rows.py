@@ -94,11 +94,19 @@ def rows(
             rated = ratings.get(clause.id, ClauseRating())
             listed.append(
                 ClauseRow(
-                    clause, formatting.clause_kind(clause, lang), clause.text.get(lang),
+                    clause,
+                    formatting.clause_kind(clause, lang),
+                    clause.text.get(lang),
                     [(level.id, level.text.get(lang) if level.text else "") for level in clause.levels],
-                    card.clauses.get(clause.id, ""), rated.reported, rated.note, rated.verified, rated.comment,
-                    rated.verified_level, list(files.get(clause.id, ())), clause.id in missing,
+                    card.clauses.get(clause.id, ""),
+                    rated.reported,
+                    rated.note,
+                    rated.verified,
+                    rated.comment,
+                    rated.verified_level,
+                    list(files.get(clause.id, ())),
+                    clause.id in missing,
                 )
-            )  # fmt: skip
+            )
         out.append(ChapterRows(chapter.id, chapter.number, chapter.title.get(lang), listed))
     return out

@@ -49,14 +49,29 @@ XIXIAN = {  # new city: (login of its evaluator, its township health centres)
 XIXIAN_STAFF = [62, 95, 71, 48, 83, 120, 57, 66, 74, 88, 53, 79, 102, 45, 69, 58, 91, 110]
 XIXIAN_PROF_TECH = [50, 80, 56, 44, 66, 95, 47, 54, 60, 71, 42, 64, 82, 41, 56, 47, 74, 87]
 XIXIAN_ESTABLISHMENT = [58, 85, 64, 45, 75, 105, 50, 62, 64, 80, 46, 72, 90, 42, 60, 55, 80, 97]
-PINGWU_STAFF, PINGWU_PROF_TECH, PINGWU_ESTABLISHMENT = [35, 68, 54, 41, 39, 30], [29, 60, 47, 35, 34, 25], [
-    32, 62, 50, 38, 36, 28,
-]  # fmt: skip
+PINGWU_STAFF, PINGWU_PROF_TECH, PINGWU_ESTABLISHMENT = (
+    [35, 68, 54, 41, 39, 30],
+    [29, 60, 47, 35, 34, 25],
+    [
+        32,
+        62,
+        50,
+        38,
+        36,
+        28,
+    ],
+)
 EARLIER_VERSION = "2025.1"  # the 2024 round's instrument: indicators only, as before clauses were rated
 NOT_APPLICABLE_NOTE = "本院未开展此项服务"
 APPEALING = "619901003"  # 上林卫生院: appeals a county rating
-PINGWU = ["龙安镇卫生院", "江油关镇中心卫生院", "古城镇中心卫生院", "平通镇中心卫生院",
-          "豆叩镇中心卫生院", "水晶镇卫生院"]  # fmt: skip
+PINGWU = [
+    "龙安镇卫生院",
+    "江油关镇中心卫生院",
+    "古城镇中心卫生院",
+    "平通镇中心卫生院",
+    "豆叩镇中心卫生院",
+    "水晶镇卫生院",
+]
 
 
 @dataclass
@@ -209,16 +224,32 @@ def create_demo(db: Database) -> Logins:
 
     earlier = get("township-health-centre", EARLIER_VERSION)
     instrument = assessment.bundled()["township-health-centre"]
-    previous = create_round(db, earlier.id, "2024", "2024年度乡镇卫生院服务能力评估", version=earlier.version,
-                            review_levels=2)  # fmt: skip
-    current = create_round(db, instrument.id, "2025", "2025年度乡镇卫生院服务能力评估", version=instrument.version,
-                           review_levels=2, deadline="2026-03-31")  # fmt: skip
+    previous = create_round(
+        db, earlier.id, "2024", "2024年度乡镇卫生院服务能力评估", version=earlier.version, review_levels=2
+    )
+    current = create_round(
+        db,
+        instrument.id,
+        "2025",
+        "2025年度乡镇卫生院服务能力评估",
+        version=instrument.version,
+        review_levels=2,
+        deadline="2026-03-31",
+    )
     staff = np.array(XIXIAN_STAFF + PINGWU_STAFF, dtype=float)
     prof = np.array(XIXIAN_PROF_TECH + PINGWU_PROF_TECH, dtype=float)
     establishment = np.array(XIXIAN_ESTABLISHMENT + PINGWU_ESTABLISHMENT, dtype=float)
     n = len(centres)
-    columns = township_columns(n, 2025, staff, prof, blank_share=0, instrument=instrument, establishment=establishment,
-                               fixed=_well_equipped(instrument, n))  # fmt: skip
+    columns = township_columns(
+        n,
+        2025,
+        staff,
+        prof,
+        blank_share=0,
+        instrument=instrument,
+        establishment=establishment,
+        fixed=_well_equipped(instrument, n),
+    )
     this_year = answers_from_columns(instrument, columns)
     before = township_columns(n, 2025, staff, prof, blank_share=0, instrument=earlier)
     last_year = answers_from_columns(earlier, _a_year_earlier(earlier, before))
@@ -256,8 +287,9 @@ def create_demo(db: Database) -> Logins:
         return found
 
     for centre, values in zip(centres, last_year, strict=True):
-        response = submit(db, previous, earlier, fill(previous, earlier, centre, values), username="demo",
-                          source="demo")  # fmt: skip
+        response = submit(
+            db, previous, earlier, fill(previous, earlier, centre, values), username="demo", source="demo"
+        )
         review(previous, centre, response, 1, 2)
     set_status(db, previous, "closed")
 
@@ -272,13 +304,21 @@ def create_demo(db: Database) -> Logins:
         response = fill(current, instrument, centre, values)
         rate_self(centre, response, rated)
         attach(centre, rated)
-        response = submit(db, current, instrument, get_response(db, current.id, centre.code), username="demo",
-                          source="demo")  # fmt: skip
+        response = submit(
+            db, current, instrument, get_response(db, current.id, centre.code), username="demo", source="demo"
+        )
         if index % 5 == 1:
             login = reviewer(centre, 1)
-            send_back(db, current, response, level=1, username=login, user_id=ids[login],
-                      comment="请核实在岗职工与专业技术人员数",
-                      item_comments={"staff_prof_tech": "与人事报表不一致，请核对"})  # fmt: skip
+            send_back(
+                db,
+                current,
+                response,
+                level=1,
+                username=login,
+                user_id=ids[login],
+                comment="请核实在岗职工与专业技术人员数",
+                item_comments={"staff_prof_tech": "与人事报表不一致，请核对"},
+            )
         elif index % 5 in (2, 3):
             found = rate_county(centre, response, rated, index)
             response = review(current, centre, get_response(db, current.id, centre.code), 1)
@@ -295,5 +335,13 @@ def _appeal(db: Database, round_, instrument: Instrument, centre: Unit, rated: d
     """The centre appeals the first clause the county rated lower than it did, with a reason and a photo."""
     clause_id = next(key for key, (level, _) in found.items() if level != rated[key][0])
     member = User(0, "demo", "centre", centre.code, True)
-    lodge(db, round_, instrument, centre.code, clause_id, "我院已按要求整改，现场检查时资料未及时提供，现补充佐证材料",
-          member, file=("整改后现场照片.png", demo_files.png(seed=7)))  # fmt: skip
+    lodge(
+        db,
+        round_,
+        instrument,
+        centre.code,
+        clause_id,
+        "我院已按要求整改，现场检查时资料未及时提供，现补充佐证材料",
+        member,
+        file=("整改后现场照片.png", demo_files.png(seed=7)),
+    )

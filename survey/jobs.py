@@ -309,9 +309,14 @@ def _cards(db: Database, job: Job, folder: Path, progress: Progress) -> tuple[st
     from .store.rounds import get_round
 
     cards = folder / "cards"
-    count = assessment.write_cards(db, get_round(db, job.round_id), cards, job.scope_code,
-                                   progress=functools.partial(_counted, progress),
-                                   approved_only=job.options.get("approved_only", False))  # fmt: skip
+    count = assessment.write_cards(
+        db,
+        get_round(db, job.round_id),
+        cards,
+        job.scope_code,
+        progress=functools.partial(_counted, progress),
+        approved_only=job.options.get("approved_only", False),
+    )
     zipped(folder, f"{job.options['name']}.zip", sorted(cards.iterdir()))
     cards.rmdir()
     return f"{count}", f"{job.options['name']}.zip"

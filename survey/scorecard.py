@@ -71,9 +71,16 @@ def card(instrument: Instrument, values: Mapping[str, Any], lang: str, gaps: boo
         word = str(VERDICT_WORDS[status]) if status in VERDICT_WORDS else formatting.status(status, lang)
         gap = instruments.describe(instrument, result.gap, lang) if result.gap else ""
         rows.append(
-            Row(indicator.id, indicator.label.get(lang), formatting.value(indicator, result.value, lang),
-                formatting.target(indicator, lang), status, word, gap)
-        )  # fmt: skip
+            Row(
+                indicator.id,
+                indicator.label.get(lang),
+                formatting.value(indicator, result.value, lang),
+                formatting.target(indicator, lang),
+                status,
+                word,
+                gap,
+            )
+        )
     grades = {grade.id: grade.label.get(lang) for grade in instrument.grades}
     total = "" if scored.total is None else f"{scored.total:.1f}"
     requirements = [

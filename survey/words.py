@@ -50,8 +50,13 @@ STATUS_WORDS = {status: _Word("status_" + status) for status in SHOWN}
 LEVEL_WORDS = {level: _Word(f"review_level_{level}") for level in range(5)}  # 自评, then the four review levels
 ACTION_WORDS = {"submit": _l("提交"), "return": _l("退回"), "approve": _l("通过"), "reopen": _l("重新打开")}
 ROUND_WORDS = {"open": _l("进行中"), "closed": _l("已结束")}
-JOB_WORDS = {"league": _l("排名表"), "cards": _l("全部报告卡"), "import": _l("导入填报"), "score": _l("重新评分"),
-             "approve": _l("批量通过")}  # fmt: skip
+JOB_WORDS = {
+    "league": _l("排名表"),
+    "cards": _l("全部报告卡"),
+    "import": _l("导入填报"),
+    "score": _l("重新评分"),
+    "approve": _l("批量通过"),
+}
 JOB_STATES = {"waiting": _l("排队中"), "running": _l("进行中"), "done": _l("已完成"), "failed": _l("未完成")}
 ROLE_WORDS = {role: _Word("role_" + role) for role in ROLES}
 UNIT_LEVEL_WORDS = {level: _Word("level_" + level) for level in LEVELS}

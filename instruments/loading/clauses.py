@@ -68,8 +68,9 @@ class ClauseReader:
         number = printed_number(check, f"{where}.number", raw.get("number"))
         chapter = check.string(f"{where}.chapter", raw.get("chapter"))
         if chapter is not None and chapter not in self.chapter_ids:
-            check.problem(f"{where}.chapter", "unknown_chapter", value=chapter,
-                          suggestion=closest(chapter, self.chapter_ids))  # fmt: skip
+            check.problem(
+                f"{where}.chapter", "unknown_chapter", value=chapter, suggestion=closest(chapter, self.chapter_ids)
+            )
         standard = check.one_of(f"{where}.standard", raw.get("standard"), STANDARDS, None)
         core = check.flag(f"{where}.core", raw.get("core"))
         text = check.text(f"{where}.text", raw.get("text"))
@@ -130,8 +131,9 @@ class ClauseReader:
             if rated == "onsite" and record.get("when") is not None:
                 check.problem(f"{level_where}.when", "when_on_onsite")
             elif record.get("when") is not None:
-                when = check.expression(f"{level_where}.when", record["when"], self.symbols, condition=True,
-                                        broken=self.broken)  # fmt: skip
+                when = check.expression(
+                    f"{level_where}.when", record["when"], self.symbols, condition=True, broken=self.broken
+                )
             elif rated == "auto":
                 check.problem(f"{level_where}.when", "level_needs_when")
             text = check.text(f"{level_where}.text", record.get("text"))

@@ -50,8 +50,9 @@ class GradeReader:
             must_meet = self._must_meet(f"{where}.must_meet", record.get("must_meet"))
             when = None
             if record.get("when") is not None:
-                when = check.expression(f"{where}.when", record["when"], self.symbols, condition=True,
-                                        broken=self.broken)  # fmt: skip
+                when = check.expression(
+                    f"{where}.when", record["when"], self.symbols, condition=True, broken=self.broken
+                )
             requires = [
                 requirement
                 for at, condition in check.entries(f"{where}.requires", record.get("requires"))
@@ -114,8 +115,9 @@ class GradeReader:
         standard = check.one_of(f"{where}.standard", record.get("standard"), STANDARDS, None)
         chapter = check.string(f"{where}.chapter", record.get("chapter"))
         if chapter is not None and chapter not in self.chapter_ids:
-            check.problem(f"{where}.chapter", "unknown_chapter", value=chapter,
-                          suggestion=closest(chapter, self.chapter_ids))  # fmt: skip
+            check.problem(
+                f"{where}.chapter", "unknown_chapter", value=chapter, suggestion=closest(chapter, self.chapter_ids)
+            )
         ids = []
         for i, value in enumerate(check.listing(f"{where}.ids", record.get("ids"))):
             at = f"{where}.ids[{i}]"

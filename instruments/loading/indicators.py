@@ -96,8 +96,9 @@ def _too_deep(check: Checker, records: dict, graph: dict[str, tuple[str, ...]], 
             path.append(through)
             through = depth[through][1]
         shown = " → ".join(path) + (" → …" if through is not None else "")
-        check.problem(f"{records[ind_id][0]}.formula", "indicators_too_deep", depth=level, path=shown,
-                      limit=MAX_INDICATOR_DEPTH)  # fmt: skip
+        check.problem(
+            f"{records[ind_id][0]}.formula", "indicators_too_deep", depth=level, path=shown, limit=MAX_INDICATOR_DEPTH
+        )
     return out
 
 
@@ -146,8 +147,12 @@ class _Fields:
                 check.problem(f"{where}.pooled", "pooled_not_number")
         dimension = check.string(f"{where}.dimension", raw.get("dimension"))
         if dimension is not None and dimension not in self.dimension_ids:
-            check.problem(f"{where}.dimension", "unknown_dimension", value=dimension,
-                          suggestion=closest(dimension, self.dimension_ids))  # fmt: skip
+            check.problem(
+                f"{where}.dimension",
+                "unknown_dimension",
+                value=dimension,
+                suggestion=closest(dimension, self.dimension_ids),
+            )
         if self.total == "mean_of_dimensions" and raw.get("target") is not None and raw.get("dimension") is None:
             check.problem(f"{where}.dimension", "dimension_needed")
         standard = check.standard(f"{where}.standard", raw.get("standard"))

@@ -70,8 +70,13 @@ def sections(check: Checker, raw: Any) -> tuple[list[Section], dict[str, Symbol]
             if item_type is None:
                 if kind is not None:
                     hint = closest(kind, ITEM_TYPES) if isinstance(kind, str) else None
-                    check.problem(f"{where}.type", "unknown_type", found=describe(kind), suggestion=hint,
-                                  allowed=", ".join(ITEM_TYPES))  # fmt: skip
+                    check.problem(
+                        f"{where}.type",
+                        "unknown_type",
+                        found=describe(kind),
+                        suggestion=hint,
+                        allowed=", ".join(ITEM_TYPES),
+                    )
                 symbols[item["id"]] = Symbol(NUMBER)  # checked as a number, so one mistake is reported once
                 continue
             types[item["id"]] = item_type

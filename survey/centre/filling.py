@@ -108,9 +108,14 @@ def _filling(db: Database, round_: Round, org_code: str) -> Filling:
     if response is None:
         return Filling(round_, instrument, org_code, None, {}, {}, {})
     return Filling(
-        round_, instrument, org_code, response, answers(db, instrument, response.id),
-        clause_ratings(db, instrument, response.id), evidence_store.evidence_of(db, response.id),
-    )  # fmt: skip
+        round_,
+        instrument,
+        org_code,
+        response,
+        answers(db, instrument, response.id),
+        clause_ratings(db, instrument, response.id),
+        evidence_store.evidence_of(db, response.id),
+    )
 
 
 def my_rounds(db: Database, user: User) -> list[Filling]:
@@ -138,9 +143,15 @@ def save(db: Database, filling: Filling, typed: Mapping[str, Any], version: int,
         if merged.get(item.id) is not None and not check.relevant(item.id)
     }
     response, _ = save_answers(
-        db, filling.round, filling.instrument, filling.org_code, {**typed, **cleared},
-        username=user.username, source="web", expected_version=version or None,
-    )  # fmt: skip
+        db,
+        filling.round,
+        filling.instrument,
+        filling.org_code,
+        {**typed, **cleared},
+        username=user.username,
+        source="web",
+        expected_version=version or None,
+    )
     return response
 
 
@@ -198,8 +209,15 @@ def rate(db: Database, filling: Filling, given: Mapping[str, tuple[Any, str]], v
     """Save self-ratings with their notes (clause id: (level, note)), based on the response's `version`."""
     if version == 0 and filling.response is not None:
         raise ConflictError("created_elsewhere")
-    response, _ = self_rate(db, filling.round, filling.instrument, filling.org_code, given, username=user.username,
-                            expected_version=version or None)  # fmt: skip
+    response, _ = self_rate(
+        db,
+        filling.round,
+        filling.instrument,
+        filling.org_code,
+        given,
+        username=user.username,
+        expected_version=version or None,
+    )
     return response
 
 
@@ -245,8 +263,9 @@ def disputed(db: Database, filling: Filling) -> list[Disputed]:
             out.append(Disputed(found[item_id], lodged.get(item_id, [])))
         elif item_id in lodged:
             last = lodged[item_id][-1]
-            out.append(Disputed(appeal_store.Dispute(item_id, last.reported, last.verified, last.level, ""),
-                                lodged[item_id]))  # fmt: skip
+            out.append(
+                Disputed(appeal_store.Dispute(item_id, last.reported, last.verified, last.level, ""), lodged[item_id])
+            )
     return out
 
 
@@ -260,5 +279,14 @@ def appeal(
     user: User,
 ) -> appeal_store.Appeal:
     """Appeal an evaluator's verified value or level of `item_id`, on the response the page showed."""
-    return appeal_store.lodge(db, filling.round, filling.instrument, filling.org_code, item_id, reason, user,
-                              response_id=response_id, file=file)  # fmt: skip
+    return appeal_store.lodge(
+        db,
+        filling.round,
+        filling.instrument,
+        filling.org_code,
+        item_id,
+        reason,
+        user,
+        response_id=response_id,
+        file=file,
+    )

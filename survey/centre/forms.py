@@ -233,8 +233,11 @@ def rating_form(clauses: Sequence[Clause], language: str) -> type[RatingForm]:
     Form.clauses = tuple(clause for clause in clauses if not clause.auto)
     for clause in Form.clauses:
         options = [SelectChoice(level.id, level.id) for level in clause.levels]
-        options += [SelectChoice(BELOW, _l("未达到")), SelectChoice(NOT_APPLICABLE, _l("不适用")),
-                    SelectChoice(UNRATED, _l("暂不评"))]  # fmt: skip
+        options += [
+            SelectChoice(BELOW, _l("未达到")),
+            SelectChoice(NOT_APPLICABLE, _l("不适用")),
+            SelectChoice(UNRATED, _l("暂不评")),
+        ]
         setattr(Form, RATE + clause.id, RadioField(choices=options, validate_choice=False, validators=[Optional()]))
         setattr(Form, NOTE + clause.id, TextAreaField(validators=[Optional(), Length(max=MAX_COMMENT)]))
     return Form

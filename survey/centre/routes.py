@@ -190,8 +190,9 @@ def submit(round_id: int) -> Response | str:
         return _render_overview(found)
     else:
         try:
-            submit_response(get_db(), found.round, found.instrument, found.response,
-                            username=g.user.username, user_id=g.user.id)  # fmt: skip
+            submit_response(
+                get_db(), found.round, found.instrument, found.response, username=g.user.username, user_id=g.user.id
+            )
         except StoreError as error:
             flash(_("未能提交：%(reason)s", reason=error.text(language())), "error")
         else:
@@ -226,8 +227,14 @@ def upload(round_id: int) -> Response | str:
     try:
         summary = filling.upload(get_db(), found, file.read(), file.filename or "upload.xlsx", g.user)
     except filling.ForeignFileError as error:
-        flash(_("未导入：%(whose)s，不是本机构（%(code)s）的。请下载本机构的模板填写后再上传。",
-                whose=_whose(error.owners), code=found.org_code), "error")  # fmt: skip
+        flash(
+            _(
+                "未导入：%(whose)s，不是本机构（%(code)s）的。请下载本机构的模板填写后再上传。",
+                whose=_whose(error.owners),
+                code=found.org_code,
+            ),
+            "error",
+        )
     except WorkbookError as error:
         flash(_("未导入：文件中有问题，请改正后重新上传。"), "error")
         said = error.lines(language())
@@ -261,9 +268,15 @@ def _render_chapter(found: filling.Filling, chapter: Chapter, form: RatingForm, 
     missing = {clause.id for clause in found.missing_evidence}
     shown_rows = clause_rows.rows(found.instrument, card, found.ratings, found.files, missing, lang, [chapter.id])
     return render_template(
-        "centre/chapter.html", filling=found, chapter=chapter, chapter_rows=shown_rows[0], form=form, card=card,
-        chapters=clause_rows.chapters(found.instrument), conflict=conflict,
-    )  # fmt: skip
+        "centre/chapter.html",
+        filling=found,
+        chapter=chapter,
+        chapter_rows=shown_rows[0],
+        form=form,
+        card=card,
+        chapters=clause_rows.chapters(found.instrument),
+        conflict=conflict,
+    )
 
 
 @bp.route("/rounds/<int:round_id>/chapters/<chapter_id>", methods=("GET", "POST"))
@@ -287,8 +300,14 @@ def chapter(round_id: int, chapter_id: str) -> Response | str:
     except ConflictError:
         return _render_chapter(found, part, form, conflict=True)
     except RatingError as error:  # checked above; a clause gone from the page is refused here
-        flash(_("未保存：%(where)s：%(reason)s", where=thing_name(found.instrument, error.clause_id, language()),
-                reason=error.text(language())), "error")  # fmt: skip
+        flash(
+            _(
+                "未保存：%(where)s：%(reason)s",
+                where=thing_name(found.instrument, error.clause_id, language()),
+                reason=error.text(language()),
+            ),
+            "error",
+        )
         return _render_chapter(found, part, form)
     except StoreError as error:
         flash(_("未能保存：%(reason)s", reason=error.text(language())), "error")
@@ -328,8 +347,15 @@ def add_evidence(round_id: int) -> Response:
     try:
         added = filling.attach(get_db(), found, target, file.filename or "", file.read(), g.user)
     except EvidenceError as error:
-        flash(_("未上传：%(where)s：“%(name)s”：%(reason)s。", where=where, name=error.name,
-                reason=error.text(language())), "error")  # fmt: skip
+        flash(
+            _(
+                "未上传：%(where)s：“%(name)s”：%(reason)s。",
+                where=where,
+                name=error.name,
+                reason=error.text(language()),
+            ),
+            "error",
+        )
     else:
         flash(_("已上传佐证材料“%(name)s”：%(where)s。", name=added.name, where=where), "success")
     return _back_to(found, target)
@@ -384,8 +410,15 @@ def appeal(round_id: int) -> Response | str:
         flash(_("未提交申诉：%(where)s：%(reason)s。", where=where, reason=error.text(language())), "error")
         return _render_overview(found, appealing=form)
     except EvidenceError as error:
-        flash(_("未提交申诉：%(where)s：“%(name)s”：%(reason)s。", where=where, name=error.name,
-                reason=error.text(language())), "error")  # fmt: skip
+        flash(
+            _(
+                "未提交申诉：%(where)s：“%(name)s”：%(reason)s。",
+                where=where,
+                name=error.name,
+                reason=error.text(language()),
+            ),
+            "error",
+        )
         return _render_overview(found, appealing=form)
     flash(_("已提交申诉：%(where)s。等待评审处理。", where=where), "success")
     return redirect(url_for("centre.overview", round_id=round_id) + "#appeals")

@@ -25,10 +25,16 @@ def distribution(counts: Sequence[int], unscored: int) -> Markup:
         (_("%(low)d–%(high)d 分：%(n)d 家", low=10 * i, high=10 * (i + 1), n=n) for i, n in enumerate(counts)),
         language(),
     )
-    desc = _("%(n)d 家机构的总分分布（未评分的 %(m)d 家不计）。%(groups)s", n=sum(counts), m=unscored,
-             groups=groups)  # fmt: skip
-    svg = charts.histogram([], title=_("总分分布"), desc=desc, chart_id="distribution", x_label=_("总分（分）"),
-                           y_label=_("机构数"), counts=counts)  # fmt: skip
+    desc = _("%(n)d 家机构的总分分布（未评分的 %(m)d 家不计）。%(groups)s", n=sum(counts), m=unscored, groups=groups)
+    svg = charts.histogram(
+        [],
+        title=_("总分分布"),
+        desc=desc,
+        chart_id="distribution",
+        x_label=_("总分（分）"),
+        y_label=_("机构数"),
+        counts=counts,
+    )
     return Markup(svg)  # every text in it was escaped by charts
 
 
@@ -48,8 +54,9 @@ def shares(summary: Summary, indicator_id: str, label: str) -> Markup:
     lines = summary.lines_of(indicator_id)
     rows = [charts.Bar(_region_name(line), line.figure.share, _share_text(line)) for line in lines]
     desc = joined((f"{row.label}{mark('：', language())}{row.text}" for row in rows), language())
-    svg = charts.bars(rows, title=_("%(indicator)s：各地区达标率", indicator=label), desc=desc, chart_id="shares",
-                      ticks=PERCENT_TICKS)  # fmt: skip
+    svg = charts.bars(
+        rows, title=_("%(indicator)s：各地区达标率", indicator=label), desc=desc, chart_id="shares", ticks=PERCENT_TICKS
+    )
     return Markup(svg)
 
 
@@ -63,8 +70,14 @@ def heat(summary: Summary, lang: str) -> Markup:
         by_code = {line.region.code: line for line in item.lines}
         cells.append([(by_code[c].figure.share, by_code[c].share or "—") for c in codes])
     desc = _("每格为该地区达标机构占填报机构的比例，颜色越深比例越高；“—”表示无填报数据。")
-    svg = charts.heat_table([i.indicator.label.get(lang) for i in scored], [r.name or _("全部地区") for r in regions],
-                            cells, title=_("各指标达标率（按地区）"), desc=desc, chart_id="heat")  # fmt: skip
+    svg = charts.heat_table(
+        [i.indicator.label.get(lang) for i in scored],
+        [r.name or _("全部地区") for r in regions],
+        cells,
+        title=_("各指标达标率（按地区）"),
+        desc=desc,
+        chart_id="heat",
+    )
     return Markup(svg)
 
 
@@ -76,6 +89,13 @@ def dimension_profile(found: Profile) -> Markup:
         mean = "—" if dim.mean is None else formatting.number(dim.mean, 1)
         rows.append(charts.Bar(dim.title, dim.value, _("%(value)s（均值 %(mean)s）", value=value, mean=mean), dim.mean))
     desc = joined((f"{row.label}{mark('：', language())}{row.text}" for row in rows), language())
-    svg = charts.bars(rows, title=_("维度得分与辖区均值"), desc=desc, chart_id="profile", top=100.0, ticks=SCORE_TICKS,
-                      marker_label=_("辖区均值"))  # fmt: skip
+    svg = charts.bars(
+        rows,
+        title=_("维度得分与辖区均值"),
+        desc=desc,
+        chart_id="profile",
+        top=100.0,
+        ticks=SCORE_TICKS,
+        marker_label=_("辖区均值"),
+    )
     return Markup(svg)

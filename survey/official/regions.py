@@ -179,9 +179,14 @@ def _below(db: Database, held: RoundFigures, level: str, under: np.ndarray) -> d
 
 
 def summary(
-    db: Database, league: League, level: str | None, lang: str = "zh", region: str | None = None, by: str = "",
+    db: Database,
+    league: League,
+    level: str | None,
+    lang: str = "zh",
+    region: str | None = None,
+    by: str = "",
     page: int = 1,
-) -> Summary:  # fmt: skip
+) -> Summary:
     """The figures of every indicator for a region of the league's scope and the regions (or groups) below it."""
     found = parts(db, league, level, region, by, page)
     by_region = {r.code: r for r in [found.top, *found.regions]}
@@ -190,8 +195,11 @@ def summary(
     for figure in _figures(found):
         ind = instrument.indicator[figure.indicator]
         grouped.setdefault(ind.id, []).append(_line(ind, by_region[figure.region], figure))
-    lines = [IndicatorLines(ind, formatting.target(ind, lang), grouped[ind.id]) for ind in instrument.indicators
-             if ind.id in grouped]  # fmt: skip
+    lines = [
+        IndicatorLines(ind, formatting.target(ind, lang), grouped[ind.id])
+        for ind in instrument.indicators
+        if ind.id in grouped
+    ]
     return Summary(found, lines)
 
 
@@ -218,9 +226,14 @@ class ClauseLines:
 
 
 def clause_view(
-    db: Database, league: League, level: str | None, region: str | None = None, by: str = "", page: int = 1,
+    db: Database,
+    league: League,
+    level: str | None,
+    region: str | None = None,
+    by: str = "",
+    page: int = 1,
     clause_id: str = "",
-) -> tuple[Parts, list[ClauseLines], ClauseLines | None]:  # fmt: skip
+) -> tuple[Parts, list[ClauseLines], ClauseLines | None]:
     """Every clause's figures in the region shown, and one clause's (`clause_id`) in each region below it."""
     found = parts(db, league, level, region, by, page)
     if not league.instrument.clauses:
@@ -228,8 +241,9 @@ def clause_view(
     scores = found.scores
     overview = instruments.clause_regional(scores, {found.top.code: found.members[found.top.code]})
     clauses = league.instrument.clause
-    every = [ClauseLines(clauses[f.clause], ("below", *clauses[f.clause].level_ids), [(found.top, f)])
-             for f in overview]  # fmt: skip
+    every = [
+        ClauseLines(clauses[f.clause], ("below", *clauses[f.clause].level_ids), [(found.top, f)]) for f in overview
+    ]
     chosen = None
     if clause_id in clauses:
         figures = [f for f in instruments.clause_regional(scores, found.members) if f.clause == clause_id]

@@ -126,9 +126,18 @@ def page(
     """Page `number` of the league's rows that match `chosen` (clamped to the pages there are)."""
     size = size or PAGE_SIZE
     number = min(max(number, 1), MAX_PAGE)
-    first = standings.league_page(db, table.round, table.scope, table.approved_only, chosen=chosen, sort=sort,
-                                  descending=descending, groups=groups, offset=(max(number, 1) - 1) * size,
-                                  limit=size)  # fmt: skip
+    first = standings.league_page(
+        db,
+        table.round,
+        table.scope,
+        table.approved_only,
+        chosen=chosen,
+        sort=sort,
+        descending=descending,
+        groups=groups,
+        offset=(max(number, 1) - 1) * size,
+        limit=size,
+    )
     pages = max(1, math.ceil(first.shown / size))
     if number > pages:
         return page(db, table, chosen, sort, descending, pages, groups, size)

@@ -102,11 +102,14 @@ def league(round_id: int) -> str:
     groups = _groups(table, request.args.get("groups"))
     choices = {
         "county": [("", _("全部县（区）")), *reports.counties(db, table)],
-        "grade": [("", _("全部等级")), *((gr.id, gr.label.get(lang)) for gr in table.instrument.grades),
-                  (reports.NO_GRADE, _("无等级"))],
+        "grade": [
+            ("", _("全部等级")),
+            *((gr.id, gr.label.get(lang)) for gr in table.instrument.grades),
+            (reports.NO_GRADE, _("无等级")),
+        ],
         "sort": [(key, key) for key in table.sort_keys(groups)],
         "groups": [(g.id, g.id) for g in table.group_sets] or [("", "")],
-    }  # fmt: skip
+    }
     form, ignored = forms.read(forms.LeagueQuery, request.args, choices, {"groups": groups.id if groups else ""})
     key = form.sort.data
     descending = form.order.data == "desc" if form.order.data else reports.default_descending(key)
@@ -117,10 +120,18 @@ def league(round_id: int) -> str:
     _notice(ignored)
     counts, unscored = standings.histogram(db, round_, scope, table.approved_only, chosen)
     return render_template(
-        "official/league.html", league=table, form=form, page=page, sort=key, descending=descending,
-        chart=graphs.distribution(counts, unscored), filtered=chosen.any, groups=groups,
-        group_words=_group_words(table, lang), by_choices=attribute_choices(),
-    )  # fmt: skip
+        "official/league.html",
+        league=table,
+        form=form,
+        page=page,
+        sort=key,
+        descending=descending,
+        chart=graphs.distribution(counts, unscored),
+        filtered=chosen.any,
+        groups=groups,
+        group_words=_group_words(table, lang),
+        by_choices=attribute_choices(),
+    )
 
 
 def _group_words(table: reports.League, lang: str) -> dict[str, str]:
@@ -161,16 +172,27 @@ def regional(round_id: int) -> str:
     lang = language()
     form = _regions_form(table, scope, lang)
     try:
-        summary = regions.summary(db, table, form.level.data or None, lang, request.args.get("region") or None,
-                                  form.by.data or "", form.page.data)  # fmt: skip
+        summary = regions.summary(
+            db,
+            table,
+            form.level.data or None,
+            lang,
+            request.args.get("region") or None,
+            form.by.data or "",
+            form.page.data,
+        )
     except NotFoundError:
         abort(404)
     chosen = table.instrument.indicator.get(form.indicator.data)
     return render_template(
-        "official/regions.html", league=table, summary=summary, form=form, chosen=chosen,
+        "official/regions.html",
+        league=table,
+        summary=summary,
+        form=form,
+        chosen=chosen,
         shares=graphs.shares(summary, chosen.id, chosen.label.get(lang)) if chosen else "",
         heat=graphs.heat(summary, lang) if chosen else "",
-    )  # fmt: skip
+    )
 
 
 @bp.get("/rounds/<int:round_id>/clauses")
@@ -182,13 +204,26 @@ def clauses(round_id: int) -> str:
     table = reports.league(db, round_, scope, _approved_only())
     form = _regions_form(table, scope, language())
     try:
-        parts, every, chosen = regions.clause_view(db, table, form.level.data or None,
-                                                   request.args.get("region") or None, form.by.data or "",
-                                                   form.page.data, form.clause.data or "")  # fmt: skip
+        parts, every, chosen = regions.clause_view(
+            db,
+            table,
+            form.level.data or None,
+            request.args.get("region") or None,
+            form.by.data or "",
+            form.page.data,
+            form.clause.data or "",
+        )
     except NotFoundError:
         abort(404)
-    return render_template("official/clauses.html", league=table, summary=parts, form=form, every=every,
-                           chosen=chosen, percent=regions.percent)  # fmt: skip
+    return render_template(
+        "official/clauses.html",
+        league=table,
+        summary=parts,
+        form=form,
+        every=every,
+        chosen=chosen,
+        percent=regions.percent,
+    )
 
 
 @bp.get("/rounds/<int:round_id>/centres/<org_code>")
@@ -208,8 +243,9 @@ def centre(round_id: int, org_code: str) -> str:
     return render_template("official/centre.html", league=table, found=found, form=form, chart=chart)
 
 
-def _download(round_id: int, query: type[forms.ReportQuery] = forms.ReportQuery,
-              choices: dict | None = None) -> tuple[Round, str | None, forms.ReportQuery]:  # fmt: skip
+def _download(
+    round_id: int, query: type[forms.ReportQuery] = forms.ReportQuery, choices: dict | None = None
+) -> tuple[Round, str | None, forms.ReportQuery]:
     """The round, the user's scope of it and the download's query; a bad query is a 400, not a guess."""
     round_, scope = _open(round_id)
     form, ignored = forms.read(query, request.args, choices)
@@ -231,8 +267,9 @@ def _size(round_: Round, scope: str | None, approved_only: bool) -> int:
 def _as_job(kind: str, round_: Round, size: int, form: forms.ReportQuery) -> str:
     """A page offering to make the download in the background (a link never starts work by itself)."""
     by = form.by.data if isinstance(form, forms.LeagueDownload) else ""
-    return render_template("jobs/ask.html", kind=kind, round=round_, size=size, approved_only=form.approved_only.data,
-                           by=by)  # fmt: skip
+    return render_template(
+        "jobs/ask.html", kind=kind, round=round_, size=size, approved_only=form.approved_only.data, by=by
+    )
 
 
 @bp.get("/rounds/<int:round_id>/league.xlsx")

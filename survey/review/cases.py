@@ -58,25 +58,40 @@ class QueuePage:
 
 
 def queue(
-    db: Database, round_: Round, scope: str | None, user: User, chosen: standings.Filter, page: int = 1,
+    db: Database,
+    round_: Round,
+    scope: str | None,
+    user: User,
+    chosen: standings.Filter,
+    page: int = 1,
     size: int | None = None,
-) -> QueuePage:  # fmt: skip
+) -> QueuePage:
     """One page of the round's responses in scope that match `chosen`, each with its score, failed targets, flags."""
     size = size or PAGE_SIZE
     page = min(max(page, 1), 1_000_000)
     level = reviewer_level(db, user)
-    found = standings.league_page(db, round_, scope, False, chosen=chosen, sort="name", offset=(page - 1) * size,
-                                  limit=size)  # fmt: skip
+    found = standings.league_page(
+        db, round_, scope, False, chosen=chosen, sort="name", offset=(page - 1) * size, limit=size
+    )
     pages = max(1, math.ceil(found.shown / size))
     if page > pages:
         return queue(db, round_, scope, user, chosen, pages, size)
     responses = {r.id: r for r in responses_by_id(db, [s.response_id for s in found.rows])}
     flags = flag_numbers(db, [s.response_id for s in found.rows])
     rows = [
-        Row(s.code, s.name, s.county, s.county_code, responses[s.response_id], s.total, s.failed,
-            flags.get(s.response_id, 0), awaits(round_, responses[s.response_id], level))
+        Row(
+            s.code,
+            s.name,
+            s.county,
+            s.county_code,
+            responses[s.response_id],
+            s.total,
+            s.failed,
+            flags.get(s.response_id, 0),
+            awaits(round_, responses[s.response_id], level),
+        )
         for s in found.rows
-    ]  # fmt: skip
+    ]
     return QueuePage(rows, found.shown, found.total, page, pages)
 
 

@@ -35,8 +35,15 @@ def rate_clause(round_id: int, org_code: str, clause_id: str) -> Response:
         flash(_("未保存评级：%(where)s：意见不能超过 2000 字。", where=where), "error")
         return back
     try:
-        rate(get_db(), case.round, case.instrument, case.response, {clause_id: (form.level.data, form.comment.data)},
-             g.user, expected_version=form.opened_version())  # fmt: skip
+        rate(
+            get_db(),
+            case.round,
+            case.instrument,
+            case.response,
+            {clause_id: (form.level.data, form.comment.data)},
+            g.user,
+            expected_version=form.opened_version(),
+        )
     except NotFoundError:
         abort(404)
     except RatingError as error:

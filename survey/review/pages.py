@@ -65,7 +65,7 @@ def answer_rows(case: Case, found: Details, lang: str) -> list[tuple[Section, li
                 item.id in found.verified,
                 flagged.get(item.id, []),
                 notes.get(item.id, ""),
-            )  # fmt: skip
+            )
             for item in section.items
         ]
         out.append((section, rows))
@@ -91,9 +91,14 @@ def flag_rows(instrument: Instrument, flags: Sequence[Flag], card: scorecard.Car
             out.append(FlagRow("target", str(words.FLAG_WORDS["target"]), row.id, row.label, detail + gap))
     for flag in flags:
         out.append(
-            FlagRow(flag.kind, str(words.FLAG_WORDS[flag.kind]), flag.name,
-                    words.label(instrument, flag.name, lang), words.flag_detail(instrument, flag, lang))
-        )  # fmt: skip
+            FlagRow(
+                flag.kind,
+                str(words.FLAG_WORDS[flag.kind]),
+                flag.name,
+                words.label(instrument, flag.name, lang),
+                words.flag_detail(instrument, flag, lang),
+            )
+        )
     return out
 
 
@@ -118,18 +123,38 @@ def timeline(instrument: Instrument, audit: Sequence[dict], history: Sequence[di
     events = []
     for row in audit:
         events.append(
-            Event(row["at"], row["username"], str(words.AUDIT_WORDS.get(row["action"], row["action"])),
-                  words.label(instrument, row["item_id"], lang) if row["item_id"] else "",
-                  words.audit_value(instrument, row, row["old"], lang),
-                  words.audit_value(instrument, row, row["new"], lang),
-                  str(words.SOURCE_WORDS.get(row["source"], row["source"])), kind=row["action"])
-        )  # fmt: skip
+            Event(
+                row["at"],
+                row["username"],
+                str(words.AUDIT_WORDS.get(row["action"], row["action"])),
+                words.label(instrument, row["item_id"], lang) if row["item_id"] else "",
+                words.audit_value(instrument, row, row["old"], lang),
+                words.audit_value(instrument, row, row["new"], lang),
+                str(words.SOURCE_WORDS.get(row["source"], row["source"])),
+                kind=row["action"],
+            )
+        )
     for step in history:
-        what = _("%(level)s：%(action)s", level=words.LEVEL_WORDS.get(step["level"], step["level"]),
-                 action=words.ACTION_WORDS.get(step["action"], step["action"]))  # fmt: skip
+        what = _(
+            "%(level)s：%(action)s",
+            level=words.LEVEL_WORDS.get(step["level"], step["level"]),
+            action=words.ACTION_WORDS.get(step["action"], step["action"]),
+        )
         notes = tuple((words.label(instrument, k, lang), v) for k, v in step["item_comments"].items())
-        events.append(Event(step["created_at"], step["username"] or _("（系统）"), what, "", "", "",
-                            str(words.SOURCE_WORDS["review"]), step["comment"], notes, REVIEWED))  # fmt: skip
+        events.append(
+            Event(
+                step["created_at"],
+                step["username"] or _("（系统）"),
+                what,
+                "",
+                "",
+                "",
+                str(words.SOURCE_WORDS["review"]),
+                step["comment"],
+                notes,
+                REVIEWED,
+            )
+        )
     return sorted(events, key=lambda event: event.at)[::-1]
 
 

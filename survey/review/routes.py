@@ -118,13 +118,24 @@ def queue() -> str:
         listed = cases.queue(db, round_, scope, g.user, everything, _number("page"))
     counts = status_counts(db, round_, scope)
     return render_template(
-        "review/queue.html", rounds=rounds, round=round_, awaiting=awaiting, listed=listed, filters=filters,
-        bulk=BulkForm(), query=query, waiting_in=waiting_in, all_picked=request.args.get("pick") == "all",
-        counts=counts, centres=sum(counts.values()),
+        "review/queue.html",
+        rounds=rounds,
+        round=round_,
+        awaiting=awaiting,
+        listed=listed,
+        filters=filters,
+        bulk=BulkForm(),
+        query=query,
+        waiting_in=waiting_in,
+        all_picked=request.args.get("pick") == "all",
+        counts=counts,
+        centres=sum(counts.values()),
         started=sum(counts.values()) - counts[NEW],
-        appeals=[(row, name, thing_name(round_instrument(db, round_), row["item_id"], language()))
-                 for row, name in cases.appeals_waiting(db, round_, g.user)],
-    )  # fmt: skip
+        appeals=[
+            (row, name, thing_name(round_instrument(db, round_), row["item_id"], language()))
+            for row, name in cases.appeals_waiting(db, round_, g.user)
+        ],
+    )
 
 
 def _number(name: str) -> int:
@@ -142,8 +153,12 @@ def approve_picked(round_id: int) -> Response:
     db = get_db()
     if form.validate_on_submit() and request.form.get("all") == "1":
         level = reviewer_level(db, g.user)
-        picks = standings.picks(db, round_, scope, standings.Filter(region=request.form.get("county", ""),
-                                                                   awaiting_level=level if level else -1))  # fmt: skip
+        picks = standings.picks(
+            db,
+            round_,
+            scope,
+            standings.Filter(region=request.form.get("county", ""), awaiting_level=level if level else -1),
+        )
         if len(picks) > BULK_NOW:
             job = jobs.create(db, "approve", g.user.id, round_.id, scope, {"picks": picks}, lang=language())
             jobs.start(current_app.config["DATABASE"], job)
@@ -160,14 +175,26 @@ def approve_picked(round_id: int) -> Response:
         return back
     names, lang = names_within(db, g.user, picks), language()
     if result.approved:
-        flash(_("已通过 %(n)d 份：%(names)s", n=len(result.approved),
-                names=joined((names.get(c, c) for c in result.approved[:50]), lang, "、")), "success")  # fmt: skip
+        flash(
+            _(
+                "已通过 %(n)d 份：%(names)s",
+                n=len(result.approved),
+                names=joined((names.get(c, c) for c in result.approved[:50]), lang, "、"),
+            ),
+            "success",
+        )
     for refusal in result.refused[:50]:
         more = ""
         if refusal.problems:
             more = mark("（", lang) + lifecycle.refusal(refusal.problems).text(lang) + mark("）", lang)
-        flash(_("未通过 %(name)s：%(reason)s", name=names.get(refusal.org_code, refusal.org_code),
-                reason=str(REFUSALS[refusal.reason]) + more), "error")  # fmt: skip
+        flash(
+            _(
+                "未通过 %(name)s：%(reason)s",
+                name=names.get(refusal.org_code, refusal.org_code),
+                reason=str(REFUSALS[refusal.reason]) + more,
+            ),
+            "error",
+        )
     return back
 
 
@@ -271,8 +298,9 @@ def approve(round_id: int, org_code: str) -> Response | str:
             flash(_("未通过：核实值有误，请改正下面标出的问题。您填写的内容都保留在页面上，尚未保存。"), "error")
             return _render_case(case, approve=form, verifying=verifying)
         try:
-            saved, changed = verify(get_db(), case.round, case.instrument, case.response, values, g.user,
-                                    expected_version=expected)  # fmt: skip
+            saved, changed = verify(
+                get_db(), case.round, case.instrument, case.response, values, g.user, expected_version=expected
+            )
         except NotFoundError:
             abort(404)
         except ConflictError:
@@ -301,8 +329,13 @@ def send_back(round_id: int, org_code: str) -> Response | str:
     if not form.validate_on_submit():
         flash(_("未退回：请先改正下面标出的问题。"), "error")
         return _render_case(case, send_back=form)
-    refused = _acted(case, return_by, comment=form.comment.data or "", item_comments=form.item_comments(),
-                     expected_version=form.opened_version())  # fmt: skip
+    refused = _acted(
+        case,
+        return_by,
+        comment=form.comment.data or "",
+        item_comments=form.item_comments(),
+        expected_version=form.opened_version(),
+    )
     if refused:
         return refused
     flash(_("已退回 %(name)s，等待机构修改后重新提交。", name=case.centre.name), "success")
@@ -322,8 +355,9 @@ def record_verified(round_id: int, org_code: str) -> Response | str:
         flash(_("未保存核实值：请先改正下面标出的问题。您填写的内容都保留在页面上。"), "error")
         return _render_case(case, approve=ApproveForm(), verifying=form)
     try:
-        _response, changed = verify(get_db(), case.round, case.instrument, case.response, values, g.user,
-                                    expected_version=form.opened_version())  # fmt: skip
+        _response, changed = verify(
+            get_db(), case.round, case.instrument, case.response, values, g.user, expected_version=form.opened_version()
+        )
     except NotFoundError:
         abort(404)
     except ConflictError:
@@ -351,9 +385,19 @@ def audit(round_id: int, org_code: str) -> str:
     shown = pages.page_of(chosen, _page())
     if shown is None:
         abort(404)
-    return render_template("review/audit.html", case=case, events=shown[0], pages=shown[1], page=_page(),
-                           count=len(events), found=len(chosen), kinds=kinds, people=people, kind=kind,
-                           who=who)  # fmt: skip
+    return render_template(
+        "review/audit.html",
+        case=case,
+        events=shown[0],
+        pages=shown[1],
+        page=_page(),
+        count=len(events),
+        found=len(chosen),
+        kinds=kinds,
+        people=people,
+        kind=kind,
+        who=who,
+    )
 
 
 QUALITY_PAGE = pages.PAGE_SIZE
@@ -384,9 +428,24 @@ def quality(round_id: int) -> str:
     lang = language()
     codes = {flag.org_code for flag in flags} | {code for code, _ in counted.by_centre}
     centres = centres_named(db, round_, scope, sorted(codes))
-    listed = [(flag, centres.get(flag.org_code, {"name": flag.org_code, "county": ""}),
-               pages.flag_rows(instrument, [flag], None, lang)[0]) for flag in flags]  # fmt: skip
+    listed = [
+        (
+            flag,
+            centres.get(flag.org_code, {"name": flag.org_code, "county": ""}),
+            pages.flag_rows(instrument, [flag], None, lang)[0],
+        )
+        for flag in flags
+    ]
     return render_template(
-        "review/quality.html", round=round_, instrument=instrument, counted=counted, centres=centres, listed=listed,
-        chosen=chosen, total=total, pages=page_count, page=number, kinds=FLAG_WORDS,
-    )  # fmt: skip
+        "review/quality.html",
+        round=round_,
+        instrument=instrument,
+        counted=counted,
+        centres=centres,
+        listed=listed,
+        chosen=chosen,
+        total=total,
+        pages=page_count,
+        page=number,
+        kinds=FLAG_WORDS,
+    )

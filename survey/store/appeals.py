@@ -165,8 +165,18 @@ def lodge(
         )
         record(db, [(stamp, user.username, response.id, "appeal", item_id, None, reason, "appeal")])
         if file is not None:
-            add_evidence(db, round_, instrument, org_code, item_id, file[0], file[1], user,
-                         appeal_id=cursor.lastrowid, source="appeal")  # fmt: skip
+            add_evidence(
+                db,
+                round_,
+                instrument,
+                org_code,
+                item_id,
+                file[0],
+                file[1],
+                user,
+                appeal_id=cursor.lastrowid,
+                source="appeal",
+            )
     return get_appeal(db, cursor.lastrowid)
 
 
@@ -207,11 +217,26 @@ def _accept(db: Database, instrument: Instrument, response: Response, appeal: Ap
     """The centre's value as appealed becomes the verified one, at the appeal's level."""
     if appeal.item_id in instrument.item:
         value = from_db(instrument.item[appeal.item_id], appeal.reported)
-        write_verified(db, instrument, response, {appeal.item_id: value}, username=user.username, source="appeal",
-                       level=appeal.level)  # fmt: skip
+        write_verified(
+            db,
+            instrument,
+            response,
+            {appeal.item_id: value},
+            username=user.username,
+            source="appeal",
+            level=appeal.level,
+        )
     else:
-        write_ratings(db, instrument, response, {appeal.item_id: (appeal.reported, reason or appeal.reason)},
-                      verified=True, username=user.username, source="appeal", level=appeal.level)  # fmt: skip
+        write_ratings(
+            db,
+            instrument,
+            response,
+            {appeal.item_id: (appeal.reported, reason or appeal.reason)},
+            verified=True,
+            username=user.username,
+            source="appeal",
+            level=appeal.level,
+        )
 
 
 def _words(text: str, item_id: str, code: str) -> str:

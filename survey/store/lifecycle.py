@@ -130,7 +130,7 @@ def submission_problems(
         + [
             Message("evidence_needed", {"clause": _clause_name(clause)})
             for clause in missing_evidence(instrument, answered, attached_)
-        ]  # fmt: skip
+        ]
         for found, answered, attached_ in zip(_problems_of(instrument, values), values, files, strict=True)
     ]
 

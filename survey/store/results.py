@@ -276,9 +276,20 @@ def _write(
                 "framework": {f: {g: plain(v[row]) for g, v in gs.items()} for f, gs in scores.frameworks.items()},
             }
             rows.append(
-                (response_ids[row], round_.id, codes[row], county[row], plain(scores.total[row]), scores.grade_id(row),
-                 int(failed[row]), json.dumps(groups), data[row * size : (row + 1) * size], seq, stamp)
-            )  # fmt: skip
+                (
+                    response_ids[row],
+                    round_.id,
+                    codes[row],
+                    county[row],
+                    plain(scores.total[row]),
+                    scores.grade_id(row),
+                    int(failed[row]),
+                    json.dumps(groups),
+                    data[row * size : (row + 1) * size],
+                    seq,
+                    stamp,
+                )
+            )
         db.conn.executemany(
             """INSERT INTO results (response_id, round_id, org_code, county, total, grade, failed, scores,
                                     figures, seq, computed_at)

@@ -62,9 +62,14 @@ def scoped(
 
 
 def ranked(
-    db: Database, round_: Round, scope: str | None, approved_only: bool, responses: bool = False, units: bool = False,
+    db: Database,
+    round_: Round,
+    scope: str | None,
+    approved_only: bool,
+    responses: bool = False,
+    units: bool = False,
     scores: bool = False,
-) -> tuple[str, list]:  # fmt: skip
+) -> tuple[str, list]:
     """A WITH clause `ranked` of the jurisdiction's results (response's status and review level, unit's name, group
     scores, when asked: without them it reads one index only); their ranks are `ranks_of` the page's totals."""
     source, params = scoped(db, round_, scope, approved_only, responses, units)
@@ -130,8 +135,10 @@ class Filter:
         if self.search.strip():
             term = "%" + self.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             # the matching units first: a search reads the units' names, not every result's unit
-            parts.append("k.org_code IN (SELECT u.code FROM org_units u "
-                         "WHERE u.name LIKE ? ESCAPE '\\' OR u.code LIKE ? ESCAPE '\\')")  # fmt: skip
+            parts.append(
+                "k.org_code IN (SELECT u.code FROM org_units u "
+                "WHERE u.name LIKE ? ESCAPE '\\' OR u.code LIKE ? ESCAPE '\\')"
+            )
             params += [term, term]
         if self.status:
             parts.append("k.status = ?")
@@ -219,8 +226,9 @@ def league_page(
 ) -> LeaguePage:
     """One page of the league: the centres matching `chosen`, sorted by `sort`, ranked among the whole jurisdiction."""
     instrument = round_instrument(db, round_)
-    with_ranked, params = ranked(db, round_, scope, approved_only, chosen.responses, sort == "name",
-                                 sort not in FIXED_SORTS)  # fmt: skip
+    with_ranked, params = ranked(
+        db, round_, scope, approved_only, chosen.responses, sort == "name", sort not in FIXED_SORTS
+    )
     where, filter_params = chosen.sql()
     order = _order(instrument, sort, descending, groups)
     county = "LEFT JOIN org_units cu ON cu.code = k.county_code" if sort == "county" else ""
@@ -233,8 +241,9 @@ def league_page(
     if found:
         shown = found[0][2]
     else:
-        shown = db.execute(f"{with_ranked} SELECT count(*) FROM ranked k WHERE {where}",
-                           [*params, *filter_params]).fetchone()[0]  # fmt: skip
+        shown = db.execute(
+            f"{with_ranked} SELECT count(*) FROM ranked k WHERE {where}", [*params, *filter_params]
+        ).fetchone()[0]
     chosen_rows = found[: int(limit)]
     ranks = ranks_of(db, round_, scope, approved_only, [row[1] for row in chosen_rows]) if chosen_rows else []
     standings = _details(db, [(row[0], rank) for row, rank in zip(chosen_rows, ranks, strict=True)])
@@ -277,10 +286,21 @@ def _details(db: Database, chosen: list[tuple[int, int]]) -> list[Standing]:
 
 def _standing(row: dict) -> Standing:
     return Standing(
-        row["response_id"], row["rank"], row["org_code"], row["name"], row["county"], row["county_code"] or "",
-        row["city"], row["status"], row["version"], row["review_level"], row["total"], row["grade"], row["failed"],
+        row["response_id"],
+        row["rank"],
+        row["org_code"],
+        row["name"],
+        row["county"],
+        row["county_code"] or "",
+        row["city"],
+        row["status"],
+        row["version"],
+        row["review_level"],
+        row["total"],
+        row["grade"],
+        row["failed"],
         json.loads(row["scores"]),
-    )  # fmt: skip
+    )
 
 
 def histogram(
@@ -358,8 +378,10 @@ def figures_in(db: Database, round_: Round, scope: str | None, approved_only: bo
     instrument = round_instrument(db, round_)
     held = round_figures(db, round_, instrument)
     source, params = scoped(db, round_, scope, approved_only)
-    ids = np.array([row[0] for row in db.execute(f"SELECT r.response_id FROM {source} ORDER BY r.org_code", params)],
-                   dtype=np.int64)  # fmt: skip
+    ids = np.array(
+        [row[0] for row in db.execute(f"SELECT r.response_id FROM {source} ORDER BY r.org_code", params)],
+        dtype=np.int64,
+    )
     row_of = held.row_of
     rows = np.array([row_of[i] for i in ids if int(i) in row_of], dtype=int)
     return held.scores.rows(rows), [held.codes[row] for row in rows]
@@ -379,10 +401,14 @@ def held_in(db: Database, round_: Round, top: str | None, approved_only: bool) -
         rows = np.flatnonzero(labels == k) if k < len(codes) and codes[k] == top else rows[:0]
     if approved_only:
         approved = np.fromiter(
-            (row[0] for row in db.execute(
-                "SELECT id FROM responses WHERE round_id = ? AND status = ?", [round_.id, APPROVED])),
+            (
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM responses WHERE round_id = ? AND status = ?", [round_.id, APPROVED]
+                )
+            ),
             np.int64,
-        )  # fmt: skip
+        )
         rows = rows[np.isin(held.response_ids[rows], approved)]
     return held, rows
 

@@ -170,8 +170,9 @@ def list_users(
 def count_users(db: Database, role: str | None = None, org_code: str | None = None, *, search: str = "") -> int:
     """How many users `list_users` finds with these conditions."""
     where, params = _user_filter(db, role, org_code, search)
-    return db.execute(f"SELECT count(*) FROM users u LEFT JOIN org_units o ON o.code = u.org_code{where}",
-                      params).fetchone()[0]  # fmt: skip
+    return db.execute(
+        f"SELECT count(*) FROM users u LEFT JOIN org_units o ON o.code = u.org_code{where}", params
+    ).fetchone()[0]
 
 
 def _user_filter(db: Database, role: str | None, org_code: str | None, search: str) -> tuple[str, list]:
