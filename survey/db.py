@@ -12,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from .store import BusyError
 
 DEFAULT_PATH = Path("instance") / "survey.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -57,13 +60,19 @@ def writing(db: Database) -> Iterator[Database]:
     """One write transaction that takes the write lock at once (BEGIN IMMEDIATE).
 
     Two writers never deadlock on upgrading a read lock: the second waits for
-    the first (up to the busy timeout) and then sees its changes.
+    the first (up to the busy timeout) and then sees its changes; past the wait
+    it raises BusyError, having written nothing.
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise BusyError("busy") from error
+        raise
     try:
         yield db
     except BaseException:

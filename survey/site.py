@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from . import words
 from .auth import login_required, safe_next
 from .files import TABLE_ACCEPT
-from .store import lifecycle
+from .store import BusyError, lifecycle
 
 bp = Blueprint("site", __name__)
 
@@ -27,6 +27,7 @@ ERRORS = {
     405: (_l("不支持的操作"), _l("此页面不接受这种请求。")),
     413: (_l("文件太大"), _l("上传的文件超过 20 MB。请删去多余的工作表或内容后再试。")),
     500: (_l("服务器出错"), _l("处理请求时出错，已记录。您的数据没有被改动，请稍后再试。")),
+    503: (_l("系统繁忙"), _l("系统繁忙，请稍后再试。")),
 }
 HOMES = {"centre": "centre.rounds", "evaluator": "review.queue", "official": "official.rounds", "admin": "admin.index"}
 CSRF_MESSAGE = _l("表单已过期（安全令牌无效或缺失）。请刷新页面后重新提交。")
@@ -85,3 +86,10 @@ def error_page(error: HTTPException) -> tuple[str, int]:
     if isinstance(error, CSRFError):
         message = CSRF_MESSAGE
     return render_template("error.html", code=error.code, title=title, message=message), error.code
+
+
+@bp.app_errorhandler(BusyError)
+def busy_page(error: BusyError) -> tuple[str, int]:
+    """Other writes kept the database busy past the wait: nothing was written; say so (503), never a 500."""
+    title = ERRORS[503][0]
+    return render_template("error.html", code=503, title=title, message=error.text(language())), 503

@@ -171,6 +171,30 @@ def test_stale_version_is_refused_and_the_typed_values_are_shown_again(doumen, a
     assert stored(app_db) == before and before[1]["gps"] == 7
 
 
+def test_a_save_while_other_writes_hold_the_database_says_so_and_keeps_the_typed_values(
+    doumen, app_db, db_path, monkeypatch
+):
+    import sqlite3
+
+    from survey import db as database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 50)  # the page's connection waits 50 ms, not 30 s
+    data = section_data(app_db, "staff", staff_total="88")
+    before = stored(app_db)
+    holder = sqlite3.connect(db_path)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing
+    try:
+        text = doumen.post("/rounds/2/sections/staff", data=data).get_data(as_text=True)
+        doumen.post("/language", data={"lang": "en"})
+        english = doumen.post("/rounds/2/sections/staff", data=data).get_data(as_text=True)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "未能保存：系统繁忙，本次没有保存任何内容；请稍后再试" in text and 'value="88"' in text
+    assert "the system is busy and nothing was saved; try again in a moment" in html.unescape(english)
+    assert stored(app_db) == before
+
+
 def test_first_save_from_two_tabs(client, auth, app_db):
     add_user(app_db, "shuijing", PASSWORD, "centre", "510727006")  # 水晶镇卫生院 has not started
     auth.as_user("shuijing")

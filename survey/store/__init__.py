@@ -4,6 +4,7 @@ StoreError              a request the data does not allow: a code of the catalog
                         (`store.messages`) and its parameters; `text(lang)` says why
   NotFoundError         no such round, unit, user or response
   ConflictError         the response changed since it was read (version counter)
+  BusyError             other writes held the database past the wait: nothing written, try again
   RatingError           a clause rating that does not fit its clause (ratings.py)
   EvidenceError         a file not stored: its type, size, owner or moment (evidence.py)
   AppealError           an appeal or a decision refused (appeals.py)
@@ -29,6 +30,10 @@ class NotFoundError(StoreError):
 
 class ConflictError(StoreError):
     """Someone else saved first."""
+
+
+class BusyError(StoreError):
+    """Other writes kept the database busy past the busy timeout: nothing was written; the request may be retried."""
 
 
 def now() -> str:

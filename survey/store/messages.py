@@ -78,6 +78,10 @@ STORE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "机构 {code} 的填报{state}，不能修改",
         "en": "the response of {code} is {state}; it cannot be changed",
     },
+    "busy": {
+        "zh": "系统繁忙，本次没有保存任何内容；请稍后再试",
+        "en": "the system is busy and nothing was saved; try again in a moment",
+    },
     "response_unchangeable": {"zh": "此填报当前不能修改", "en": "the response cannot be changed now"},
     "file_of_other_centres": {
         "zh": "文件中有其他机构的行：{codes}",
