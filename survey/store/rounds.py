@@ -14,7 +14,7 @@ from ..db import writing
 from . import NotFoundError, StoreError, now
 from .orgs import get_unit, is_under
 from .users import audit
-from .versions import get_instrument
+from .versions import get_instrument, usable_instrument
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ def create_round(
     review_levels: int = 2,
     deadline: str | None = None,
 ) -> Round:
-    """Open a round on an instrument version (the latest when none is given)."""
-    instrument = get_instrument(db, instrument_id, version)
+    """Open a round on an instrument version (the latest not retired when none is given); a retired one is refused."""
+    instrument = usable_instrument(db, instrument_id, version)
     if scope_code is not None:
         get_unit(db, scope_code)
     if not 0 <= review_levels <= 4:
