@@ -33,7 +33,7 @@ from . import db as database
 from .demo import PASSWORD, create_demo, demo_logins
 from .store.rounds import create_round, get_round
 from .store.users import add_user
-from .store.versions import list_instruments
+from .store.versions import list_instruments, restore_version, retire_version, retirements
 
 WORDED = (InstrumentError, CodedError, WorkbookError)  # every store, core and workbook error: said in `language()`
 
@@ -199,7 +199,7 @@ def worker(workers, db_path):
 
 @cli.group("instruments")
 def instruments_group() -> None:
-    """Load and list instruments."""
+    """Load, list, retire and restore instrument versions."""
 
 
 @instruments_group.command("load")
@@ -223,10 +223,36 @@ def instruments_list(db_path):
     db = open_db(db_path)
     if not list_instruments(db):
         assessment.load_bundled(db)
+    retired = retirements(db)
     for instrument, loaded_at in list_instruments(db):
-        click.echo(say("cli_instrument_row", instrument=instrument.id, version=instrument.version,
-                       items=len(instrument.items), indicators=len(instrument.indicators), title=instrument.title,
-                       loaded_at=loaded_at))  # fmt: skip
+        row = say("cli_instrument_row", instrument=instrument.id, version=instrument.version,
+                  items=len(instrument.items), indicators=len(instrument.indicators), title=instrument.title,
+                  loaded_at=loaded_at)  # fmt: skip
+        if (found := retired.get((instrument.id, instrument.version))) is not None:
+            row += say("cli_instrument_retired_mark", at=found.at, by=found.by)
+        click.echo(row)
+
+
+@instruments_group.command("retire")
+@click.argument("instrument_id")
+@click.argument("version")
+@db_option
+@friendly
+def instruments_retire(instrument_id, version, db_path):
+    """Retire an instrument version: no new round opens on it; rounds already on it carry on."""
+    retire_version(open_db(db_path), instrument_id, version, username=who())
+    click.echo(sentence(Message("cli_version_retired", {"instrument": instrument_id, "version": version})))
+
+
+@instruments_group.command("restore")
+@click.argument("instrument_id")
+@click.argument("version")
+@db_option
+@friendly
+def instruments_restore(instrument_id, version, db_path):
+    """Bring a retired instrument version back: new rounds may open on it again."""
+    restore_version(open_db(db_path), instrument_id, version, username=who())
+    click.echo(sentence(Message("cli_version_restored", {"instrument": instrument_id, "version": version})))
 
 
 @cli.group("orgs")
@@ -279,7 +305,7 @@ def rounds_group() -> None:
 
 @rounds_group.command("create")
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id.")
-@click.option("--version", help="Instrument version (default: the latest loaded).")
+@click.option("--version", help="Instrument version (default: the latest loaded that is not retired).")
 @click.option("--period", required=True, help="The period assessed, e.g. 2025.")
 @click.option("--title", required=True, help="The round's title.")
 @click.option("--scope", "scope_code", help="Code of the unit whose centres answer (default: all).")

@@ -45,6 +45,15 @@ CLI_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{instrument}\t{version}\t{items}个题目\t{indicators}个指标\t{title}\t{loaded_at}",
         "en": "{instrument}\t{version}\t{items} items\t{indicators} indicators\t{title}\t{loaded_at}",
     },
+    "cli_instrument_retired_mark": {"zh": "\t已停用（{at}，{by}）", "en": "\tretired ({at}, {by})"},
+    "cli_version_retired": {
+        "zh": "已停用 {instrument} {version}：新的轮次不再使用此版本，已有轮次照常进行",
+        "en": "{instrument} {version} retired: no new round opens on it, rounds already on it carry on",
+    },
+    "cli_version_restored": {
+        "zh": "已恢复使用 {instrument} {version}：新的轮次可以使用此版本",
+        "en": "{instrument} {version} restored: new rounds may open on it",
+    },
     "cli_units_imported": {
         "zh": "已从 {file} 导入机构：新增{added}个，更新{updated}个",
         "en": "{added} units added, {updated} updated from {file}",

@@ -425,6 +425,21 @@ def m008_jurisdiction_indexes(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_retired_versions(db: Database) -> None:
+    """When and by whom an instrument version was retired: a retired version opens no new round.
+
+    Rounds already opened on it keep it; restoring a version sets both back to NULL.
+    """
+    _script(
+        db,
+        """
+        ALTER TABLE instruments ADD COLUMN retired_at TEXT;
+        ALTER TABLE instruments ADD COLUMN retired_by TEXT
+        """,
+    )
+
+
 def source_digest(source: str) -> str:
     """The SHA-256 of an instrument's source text: an instrument compiled once is known by it."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()

@@ -1,6 +1,7 @@
 """The command line, end to end: a whole assessment without a browser."""
 
 import functools
+import getpass
 import os
 import re
 import sqlite3
@@ -357,3 +358,43 @@ def test_serve_keeps_the_instance_config_and_replaces_only_the_database(tmp_path
         assert result.exit_code == 0, result.output
         assert served[-1].config["SESSION_COOKIE_SECURE"] is True
         assert served[-1].config["DATABASE"] == database
+
+
+def test_instrument_versions_are_retired_and_restored(run):
+    run("init")  # township-health-centre 2025.1, then 2026.1
+    retired = run("instruments", "retire", "township-health-centre", "2026.1")
+    assert retired == "已停用 township-health-centre 2026.1：新的轮次不再使用此版本，已有轮次照常进行。\n"
+    listing = run("instruments", "list").splitlines()
+    assert any(line.startswith("township-health-centre\t2026.1\t") and "\t已停用（" in line for line in listing)
+    assert not any(line.startswith("township-health-centre\t2025.1\t") and "已停用" in line for line in listing)
+    opened = run("rounds", "create", "--instrument", "township-health-centre", "--period", "2025", "--title", "甲")
+    assert "township-health-centre" in opened and "2025.1" in opened and "2026.1" not in opened
+
+    def written():
+        with sqlite3.connect(run.db) as conn:
+            retired = conn.execute("SELECT version, retired_at, retired_by FROM instruments ORDER BY id").fetchall()
+            return snapshot(run.db), conn.execute("SELECT count(*) FROM rounds").fetchone()[0], retired
+
+    before = written()
+    refused = run("rounds", "create", "--instrument", "township-health-centre", "--version", "2026.1",
+                  "--period", "2026", "--title", "乙", ok=False)  # fmt: skip
+    assert "错误：问卷 township-health-centre 的版本 2026.1 已停用" in refused
+    english = run("rounds", "create", "--instrument", "township-health-centre", "--version", "2026.1",
+                  "--period", "2026", "--title", "乙", ok=False, lang="en")  # fmt: skip
+    assert "Error: township-health-centre version 2026.1 is retired and opens no new round" in english
+    last = run("instruments", "retire", "township-health-centre", "2025.1", ok=False)
+    assert "错误：版本 2025.1 是问卷 township-health-centre 唯一未停用的版本，不能停用" in last
+    last_en = run("instruments", "retire", "township-health-centre", "2025.1", ok=False, lang="en")
+    assert "Error: version 2025.1 is the only version of township-health-centre in use and cannot be retired" in last_en
+    assert written() == before
+    assert "township-health-centre 2026.1 restored" in run(
+        "instruments", "restore", "township-health-centre", "2026.1", lang="en"
+    )
+    assert "已停用" not in run("instruments", "list")
+    trail = (
+        sqlite3.connect(run.db)
+        .execute("SELECT username, item_id, old, new FROM audit WHERE action = 'instrument.retired' ORDER BY id")
+        .fetchall()
+    )
+    user = f"cli:{getpass.getuser()}"
+    assert trail == [(user, "township-health-centre 2026.1", 0, 1), (user, "township-health-centre 2026.1", 1, 0)]

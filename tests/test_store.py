@@ -72,6 +72,7 @@ def test_migrations_run_once(tmp_path):
         "m006_stored_results",
         "m007_name_keys",
         "m008_jurisdiction_indexes",
+        "m009_retired_versions",
     ]
 
 

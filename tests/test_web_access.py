@@ -131,6 +131,8 @@ ROUTES = [
     ("POST", "/admin/instruments", ADMIN),
     ("GET", "/admin/instruments/township-health-centre/versions/2025.1", ADMIN),
     ("GET", "/admin/instruments/township-health-centre/diff", ADMIN),
+    ("POST", "/admin/instruments/township-health-centre/versions/2025.1/retire", ADMIN),  # asks again first
+    ("POST", "/admin/instruments/township-health-centre/versions/2025.1/restore", ADMIN_ACTS),
     ("GET", "/admin/orgs", ADMIN),
     ("POST", "/admin/orgs", ADMIN),
     ("GET", "/admin/orgs/6199", ADMIN),

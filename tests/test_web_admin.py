@@ -27,6 +27,8 @@ ORGS = (Path(__file__).parent / "cases" / "workbooks" / "orgs.csv").read_bytes()
 
 POSTS = [  # every form of the administration pages ({doumen} is that user's id)
     "/admin/instruments",
+    "/admin/instruments/township-health-centre/versions/2025.1/retire",
+    "/admin/instruments/township-health-centre/versions/2025.1/restore",
     "/admin/orgs",
     "/admin/users/new",
     "/admin/users/{doumen}/placement",
@@ -546,6 +548,59 @@ def test_the_form_offers_each_stored_version(admin):
     upload(admin, "/admin/instruments", BASIC.encode(), "basic.yaml")
     text = page(admin.get("/admin/rounds/new"))
     assert 'value="basic-test@1"' in text and 'value="township-health-centre@2025.1"' in text
+
+
+def test_an_administrator_retires_a_version_through_the_confirmation_page(admin, app_db):
+    assert get_round(app_db, 2).version == "2026.1"
+    league, review = "/reports/rounds/2", f"/review/rounds/2/responses/{DOUMEN}/audit"
+
+    def shown():  # the league page and a response's audit trail, without the CSRF tokens' time stamps
+        return [re.sub(r'name="csrf_token" value="[^"]*"', "", page(admin.get(path))) for path in (league, review)]
+
+    shown_before = shown()
+    retire = "/admin/instruments/township-health-centre/versions/2026.1/retire"
+    before = snapshot(app_db)
+    asked = admin.post(retire)
+    assert asked.status_code == 200 and "停用问卷 township-health-centre 版本 2026.1？" in page(asked)
+    assert 'name="confirm" value="yes"' in page(asked) and "确认停用此版本" in page(asked)
+    assert snapshot(app_db) == before  # nothing until confirmed
+    done = admin.post(retire, data={"confirm": "yes"})
+    assert done.status_code == 302
+    listed = page(admin.get(done.location))
+    assert "已停用问卷 township-health-centre 版本 2026.1：新的轮次不再使用此版本。" in listed
+    row = listed.split('href="/admin/instruments/township-health-centre/versions/2026.1"')[1].split("</tr>")[0]
+    assert "已停用于 " in row and "恢复使用" in row and "停用此版本" not in row
+    trail = next(app_db.query("SELECT * FROM audit WHERE action = 'instrument.retired'"))
+    assert (trail["username"], trail["item_id"], trail["old"], trail["new"]) == (
+        "admin", "township-health-centre 2026.1", 0, 1)  # fmt: skip
+
+    offered = page(admin.get("/admin/rounds/new"))
+    assert 'value="township-health-centre@2026.1"' not in offered and 'value="township-health-centre@2025.1"' in offered
+    before = snapshot(app_db)
+    refused = admin.post("/admin/rounds/new", data=round_form(instrument="township-health-centre@2026.1"))
+    assert refused.status_code == 200 and "请从列表中选择" in page(refused)
+    assert snapshot(app_db) == before
+    assert shown() == shown_before  # round 2 carries on as before
+
+    restored = admin.post("/admin/instruments/township-health-centre/versions/2026.1/restore")
+    assert "已恢复使用问卷 township-health-centre 版本 2026.1。" in page(admin.get(restored.location))
+    assert 'value="township-health-centre@2026.1"' in page(admin.get("/admin/rounds/new"))
+
+
+def test_the_last_version_in_use_is_not_retired(admin, app_db):
+    admin.post("/admin/instruments/township-health-centre/versions/2026.1/retire", data={"confirm": "yes"})
+    before = snapshot(app_db)
+    refused = admin.post("/admin/instruments/township-health-centre/versions/2025.1/retire", data={"confirm": "yes"})
+    assert "未停用：版本 2025.1 是问卷 township-health-centre 唯一未停用的版本，不能停用" in page(
+        admin.get(refused.location)
+    )
+    assert snapshot(app_db) == before
+    admin.post("/language", data={"lang": "en"})
+    refused = admin.post("/admin/instruments/township-health-centre/versions/2025.1/retire", data={"confirm": "yes"})
+    assert "Not retired: version 2025.1 is the only version of township-health-centre in use" in page(
+        admin.get(refused.location)
+    )
+    assert snapshot(app_db) == before
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from ..store.appeals import AppealsPendingError, check_closable
 from ..store.lifecycle import status_counts
 from ..store.orgs import names
 from ..store.rounds import Round, change_status, create_round, get_round, list_rounds, round_instrument
-from ..store.versions import list_instruments
+from ..store.versions import list_instruments, retirements
 from ..web_db import get_db
 from ..words import joined, thing_name
 from . import bp
@@ -39,12 +39,14 @@ def rounds() -> str:
 
 
 def _instrument_choices() -> list[SelectChoice]:
-    """Each stored instrument version, newest first: `id@version` with its title."""
+    """Each stored instrument version not retired, newest first: `id@version` with its title."""
     lang = language()
+    retired = retirements(get_db())
     return [
         SelectChoice(f"{instrument.id}@{instrument.version}",
                      f"{instrument.title.get(lang)} · {instrument.id} · {_('版本')} {instrument.version}")
         for instrument, _loaded in reversed(list_instruments(get_db()))
+        if (instrument.id, instrument.version) not in retired
     ]  # fmt: skip
 
 

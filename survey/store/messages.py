@@ -244,6 +244,16 @@ STORE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "{instrument} version {version} is already loaded with different content; "
         "give the changed instrument a new version",
     },
+    "version_retired": {
+        "zh": "问卷 {instrument} 的版本 {version} 已停用，不能用于新的轮次；请选用其他版本，或先恢复使用此版本",
+        "en": "{instrument} version {version} is retired and opens no new round; choose another version, "
+        "or restore this one first",
+    },
+    "version_last_usable": {
+        "zh": "版本 {version} 是问卷 {instrument} 唯一未停用的版本，不能停用；请先载入或恢复使用另一个版本",
+        "en": "version {version} is the only version of {instrument} in use and cannot be retired; "
+        "load or restore another version first",
+    },
     "instrument_not_text": {
         "zh": "{file}：不是 UTF-8 文本，也不是 .xlsx 工作簿",
         "en": "{file}: not UTF-8 text, nor an .xlsx workbook",

@@ -14,7 +14,7 @@ from ..db import writing
 from . import NotFoundError, StoreError, now
 from .orgs import get_unit, is_under
 from .users import audit
-from .versions import get_instrument
+from .versions import get_instrument, usable_instrument
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,18 @@ def create_round(
     review_levels: int = 2,
     deadline: str | None = None,
 ) -> Round:
-    """Open a round on an instrument version (the latest when none is given)."""
-    instrument = get_instrument(db, instrument_id, version)
-    if scope_code is not None:
-        get_unit(db, scope_code)
-    if not 0 <= review_levels <= 4:
-        raise StoreError("review_levels_range")
-    if not period.strip() or not title.strip():
-        raise StoreError("round_needs_period_title")
-    for what, text in ((Message("round_title"), title.strip()), (Message("round_period"), period.strip())):
-        if (problem := name_problem(text)) is not None:
-            raise StoreError("round_name_bad", what=what, problem=problem)
-    with writing(db):
+    """Open a round on an instrument version (the latest not retired when none is given); a retired one is refused."""
+    with writing(db):  # the version is read under the write lock: one retired meanwhile opens no round
+        instrument = usable_instrument(db, instrument_id, version)
+        if scope_code is not None:
+            get_unit(db, scope_code)
+        if not 0 <= review_levels <= 4:
+            raise StoreError("review_levels_range")
+        if not period.strip() or not title.strip():
+            raise StoreError("round_needs_period_title")
+        for what, text in ((Message("round_title"), title.strip()), (Message("round_period"), period.strip())):
+            if (problem := name_problem(text)) is not None:
+                raise StoreError("round_name_bad", what=what, problem=problem)
         cursor = db.execute(
             """INSERT INTO rounds (instrument_id, version, period, title, scope_code, review_levels,
                deadline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
