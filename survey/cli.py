@@ -210,8 +210,10 @@ def instruments_load(file, db_path):
     """Load a YAML, JSON or XLSForm instrument (a new version if the id exists)."""
     instrument, new = assessment.load_instrument(open_db(db_path), read_file(file), file.name)
     counts = {"items": len(instrument.items), "indicators": len(instrument.indicators)}
-    said = Message("cli_instrument_loaded" if new else "cli_instrument_known",
-                   {"instrument": instrument.id, "version": instrument.version, **counts})  # fmt: skip
+    said = Message(
+        "cli_instrument_loaded" if new else "cli_instrument_known",
+        {"instrument": instrument.id, "version": instrument.version, **counts},
+    )
     click.echo(sentence(said))
 
 
@@ -225,9 +227,15 @@ def instruments_list(db_path):
         assessment.load_bundled(db)
     retired = retirements(db)
     for instrument, loaded_at in list_instruments(db):
-        row = say("cli_instrument_row", instrument=instrument.id, version=instrument.version,
-                  items=len(instrument.items), indicators=len(instrument.indicators), title=instrument.title,
-                  loaded_at=loaded_at)  # fmt: skip
+        row = say(
+            "cli_instrument_row",
+            instrument=instrument.id,
+            version=instrument.version,
+            items=len(instrument.items),
+            indicators=len(instrument.indicators),
+            title=instrument.title,
+            loaded_at=loaded_at,
+        )
         if (found := retired.get((instrument.id, instrument.version))) is not None:
             row += say("cli_instrument_retired_mark", at=found.at, by=found.by)
         click.echo(row)
@@ -318,8 +326,16 @@ def rounds_create(instrument_id, version, period, title, scope_code, levels, dea
     db = open_db(db_path)
     if not list_instruments(db):
         assessment.load_bundled(db)
-    round_ = create_round(db, instrument_id, period, title, version=version, scope_code=scope_code,
-                          review_levels=levels, deadline=deadline)  # fmt: skip
+    round_ = create_round(
+        db,
+        instrument_id,
+        period,
+        title,
+        version=version,
+        scope_code=scope_code,
+        review_levels=levels,
+        deadline=deadline,
+    )
     opened = {"round": round_.id, "title": round_.title, "instrument": round_.instrument_id, "version": round_.version}
     click.echo(sentence(Message("cli_round_opened", opened)))
 
@@ -352,11 +368,20 @@ def responses_import(file, round_id, submit, db_path):
     """Import filled-in answers (the template, or any sheet with org_code and item ids)."""
     db = open_db(db_path)
     summary = assessment.import_responses(
-        db, get_round(db, round_id), read_file(file), file.name, username=who(), submit=submit,
+        db,
+        get_round(db, round_id),
+        read_file(file),
+        file.name,
+        username=who(),
+        submit=submit,
         progress=bar("cli_reading_answers"),
-    )  # fmt: skip
-    counts = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged,
-              "changes": summary.changes}  # fmt: skip
+    )
+    counts = {
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "changes": summary.changes,
+    }
     parts = [Message("cli_responses_imported", counts)]
     if submit:
         parts.append(Message("cli_and_submitted", {"submitted": summary.submitted}))

@@ -71,8 +71,14 @@ def instruments() -> Response | str:
                     _("已载入问卷 %(id)s 版本 %(version)s。", id=instrument.id, version=instrument.version), "success"
                 )
             else:
-                flash(_("问卷 %(id)s 版本 %(version)s 已存在，内容相同，未重复载入。",
-                        id=instrument.id, version=instrument.version), "info")  # fmt: skip
+                flash(
+                    _(
+                        "问卷 %(id)s 版本 %(version)s 已存在，内容相同，未重复载入。",
+                        id=instrument.id,
+                        version=instrument.version,
+                    ),
+                    "info",
+                )
             return redirect(url_for("admin.instrument", instrument_id=instrument.id, version=instrument.version))
     return render_template(
         "admin/instruments.html", form=form, problems=problems, catalogue=catalogue(), action=ActionForm()

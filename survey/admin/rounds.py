@@ -43,11 +43,13 @@ def _instrument_choices() -> list[SelectChoice]:
     lang = language()
     retired = retirements(get_db())
     return [
-        SelectChoice(f"{instrument.id}@{instrument.version}",
-                     f"{instrument.title.get(lang)} · {instrument.id} · {_('版本')} {instrument.version}")
+        SelectChoice(
+            f"{instrument.id}@{instrument.version}",
+            f"{instrument.title.get(lang)} · {instrument.id} · {_('版本')} {instrument.version}",
+        )
         for instrument, _loaded in reversed(list_instruments(get_db()))
         if (instrument.id, instrument.version) not in retired
-    ]  # fmt: skip
+    ]
 
 
 @bp.route("/rounds/new", methods=("GET", "POST"))
@@ -115,8 +117,15 @@ def round_status(round_id: int, change: str) -> Response | str:
             ),
             language(),
         )
-        flash(_("未结束轮次 %(id)d：还有 %(n)d 项申诉等待处理：%(list)s。", id=found.id, n=len(error.pending),
-                list=waiting), "error")  # fmt: skip
+        flash(
+            _(
+                "未结束轮次 %(id)d：还有 %(n)d 项申诉等待处理：%(list)s。",
+                id=found.id,
+                n=len(error.pending),
+                list=waiting,
+            ),
+            "error",
+        )
         return redirect(url_for("admin.rounds"))
     if status == "closed":
         flash(_("已结束轮次 %(id)d：机构不能再保存或提交。", id=found.id), "success")

@@ -58,9 +58,17 @@ def create_round(
         cursor = db.execute(
             """INSERT INTO rounds (instrument_id, version, period, title, scope_code, review_levels,
                deadline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [instrument.id, instrument.version, period.strip(), title.strip(), scope_code,
-             review_levels, deadline, now()],
-        )  # fmt: skip
+            [
+                instrument.id,
+                instrument.version,
+                period.strip(),
+                title.strip(),
+                scope_code,
+                review_levels,
+                deadline,
+                now(),
+            ],
+        )
     return get_round(db, cursor.lastrowid)
 
 
@@ -143,8 +151,11 @@ def in_round(db: Database, round_: Round, scope_code: str | None) -> tuple[str, 
     kinds = f"o.kind IN ({', '.join('?' * len(applies_to))})" if applies_to else "1"
     if not top:
         return "org_units o", kinds, applies_to
-    return "org_paths scope_ CROSS JOIN org_units o", f"scope_.ancestor = ? AND o.code = scope_.org_code AND {kinds}", [
-        top, *applies_to]  # fmt: skip
+    return (
+        "org_paths scope_ CROSS JOIN org_units o",
+        f"scope_.ancestor = ? AND o.code = scope_.org_code AND {kinds}",
+        [top, *applies_to],
+    )
 
 
 def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[dict]:
@@ -180,9 +191,14 @@ def centres_named(db: Database, round_: Round, scope_code: str | None, codes: li
 
 
 def not_started(
-    db: Database, round_: Round, scope_code: str | None, region: str = "", search: str = "", offset: int = 0,
+    db: Database,
+    round_: Round,
+    scope_code: str | None,
+    region: str = "",
+    search: str = "",
+    offset: int = 0,
     limit: int = 100,
-) -> tuple[list[dict], int]:  # fmt: skip
+) -> tuple[list[dict], int]:
     """The round's centres within `scope_code` that have saved nothing (under `region`, with `search` in the name
     or code): a page of them in code order (code, name, county, city) and how many there are."""
     tables, condition, params = in_round(db, round_, scope_code)
@@ -194,11 +210,14 @@ def not_started(
     if search.strip():
         where.append("(instr(o.name, ?) > 0 OR instr(o.code, ?) > 0)")
         params += [search.strip(), search.strip()]
-    rows = [dict(row) for row in db.query(
-        f"""SELECT o.code, o.name, {place_names("o")}, count(*) OVER () AS found FROM {tables}
+    rows = [
+        dict(row)
+        for row in db.query(
+            f"""SELECT o.code, o.name, {place_names("o")}, count(*) OVER () AS found FROM {tables}
             WHERE {" AND ".join(where)} ORDER BY o.code LIMIT ? OFFSET ?""",
-        [*params, max(int(limit), 1), max(int(offset), 0)],
-    )]  # fmt: skip
+            [*params, max(int(limit), 1), max(int(offset), 0)],
+        )
+    ]
     if rows or not offset:
         return rows, rows[0]["found"] if rows else 0
     return rows, not_started(db, round_, scope_code, region, search, 0, 1)[1]

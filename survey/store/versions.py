@@ -43,7 +43,7 @@ def save_instrument(db: Database, instrument: Instrument) -> bool:
                 instrument.source,
                 now(),
                 source_digest(instrument.source),
-            ],  # fmt: skip
+            ],
         )
     return True
 
