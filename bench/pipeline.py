@@ -51,29 +51,20 @@ def _measured(fn, *args):
 def setup(folder: Path, n: int) -> None:
     """The database (units, a round) and the filled-in workbook."""
     import xlsxwriter
+    from national import national_units
 
     from instruments.library import bundled
     from instruments.synthetic import answers_from_columns, clause_ratings, township_columns
     from survey import assessment
     from survey import db as database
-    from survey.store.orgs import Unit, save_units
+    from survey.store.orgs import save_units
     from survey.store.rounds import create_round
 
     db = database.connect(folder / "survey.db")
     assessment.load_bundled(db)
-    units = []
-    for p in range(5):
-        units.append(Unit(f"p{p}", f"省{p}", "province", None, "region", None))
-        for c in range(10):
-            units.append(Unit(f"p{p}c{c}", f"市{p}-{c}", "city", f"p{p}", "region", None))
-            for k in range(10):
-                units.append(Unit(f"p{p}c{c}k{k}", f"县{p}-{c}-{k}", "county", f"p{p}c{c}", "region", None))
-    counties = [u.code for u in units if u.level == "county"]
-    centres = [(f"{counties[i % len(counties)]}t{i}", f"卫生院{i:05d}") for i in range(n)]
-    units += [
-        Unit(code, name, "township", code.split("t")[0], "township_health_centre", None) for code, name in centres
-    ]
+    units = national_units(n)
     save_units(db, units)
+    centres = [(unit.code, unit.name) for unit in units if unit.level == "township"]
     create_round(db, "township-health-centre", "2025", "全国测试轮次")
     instrument = bundled()["township-health-centre"]
     answers = answers_from_columns(instrument, township_columns(n, seed=50))

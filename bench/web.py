@@ -32,29 +32,21 @@ PASSWORD = "bench-Pa55word!"
 
 def build(path: Path, n: int) -> None:
     """The national database: units, a round, every centre's answers imported and scored, review states."""
+    from national import national_units
+
     from instruments.synthetic import answers_from_columns, township_columns
     from survey import assessment
     from survey import db as database
     from survey.store.editing import import_answers
-    from survey.store.orgs import Unit, save_units
+    from survey.store.orgs import save_units
     from survey.store.rounds import create_round, round_instrument
     from survey.store.users import add_user
 
     db = database.connect(path)
     assessment.load_bundled(db)
-    units = []
-    for p in range(5):
-        units.append(Unit(f"p{p}", f"省{p}", "province", None, "region", None))
-        for c in range(10):
-            units.append(Unit(f"p{p}c{c}", f"市{p}-{c}", "city", f"p{p}", "region", None))
-            for k in range(10):
-                units.append(Unit(f"p{p}c{c}k{k}", f"县{p}-{c}-{k}", "county", f"p{p}c{c}", "region", None))
-    counties = [u.code for u in units if u.level == "county"]
-    centres = [(f"{counties[i % len(counties)]}t{i}", f"卫生院{i:05d}") for i in range(n)]
-    units += [
-        Unit(code, name, "township", code.split("t")[0], "township_health_centre", None) for code, name in centres
-    ]
+    units = national_units(n)
     save_units(db, units)
+    centres = [(unit.code, unit.name) for unit in units if unit.level == "township"]
     round_ = create_round(db, "township-health-centre", "2025", "全国测试轮次", review_levels=2)
     instrument = round_instrument(db, round_)
     answers = answers_from_columns(instrument, township_columns(n, seed=50))
