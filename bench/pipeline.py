@@ -158,8 +158,8 @@ def run_score(folder: Path) -> str:
     from survey.store.rounds import get_round
 
     db = database.connect(folder / "survey.db")
-    result = assessment.score(db, get_round(db, 1))
-    return f"{len(result.centres):,} centres"
+    scored = assessment.score(db, get_round(db, 1))
+    return f"{scored:,} centres scored and stored"
 
 
 def run_export(folder: Path) -> str:
