@@ -100,20 +100,38 @@ class RequirementColumns:
     met: np.ndarray
 
 
-def requirement_columns(
-    instrument: Instrument, levels: Mapping[str, Column], requirement: Requirement, n: int
-) -> RequirementColumns:
-    """Count, per centre, what a requirement looks at."""
-    counted = np.zeros(n, dtype=np.int32)
-    reached = np.zeros(n, dtype=np.int32)
-    for clause in instrument.selected(requirement.clauses):
-        column = levels[clause.id]
-        counted += column.status != NOT_APPLICABLE
-        reached += (column.status == OK) & (column.value >= clause.rank(requirement.level))
-    with np.errstate(all="ignore"):
-        share = np.where(counted > 0, reached / counted, np.nan)
-    met = (counted == 0) | (share >= requirement.share - TOLERANCE)
-    return RequirementColumns(requirement, counted, reached, share, met)
+def requirements_by_grade(
+    instrument: Instrument, levels: Mapping[str, Column], n: int
+) -> dict[str, list[RequirementColumns]]:
+    """Every grade's requirements counted per centre, from one matrix of the clauses' levels."""
+    table = _LevelTable(instrument, levels, n)
+    return {grade.id: [table.count(requirement) for requirement in grade.requires] for grade in instrument.grades}
+
+
+class _LevelTable:
+    """The clauses' levels side by side (a row per centre, a column per clause in the instrument's order)."""
+
+    def __init__(self, instrument: Instrument, levels: Mapping[str, Column], n: int) -> None:
+        self.instrument = instrument
+        self.place = {clause.id: k for k, clause in enumerate(instrument.clauses)}
+        clauses = instrument.clauses
+        self.value = np.empty((n, len(clauses)))
+        self.status = np.empty((n, len(clauses)), dtype=np.uint8)
+        for k, clause in enumerate(clauses):
+            self.value[:, k] = levels[clause.id].value
+            self.status[:, k] = levels[clause.id].status
+
+    def count(self, requirement: Requirement) -> RequirementColumns:
+        chosen = self.instrument.selected(requirement.clauses)
+        columns = [self.place[clause.id] for clause in chosen]
+        lowest = np.array([clause.rank(requirement.level) for clause in chosen], dtype=float)
+        status, value = self.status[:, columns], self.value[:, columns]
+        counted = (status != NOT_APPLICABLE).sum(axis=1, dtype=np.int32)
+        with np.errstate(invalid="ignore"):
+            reached = ((status == OK) & (value >= lowest)).sum(axis=1, dtype=np.int32)
+            share = np.where(counted > 0, reached / np.maximum(counted, 1), np.nan)
+        met = (counted == 0) | (share >= requirement.share - TOLERANCE)
+        return RequirementColumns(requirement, counted, reached, share, met)
 
 
 def needed(requirement: Requirement, reached: int, counted: int) -> int:

@@ -51,13 +51,13 @@ def evaluate(
                 value, status = instrument.indicator[name].formula.evaluate(env)
                 env[name] = Column(_shaped(value, shape), _shaped(status, shape))
                 continue
-            raw = np.broadcast_to(np.asarray(data.get(name, np.nan), dtype=float), shape)
+            raw = _shaped(np.asarray(data.get(name, np.nan), dtype=float), shape)
             status = np.where(np.isnan(raw), np.uint8(MISSING), np.uint8(OK))
             if relevance and item.relevant is not None:
                 rule = item.relevant.evaluate(env)
                 applies = (rule.status == OK) & (rule.value != 0)
                 status = np.where(applies, status, np.uint8(NOT_APPLICABLE))
-            env[name] = Column(raw, np.broadcast_to(status, shape))
+            env[name] = Column(raw, _shaped(status, shape))
     return env
 
 

@@ -48,7 +48,8 @@ def find_gaps(
     """The gap for `indicator_id` at each of `rows` (None where no single change meets it)."""
     rows = np.asarray(rows, dtype=int)
     items = instrument.items_behind(indicator_id)
-    held = {name: np.asarray(col, dtype=float)[rows][:, None] for name, col in data.items()}
+    read = instrument.plan([indicator_id, *(name for item in items for name in _checked_with(instrument, item))])
+    held = {name: np.asarray(data[name], dtype=float)[rows][:, None] for name in read if name in data}
     base = evaluate(instrument, held, [indicator_id, *items])
     sizes = np.full((len(items), len(rows)), np.inf)
     proposals = np.zeros((len(items), len(rows)))
@@ -75,6 +76,20 @@ def find_gaps(
     return best
 
 
+def _constrained(instrument: Instrument, items: list[Item]) -> set[str]:
+    """The items whose constraint involves any of `items` (their own or another's that names them)."""
+    return {other for item in items for other in instrument.constraints_on[item.id]}
+
+
+def _checked_with(instrument: Instrument, item_id: str) -> set[str]:
+    """What the constraints involving item `item_id` read: the constrained items and the names in their rules."""
+    return {
+        name
+        for other in instrument.constraints_on[item_id]
+        for name in (other, *instrument.item[other].constraint.names)
+    }
+
+
 def _kind(item: Item) -> str | None:
     """How the search varies an item: by steps, through its options, or not at all."""
     kind = ITEM_TYPES[item.type]
@@ -93,14 +108,9 @@ class _Search:
     def __init__(self, instrument: Instrument, held: dict, indicator_id: str, items: list[Item], rows: int) -> None:
         self.instrument, self.indicator_id, self.items = instrument, indicator_id, items
         lanes = len(items) * rows
-        self.held = {name: np.tile(column, (len(items), 1)) for name, column in held.items()}
         self.varied = {item.id: np.repeat(np.arange(len(items)) == k, rows)[:, None] for k, item in enumerate(items)}
-        self.constraints = [
-            other
-            for other in instrument.items
-            if other.constraint is not None
-            and any(other.id == item.id or item.id in other.constraint.names for item in items)
-        ]
+        involved = _constrained(instrument, items)
+        self.constraints = [other for other in instrument.items if other.id in involved]
         self.applies = {
             other.id: np.repeat([other.id == item.id or item.id in other.constraint.names for item in items], rows)[
                 :, None
@@ -110,6 +120,8 @@ class _Search:
         self.needed = [indicator_id] + [
             name for other in self.constraints for name in (other.id, *other.constraint.names)
         ]
+        used = instrument.plan(self.needed)  # only the answers the formulas read are laid out per lane
+        self.held = {name: np.tile(held[name], (len(items), 1)) for name in used if name in held}
         low, high = zip(*(ITEM_TYPES[item.type].limits(item) for item in items), strict=True)
         self.low = np.repeat([-np.inf if v is None else v for v in low], rows)[:, None]
         self.high = np.repeat([np.inf if v is None else v for v in high], rows)[:, None]

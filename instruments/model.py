@@ -273,8 +273,26 @@ class Instrument:
         return tuple(clause for clause in self.clauses if not clause.auto)
 
     def selected(self, selector: Selector) -> tuple[Clause, ...]:
-        """The clauses a requirement counts, in the instrument's order."""
-        return tuple(clause for clause in self.clauses if selector.matches(clause))
+        """The clauses a requirement counts, in the instrument's order (worked out once per selector)."""
+        found = self._selections.get(selector)
+        if found is None:
+            found = self._selections[selector] = tuple(clause for clause in self.clauses if selector.matches(clause))
+        return found
+
+    @cached_property
+    def constraints_on(self) -> dict[str, tuple[str, ...]]:
+        """For each item, the items whose constraint involves it (its own, or one naming it), in order."""
+        found: dict[str, list[str]] = {item.id: [] for item in self.items}
+        for other in self.items:
+            if other.constraint is not None:
+                for name in (other.id, *other.constraint.names):
+                    if name in found and other.id not in found[name]:
+                        found[name].append(other.id)
+        return {name: tuple(others) for name, others in found.items()}
+
+    @cached_property
+    def _selections(self) -> dict[Selector, tuple[Clause, ...]]:
+        return {}
 
     @cached_property
     def order(self) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .clauses import RequirementColumns, clause_credit, clause_levels, clause_status, requirement_columns
+from .clauses import RequirementColumns, clause_credit, clause_levels, clause_status, requirements_by_grade
 from .evaluation import columns, evaluate, met_target
 from .expressions import (
     BOOLEAN,
@@ -138,10 +138,7 @@ class Scores:
             for f in instrument.frameworks
         }
         self.total = round_half_up(total, 1)
-        self.requirements: dict[str, list[RequirementColumns]] = {
-            grade.id: [requirement_columns(instrument, self.levels, r, self.n) for r in grade.requires]
-            for grade in instrument.grades
-        }
+        self.requirements: dict[str, list[RequirementColumns]] = requirements_by_grade(instrument, self.levels, self.n)
         self.grade = self._grades()
 
     def grade_matches(self, index: int) -> np.ndarray:

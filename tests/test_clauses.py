@@ -1,5 +1,6 @@
 """Clause columns, requirement counts and the words for levels, beyond the golden cases."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 import instruments
 from instruments import formatting
-from instruments.clauses import needed, requirement_columns
+from instruments.clauses import needed, requirements_by_grade
 from instruments.library import paths
 from instruments.loader import parse
 from instruments.model import Requirement, Selector
@@ -31,7 +32,9 @@ def test_the_fewest_clauses_that_must_rise(share, counted, reached, wanted):
 def test_a_requirement_over_clauses_that_do_not_apply_holds():
     scores = instruments.score_many(INSTRUMENT, [{**FULL, "has_inpatient": False, "beds": None}])
     beds_only = Requirement(Selector(ids=("beds_clause",)), "B", 1.0)
-    columns = requirement_columns(INSTRUMENT, scores.levels, beds_only, 1)
+    grade = dataclasses.replace(INSTRUMENT.grades[0], requires=(beds_only,))
+    alone = dataclasses.replace(INSTRUMENT, grades=(grade,))
+    (columns,) = requirements_by_grade(alone, scores.levels, 1)[grade.id]
     assert (int(columns.counted[0]), bool(columns.met[0])) == (0, True) and np.isnan(columns.share[0])
 
 

@@ -122,21 +122,33 @@ def _median_flags(db: Database, round_: Round, instrument: Instrument, counties:
 
 
 def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[str, ...], found: dict) -> None:
-    """Replace the flags of these kinds of these responses (row i of each mask is `ids[i]`)."""
+    """Make the flags of these kinds of these responses those `found` (row i of each mask is `ids[i]`).
+
+    Only what differs is written: a save re-finds its county's median flags, and most of them stay as they were.
+    """
     order = {name: index for index, name in enumerate(instrument.order)}
-    marks = ", ".join("?" * len(kinds))
-    for part in _chunks(ids):
-        db.execute(
-            f"DELETE FROM flags WHERE kind IN ({marks}) AND response_id IN ({', '.join('?' * len(part))})",
-            [*kinds, *part],
-        )
-    rows = []
+    wanted = {}
     for kind in kinds:
         for name, (mask, value, reference) in found[kind].items():
             for row in np.flatnonzero(mask):
-                rows.append((ids[row], kind, name, order.get(name, 0), _number(value, row), _number(reference, row)))
+                wanted[(ids[row], kind, name)] = (order.get(name, 0), _number(value, row), _number(reference, row))
+    marks = ", ".join("?" * len(kinds))
+    stale, kept = [], set()
+    for part in _chunks(ids):
+        for response_id, kind, name, position, value, reference in db.execute(
+            f"""SELECT response_id, kind, name, position, value, reference FROM flags
+                WHERE kind IN ({marks}) AND response_id IN ({", ".join("?" * len(part))})""",
+            [*kinds, *part],
+        ):
+            key = (response_id, kind, name)
+            if wanted.get(key) == (position, value, reference):
+                kept.add(key)
+            else:
+                stale.append(key)
+    db.conn.executemany("DELETE FROM flags WHERE response_id = ? AND kind = ? AND name = ?", stale)
     db.conn.executemany(
-        "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)", rows
+        "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)",
+        [(*key, *rest) for key, rest in wanted.items() if key not in kept],
     )
 
 

@@ -37,7 +37,7 @@ from sqlite_utils import Database
 
 import instruments
 from instruments import Instrument, Scores
-from instruments.clauses import clause_credit, requirement_columns
+from instruments.clauses import clause_credit, requirements_by_grade
 from instruments.expressions import OK, Column, plain
 from instruments.item_types import ITEM_TYPES
 
@@ -191,10 +191,7 @@ class StoredScores(Scores):
         self.frameworks: dict[str, dict[str, np.ndarray]] = {}
         for framework, group in shape.groups:
             self.frameworks.setdefault(framework, {})[group] = number(("group", f"{framework}/{group}"))
-        self.requirements = {
-            grade.id: [requirement_columns(instrument, self.levels, r, self.n) for r in grade.requires]
-            for grade in instrument.grades
-        }
+        self.requirements = requirements_by_grade(instrument, self.levels, self.n)
         self.grade = code(("grade", ""), np.int8).astype(np.int16)
 
     def rows(self, rows: Sequence[int] | np.ndarray) -> StoredScores:
