@@ -157,7 +157,8 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        time.sleep(10)
+        warm(port, json.loads(cookies.read_text()))
+        cpu_before = server_cpu(server.pid)
         started = time.time()
         subprocess.run(
             [
@@ -183,13 +184,46 @@ def main() -> None:
             check=False,
             timeout=args.seconds + 120,
         )
-        report(args.db, folder, started)
+        cpu = server_cpu(server.pid) - cpu_before
+        report(args.db, folder, started, cpu)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
 
-def report(db_path: Path, folder: Path, started: float) -> None:
+def warm(port: int, cookies: dict[str, str]) -> None:
+    """A few requests at once, twice, so that the workers have loaded the instrument before the clock starts."""
+    import http.client
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(name: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", f"/rounds/{ROUND}/sections/{SECTION}", headers={"Cookie": f"session={cookies[name]}"})
+        connection.getresponse().read()
+        connection.close()
+
+    with ThreadPoolExecutor(10) as pool:
+        for _ in range(2):
+            list(pool.map(fetch, list(cookies)[:20]))
+
+
+def server_cpu(leader: int) -> float:
+    """CPU seconds (user + system) used so far by the server's processes (its process group, Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == leader:  # the process group (the server was started in a session of its own)
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def report(db_path: Path, folder: Path, started: float, cpu: float) -> None:
     from survey import db as database
 
     print(f"{'request':<16} {'count':>7} {'errors':>7} {'median ms':>10} {'p95 ms':>8} {'req/s':>7}")
@@ -199,6 +233,9 @@ def report(db_path: Path, folder: Path, started: float) -> None:
                 f"{row['Name']:<16} {row['Request Count']:>7} {row['Failure Count']:>7} "
                 f"{row['Median Response Time']:>10} {row['95%']:>8} {float(row['Requests/s']):>7.1f}"
             )
+    with open(folder / "load_stats.csv", encoding="utf-8") as file:
+        served = sum(int(row["Request Count"]) for row in csv.DictReader(file) if row["Name"] == "Aggregated")
+    print(f"server CPU: {cpu:.1f} s for {served} requests, {1000 * cpu / max(served, 1):.0f} ms a request")
     acks = []
     for part in folder.glob("acks.*"):
         acks += [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()]

@@ -280,6 +280,11 @@ class Instrument:
         return found
 
     @cached_property
+    def derived(self) -> dict:
+        """Figures worked out from the instrument once and kept with it (keyed by the code that works them out)."""
+        return {}
+
+    @cached_property
     def constraints_on(self) -> dict[str, tuple[str, ...]]:
         """For each item, the items whose constraint involves it (its own, or one naming it), in order."""
         found: dict[str, list[str]] = {item.id: [] for item in self.items}

@@ -124,15 +124,22 @@ def label(instrument: Instrument, name: str, lang: str) -> str:
     of one label say which is which (可诊治病种数（填报项）, 可诊治病种数（指标）)."""
     if name in instrument.item:
         text = formatting.item_name(instrument, instrument.item[name], lang)
-        shared = any(ind.label.get(lang) == text for ind in instrument.indicators)
-        return _("%(label)s（填报项）", label=text) if shared else text
+        return _("%(label)s（填报项）", label=text) if text in _shared_labels(instrument, lang) else text
     if name in instrument.indicator:
         text = instrument.indicator[name].label.get(lang)
-        shared = any(formatting.item_name(instrument, item, lang) == text for item in instrument.items)
-        return _("%(label)s（指标）", label=text) if shared else text
+        return _("%(label)s（指标）", label=text) if text in _shared_labels(instrument, lang) else text
     if name in instrument.clause:
         return clause_name(instrument.clause[name], lang)
     return name
+
+
+def _shared_labels(instrument: Instrument, lang: str) -> set[str]:
+    """The labels an item and an indicator of the instrument both have (worked out once per language)."""
+    key = ("shared_labels", lang)
+    if key not in instrument.derived:
+        items = {formatting.item_name(instrument, item, lang) for item in instrument.items}
+        instrument.derived[key] = items & {ind.label.get(lang) for ind in instrument.indicators}
+    return instrument.derived[key]
 
 
 CLAUSE_NAME_LENGTH = 24  # characters of a clause's text that name it in a list or a message

@@ -19,7 +19,8 @@ jurisdiction; a required item counts only on a submitted or approved response.
 
 from __future__ import annotations
 
-from collections import Counter
+import heapq
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -237,25 +238,21 @@ class Counts:
 def counts(db: Database, round_: Round, scope: str | None, top: int = 50) -> Counts:
     """The flag counts of the round within `scope`: by kind, by item or indicator, and the most flagged centres."""
     source, params = _scoped(round_, scope)
-    totals = Counter(dict(db.execute(f"SELECT f.kind, count(*) FROM {source} GROUP BY f.kind", params).fetchall()))
     by_name: dict[str, Counter] = {}
     for name, kind, n in db.execute(f"SELECT f.name, f.kind, count(*) FROM {source} GROUP BY f.name, f.kind", params):
         by_name.setdefault(name, Counter())[kind] = n
-    busiest = db.execute(
-        f"""SELECT p.org_code FROM {source} GROUP BY p.org_code ORDER BY count(*) DESC, p.org_code LIMIT ?""",
-        [*params, top],
-    ).fetchall()
-    codes = [row[0] for row in busiest]
-    by_centre: dict[str, Counter] = {code: Counter() for code in codes}
-    for part in _chunks(codes):
-        for code, kind, n in db.execute(
-            f"""SELECT p.org_code, f.kind, count(*) FROM {source} AND p.org_code IN ({", ".join("?" * len(part))})
-                GROUP BY p.org_code, f.kind""",
-            [*params, *part],
-        ):
-            by_centre[code][kind] = n
-    flagged = db.execute(f"SELECT count(DISTINCT p.org_code) FROM {source}", params).fetchone()[0]
-    return Counts(totals, _most_first(by_name), list(by_centre.items()), flagged, previous_round(db, round_))
+    totals: Counter = Counter()
+    for found in by_name.values():
+        totals.update(found)
+    rows = db.execute(f"SELECT p.org_code, f.kind, count(*) FROM {source} GROUP BY 1, 2", params).fetchall()
+    flags_of: dict[str, int] = defaultdict(int)
+    for code, _, n in rows:
+        flags_of[code] += n
+    busiest = {code: Counter() for code in heapq.nsmallest(top, flags_of, key=lambda c: (-flags_of[c], c))}
+    for code, kind, n in rows:
+        if code in busiest:
+            busiest[code][kind] = n
+    return Counts(totals, _most_first(by_name), list(busiest.items()), len(flags_of), previous_round(db, round_))
 
 
 def _most_first(counts: dict[str, Counter]) -> list[tuple[str, Counter]]:
