@@ -37,7 +37,7 @@ from sqlite_utils import Database
 
 import instruments
 from instruments import Instrument, Scores
-from instruments.clauses import clause_credit, requirements_by_grade
+from instruments.clauses import RequirementColumns, clause_credit, requirements_by_grade
 from instruments.expressions import OK, Column, plain
 from instruments.item_types import ITEM_TYPES
 
@@ -160,60 +160,78 @@ class StoredScores(Scores):
     """
 
     def __init__(self, instrument: Instrument, records: np.ndarray) -> None:  # super() computes: this only reads
-        shape = layout(instrument)
-        floats, codes = records["floats"], records["codes"]
-        f, c = shape.float_at, shape.code_at
-        self.instrument, self.data, self.n = instrument, {}, len(records)
+        self.instrument, self.data, self.n, self.records = instrument, {}, len(records), records
 
-        def number(key: tuple[str, str]) -> np.ndarray:
-            return np.ascontiguousarray(floats[:, f[key]])
+    # Each part is read out of the records when first asked for: a league needs the totals, not every column.
 
-        def code(key: tuple[str, str], dtype=np.uint8) -> np.ndarray:
-            return np.ascontiguousarray(codes[:, c[key]]).astype(dtype)
+    def _number(self, key: tuple[str, str]) -> np.ndarray:
+        return np.ascontiguousarray(self.records["floats"][:, layout(self.instrument).float_at[key]])
 
-        self.env = {i: Column(number(("value", i)), code(("status", i))) for i in shape.indicators}
-        self.env.update({i: Column(number(("item", i)), code(("item", i))) for i in shape.items})
-        self.met = {i: code(("met", i), np.int8) for i in shape.scored}
-        self.points = {i: number(("points", i)) for i in shape.scored}
-        self.levels = {}
-        for clause_id in shape.clauses:
-            status = code(("clause", clause_id))
-            rank = code(("level", clause_id), np.int8).astype(float)
-            self.levels[clause_id] = Column(np.where(status == OK, rank, np.nan), status)
-        self.clause_points = {
+    def _code(self, key: tuple[str, str], dtype: type = np.uint8) -> np.ndarray:
+        return np.ascontiguousarray(self.records["codes"][:, layout(self.instrument).code_at[key]]).astype(dtype)
+
+    @cached_property
+    def env(self) -> dict[str, Column]:
+        shape = layout(self.instrument)
+        env = {i: Column(self._number(("value", i)), self._code(("status", i))) for i in shape.indicators}
+        env.update({i: Column(self._number(("item", i)), self._code(("item", i))) for i in shape.items})
+        return env
+
+    @cached_property
+    def met(self) -> dict[str, np.ndarray]:
+        return {i: self._code(("met", i), np.int8) for i in layout(self.instrument).scored}
+
+    @cached_property
+    def points(self) -> dict[str, np.ndarray]:
+        return {i: self._number(("points", i)) for i in layout(self.instrument).scored}
+
+    @cached_property
+    def levels(self) -> dict[str, Column]:
+        levels = {}
+        for clause_id in layout(self.instrument).clauses:
+            status = self._code(("clause", clause_id))
+            rank = self._code(("level", clause_id), np.int8).astype(float)
+            levels[clause_id] = Column(np.where(status == OK, rank, np.nan), status)
+        return levels
+
+    @cached_property
+    def clause_points(self) -> dict[str, np.ndarray]:
+        return {
             clause.id: clause_credit(clause, self.levels[clause.id]) * clause.weight
-            for clause in instrument.clauses
+            for clause in self.instrument.clauses
             if clause.weight is not None
         }
-        self.total = number(("total", ""))
-        self.dimensions = {d: number(("dimension", d)) for d in shape.dimensions}
-        self.chapters = {ch: number(("chapter", ch)) for ch in shape.chapters}
-        self.frameworks: dict[str, dict[str, np.ndarray]] = {}
-        for framework, group in shape.groups:
-            self.frameworks.setdefault(framework, {})[group] = number(("group", f"{framework}/{group}"))
-        self.requirements = requirements_by_grade(instrument, self.levels, self.n)
-        self.grade = code(("grade", ""), np.int8).astype(np.int16)
+
+    @cached_property
+    def total(self) -> np.ndarray:
+        return self._number(("total", ""))
+
+    @cached_property
+    def dimensions(self) -> dict[str, np.ndarray]:
+        return {d: self._number(("dimension", d)) for d in layout(self.instrument).dimensions}
+
+    @cached_property
+    def chapters(self) -> dict[str, np.ndarray]:
+        return {ch: self._number(("chapter", ch)) for ch in layout(self.instrument).chapters}
+
+    @cached_property
+    def frameworks(self) -> dict[str, dict[str, np.ndarray]]:
+        frameworks: dict[str, dict[str, np.ndarray]] = {}
+        for framework, group in layout(self.instrument).groups:
+            frameworks.setdefault(framework, {})[group] = self._number(("group", f"{framework}/{group}"))
+        return frameworks
+
+    @cached_property
+    def requirements(self) -> dict[str, list[RequirementColumns]]:
+        return requirements_by_grade(self.instrument, self.levels, self.n)
+
+    @cached_property
+    def grade(self) -> np.ndarray:
+        return self._code(("grade", ""), np.int8).astype(np.int16)
 
     def rows(self, rows: Sequence[int] | np.ndarray) -> StoredScores:
         """The same figures for some rows only, in the order given."""
-        out = object.__new__(StoredScores)
-        take = np.asarray(rows, dtype=int)
-        out.instrument, out.data, out.n = self.instrument, {}, len(take)
-        out.env = {k: Column(v.value[take], v.status[take]) for k, v in self.env.items()}
-        out.met = {k: v[take] for k, v in self.met.items()}
-        out.points = {k: v[take] for k, v in self.points.items()}
-        out.levels = {k: Column(v.value[take], v.status[take]) for k, v in self.levels.items()}
-        out.clause_points = {k: v[take] for k, v in self.clause_points.items()}
-        out.total = self.total[take]
-        out.dimensions = {k: v[take] for k, v in self.dimensions.items()}
-        out.chapters = {k: v[take] for k, v in self.chapters.items()}
-        out.frameworks = {f: {g: v[take] for g, v in groups.items()} for f, groups in self.frameworks.items()}
-        out.requirements = {
-            grade: [type(r)(r.requirement, r.counted[take], r.reached[take], r.share[take], r.met[take]) for r in reqs]
-            for grade, reqs in self.requirements.items()
-        }
-        out.grade = self.grade[take]
-        return out
+        return StoredScores(self.instrument, self.records[np.asarray(rows, dtype=int)])
 
 
 # ---------------------------------------------------------------- writing
@@ -471,11 +489,14 @@ def _caught_up(db: Database, round_: Round, instrument: Instrument, held: RoundF
     known = held.row_of
     replace = [(known[row[0]], k) for k, row in enumerate(fresh) if row[0] in known]
     added = [k for k, row in enumerate(fresh) if row[0] not in known]
-    merged = held.records.copy()
+    merged = np.concatenate([held.records, records[added]])  # a copy: pages still reading the held ones keep theirs
     if replace:
         at, taken = zip(*replace, strict=True)
         merged[list(at)] = records[list(taken)]
-    merged = np.concatenate([merged, records[added]])
+    if not added:  # the same responses in the same rows
+        figures = RoundFigures(instrument, held.response_ids, held.codes, merged, seq)
+        figures.__dict__["row_of"] = known
+        return figures
     ids = np.concatenate([held.response_ids, np.array([fresh[k][0] for k in added], dtype=np.int64)])
     codes = held.codes + [fresh[k][1] for k in added]
     return RoundFigures(instrument, ids, codes, merged, seq)
