@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from .evaluation import broken_constraints, columns, evaluate, unanswered_required
 from .expressions import NOT_APPLICABLE, OK
 from .model import Instrument, Item, Text
+from .scoring import Scores
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,13 @@ class Check:
 
     def __init__(self, instrument: Instrument, values: Mapping[str, Any]) -> None:
         self.instrument = instrument
-        self.env = evaluate(instrument, columns(instrument, [values]))
+        self.data = columns(instrument, [values])
+        self.env = evaluate(instrument, self.data)
+
+    @cached_property
+    def scores(self) -> Scores:
+        """The same answers scored (from the same evaluation)."""
+        return Scores(self.instrument, self.data, self.env)
 
     def relevant(self, item_id: str) -> bool:
         return bool(self.env[item_id].status[0] != NOT_APPLICABLE)

@@ -98,10 +98,13 @@ class Scorecard:
 class Scores:
     """The scores of many centres, column by column."""
 
-    def __init__(self, instrument: Instrument, data: Mapping[str, np.ndarray]) -> None:
+    def __init__(
+        self, instrument: Instrument, data: Mapping[str, np.ndarray], env: Mapping[str, Column] | None = None
+    ) -> None:
+        """Score the columns `data`; `env` is their evaluation when the caller has it already."""
         self.instrument = instrument
         self.data = data
-        self.env = evaluate(instrument, data)
+        self.env = dict(env) if env is not None else evaluate(instrument, data)
         self.n = len(next(iter(self.env.values())).value) if self.env else 0
         self.met: dict[str, np.ndarray] = {}  # int8: 1 met, 0 not met, -1 no value
         self.points: dict[str, np.ndarray] = {}  # NaN where not applicable

@@ -3,14 +3,13 @@ each clause's level, the share of clauses each grade requires, and the gap to th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from flask_babel import gettext as _
 
 import instruments
 from instruments import Instrument, formatting
+from instruments.checks import Check
 from instruments.grade_gaps import selection
 from instruments.model import Requirement as Rule
 from instruments.model import Section
@@ -59,9 +58,11 @@ class Card:
         }
 
 
-def card(instrument: Instrument, values: Mapping[str, Any], lang: str, gaps: bool = True) -> Card:
-    """Score one response's answers (nothing is saved) and word the result in `lang` (without gaps: faster)."""
-    scored = instruments.score_many(instrument, [values]).card(0, gaps=gaps)
+def card(check: Check, lang: str, gaps: bool = True) -> Card:
+    """Score one response's answers, as checked (nothing is saved), and word the result in `lang` (without gaps:
+    faster)."""
+    instrument = check.instrument
+    scored = check.scores.card(0, gaps=gaps)
     rows = []
     for indicator in instrument.indicators:
         result = scored.indicators[indicator.id]

@@ -66,7 +66,7 @@ def _render_overview(
     return render_template(
         "centre/round.html",
         filling=found,
-        card=scorecard.card(found.instrument, found.values, lang),
+        card=scorecard.card(found.check, lang),
         problems=found.check.problems(lang=lang),
         missing=found.missing_evidence,
         chapters=clause_rows.chapters(found.instrument),
@@ -118,14 +118,14 @@ def _open_section(round_id: int, section_id: str) -> tuple[filling.Filling, Sect
 def _render_section(
     found: filling.Filling, part: Section, form: SectionForm, conflict: bool = False, refused: bool = False
 ) -> str:
-    values = {**found.values, **form.answers()} if request.method == "POST" else found.values
+    check = Check(found.instrument, {**found.values, **form.answers()}) if request.method == "POST" else found.check
     return render_template(
         "centre/section.html",
         filling=found,
         section=part,
         form=form,
-        check=Check(found.instrument, values),
-        card=scorecard.card(found.instrument, values, form.lang),
+        check=check,
+        card=scorecard.card(check, form.lang),
         related=scorecard.related(found.instrument, part),
         item_comments=filling.comments(get_db(), found)[1],
         conflict=conflict,
@@ -170,11 +170,11 @@ def preview(round_id: int, section_id: str) -> Response:
     found, part = _open_section(round_id, section_id)
     form = section_form(found.instrument, part, language())()
     form.check(found.instrument, found.values)
-    values = {**found.values, **form.answers()}
+    check = Check(found.instrument, {**found.values, **form.answers()})
     return jsonify(
-        relevant=Check(found.instrument, values).relevance(),
+        relevant=check.relevance(),
         errors={item.id: [str(e) for e in field.errors] for item, field in form.item_fields() if field.errors},
-        scorecard=scorecard.card(found.instrument, values, form.lang).as_json(),
+        scorecard=scorecard.card(check, form.lang).as_json(),
     )
 
 
@@ -263,8 +263,8 @@ def _open_chapter(round_id: int, chapter_id: str) -> tuple[filling.Filling, Chap
 
 def _render_chapter(found: filling.Filling, chapter: Chapter, form: RatingForm, conflict: bool = False) -> str:
     lang = language()
-    values = {**found.values, **(form.levels() if request.method == "POST" else {})}
-    card = scorecard.card(found.instrument, values, lang)
+    check = Check(found.instrument, {**found.values, **form.levels()}) if request.method == "POST" else found.check
+    card = scorecard.card(check, lang)
     missing = {clause.id for clause in found.missing_evidence}
     shown_rows = clause_rows.rows(found.instrument, card, found.ratings, found.files, missing, lang, [chapter.id])
     return render_template(

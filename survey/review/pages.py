@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from instruments import Instrument
+from instruments.checks import Check
 from instruments.model import Section
 
 from .. import scorecard, words
@@ -74,10 +75,10 @@ def answer_rows(case: Case, found: Details, lang: str) -> list[tuple[Section, li
 
 def indicator_cards(case: Case, found: Details, lang: str) -> tuple[scorecard.Card, dict[str, scorecard.Row]]:
     """The scorecard on the scored values, and by indicator the one on reported values when any was verified."""
-    card = scorecard.card(case.instrument, found.effective, lang)
+    card = scorecard.card(Check(case.instrument, found.effective), lang)
     if not found.verified:
         return card, {}
-    reported = scorecard.card(case.instrument, found.reported, lang, gaps=False)  # only its values are shown
+    reported = scorecard.card(Check(case.instrument, found.reported), lang, gaps=False)  # only its values are shown
     return card, {row.id: row for row in reported.rows}
 
 
