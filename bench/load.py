@@ -3,14 +3,15 @@
 Runs on the national database that `bench/web.py --keep DIR` built (50,000
 centres). Adds one account for each of --users centres whose responses are
 drafts, starts gunicorn with `gunicorn.conf.py` on 127.0.0.1, and drives the
-users with locust (headless) for --seconds: each signs in once, then saves the
-staffing section (every field as the page showed it, the staff count changed
-to a value of its own) three times for every time it views the live scorecard
-(the section's preview). Reports the p95 of each request, errors, and checks
-that every save the server acknowledged (a redirect) is in the audit trail.
-Traffic goes to 127.0.0.1 only, and stops by itself.
+users with locust (headless) for --seconds: each signs in once, then, waiting
+--think seconds between tasks, saves the staffing section (every field as the
+page showed it, the staff count changed to a value of its own) three times for
+every time it views the live scorecard (the section's preview). Reports the p95
+of each request, errors, the server's CPU time per request, and checks that
+every save the server acknowledged (a redirect) is in the audit trail. Traffic
+goes to 127.0.0.1 only, and stops by itself.
 
-    .venv/bin/python bench/load.py --db DIR/web.db [--users 50] [--seconds 60]
+    .venv/bin/python bench/load.py --db DIR/web.db [--users 50] [--seconds 60] [--think 0.2,1.0]
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ try:  # the locust side: loaded by locust itself from this file
     class Centre(HttpUser):
         """One centre's user: saves the staffing section, now and then looks at the scorecard."""
 
-        wait_time = between(0.2, 1.0)
+        wait_time = between(*(float(s) for s in os.environ.get("LOAD_THINK", "0.2,1.0").split(",")))
         logins = itertools.count()
 
         def on_start(self) -> None:
@@ -119,6 +120,11 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="The database bench/web.py --keep built.")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--think",
+        default="0.2,1.0",
+        help="Seconds each user waits between tasks, MIN,MAX (default 0.2,1.0: far busier than a person typing).",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="survey-load-"))
     cookies = prepare(args.db, args.users, folder)
@@ -130,6 +136,7 @@ def main() -> None:
         "SURVEY_JOBS": str(folder / "jobs.db"),
         "LOAD_ACKS": str(folder / "acks"),
         "LOAD_SESSIONS": str(cookies),
+        "LOAD_THINK": args.think,
         # staff counts of this run's own (a run on a database kept from an earlier one must not save a value
         # already stored: that save changes nothing, so it leaves no audit row to find)
         "LOAD_FIRST_VALUE": str(1000 + int(time.time()) // 60 % 1000 * 100),
