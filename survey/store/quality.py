@@ -20,6 +20,7 @@ jurisdiction; a required item counts only on a submitted or approved response.
 from __future__ import annotations
 
 import heapq
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,6 @@ from sqlite_utils import Database
 from instruments import Instrument, broken_constraints, unanswered_required
 from instruments.expressions import NUMBER, OK, plain
 from instruments.item_types import ITEM_TYPES
-from instruments.regions import group_medians
 
 from .lifecycle import LOCKED
 from .results import StoredScores, figures_where, stored_for
@@ -160,20 +160,30 @@ def _values(env: dict, name: str) -> np.ndarray:
 
 
 def _far_from_median(values: dict[str, np.ndarray], counties: list[str]) -> dict:
-    """For each name, where a value is far from its county's median, the value and that median."""
+    """For each name, where a value is far from its county's median, the value and that median.
+
+    All names at once: one block of the values per county (a save touches one county, an import many).
+    """
+    names = list(values)
+    if not names:
+        return {}
+    matrix = np.column_stack([values[name] for name in names])  # a row per centre, a column per name
     labels, group = np.unique(np.asarray(counties, dtype=object).astype(str), return_inverse=True)
-    group = group.astype(int).reshape(-1)
-    out = {}
-    for name, value in values.items():
-        ok = ~np.isnan(value)
-        counts = np.bincount(group[ok], minlength=len(labels))
-        medians = group_medians(group[ok], value[ok], counts)
-        median, reporting = medians[group], counts[group]
-        with np.errstate(invalid="ignore"):
-            far = (value > MEDIAN_FACTOR * median) | (value < median / MEDIAN_FACTOR)
-        mask = ok & (reporting >= MEDIAN_MIN_REPORTING) & (median > 0) & far
-        out[name] = (mask, value, median)
-    return out
+    order = np.argsort(group.reshape(-1), kind="stable")
+    bounds = np.searchsorted(group.reshape(-1)[order], np.arange(len(labels) + 1))
+    median = np.full(matrix.shape, np.nan)
+    reporting = np.zeros(matrix.shape, dtype=int)
+    for start, end in zip(bounds[:-1], bounds[1:], strict=True):
+        rows = order[start:end]
+        block = matrix[rows]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a name no centre of the county reports: NaN
+            median[rows] = np.nanmedian(block, axis=0)
+        reporting[rows] = (~np.isnan(block)).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        far = (matrix > MEDIAN_FACTOR * median) | (matrix < median / MEDIAN_FACTOR)
+        mask = ~np.isnan(matrix) & (reporting >= MEDIAN_MIN_REPORTING) & (median > 0) & far
+    return {name: (mask[:, k], matrix[:, k], median[:, k]) for k, name in enumerate(names)}
 
 
 def _before(db: Database, previous: Round, codes: list[str], names) -> dict[str, np.ndarray]:
