@@ -131,12 +131,17 @@ def comments(db: Database, filling: Filling) -> tuple[str, dict[str, str]]:
     return (returns[-1]["comment"], returns[-1]["item_comments"]) if returns else ("", {})
 
 
-def save(db: Database, filling: Filling, typed: Mapping[str, Any], version: int, user: User) -> Response:
-    """Save typed answers as a draft, based on the response's `version`; answers no longer asked are cleared."""
+def save(
+    db: Database, filling: Filling, typed: Mapping[str, Any], version: int, user: User, check: Check | None = None
+) -> Response:
+    """Save typed answers as a draft, based on the response's `version`; answers no longer asked are cleared.
+
+    `check` is the stored answers with the typed ones already checked, when the caller has it.
+    """
     if version == 0 and filling.response is not None:
         raise ConflictError("created_elsewhere")
     merged = {**filling.values, **typed}
-    check = Check(filling.instrument, merged)
+    check = check or Check(filling.instrument, merged)
     cleared = {
         item.id: None
         for item in filling.instrument.items

@@ -125,8 +125,8 @@ class SectionForm(FlaskForm):
                 _parse(item, field)
             except AnswerError as error:
                 field.errors.append(error.text(self.lang))
-        answers = {**stored, **self.answers()}
-        for problem in Check(instrument, answers).problems(self.items, required=False, lang=self.lang):
+        self.checked = Check(instrument, {**stored, **self.answers()})  # kept: the save decides relevance by it
+        for problem in self.checked.problems(self.items, required=False, lang=self.lang):
             self[PREFIX + problem.item.id].errors.append(problem.message)
         return not any(field.errors for _, field in self.item_fields())
 

@@ -150,7 +150,7 @@ def section(round_id: int, section_id: str) -> Response | str:
     if not form.check(found.instrument, found.values):
         return _render_section(found, part, form, refused=True)
     try:
-        filling.save(get_db(), found, form.answers(), form.opened_version(), g.user)
+        filling.save(get_db(), found, form.answers(), form.opened_version(), g.user, form.checked)
     except ConflictError:
         return _render_section(found, part, form, conflict=True)
     except StoreError as error:
