@@ -92,11 +92,26 @@ def db_path(demo_path, tmp_path):
     return path
 
 
-@pytest.fixture
-def app(db_path):
+@pytest.fixture(scope="session")
+def shared_app(demo_path, tmp_path_factory):
+    """One app for the whole run: building one compiles every URL rule, which costs more than most tests."""
+    import shutil
+
     from survey import create_app
 
-    return create_app({**TEST_CONFIG, "DATABASE": str(db_path)})
+    path = tmp_path_factory.mktemp("app") / "survey.db"
+    shutil.copyfile(demo_path, path)
+    return create_app({**TEST_CONFIG, "DATABASE": str(path)})
+
+
+@pytest.fixture
+def app(shared_app, db_path):
+    """The app on the test's own database, its settings as created again afterwards (a test may change them)."""
+    settings = dict(shared_app.config)
+    shared_app.config["DATABASE"] = str(db_path)
+    yield shared_app
+    shared_app.config.clear()
+    shared_app.config.update(settings)
 
 
 @pytest.fixture
