@@ -1,9 +1,15 @@
+import os
 import sqlite3
 
 import numpy
 import pytest
 
 QUICK_HASH = "pbkdf2:sha256:1000"
+MEMORY = "/dev/shm"  # a folder in memory: SQLite's commits wait for no disk there
+
+if os.path.isdir(MEMORY) and os.access(MEMORY, os.W_OK):
+    # Temporary folders (each test's copy of the demo database among them) live in memory when the machine has it.
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", MEMORY)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,33 +50,68 @@ TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test"}
 
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory):
-    """The demo database, built once per session: hashing its users' passwords is slow."""
+    """The demo database, built once per run: hashing its users' passwords and scoring it are slow.
+
+    Under pytest-xdist the workers share one build: the first to take the lock builds it, the others wait for it.
+    """
+    import fcntl
+    import os
+
     from survey import db as database
     from survey.demo import create_demo
 
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = database.connect(path)
-    create_demo(db)
-    db.close()  # the last connection checkpoints the WAL: the file alone is the database
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = tmp_path_factory.getbasetemp().parent / "demo"  # this run's own folder, shared by its workers
+        folder.mkdir(exist_ok=True)
+    else:
+        folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.db"
+    with open(folder / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "built").exists():
+            db = database.connect(path)
+            create_demo(db)
+            db.close()  # the last connection checkpoints the WAL: the file alone is the database
+            (folder / "built").touch()
     return path
 
 
 @pytest.fixture
 def db_path(demo_path, tmp_path):
-    """A private copy of the demo database, and of its evidence files beside it, for one test."""
+    """A private copy of the demo database, and of its evidence files beside it, for one test.
+
+    The evidence files are hard links: the store names a file by its content and never writes into one (a new file
+    is written aside and renamed into place), so a test cannot change the demo's files through its copy.
+    """
+    import os
     import shutil
 
     path = tmp_path / "survey.db"
     shutil.copyfile(demo_path, path)
-    shutil.copytree(demo_path.parent / "evidence", tmp_path / "evidence")
+    shutil.copytree(demo_path.parent / "evidence", tmp_path / "evidence", copy_function=os.link)
     return path
 
 
-@pytest.fixture
-def app(db_path):
+@pytest.fixture(scope="session")
+def shared_app(demo_path, tmp_path_factory):
+    """One app for the whole run: building one compiles every URL rule, which costs more than most tests."""
+    import shutil
+
     from survey import create_app
 
-    return create_app({**TEST_CONFIG, "DATABASE": str(db_path)})
+    path = tmp_path_factory.mktemp("app") / "survey.db"
+    shutil.copyfile(demo_path, path)
+    return create_app({**TEST_CONFIG, "DATABASE": str(path)})
+
+
+@pytest.fixture
+def app(shared_app, db_path):
+    """The app on the test's own database, its settings as created again afterwards (a test may change them)."""
+    settings = dict(shared_app.config)
+    shared_app.config["DATABASE"] = str(db_path)
+    yield shared_app
+    shared_app.config.clear()
+    shared_app.config.update(settings)
 
 
 @pytest.fixture
@@ -165,3 +206,46 @@ def doumen(client, auth):
     """A client signed in as 斗门卫生院."""
     auth.as_user("doumen")
     return client
+
+
+# ---------------------------------------------------------------- the browser tests (Chromium via Playwright)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run: each test opens its own context (cookies, storage) in it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(db_path):
+    """The app on a free local port, in a thread, with CSRF and the Content-Security-Policy on as in production."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from survey import create_app
+
+    app = create_app({"DATABASE": str(db_path), "SECRET_KEY": "browser-test"})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()

@@ -1,31 +1,18 @@
 """End to end in a real browser (Chromium via Playwright): a centre signs in, fills in, watches its scorecard, submits.
 
-The app runs with CSRF and the Content-Security-Policy on, as in production, in a thread on a free local port.
-Screenshots go to test-artifacts/.
+The app runs with CSRF and the Content-Security-Policy on, as in production, in a thread on a free local port
+(the `browser` and `live_server` fixtures, in conftest.py). Screenshots go to test-artifacts/.
 """
 
-import threading
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from instruments.library import bundled
 from instruments.synthetic import answers_from_columns, township_columns
-from survey import create_app
 from survey.demo import PASSWORD
 
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TOWNSHIP = bundled()["township-health-centre"]
 SET_VALUES = """values => {
   for (const [id, value] of Object.entries(values)) {
@@ -39,26 +26,6 @@ SET_VALUES = """values => {
   }
   document.querySelector("form.fill").dispatchEvent(new Event("input", {bubbles: true}));
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def live_server(db_path):
-    app = create_app({"DATABASE": str(db_path), "SECRET_KEY": "browser-test"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
 
 
 def new_page(browser, base_url, **options):

@@ -5,7 +5,7 @@ Screenshots of both confirmation pages at desktop and phone width go to test-art
 """
 
 from playwright.sync_api import expect
-from test_browser import browser, console_problems, live_server, new_page, screenshot, sign_in  # noqa: F401
+from test_browser import console_problems, new_page, screenshot, sign_in
 
 from survey import db as database
 from survey.store.rounds import get_round
@@ -32,7 +32,7 @@ def stored(db_path, read):
         db.close()
 
 
-def test_admin_ends_a_round_and_deactivates_an_account_after_confirming(browser, live_server, db_path):  # noqa: F811
+def test_admin_ends_a_round_and_deactivates_an_account_after_confirming(browser, live_server, db_path):
     stored(db_path, lambda db: db.execute("UPDATE appeals SET status = 'rejected', decision = '理由不成立'"))
     page = new_page(browser, live_server, viewport=DESKTOP)
     problems = console_problems(page)

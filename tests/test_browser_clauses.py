@@ -9,7 +9,7 @@ reason and a photo; the evaluator accepts the appeal and the grade is back.
 """
 
 from playwright.sync_api import expect
-from test_browser import browser, console_problems, live_server, new_page, screenshot, sign_in  # noqa: F401
+from test_browser import console_problems, new_page, screenshot, sign_in
 
 import instruments
 from survey import db as database
@@ -47,7 +47,7 @@ def grade_on_review_page(page):
     return page.locator("dl.facts dd").filter(has=page.locator("strong")).last
 
 
-def test_self_rating_evidence_county_rating_appeal_and_acceptance(browser, live_server, db_path, tmp_path):  # noqa: F811
+def test_self_rating_evidence_county_rating_appeal_and_acceptance(browser, live_server, db_path, tmp_path):
     high, low = one_clause_decides(db_path)
     (tmp_path / "质控小组制度.pdf").write_bytes(pdf("quality management group"))
     (tmp_path / "整改照片.png").write_bytes(png(5))

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from conftest import DOUMEN, stored
 from playwright.sync_api import expect
-from test_browser import browser, console_problems, live_server, new_page, screenshot, sign_in  # noqa: F401
+from test_browser import console_problems, new_page, screenshot, sign_in
 
 from survey import db as database
 
@@ -46,7 +46,7 @@ def retyped(data: bytes, **cells) -> bytes:
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_none_and_not_answered_and_a_typo_keep_what_was_typed(browser, live_server, db_path, width):  # noqa: F811
+def test_none_and_not_answered_and_a_typo_keep_what_was_typed(browser, live_server, db_path, width):
     page = new_page(browser, live_server, **(DESKTOP if width == "desktop" else PHONE))
     problems = console_problems(page)
     sign_in(page)
@@ -110,7 +110,7 @@ def test_none_and_not_answered_and_a_typo_keep_what_was_typed(browser, live_serv
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_prefilled_template_round_trip_and_refused_uploads(browser, live_server, db_path, width):  # noqa: F811
+def test_prefilled_template_round_trip_and_refused_uploads(browser, live_server, db_path, width):
     page = new_page(browser, live_server, **(DESKTOP if width == "desktop" else PHONE))
     problems = console_problems(page)
     sign_in(page)

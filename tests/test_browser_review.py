@@ -9,7 +9,7 @@ league workbook, which the test opens and reads back.
 
 import openpyxl
 from playwright.sync_api import expect
-from test_browser import browser, live_server, new_page, screenshot, sign_in  # noqa: F401 - fixtures
+from test_browser import new_page, screenshot, sign_in
 
 ROUND = 2
 CENTRE, NAME = "619901002", "王寺卫生院"
@@ -31,7 +31,7 @@ def review_page(page):
     expect(page.get_by_role("heading", name=NAME).first).to_be_visible()
 
 
-def test_review_runs_from_county_to_city_and_ends_in_the_league_workbook(browser, live_server, tmp_path):  # noqa: F811
+def test_review_runs_from_county_to_city_and_ends_in_the_league_workbook(browser, live_server, tmp_path):
     page = new_page(browser, live_server, viewport={"width": 1366, "height": 900})
 
     # The centre resubmits the response it had been asked to correct.

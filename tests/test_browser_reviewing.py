@@ -4,7 +4,7 @@ the league on a phone. Screenshots at desktop and phone width go to test-artifac
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import ARTIFACTS, browser, live_server, new_page, screenshot, sign_in  # noqa: F401 - fixtures
+from test_browser import ARTIFACTS, new_page, screenshot, sign_in
 
 from survey import db as database
 from survey.store.rounds import create_round
@@ -25,7 +25,7 @@ def empty_round(db_path):
     return found
 
 
-def test_evaluator_lands_on_waiting_work_and_approves_with_select_all(browser, live_server, empty_round):  # noqa: F811
+def test_evaluator_lands_on_waiting_work_and_approves_with_select_all(browser, live_server, empty_round):
     page = new_page(browser, live_server, viewport=DESKTOP)
     sign_in(page, "xixian-city")
     page.goto("/review/")
@@ -61,7 +61,7 @@ def test_evaluator_lands_on_waiting_work_and_approves_with_select_all(browser, l
     screenshot(phone, "21-evaluator-queue-phone")
 
 
-def test_review_page_keeps_typed_verified_values_when_approving(browser, live_server):  # noqa: F811
+def test_review_page_keeps_typed_verified_values_when_approving(browser, live_server):
     page = new_page(browser, live_server, viewport=DESKTOP)
     sign_in(page, "fengxi")
     page.goto(f"/review/rounds/{ROUND}/responses/{GAOQIAO}")
@@ -85,7 +85,7 @@ def test_review_page_keeps_typed_verified_values_when_approving(browser, live_se
     screenshot(page, "23-review-typo-kept-phone")
 
 
-def test_official_prints_a_centre_profile_and_the_league(browser, live_server):  # noqa: F811
+def test_official_prints_a_centre_profile_and_the_league(browser, live_server):
     page = new_page(browser, live_server, viewport=DESKTOP)
     sign_in(page, "xixian")
     page.goto(f"/reports/rounds/{ROUND}/centres/{WANGSI}")
@@ -105,7 +105,7 @@ def test_official_prints_a_centre_profile_and_the_league(browser, live_server): 
     screenshot(page, "26-league-print")
 
 
-def test_official_searches_the_league_on_a_phone(browser, live_server):  # noqa: F811
+def test_official_searches_the_league_on_a_phone(browser, live_server):
     page = new_page(browser, live_server, viewport=PHONE)
     sign_in(page, "xixian")
     page.goto(f"/reports/rounds/{ROUND}?sort=total")
