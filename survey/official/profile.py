@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from instruments.checks import Check
+
 from ..scorecard import Card, card
 from ..store import standings
 from ..store.access import find_centre
@@ -57,7 +59,7 @@ def profile(db: Database, league: League, code: str, lang: str = "zh", groups: G
     scored = None
     if place is not None:
         values = answers(db, league.instrument, place.standing.response_id, verified=True)
-        scored = card(league.instrument, values, lang)
+        scored = card(Check(league.instrument, values), lang)
     lines = []
     if groups is not None:
         means = standings.group_means(db, league.round, league.scope, league.approved_only, groups)
