@@ -1,9 +1,11 @@
 """End to end in a real browser (Chromium via Playwright): a centre signs in, fills in, watches its scorecard, submits.
 
 The app runs with CSRF and the Content-Security-Policy on, as in production, in a thread on a free local port
-(the `browser` and `live_server` fixtures, in conftest.py). Screenshots go to test-artifacts/.
+(the `browser` and `live_server` fixtures, in conftest.py). With SURVEY_SCREENSHOTS=1, screenshots go to
+test-artifacts/.
 """
 
+import os
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -46,8 +48,11 @@ def console_problems(page) -> list[str]:
 
 
 def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    """A full-page picture in test-artifacts/ to look at, when SURVEY_SCREENSHOTS is set (it asserts nothing, and a
+    long page takes seconds to draw)."""
+    if os.environ.get("SURVEY_SCREENSHOTS"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def sign_in(page, username="doumen"):
