@@ -27,7 +27,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from instruments import Instrument, broken_constraints, unanswered_required
-from instruments.expressions import NUMBER, OK, plain
+from instruments.expressions import NUMBER, OK
 from instruments.item_types import ITEM_TYPES
 from instruments.regions import group_medians
 
@@ -123,21 +123,55 @@ def _median_flags(db: Database, round_: Round, instrument: Instrument, counties:
 
 def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[str, ...], found: dict) -> None:
     """Replace the flags of these kinds of these responses (row i of each mask is `ids[i]`)."""
-    order = {name: index for index, name in enumerate(instrument.order)}
     marks = ", ".join("?" * len(kinds))
     for part in _chunks(ids):
         db.execute(
             f"DELETE FROM flags WHERE kind IN ({marks}) AND response_id IN ({', '.join('?' * len(part))})",
             [*kinds, *part],
         )
-    rows = []
+    n = len(ids)
+    names = sorted({name for kind in kinds for name in found[kind]})
+    name_rank = {name: k for k, name in enumerate(names)}  # the flags' key order: response, kind, name
+    kind_rank = {kind: k for k, kind in enumerate(sorted(kinds))}
+    at, kind_of, name_of, values, references = [], [], [], [], []
     for kind in kinds:
         for name, (mask, value, reference) in found[kind].items():
-            for row in np.flatnonzero(mask):
-                rows.append((ids[row], kind, name, order.get(name, 0), _number(value, row), _number(reference, row)))
+            hits = np.flatnonzero(mask)
+            if not len(hits):
+                continue
+            at.append(hits)
+            kind_of.append(np.full(len(hits), kind_rank[kind]))
+            name_of.append(np.full(len(hits), name_rank[name]))
+            values.append(_column(value, n)[hits])
+            references.append(_column(reference, n)[hits])
+    if not at:
+        return
+    rows = np.concatenate(at)
+    kind_of, name_of = np.concatenate(kind_of), np.concatenate(name_of)
+    order = np.lexsort((name_of, kind_of, np.asarray(ids, dtype=np.int64)[rows]))
+    kinds_sorted, place = sorted(kinds), {name: index for index, name in enumerate(instrument.order)}
+    positions = [place.get(name, 0) for name in names]
     db.conn.executemany(
-        "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)", rows
+        "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)",
+        zip(
+            (ids[row] for row in rows[order].tolist()),
+            (kinds_sorted[k] for k in kind_of[order].tolist()),
+            (names[k] for k in name_of[order].tolist()),
+            (positions[k] for k in name_of[order].tolist()),
+            _plain(np.concatenate(values)[order]),
+            _plain(np.concatenate(references)[order]),
+            strict=True,
+        ),
     )
+
+
+def _column(values: np.ndarray | None, n: int) -> np.ndarray:
+    """A flag's values (or references) for every row, NaN for none."""
+    return np.full(n, np.nan) if values is None else np.broadcast_to(np.asarray(values, dtype=float), (n,))
+
+
+def _plain(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in values.tolist()]
 
 
 def _values(env: dict, name: str) -> np.ndarray:
@@ -184,10 +218,6 @@ def _changed(instrument: Instrument, values: dict[str, np.ndarray], before: dict
             mask = np.isfinite(moved) & (moved > floor) & (moved > CHANGE_SHARE * np.abs(previous))
         out[name] = (mask, value, previous)
     return out
-
-
-def _number(column: np.ndarray | None, row: int) -> float | None:
-    return None if column is None else plain(column[row])
 
 
 # ---------------------------------------------------------------- reading
