@@ -19,6 +19,7 @@ jurisdiction; a required item counts only on a submitted or approved response.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -122,47 +123,61 @@ def _median_flags(db: Database, round_: Round, instrument: Instrument, counties:
 
 
 def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[str, ...], found: dict) -> None:
-    """Replace the flags of these kinds of these responses (row i of each mask is `ids[i]`)."""
-    marks = ", ".join("?" * len(kinds))
-    for part in _chunks(ids):
-        db.execute(
-            f"DELETE FROM flags WHERE kind IN ({marks}) AND response_id IN ({', '.join('?' * len(part))})",
-            [*kinds, *part],
-        )
+    """Replace the flags of these kinds of these responses (row i of each mask is `ids[i]`).
+
+    Only what changed is written: a flag no longer found goes, a new or changed one is put.
+    """
     n = len(ids)
     names = sorted({name for kind in kinds for name in found[kind]})
     name_rank = {name: k for k, name in enumerate(names)}  # the flags' key order: response, kind, name
-    kind_rank = {kind: k for k, kind in enumerate(sorted(kinds))}
-    at, kind_of, name_of, values, references = [], [], [], [], []
+    kinds_sorted = sorted(kinds)
+    kind_rank = {kind: k for k, kind in enumerate(kinds_sorted)}
+    at, kind_of, name_of, values, references = [np.zeros(0, dtype=np.int64)], [], [], [], []
     for kind in kinds:
         for name, (mask, value, reference) in found[kind].items():
             hits = np.flatnonzero(mask)
-            if not len(hits):
-                continue
             at.append(hits)
             kind_of.append(np.full(len(hits), kind_rank[kind]))
             name_of.append(np.full(len(hits), name_rank[name]))
             values.append(_column(value, n)[hits])
             references.append(_column(reference, n)[hits])
-    if not at:
-        return
     rows = np.concatenate(at)
-    kind_of, name_of = np.concatenate(kind_of), np.concatenate(name_of)
-    order = np.lexsort((name_of, kind_of, np.asarray(ids, dtype=np.int64)[rows]))
-    kinds_sorted, place = sorted(kinds), {name: index for index, name in enumerate(instrument.order)}
+    response_of = np.asarray(ids, dtype=np.int64)[rows]
+    kind_of = np.concatenate([np.zeros(0, dtype=np.int64), *kind_of])
+    name_of = np.concatenate([np.zeros(0, dtype=np.int64), *name_of])
+    order = np.lexsort((name_of, kind_of, response_of))
+    response_of = response_of[order]
+    place = {name: index for index, name in enumerate(instrument.order)}
     positions = [place.get(name, 0) for name in names]
-    db.conn.executemany(
-        "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)",
-        zip(
-            (ids[row] for row in rows[order].tolist()),
-            (kinds_sorted[k] for k in kind_of[order].tolist()),
-            (names[k] for k in name_of[order].tolist()),
-            (positions[k] for k in name_of[order].tolist()),
-            _plain(np.concatenate(values)[order]),
-            _plain(np.concatenate(references)[order]),
-            strict=True,
-        ),
+    found_rows = zip(
+        response_of.tolist(),
+        (kinds_sorted[k] for k in kind_of[order].tolist()),
+        (names[k] for k in name_of[order].tolist()),
+        (positions[k] for k in name_of[order].tolist()),
+        _plain(np.concatenate([np.zeros(0), *values])[order]),
+        _plain(np.concatenate([np.zeros(0), *references])[order]),
+        strict=True,
     )
+    marks = ", ".join("?" * len(kinds))
+    for part in _chunks(sorted(set(ids))):
+        count = int(np.searchsorted(response_of, part[-1], side="right") - np.searchsorted(response_of, part[0]))
+        wanted = {row[:3]: row[3:] for row in itertools.islice(found_rows, count)}
+        stored = {
+            row[:3]: row[3:]
+            for row in db.execute(
+                f"""SELECT response_id, kind, name, position, value, reference FROM flags
+                    WHERE kind IN ({marks}) AND response_id IN ({", ".join("?" * len(part))})""",
+                [*kinds, *part],
+            )
+        }
+        gone = [key for key in stored if key not in wanted]
+        db.conn.executemany("DELETE FROM flags WHERE response_id = ? AND kind = ? AND name = ?", gone)
+        db.conn.executemany(
+            """INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (response_id, kind, name) DO UPDATE SET
+               position = excluded.position, value = excluded.value, reference = excluded.reference""",
+            [(*key, *rest) for key, rest in wanted.items() if stored.get(key) != rest],
+        )
 
 
 def _column(values: np.ndarray | None, n: int) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from instruments import Instrument, Item, level_number
-from instruments.item_types import ITEM_TYPES, IntegerType
+from instruments.item_types import ITEM_TYPES, IntegerType, ItemType
 
 from . import NotFoundError, StoreError, now
 from .rounds import Round
@@ -135,14 +135,33 @@ def attached(db: Database, response_ids: Iterable[int]) -> dict[int, set[str]]:
     return out
 
 
-def stored_values(instrument: Instrument, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers as stored, by item id; an id the instrument does not have is refused."""
+def stored_values(
+    instrument: Instrument, values: Mapping[str, Any], storing: Mapping[str, Callable[[Any], Any] | None] | None = None
+) -> dict[str, Any]:
+    """Answers as stored, by item id; an id the instrument does not have is refused.
+
+    `storing` is `storers(instrument)`, worked out once when many responses are stored.
+    """
+    storing = storers(instrument) if storing is None else storing
     out = {}
     for item_id, value in values.items():
-        item = instrument.item.get(item_id)
-        if item is None:
+        store = storing.get(item_id, stored_values)
+        if store is None:  # stored as it is
+            out[item_id] = value
+        elif store is stored_values:
             raise StoreError("not_an_item", item=item_id, instrument=instrument.id)
-        out[item_id] = ITEM_TYPES[item.type].to_stored(value, item)
+        else:
+            out[item_id] = store(value)
+    return out
+
+
+def storers(instrument: Instrument) -> dict[str, Callable[[Any], Any] | None]:
+    """For each item id, how its answer is stored (its type's `to_stored`), None where stored as it is."""
+    out: dict[str, Callable[[Any], Any] | None] = {}
+    for item in instrument.items:
+        kind = ITEM_TYPES[item.type]
+        plain = type(kind).to_stored is ItemType.to_stored
+        out[item.id] = None if plain else functools.partial(kind.to_stored, item=item)
     return out
 
 

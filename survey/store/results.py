@@ -324,12 +324,12 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
 
     `progress` is told how many responses were written as writing goes.
     """
-    from ..db import writing
+    from ..db import bulk, writing
     from .quality import store_flags
     from .rounds import round_instrument
 
     instrument = round_instrument(db, round_)
-    with writing(db):
+    with writing(db), bulk(db):
         sql = "SELECT id, org_code FROM responses WHERE round_id = ? ORDER BY org_code"
         members = db.execute(sql, [round_.id]).fetchall()
         ids, codes = [m[0] for m in members], [m[1] for m in members]
