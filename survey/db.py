@@ -82,7 +82,7 @@ def writing(db: Database) -> Iterator[Database]:
         db.conn.execute("COMMIT")
 
 
-BULK_CACHE_KIB = 200 * 1024  # the page cache of a bulk write (an import, a round scored again)
+BULK_CACHE_KIB = 64 * 1024  # the page cache of a bulk write (an import, a round scored again)
 
 
 @contextlib.contextmanager

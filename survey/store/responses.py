@@ -161,8 +161,27 @@ def storers(instrument: Instrument) -> dict[str, Callable[[Any], Any] | None]:
     for item in instrument.items:
         kind = ITEM_TYPES[item.type]
         plain = type(kind).to_stored is ItemType.to_stored
-        out[item.id] = None if plain else functools.partial(kind.to_stored, item=item)
+        out[item.id] = None if plain else _remembered(functools.partial(kind.to_stored, item=item))
     return out
+
+
+def _remembered(store: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`store`, worked out once per distinct answer (a column holds few: yes/no, choices)."""
+    known: dict[Any, Any] = {}
+
+    def stored(value: Any) -> Any:
+        key = (value.__class__, tuple(value) if isinstance(value, list) else value)
+        try:
+            found = known.get(key, known)
+        except TypeError:  # an answer that cannot be a key (a set of choices)
+            return store(value)
+        if found is known:
+            found = store(value)
+            if len(known) < 10_000:
+                known[key] = found
+        return found
+
+    return stored
 
 
 def differences(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
