@@ -35,6 +35,7 @@ from .tables import DATA_HEADER, Centre, Table
 
 Progress = Callable[[int], None]  # told how many more rows were written
 TOLD_EVERY = 10_000
+REMEMBERED = 200_000  # texts a sheet remembers as written
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
 
 STYLES = {
@@ -343,7 +344,8 @@ def write_table(ws: Worksheet, table: Table, formats: Formats, progress: Progres
     tell = progress or (lambda n: None)
     _begin(ws, table, formats)
     count = 0
-    write_text, write_number = excel.write_text, ws.write_number
+    write_text, write_string, write_number = excel.write_text, ws.write_string, ws.write_number
+    direct: dict[str, Any] = {}  # each text as a cell holds it, worked out once (names and words repeat)
     for values in table.rows:
         if count == room:
             raise ValueError(f"the table {table.name} has more rows than a sheet holds")
@@ -356,7 +358,15 @@ def write_table(ws: Worksheet, table: Table, formats: Formats, progress: Progres
             if cell is None:
                 continue
             if cell.__class__ is str:
-                write_text(ws, row, col, cell, fmt)
+                text = direct.get(cell, direct)
+                if text is direct:
+                    text = excel.direct_text(cell)
+                    if len(direct) < REMEMBERED:
+                        direct[cell] = text
+                if text is None:
+                    write_text(ws, row, col, cell, fmt)
+                else:
+                    write_string(row, col, text, fmt)
             else:
                 write_number(row, col, cell, fmt)
         count += 1

@@ -14,6 +14,7 @@ an import scores all of them together by columns).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -225,12 +226,12 @@ def import_answers(
             for code, response, values, _ in part:
                 summary.changes += rated.get(code, 0)
                 if response is None:
-                    answered = [
-                        (ids[code], item_id, value)
-                        for item_id, value in sorted(stored_values(instrument, values, storing).items())
+                    answered = {
+                        item_id: value
+                        for item_id, value in stored_values(instrument, values, storing).items()
                         if value is not None
-                    ]
-                    new_answers += answered
+                    }
+                    new_answers.append((ids[code], json.dumps(answered, sort_keys=True, allow_nan=False)))
                     audit.append(
                         (stamp, username, ids[code], "import", None, None, f"{len(answered)} answers", "import")
                     )
@@ -238,7 +239,10 @@ def import_answers(
                     summary.changes += len(answered)
                 elif values:
                     updates[response.id] = values
-            _put(db, new_answers)
+            # a new response's answers go in as one JSON object each, unpacked by SQLite in key order
+            db.conn.executemany(
+                "INSERT INTO answers (response_id, item_id, value) SELECT ?, key, value FROM json_each(?)", new_answers
+            )
             record(db, audit)
             changed = _write(db, instrument, updates, username, "import", replace=False)
             for code, response, _, _ in part:
