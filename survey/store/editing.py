@@ -14,6 +14,7 @@ an import scores all of them together by columns).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -193,23 +194,23 @@ def import_answers(
             row["org_code"]: Response.of(row)
             for row in db.query("SELECT * FROM responses WHERE round_id = ?", [round_.id])
         }
-        rows = list(rows)
+        ids = {code: response.id for code, response in existing.items()}
         stamp = now()
-        db.conn.executemany(
-            "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
-            [(round_.id, code, stamp, stamp) for code, _ in rows if code not in existing],
-        )
-        ids = {
-            row["org_code"]: row["id"]
-            for row in db.query("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id])
-        }
         touched: list[str] = []
         refused: dict[str, list[RatingError]] = {}
         known: dict = {}  # ratings as read, for `parse_ratings`
         clauses = instrument.clause
-        for start in range(0, len(rows), IMPORT_CHUNK):
+        rows = iter(rows)  # taken a chunk at a time: a chunk's answers can go once written
+        while chunk := list(itertools.islice(rows, IMPORT_CHUNK)):
+            last = db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
+            db.conn.executemany(
+                "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                [(round_.id, code, stamp, stamp) for code, _ in chunk if code not in existing],
+            )
+            sql = "SELECT id, org_code FROM responses WHERE round_id = ? AND id > ?"
+            ids.update((code, response_id) for response_id, code in db.execute(sql, [round_.id, last]))
             part: list[tuple[str, Response | None, dict[str, Any], dict[str, Any]]] = []
-            for code, given in rows[start : start + IMPORT_CHUNK]:
+            for code, given in chunk:
                 response = existing.get(code)
                 if response is not None and response.status in LOCKED:
                     summary.skipped.append(code)
