@@ -35,6 +35,7 @@ from .tables import DATA_HEADER, Centre, Table
 
 Progress = Callable[[int], None]  # told how many more rows were written
 TOLD_EVERY = 10_000
+CSV_CENTRES = 256  # centres whose tidy rows are joined into one write
 REMEMBERED = 200_000  # texts a sheet remembers as written
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
 
@@ -291,14 +292,15 @@ def write_data_csv(target: excel.Target, chunks: Iterable[tables.DataChunk], pro
                 (f"{field(ident)},", field.many(values), _numbers(met), _numbers(points))
                 for ident, values, met, points in chunk.columns
             ]
-            lines = [
-                f"{start}{ident}{values[i]},{met[i]},{points[i]}\r\n"
-                for i, start in enumerate(starts)
-                for ident, values, met, points in columns
-            ]
-            text.write("".join(lines))
-            count += len(lines)
-            tell(len(lines))
+            for first in range(0, len(starts), CSV_CENTRES):
+                lines = [
+                    f"{starts[i]}{ident}{values[i]},{met[i]},{points[i]}\r\n"
+                    for i in range(first, min(first + CSV_CENTRES, len(starts)))
+                    for ident, values, met, points in columns
+                ]
+                text.write("".join(lines))
+                count += len(lines)
+                tell(len(lines))
         text.flush()
     finally:
         text.detach()

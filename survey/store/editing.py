@@ -283,20 +283,23 @@ def _import_ratings(
     rated = [(code, response, ratings) for code, response, _, ratings in part if ratings or notes.get(code)]
     old = [ids[code] for code, response, _ in rated if response is not None]
     stored = clause_ratings_of(db, instrument, old) if old else {}
-    wanted = {}
-    for code, _, ratings in rated:
-        pairs = _self_ratings(stored.get(ids[code], {}), ratings, notes.get(code, {}))
+    wanted = {
+        ids[code]: _self_ratings(stored.get(ids[code], {}), ratings, notes.get(code, {})) for code, _, ratings in rated
+    }
+    if not refused and wanted:
         try:
-            parse_ratings(instrument, pairs, known)
+            changed = write_many_ratings(
+                db, instrument, wanted, verified=False, username=username, source="import", rescore=False, known=known
+            )  # the import scores every response it touched together
+            return {code: changed[ids[code]] for code, _, _ in rated}
+        except RatingError:  # nothing written: each misfit is named below
+            pass
+    for code, _, _ in rated:
+        try:
+            parse_ratings(instrument, wanted[ids[code]], known)
         except RatingError:
-            refused[code] = _misfits(instrument, pairs)
-        wanted[ids[code]] = pairs
-    if refused or not wanted:
-        return {}
-    changed = write_many_ratings(
-        db, instrument, wanted, verified=False, username=username, source="import", rescore=False, known=known
-    )  # the import scores every response it touched together
-    return {code: changed[ids[code]] for code, _, _ in rated}
+            refused[code] = _misfits(instrument, wanted[ids[code]])
+    return {}
 
 
 def _self_ratings(
