@@ -161,15 +161,17 @@ def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[
     marks = ", ".join("?" * len(kinds))
     for part in _chunks(sorted(set(ids))):
         count = int(np.searchsorted(response_of, part[-1], side="right") - np.searchsorted(response_of, part[0]))
-        wanted = {row[:3]: row[3:] for row in itertools.islice(found_rows, count)}
-        stored = {
-            row[:3]: row[3:]
-            for row in db.execute(
-                f"""SELECT response_id, kind, name, position, value, reference FROM flags
-                    WHERE kind IN ({marks}) AND response_id IN ({", ".join("?" * len(part))})""",
-                [*kinds, *part],
-            )
-        }
+        found_here = list(itertools.islice(found_rows, count))
+        stored_here = db.execute(
+            f"""SELECT response_id, kind, name, position, value, reference FROM flags
+                WHERE kind IN ({marks}) AND response_id IN ({", ".join("?" * len(part))})
+                ORDER BY response_id, kind, name""",
+            [*kinds, *part],
+        ).fetchall()
+        if stored_here == found_here:  # in the same key order: nothing changed (a round scored again)
+            continue
+        wanted = {row[:3]: row[3:] for row in found_here}
+        stored = {row[:3]: row[3:] for row in stored_here}
         gone = [key for key in stored if key not in wanted]
         db.conn.executemany("DELETE FROM flags WHERE response_id = ? AND kind = ? AND name = ?", gone)
         db.conn.executemany(
