@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from .responses import (
     differences,
     ensure_response,
     get_response,
+    parts,
     record,
     response_by_id,
     round_answers,
@@ -108,7 +109,7 @@ def _write(
     """Write the answers (by response id) that differ from the stored ones, each audited; how many, by response id."""
     storing = storers(instrument)
     changed = dict.fromkeys(values, 0)
-    for part in _parts(list(values)):
+    for part in parts(list(values)):
         stored: dict[int, dict[str, Any]] = {response_id: {} for response_id in part}
         marks = ", ".join("?" * len(part))
         items = instrument.item  # clause ratings are written by `ratings` alone
@@ -135,11 +136,6 @@ def _write(
         db.conn.executemany("DELETE FROM answers WHERE response_id = ? AND item_id = ? AND verified IS NULL", cleared)
         record(db, audit)
     return changed
-
-
-def _parts(values: list, size: int = 500) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _put(db: Database, rows: list[tuple]) -> None:

@@ -19,7 +19,7 @@ response awaits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from instruments import NOT_APPLICABLE, AnswerError, Instrument, rating
 from ..db import writing
 from . import ConflictError, StoreError, now
 from .lifecycle import check_editable
-from .responses import Response, ensure_response, record, response_by_id
+from .responses import Response, ensure_response, parts, record, response_by_id
 from .results import refresh
 from .reviews import MAX_COMMENT, check_reviewer
 from .rounds import Round
@@ -75,7 +75,7 @@ def clause_ratings_of(
     """`clause_ratings` of many responses (read together), by response id."""
     onsite = {clause.id for clause in instrument.onsite_clauses}
     found: dict[int, dict[str, dict[str, Any]]] = {response_id: {} for response_id in response_ids}
-    for part in _parts(list(found)):
+    for part in parts(list(found)):
         marks = ", ".join("?" * len(part))
         for response_id, item_id, value, verified in db.execute(
             f"SELECT response_id, item_id, value, verified FROM answers WHERE response_id IN ({marks})", part
@@ -95,11 +95,6 @@ def clause_ratings_of(
         response_id: {clause_id: ClauseRating(**fields) for clause_id, fields in clauses.items()}
         for response_id, clauses in found.items()
     }
-
-
-def _parts(values: list, size: int = 500) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def parse_ratings(
@@ -193,7 +188,7 @@ def write_many_ratings(
     rating_action, text_action = ACTIONS[verified]
     changed = dict.fromkeys(wanted, 0)
     with writing(db):
-        for part in _parts(list(wanted)):
+        for part in parts(list(wanted)):
             marks = ", ".join("?" * len(part))
             stored: dict[int, dict[str, Any]] = {response_id: {} for response_id in part}
             texts: dict[int, dict[str, str]] = {response_id: {} for response_id in part}

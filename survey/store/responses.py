@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,6 +133,12 @@ def attached(db: Database, response_ids: Iterable[int]) -> dict[int, set[str]]:
         ):
             out[response_id].add(item_id)
     return out
+
+
+def parts(values: list, size: int = 500) -> Iterator[list]:
+    """`values` in parts of `size` (ids or codes for one `IN (...)` each)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def stored_values(
