@@ -170,6 +170,12 @@ def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[
         ).fetchall()
         if stored_here == found_here:  # in the same key order: nothing changed (a round scored again)
             continue
+        if not stored_here:  # none yet (a new response): all go in, in key order
+            db.conn.executemany(
+                "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)",
+                found_here,
+            )
+            continue
         wanted = {row[:3]: row[3:] for row in found_here}
         stored = {row[:3]: row[3:] for row in stored_here}
         gone = [key for key in stored if key not in wanted]
