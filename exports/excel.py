@@ -73,6 +73,12 @@ def cell_text(s: Any) -> str:
     return text[:MAX_TEXT]
 
 
+def direct_text(text: str) -> str | None:
+    """`text` as `write_text` writes it, when plain `write_string` does that (None: only `write_text` does)."""
+    text = cell_text(text)
+    return text if text and not (text.startswith("<r>") and text.endswith("</r>")) else None
+
+
 def write_text(ws: Worksheet, row: int, col: int, text: Any, fmt: Format | None = None) -> None:
     """Write `text` as text, whatever it looks like (a formula, a number, a URL, rich-text XML)."""
     text = "" if text is None else cell_text(text)

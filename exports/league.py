@@ -35,6 +35,8 @@ from .tables import DATA_HEADER, Centre, Table
 
 Progress = Callable[[int], None]  # told how many more rows were written
 TOLD_EVERY = 10_000
+CSV_CENTRES = 256  # centres whose tidy rows are joined into one write
+REMEMBERED = 200_000  # texts a sheet remembers as written
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as the start of a formula
 
 STYLES = {
@@ -173,7 +175,7 @@ def write_league(
         if overflow:
             assert data_csv is not None
             _pointer(data_ws, data, name, formats)
-            write_csv(data_csv, data.rows, tell)
+            write_data_csv(data_csv, tables.data_chunks(instrument, scores, centres), tell)
         else:
             write_table(data_ws, data, formats, tell)
         for ws, table in zip(sheets[len(parts) + 1 :], after, strict=True):
@@ -273,6 +275,69 @@ def _csv_cell(value: Any) -> str:
     return f"{value:.15g}"
 
 
+def write_data_csv(target: excel.Target, chunks: Iterable[tables.DataChunk], progress: Progress | None = None) -> int:
+    """`write_csv` of the tidy rows given by columns (`tables.data_chunks`): the same bytes, written a chunk at a
+    time. Returns the rows written."""
+    tell = progress or (lambda n: None)
+    opened = isinstance(target, str | os.PathLike)
+    stream = open(target, "wb") if opened else target
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=False)
+    field = _Fields()
+    try:
+        csv.writer(text).writerow(DATA_HEADER)
+        count = 0
+        for chunk in chunks:
+            starts = [f"{field(code)},{field(name)}," for code, name in chunk.people]
+            columns = [
+                (f"{field(ident)},", field.many(values), _numbers(met), _numbers(points))
+                for ident, values, met, points in chunk.columns
+            ]
+            for first in range(0, len(starts), CSV_CENTRES):
+                lines = [
+                    f"{starts[i]}{ident}{values[i]},{met[i]},{points[i]}\r\n"
+                    for i in range(first, min(first + CSV_CENTRES, len(starts)))
+                    for ident, values, met, points in columns
+                ]
+                text.write("".join(lines))
+                count += len(lines)
+                tell(len(lines))
+        text.flush()
+    finally:
+        text.detach()
+        if opened:
+            stream.close()
+    return count
+
+
+class _Fields:
+    """Cells as `write_csv` writes them: `_csv_cell`, then quoted as the csv module quotes (each text once)."""
+
+    def __init__(self) -> None:
+        self.known: dict[Any, str] = {}
+
+    def __call__(self, value: Any) -> str:
+        found = self.known.get(value) if value.__class__ is str else None
+        if found is None:
+            cell = _csv_cell(value)
+            if any(ch in cell for ch in ',"\r\n'):
+                cell = '"' + cell.replace('"', '""') + '"'
+            found = cell
+            if value.__class__ is str and len(self.known) < 100_000:
+                self.known[value] = found
+        return found
+
+    def many(self, values: list) -> list[str]:
+        return [self(v) if v.__class__ is str else _number(v) for v in values]
+
+
+def _number(value: Any) -> str:
+    return "" if value is None else f"{value:.15g}"
+
+
+def _numbers(values: list) -> list[str]:
+    return ["" if v is None else f"{v:.15g}" for v in values]
+
+
 def write_table(ws: Worksheet, table: Table, formats: Formats, progress: Progress | None = None) -> int:
     """Write `table` on `ws`; returns how many rows (a table always fits one sheet)."""
     start = len(table.heading) + 1  # the first row of values
@@ -281,7 +346,8 @@ def write_table(ws: Worksheet, table: Table, formats: Formats, progress: Progres
     tell = progress or (lambda n: None)
     _begin(ws, table, formats)
     count = 0
-    write_text, write_number = excel.write_text, ws.write_number
+    write_text, write_string, write_number = excel.write_text, ws.write_string, ws.write_number
+    direct: dict[str, Any] = {}  # each text as a cell holds it, worked out once (names and words repeat)
     for values in table.rows:
         if count == room:
             raise ValueError(f"the table {table.name} has more rows than a sheet holds")
@@ -294,7 +360,15 @@ def write_table(ws: Worksheet, table: Table, formats: Formats, progress: Progres
             if cell is None:
                 continue
             if cell.__class__ is str:
-                write_text(ws, row, col, cell, fmt)
+                text = direct.get(cell, direct)
+                if text is direct:
+                    text = excel.direct_text(cell)
+                    if len(direct) < REMEMBERED:
+                        direct[cell] = text
+                if text is None:
+                    write_text(ws, row, col, cell, fmt)
+                else:
+                    write_string(row, col, text, fmt)
             else:
                 write_number(row, col, cell, fmt)
         count += 1

@@ -334,7 +334,10 @@ def _read(
         for col, is_note, key, read in reads:
             raw = row[col]
             if raw is not None and raw != "":
-                value = read(raw)
+                # the reader's memory looked up here: a call less for nearly every cell
+                value = read.seen.get(raw if raw.__class__ is str else (raw.__class__, raw), read)
+                if value is read:
+                    value = read(raw)
                 if value.__class__ is _Bad:
                     problems.add(number, col + 1, value.error)
                 elif value is not None:

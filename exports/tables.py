@@ -408,13 +408,22 @@ def data(instrument: Instrument, scores: Scores, centres: Sequence[Centre]) -> T
     widths = (14, 30, 28, 12, 6, 8)
     columns = [Column(*spec) for spec in zip(DATA_HEADER, styles, widths, strict=True)]
     numeric = [ind for ind in instrument.indicators if instrument.is_numeric(ind)]
-    rows = _data_rows(numeric, instrument.clauses, scores, centres)
+    rows = _data_rows(data_chunks(instrument, scores, centres))
     return Table("data", columns, rows, size=len(centres) * (len(numeric) + len(instrument.clauses)))
 
 
-def _data_rows(
-    numeric: Sequence[Indicator], clauses: Sequence[Clause], scores: Scores, centres: Sequence[Centre]
-) -> Iterator[tuple]:
+@dataclass(frozen=True)
+class DataChunk:
+    """Some centres' tidy rows by columns: each centre's code and name, then for each indicator and clause its id
+    and every centre's value, met and points (None where empty)."""
+
+    people: list[tuple[str, str]]
+    columns: list[tuple[str, list, list, list]]
+
+
+def data_chunks(instrument: Instrument, scores: Scores, centres: Sequence[Centre]) -> Iterator[DataChunk]:
+    """The rows of `data` (centres in league order), a chunk of centres at a time, by columns."""
+    numeric = [ind for ind in instrument.indicators if instrument.is_numeric(ind)]
     _, order = ranking(scores)
     people = [(c.code, c.name) for c in centres]
     for start in range(0, len(order), CHUNK):
@@ -430,10 +439,14 @@ def _data_rows(
             else:
                 met = points = np.full(len(rows), np.nan)
             columns.append((ind.id, _none_for_nan(value), _none_for_nan(met), _none_for_nan(points)))
-        columns += [_clause_data(clause, scores, rows) for clause in clauses]
-        for i, row in enumerate(rows.tolist()):
-            code, name = people[row]
-            for ind_id, value, met, points in columns:
+        columns += [_clause_data(clause, scores, rows) for clause in instrument.clauses]
+        yield DataChunk([people[row] for row in rows.tolist()], columns)
+
+
+def _data_rows(chunks: Iterable[DataChunk]) -> Iterator[tuple]:
+    for chunk in chunks:
+        for i, (code, name) in enumerate(chunk.people):
+            for ind_id, value, met, points in chunk.columns:
                 yield (code, name, ind_id, value[i], met[i], points[i])
 
 

@@ -10,6 +10,7 @@ half-written file behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 import shutil
@@ -129,15 +130,12 @@ def import_responses(
     rows = responses.read_responses(
         data, filename, instrument, round_id=round_.id, known_codes=known, progress=progress
     )
+    given = [(row.code, row.answers) for row in rows]
+    notes = {row.code: row.notes for row in rows if row.notes}
+    rows = [dataclasses.replace(row, answers={}) for row in rows]  # where each row is, for a problem's place
     try:
         return import_answers(
-            db,
-            round_,
-            instrument,
-            [(row.code, row.answers) for row in rows],
-            username=username,
-            submit=submit,
-            notes={row.code: row.notes for row in rows if row.notes},
+            db, round_, instrument, _handed_over(given), username=username, submit=submit, notes=notes
         )
     except NotRatableError as error:
         by_code = {row.code: row for row in rows}
@@ -153,6 +151,13 @@ def import_responses(
                 for said in found
             ]
         ) from None
+
+
+def _handed_over(items: list) -> Iterator:
+    """The items of a list, each let go as it is handed over (the store may then free what it has written)."""
+    for k, item in enumerate(items):
+        items[k] = None
+        yield item
 
 
 def _misfit(row: responses.ResponseRow, error: RatingError) -> Problem:

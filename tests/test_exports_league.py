@@ -195,6 +195,20 @@ def test_tidy_rows_past_one_sheet_go_to_a_csv_beside_the_workbook(basic, monkeyp
     assert share["c03"][1] == "'=1+1"  # a spreadsheet would take it for a formula
 
 
+def test_the_tidy_csv_by_columns_is_byte_for_byte_the_row_writers(basic, monkeypatch):
+    scores, centres = small_sheets(monkeypatch, basic)
+    centres[4] = Centre("c04", '卫生院,"东"\n分院', "甲县", "某市")  # a comma, quotes and a line break: quoted
+    centres[5] = Centre("+c05", "-卫生院", "甲县", "某市")
+    by_rows, by_columns = io.BytesIO(), io.BytesIO()
+    told = []
+    written = league.write_csv(by_rows, tables.data(basic, scores, centres).rows)
+    assert league.write_data_csv(by_columns, tables.data_chunks(basic, scores, centres), told.append) == written
+    assert by_columns.getvalue() == by_rows.getvalue()
+    assert sum(told) == written == len(centres) * len([ind for ind in basic.indicators if basic.is_numeric(ind)])
+    rows = list(csv.reader(io.StringIO(by_columns.getvalue().decode("utf-8-sig"))))
+    assert {tuple(r[:2]) for r in rows[1:]} >= {("c04", '卫生院,"东"\n分院'), ("'+c05", "'-卫生院")}
+
+
 def test_without_a_csv_target_an_overflow_is_refused(basic, monkeypatch):
     scores, centres = small_sheets(monkeypatch, basic)
     with pytest.raises(ValueError, match="tidy rows pass one sheet"):

@@ -164,6 +164,24 @@ def test_import_skips_submitted_and_approved_responses(db, round_):
     assert answers(db, TOWNSHIP, get_response(db, round_.id, "619901001").id)["staff_total"] == 53
 
 
+def test_an_import_stores_each_answer_exactly_as_a_save_does(db, round_, tmp_path):
+    area = 0.1 + 0.2  # a float whose shortest text has 17 digits
+    given = {**COMPLETE, "floor_area": area, "ownership": COMPLETE["ownership"]}
+    import_answers(db, round_, TOWNSHIP, [("619901001", given)], username="importer")
+    other = database.connect(tmp_path / "saved.db")
+    save_units(other, UNITS)
+    save_instrument(other, TOWNSHIP)
+    saved_round = create_round(other, TOWNSHIP.id, "2025", "2025年度评估", scope_code="6199", review_levels=2)
+    save_answers(other, saved_round, TOWNSHIP, "619901001", given, username="centre", source="web")
+    sql = "SELECT item_id, value, typeof(value) FROM answers ORDER BY item_id"
+    imported, saved = db.execute(sql).fetchall(), other.execute(sql).fetchall()
+    assert imported == saved and len(imported) == len([v for v in given.values() if v is not None])
+    assert ("floor_area", area, "real") in imported
+    assert answers(db, TOWNSHIP, get_response(db, round_.id, "619901001").id) == answers(
+        other, TOWNSHIP, get_response(other, saved_round.id, "619901001").id
+    )
+
+
 def test_an_import_with_a_bad_item_writes_nothing(db, round_):
     before = counts(db)
     with pytest.raises(StoreError, match="'staff_totl' is not an item"):

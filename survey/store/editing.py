@@ -14,6 +14,8 @@ an import scores all of them together by columns).
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,25 +25,27 @@ from sqlite_utils import Database
 from instruments import Instrument
 from instruments.messages import Message
 
-from ..db import writing
+from ..db import bulk, writing
 from . import ConflictError, StoreError, now
 from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
-from .ratings import ClauseRating, RatingError, clause_ratings, parse_ratings, write_ratings
+from .ratings import ClauseRating, RatingError, clause_ratings_of, parse_ratings, write_many_ratings
 from .responses import (
     Response,
     attached,
     differences,
     ensure_response,
     get_response,
+    parts,
     record,
     response_by_id,
     round_answers,
     stored_values,
+    storers,
 )
 from .results import refresh
 from .rounds import Round
 
-FLUSH = 100_000  # answers an import holds before writing them, to bound its memory
+IMPORT_CHUNK = 2_000  # rows an import checks and writes at a time
 
 
 class NotRatableError(StoreError):
@@ -83,7 +87,7 @@ def save_answers(
         if expected_version is not None and response.version != expected_version:
             raise ConflictError("changed_since_opened", version=response.version, yours=expected_version)
         check_editable(round_, response)
-        changed = _write(db, instrument, response, values, username, source, replace)
+        changed = _write(db, instrument, {response.id: values}, username, source, replace)[response.id]
         if changed:
             db.execute(
                 "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
@@ -97,30 +101,41 @@ def save_answers(
 def _write(
     db: Database,
     instrument: Instrument,
-    response: Response,
-    values: Mapping[str, Any],
+    values: Mapping[int, Mapping[str, Any]],
     username: str,
     source: str,
     replace: bool,
-) -> int:
-    """Write the answers that differ from the stored ones, each audited; returns how many."""
-    stored = {
-        row["item_id"]: row["value"]
-        for row in db.query("SELECT item_id, value FROM answers WHERE response_id = ?", [response.id])
-        if row["item_id"] in instrument.item  # clause ratings are written by `ratings` alone
-    }
-    wanted = stored_values(instrument, values)
-    if replace:
-        wanted.update({item_id: None for item_id in stored if item_id not in wanted})
-    changes = differences(stored, wanted)
-    _put(db, [(response.id, item_id, new) for item_id, _, new in changes if new is not None])
-    cleared = [(response.id, item_id) for item_id, _, new in changes if new is None]
-    # a cleared answer keeps its row while an evaluator's verified value stands beside it
-    db.conn.executemany("UPDATE answers SET value = NULL WHERE response_id = ? AND item_id = ?", cleared)
-    db.conn.executemany("DELETE FROM answers WHERE response_id = ? AND item_id = ? AND verified IS NULL", cleared)
-    stamp = now()
-    record(db, [(stamp, username, response.id, "answer", item_id, old, new, source) for item_id, old, new in changes])
-    return len(changes)
+) -> dict[int, int]:
+    """Write the answers (by response id) that differ from the stored ones, each audited; how many, by response id."""
+    storing = storers(instrument)
+    changed = dict.fromkeys(values, 0)
+    for part in parts(list(values)):
+        stored: dict[int, dict[str, Any]] = {response_id: {} for response_id in part}
+        marks = ", ".join("?" * len(part))
+        items = instrument.item  # clause ratings are written by `ratings` alone
+        for response_id, item_id, value in db.execute(
+            f"SELECT response_id, item_id, value FROM answers WHERE response_id IN ({marks})", part
+        ):
+            if item_id in items:
+                stored[response_id][item_id] = value
+        put, cleared, audit, stamp = [], [], [], now()
+        for response_id in part:
+            wanted = stored_values(instrument, values[response_id], storing)
+            if replace:
+                wanted.update({item_id: None for item_id in stored[response_id] if item_id not in wanted})
+            changes = differences(stored[response_id], wanted)
+            put += [(response_id, item_id, new) for item_id, _, new in sorted(changes) if new is not None]
+            cleared += [(response_id, item_id) for item_id, _, new in changes if new is None]
+            audit += [
+                (stamp, username, response_id, "answer", item_id, old, new, source) for item_id, old, new in changes
+            ]
+            changed[response_id] = len(changes)
+        _put(db, put)
+        # a cleared answer keeps its row while an evaluator's verified value stands beside it
+        db.conn.executemany("UPDATE answers SET value = NULL WHERE response_id = ? AND item_id = ?", cleared)
+        db.conn.executemany("DELETE FROM answers WHERE response_id = ? AND item_id = ? AND verified IS NULL", cleared)
+        record(db, audit)
+    return changed
 
 
 def _put(db: Database, rows: list[tuple]) -> None:
@@ -169,72 +184,72 @@ def import_answers(
     notes = notes or {}
     check_editable(round_, None)
     summary = ImportSummary()
-    with writing(db):
+    storing = storers(instrument)
+    with writing(db), bulk(db):
         existing = {
             row["org_code"]: Response.of(row)
             for row in db.query("SELECT * FROM responses WHERE round_id = ?", [round_.id])
         }
-        rows = list(rows)
+        ids = {code: response.id for code, response in existing.items()}
         stamp = now()
-        db.conn.executemany(
-            "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
-            [(round_.id, code, stamp, stamp) for code, _ in rows if code not in existing],
-        )
-        ids = {
-            row["org_code"]: row["id"]
-            for row in db.query("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id])
-        }
-        new_answers, audit, touched = [], [], []
+        touched: list[str] = []
         refused: dict[str, list[RatingError]] = {}
-        for code, given in rows:
-            response = existing.get(code)
-            if response is not None and response.status in LOCKED:
-                summary.skipped.append(code)
-                continue
-            values = {key: value for key, value in given.items() if key not in instrument.clause}
-            ratings = {key: value for key, value in given.items() if key in instrument.clause}
-            rated = 0
-            if ratings or notes.get(code):
-                stored = clause_ratings(db, instrument, ids[code]) if response is not None else {}
-                wanted = _self_ratings(stored, ratings, notes.get(code, {}))
-                try:
-                    if refused:  # once one is refused nothing will stand: the rest are only checked
-                        parse_ratings(instrument, wanted)
-                    else:
-                        target = response or response_by_id(db, ids[code])
-                        rated = write_ratings(
-                            db,
-                            instrument,
-                            target,
-                            wanted,
-                            verified=False,
-                            username=username,
-                            source="import",
-                            rescore=False,  # the import scores every response it touched together, below
-                        )
-                except RatingError:
-                    refused[code] = _misfits(instrument, wanted)
-            summary.changes += rated
-            if response is None:
-                stored = stored_values(instrument, values).items()
-                answered = [(ids[code], item_id, value) for item_id, value in stored if value is not None]
-                new_answers += answered
-                if len(new_answers) >= FLUSH:
-                    _put(db, new_answers)
-                    new_answers = []
-                audit.append((stamp, username, ids[code], "import", None, None, f"{len(answered)} answers", "import"))
-                summary.created += 1
-                summary.changes += len(answered)
-            else:
-                changed = _write(db, instrument, response, values, username, "import", replace=False)
-                summary.changes += changed
-                summary.updated += bool(changed or rated)
-                summary.unchanged += not (changed or rated)
-            touched.append(code)
+        known: dict = {}  # ratings as read, for `parse_ratings`
+        clauses = instrument.clause
+        rows = iter(rows)  # taken a chunk at a time: a chunk's answers can go once written
+        while chunk := list(itertools.islice(rows, IMPORT_CHUNK)):
+            last = db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
+            db.conn.executemany(
+                "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                [(round_.id, code, stamp, stamp) for code, _ in chunk if code not in existing],
+            )
+            sql = "SELECT id, org_code FROM responses WHERE round_id = ? AND id > ?"
+            ids.update((code, response_id) for response_id, code in db.execute(sql, [round_.id, last]))
+            part: list[tuple[str, Response | None, dict[str, Any], dict[str, Any]]] = []
+            for code, given in chunk:
+                response = existing.get(code)
+                if response is not None and response.status in LOCKED:
+                    summary.skipped.append(code)
+                    continue
+                if clauses.keys() & given.keys():
+                    values = {key: value for key, value in given.items() if key not in clauses}
+                    ratings = {key: value for key, value in given.items() if key in clauses}
+                else:
+                    values, ratings = dict(given), {}
+                part.append((code, response, values, ratings))
+                touched.append(code)
+            rated = _import_ratings(db, instrument, part, ids, notes, refused, known, username)
+            new_answers, audit, updates = [], [], {}
+            for code, response, values, _ in part:
+                summary.changes += rated.get(code, 0)
+                if response is None:
+                    answered = {
+                        item_id: value
+                        for item_id, value in stored_values(instrument, values, storing).items()
+                        if value is not None
+                    }
+                    new_answers.append((ids[code], json.dumps(answered, sort_keys=True, allow_nan=False)))
+                    audit.append(
+                        (stamp, username, ids[code], "import", None, None, f"{len(answered)} answers", "import")
+                    )
+                    summary.created += 1
+                    summary.changes += len(answered)
+                elif values:
+                    updates[response.id] = values
+            # a new response's answers go in as one JSON object each, unpacked by SQLite in key order
+            db.conn.executemany(
+                "INSERT INTO answers (response_id, item_id, value) SELECT ?, key, value FROM json_each(?)", new_answers
+            )
+            record(db, audit)
+            changed = _write(db, instrument, updates, username, "import", replace=False)
+            for code, response, _, _ in part:
+                if response is not None:
+                    count = changed.get(response.id, 0)
+                    summary.changes += count
+                    summary.updated += bool(count or rated.get(code))
+                    summary.unchanged += not (count or rated.get(code))
         if refused:
             raise NotRatableError(refused)
-        _put(db, new_answers)
-        record(db, audit)
         if submit:
             _submit_imported(db, round_, instrument, [ids[code] for code in touched], username)
             summary.submitted = len(touched)
@@ -244,6 +259,43 @@ def import_answers(
         )
         refresh(db, instrument, [ids[code] for code in touched])
     return summary
+
+
+def _import_ratings(
+    db: Database,
+    instrument: Instrument,
+    part: list[tuple[str, Response | None, dict[str, Any], dict[str, Any]]],
+    ids: Mapping[str, int],
+    notes: Mapping[str, Mapping[str, str]],
+    refused: dict[str, list[RatingError]],
+    known: dict,
+    username: str,
+) -> dict[str, int]:
+    """The self-ratings of some imported rows, written by `write_many_ratings`; how many changed, by org code.
+
+    Ratings that do not fit go to `refused`; once one is refused nothing will stand,
+    so the rest are only checked.
+    """
+    rated = [(code, response, ratings) for code, response, _, ratings in part if ratings or notes.get(code)]
+    old = [ids[code] for code, response, _ in rated if response is not None]
+    stored = clause_ratings_of(db, instrument, old) if old else {}
+    wanted = {
+        ids[code]: _self_ratings(stored.get(ids[code], {}), ratings, notes.get(code, {})) for code, _, ratings in rated
+    }
+    if not refused and wanted:
+        try:
+            changed = write_many_ratings(
+                db, instrument, wanted, verified=False, username=username, source="import", rescore=False, known=known
+            )  # the import scores every response it touched together
+            return {code: changed[ids[code]] for code, _, _ in rated}
+        except RatingError:  # nothing written: each misfit is named below
+            pass
+    for code, _, _ in rated:
+        try:
+            parse_ratings(instrument, wanted[ids[code]], known)
+        except RatingError:
+            refused[code] = _misfits(instrument, wanted[ids[code]])
+    return {}
 
 
 def _self_ratings(

@@ -20,6 +20,7 @@ jurisdiction; a required item counts only on a submitted or approved response.
 from __future__ import annotations
 
 import heapq
+import itertools
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from instruments import Instrument, broken_constraints, unanswered_required
-from instruments.expressions import NUMBER, OK, plain
+from instruments.expressions import NUMBER, OK
 from instruments.item_types import ITEM_TYPES
 
 from .lifecycle import LOCKED
@@ -123,34 +124,78 @@ def _median_flags(db: Database, round_: Round, instrument: Instrument, counties:
 
 
 def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[str, ...], found: dict) -> None:
-    """Make the flags of these kinds of these responses those `found` (row i of each mask is `ids[i]`).
+    """Replace the flags of these kinds of these responses (row i of each mask is `ids[i]`).
 
-    Only what differs is written: a save re-finds its county's median flags, and most of them stay as they were.
+    Only what changed is written: a flag no longer found goes, a new or changed one is put.
     """
-    order = {name: index for index, name in enumerate(instrument.order)}
-    wanted = {}
+    n = len(ids)
+    names = sorted({name for kind in kinds for name in found[kind]})
+    name_rank = {name: k for k, name in enumerate(names)}  # the flags' key order: response, kind, name
+    kinds_sorted = sorted(kinds)
+    kind_rank = {kind: k for k, kind in enumerate(kinds_sorted)}
+    at, kind_of, name_of, values, references = [np.zeros(0, dtype=np.int64)], [], [], [], []
     for kind in kinds:
         for name, (mask, value, reference) in found[kind].items():
-            for row in np.flatnonzero(mask):
-                wanted[(ids[row], kind, name)] = (order.get(name, 0), _number(value, row), _number(reference, row))
-    marks = ", ".join("?" * len(kinds))
-    stale, kept = [], set()
-    for part in _chunks(ids):
-        for response_id, kind, name, position, value, reference in db.execute(
-            f"""SELECT response_id, kind, name, position, value, reference FROM flags
-                WHERE kind IN ({marks}) AND response_id IN ({", ".join("?" * len(part))})""",
-            [*kinds, *part],
-        ):
-            key = (response_id, kind, name)
-            if wanted.get(key) == (position, value, reference):
-                kept.add(key)
-            else:
-                stale.append(key)
-    db.conn.executemany("DELETE FROM flags WHERE response_id = ? AND kind = ? AND name = ?", stale)
-    db.conn.executemany(
-        "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)",
-        [(*key, *rest) for key, rest in wanted.items() if key not in kept],
+            hits = np.flatnonzero(mask)
+            at.append(hits)
+            kind_of.append(np.full(len(hits), kind_rank[kind]))
+            name_of.append(np.full(len(hits), name_rank[name]))
+            values.append(_column(value, n)[hits])
+            references.append(_column(reference, n)[hits])
+    rows = np.concatenate(at)
+    response_of = np.asarray(ids, dtype=np.int64)[rows]
+    kind_of = np.concatenate([np.zeros(0, dtype=np.int64), *kind_of])
+    name_of = np.concatenate([np.zeros(0, dtype=np.int64), *name_of])
+    order = np.lexsort((name_of, kind_of, response_of))
+    response_of = response_of[order]
+    place = {name: index for index, name in enumerate(instrument.order)}
+    positions = [place.get(name, 0) for name in names]
+    found_rows = zip(
+        response_of.tolist(),
+        (kinds_sorted[k] for k in kind_of[order].tolist()),
+        (names[k] for k in name_of[order].tolist()),
+        (positions[k] for k in name_of[order].tolist()),
+        _plain(np.concatenate([np.zeros(0), *values])[order]),
+        _plain(np.concatenate([np.zeros(0), *references])[order]),
+        strict=True,
     )
+    marks = ", ".join("?" * len(kinds))
+    for part in _chunks(sorted(set(ids))):
+        count = int(np.searchsorted(response_of, part[-1], side="right") - np.searchsorted(response_of, part[0]))
+        found_here = list(itertools.islice(found_rows, count))
+        stored_here = db.execute(
+            f"""SELECT response_id, kind, name, position, value, reference FROM flags
+                WHERE kind IN ({marks}) AND response_id IN ({", ".join("?" * len(part))})
+                ORDER BY response_id, kind, name""",
+            [*kinds, *part],
+        ).fetchall()
+        if stored_here == found_here:  # in the same key order: nothing changed (a round scored again)
+            continue
+        if not stored_here:  # none yet (a new response): all go in, in key order
+            db.conn.executemany(
+                "INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)",
+                found_here,
+            )
+            continue
+        wanted = {row[:3]: row[3:] for row in found_here}
+        stored = {row[:3]: row[3:] for row in stored_here}
+        gone = [key for key in stored if key not in wanted]
+        db.conn.executemany("DELETE FROM flags WHERE response_id = ? AND kind = ? AND name = ?", gone)
+        db.conn.executemany(
+            """INSERT INTO flags (response_id, kind, name, position, value, reference) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (response_id, kind, name) DO UPDATE SET
+               position = excluded.position, value = excluded.value, reference = excluded.reference""",
+            [(*key, *rest) for key, rest in wanted.items() if stored.get(key) != rest],
+        )
+
+
+def _column(values: np.ndarray | None, n: int) -> np.ndarray:
+    """A flag's values (or references) for every row, NaN for none."""
+    return np.full(n, np.nan) if values is None else np.broadcast_to(np.asarray(values, dtype=float), (n,))
+
+
+def _plain(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in values.tolist()]
 
 
 def _values(env: dict, name: str) -> np.ndarray:
@@ -207,10 +252,6 @@ def _changed(instrument: Instrument, values: dict[str, np.ndarray], before: dict
             mask = np.isfinite(moved) & (moved > floor) & (moved > CHANGE_SHARE * np.abs(previous))
         out[name] = (mask, value, previous)
     return out
-
-
-def _number(column: np.ndarray | None, row: int) -> float | None:
-    return None if column is None else plain(column[row])
 
 
 # ---------------------------------------------------------------- reading

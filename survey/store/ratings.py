@@ -19,7 +19,7 @@ response awaits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ from instruments import NOT_APPLICABLE, AnswerError, Instrument, rating
 from ..db import writing
 from . import ConflictError, StoreError, now
 from .lifecycle import check_editable
-from .responses import Response, ensure_response, record, response_by_id
+from .responses import Response, ensure_response, parts, record, response_by_id
 from .results import refresh
 from .reviews import MAX_COMMENT, check_reviewer
 from .rounds import Round
@@ -66,30 +66,53 @@ class ClauseRating:
 
 def clause_ratings(db: Database, instrument: Instrument, response_id: int) -> dict[str, ClauseRating]:
     """Every onsite clause of a response that has a rating or words beside it, by clause id."""
-    found: dict[str, dict[str, Any]] = {}
-    for row in db.query("SELECT item_id, value, verified FROM answers WHERE response_id = ?", [response_id]):
-        found.setdefault(row["item_id"], {}).update(reported=row["value"], verified=row["verified"])
-    for row in db.query(
-        "SELECT item_id, note, comment, verified_level FROM answer_notes WHERE response_id = ?", [response_id]
-    ):
-        found.setdefault(row["item_id"], {}).update(
-            note=row["note"], comment=row["comment"], verified_level=row["verified_level"]
-        )
+    return clause_ratings_of(db, instrument, [response_id])[response_id]
+
+
+def clause_ratings_of(
+    db: Database, instrument: Instrument, response_ids: Sequence[int]
+) -> dict[int, dict[str, ClauseRating]]:
+    """`clause_ratings` of many responses (read together), by response id."""
     onsite = {clause.id for clause in instrument.onsite_clauses}
-    return {clause_id: ClauseRating(**fields) for clause_id, fields in found.items() if clause_id in onsite}
+    found: dict[int, dict[str, dict[str, Any]]] = {response_id: {} for response_id in response_ids}
+    for part in parts(list(found)):
+        marks = ", ".join("?" * len(part))
+        for response_id, item_id, value, verified in db.execute(
+            f"SELECT response_id, item_id, value, verified FROM answers WHERE response_id IN ({marks})", part
+        ):
+            if item_id in onsite:
+                found[response_id].setdefault(item_id, {}).update(reported=value, verified=verified)
+        for response_id, item_id, note, comment, verified_level in db.execute(
+            f"""SELECT response_id, item_id, note, comment, verified_level FROM answer_notes
+                WHERE response_id IN ({marks})""",
+            part,
+        ):
+            if item_id in onsite:
+                found[response_id].setdefault(item_id, {}).update(
+                    note=note, comment=comment, verified_level=verified_level
+                )
+    return {
+        response_id: {clause_id: ClauseRating(**fields) for clause_id, fields in clauses.items()}
+        for response_id, clauses in found.items()
+    }
 
 
-def parse_ratings(instrument: Instrument, given: Mapping[str, tuple[Any, str]]) -> dict[str, tuple[str | None, str]]:
-    """What people wrote per clause (a level as written, the words beside it), read; RatingError on a misfit."""
+def parse_ratings(
+    instrument: Instrument, given: Mapping[str, tuple[Any, str]], known: dict | None = None
+) -> dict[str, tuple[str | None, str]]:
+    """What people wrote per clause (a level as written, the words beside it), read; RatingError on a misfit.
+
+    `known` keeps each (clause, cell) read, for many responses read with one.
+    """
+    known = {} if known is None else known
     out = {}
     for clause_id, (raw, text) in given.items():
-        clause = instrument.clause.get(clause_id)
-        if clause is None:
-            raise RatingError(clause_id, "rating_unknown_clause")
-        try:
-            value = rating(clause, raw)
-        except AnswerError as error:
-            raise RatingError(clause_id, error.code, **error.params) from None
+        key = (clause_id, raw.__class__, raw)  # 1 and 1.0 are equal keys, "1" is not
+        value = known.get(key, known)
+        if value is known:
+            value = known[key] = _level(instrument, clause_id, raw)
+        if value.__class__ is RatingError:
+            raise value
         text = (text or "").strip()
         if len(text) > MAX_COMMENT:
             raise RatingError(clause_id, "rating_note_too_long", limit=MAX_COMMENT)
@@ -97,6 +120,16 @@ def parse_ratings(instrument: Instrument, given: Mapping[str, tuple[Any, str]]) 
             raise RatingError(clause_id, "rating_needs_reason")
         out[clause_id] = (value, text)
     return out
+
+
+def _level(instrument: Instrument, clause_id: str, raw: Any) -> str | None | RatingError:
+    clause = instrument.clause.get(clause_id)
+    if clause is None:
+        return RatingError(clause_id, "rating_unknown_clause")
+    try:
+        return rating(clause, raw)
+    except AnswerError as error:
+        return RatingError(clause_id, error.code, **error.params)
 
 
 def write_ratings(
@@ -119,63 +152,115 @@ def write_ratings(
     response's stored results follow in the same transaction, unless `rescore` is
     false because the caller scores many responses together (an import).
     """
-    wanted = parse_ratings(instrument, given)
+    changed = write_many_ratings(
+        db,
+        instrument,
+        {response.id: given},
+        verified=verified,
+        username=username,
+        source=source,
+        level=level,
+        rescore=rescore,
+    )
+    return changed[response.id]
+
+
+def write_many_ratings(
+    db: Database,
+    instrument: Instrument,
+    given: Mapping[int, Mapping[str, tuple[Any, str]]],
+    *,
+    verified: bool,
+    username: str,
+    source: str,
+    level: int | None = None,
+    rescore: bool = True,
+    known: dict | None = None,
+) -> dict[int, int]:
+    """`write_ratings` for many responses (`given` by response id) in one transaction; changes by response id.
+
+    Each response's changes are audited and its version bumped as `write_ratings` does;
+    nothing is written when any rating does not fit its clause. `known` is `parse_ratings`'.
+    """
+    known = {} if known is None else known
+    wanted = {response_id: parse_ratings(instrument, pairs, known) for response_id, pairs in given.items()}
     level_column, text_column = ("verified", "comment") if verified else ("value", "note")
     rating_action, text_action = ACTIONS[verified]
+    changed = dict.fromkeys(wanted, 0)
     with writing(db):
-        stored = {
-            row[0]: row[1]
-            for row in db.execute(f"SELECT item_id, {level_column} FROM answers WHERE response_id = ?", [response.id])
-        }
-        notes = db.execute(f"SELECT item_id, {text_column} FROM answer_notes WHERE response_id = ?", [response.id])
-        texts = {row[0]: row[1] for row in notes}
-        audit, stamp = [], now()
-        for clause_id, (value, text) in wanted.items():
-            old, old_text = stored.get(clause_id), texts.get(clause_id, "")
-            if value != old:
-                _put_level(db, response.id, clause_id, level_column, value)
-                audit.append((stamp, username, response.id, rating_action, clause_id, old, value, source))
-            if text != old_text:
-                audit.append(
-                    (stamp, username, response.id, text_action, clause_id, old_text or None, text or None, source)
-                )
-            if value != old or text != old_text:
-                recorded_at = level if verified and value else None
-                _put_words(db, response.id, clause_id, text_column, text, recorded_at, verified)
-        if audit:
+        for part in parts(list(wanted)):
+            marks = ", ".join("?" * len(part))
+            stored: dict[int, dict[str, Any]] = {response_id: {} for response_id in part}
+            texts: dict[int, dict[str, str]] = {response_id: {} for response_id in part}
+            sql = f"SELECT response_id, item_id, {{}} FROM {{}} WHERE response_id IN ({marks})"
+            for response_id, item_id, old in db.execute(sql.format(level_column, "answers"), part):
+                stored[response_id][item_id] = old
+            for response_id, item_id, old in db.execute(sql.format(text_column, "answer_notes"), part):
+                texts[response_id][item_id] = old
+            levels, words, audit, bumped, stamp = [], [], [], [], now()
+            for response_id in part:
+                before, said = stored[response_id], texts[response_id]
+                count = len(audit)
+                for clause_id, (value, text) in wanted[response_id].items():
+                    old, old_text = before.get(clause_id), said.get(clause_id, "")
+                    if value != old:
+                        levels.append((response_id, clause_id, value))
+                        audit.append((stamp, username, response_id, rating_action, clause_id, old, value, source))
+                    if text != old_text:
+                        audit.append(
+                            (
+                                stamp,
+                                username,
+                                response_id,
+                                text_action,
+                                clause_id,
+                                old_text or None,
+                                text or None,
+                                source,
+                            )
+                        )
+                    recorded_at = level if verified and value else None
+                    if (value != old or text != old_text) and (clause_id in said or text or recorded_at is not None):
+                        words.append((response_id, clause_id, text, recorded_at))  # else no row was, nor will be
+                changed[response_id] = len(audit) - count
+                if changed[response_id]:
+                    bumped.append((stamp, response_id))
+            _put_levels(db, level_column, levels)
+            _put_words(db, text_column, words, verified)
             record(db, audit)
-            db.execute("UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?", [stamp, response.id])
-            if rescore:
-                refresh(db, instrument, [response.id])
-    return len(audit)
+            db.conn.executemany("UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?", bumped)
+        if rescore:
+            refresh(db, instrument, [response_id for response_id, count in changed.items() if count])
+    return changed
 
 
-def _put_level(db: Database, response_id: int, clause_id: str, column: str, value: str | None) -> None:
-    db.execute(
+def _put_levels(db: Database, column: str, rows: list[tuple[int, str, str | None]]) -> None:
+    """Levels (response_id, clause_id, level) in `column`; a row left with no level on either side goes."""
+    rows.sort(key=lambda row: row[:2])  # in key order: the rows go in as appended
+    db.conn.executemany(
         f"""INSERT INTO answers (response_id, item_id, {column}) VALUES (?, ?, ?)
             ON CONFLICT (response_id, item_id) DO UPDATE SET {column} = excluded.{column}""",
-        [response_id, clause_id, value],
+        rows,
     )
-    db.execute(
+    db.conn.executemany(
         "DELETE FROM answers WHERE response_id = ? AND item_id = ? AND value IS NULL AND verified IS NULL",
-        [response_id, clause_id],
+        [row[:2] for row in rows if row[2] is None],
     )
 
 
-def _put_words(
-    db: Database, response_id: int, clause_id: str, column: str, text: str, level: int | None, verified: bool
-) -> None:
-    """The words beside a rating, and (for an evaluator's) the review level that recorded it."""
+def _put_words(db: Database, column: str, rows: list[tuple[int, str, str, int | None]], verified: bool) -> None:
+    """The words beside ratings (response_id, clause_id, text, review level), the level only for an evaluator's."""
+    rows.sort(key=lambda row: row[:2])
     level_set = ", verified_level = excluded.verified_level" if verified else ""
-    db.execute(
+    db.conn.executemany(
         f"""INSERT INTO answer_notes (response_id, item_id, {column}, verified_level) VALUES (?, ?, ?, ?)
             ON CONFLICT (response_id, item_id) DO UPDATE SET {column} = excluded.{column}{level_set}""",
-        [response_id, clause_id, text, level],
+        rows,
     )
-    db.execute(
+    db.conn.executemany(
         """DELETE FROM answer_notes WHERE response_id = ? AND item_id = ?
            AND note = '' AND comment = '' AND verified_level IS NULL""",
-        [response_id, clause_id],
+        [row[:2] for row in rows if not row[2]],
     )
 
 

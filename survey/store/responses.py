@@ -12,8 +12,9 @@ score — carries the clause levels with the items. Writing answers is
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from instruments import Instrument, Item, level_number
-from instruments.item_types import ITEM_TYPES
+from instruments.item_types import ITEM_TYPES, IntegerType, ItemType
 
 from . import NotFoundError, StoreError, now
 from .rounds import Round
@@ -134,15 +135,59 @@ def attached(db: Database, response_ids: Iterable[int]) -> dict[int, set[str]]:
     return out
 
 
-def stored_values(instrument: Instrument, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers as stored, by item id; an id the instrument does not have is refused."""
+def parts(values: list, size: int = 500) -> Iterator[list]:
+    """`values` in parts of `size` (ids or codes for one `IN (...)` each)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def stored_values(
+    instrument: Instrument, values: Mapping[str, Any], storing: Mapping[str, Callable[[Any], Any] | None] | None = None
+) -> dict[str, Any]:
+    """Answers as stored, by item id; an id the instrument does not have is refused.
+
+    `storing` is `storers(instrument)`, worked out once when many responses are stored.
+    """
+    storing = storers(instrument) if storing is None else storing
     out = {}
     for item_id, value in values.items():
-        item = instrument.item.get(item_id)
-        if item is None:
+        store = storing.get(item_id, stored_values)
+        if store is None:  # stored as it is
+            out[item_id] = value
+        elif store is stored_values:
             raise StoreError("not_an_item", item=item_id, instrument=instrument.id)
-        out[item_id] = ITEM_TYPES[item.type].to_stored(value, item)
+        else:
+            out[item_id] = store(value)
     return out
+
+
+def storers(instrument: Instrument) -> dict[str, Callable[[Any], Any] | None]:
+    """For each item id, how its answer is stored (its type's `to_stored`), None where stored as it is."""
+    out: dict[str, Callable[[Any], Any] | None] = {}
+    for item in instrument.items:
+        kind = ITEM_TYPES[item.type]
+        plain = type(kind).to_stored is ItemType.to_stored
+        out[item.id] = None if plain else _remembered(functools.partial(kind.to_stored, item=item))
+    return out
+
+
+def _remembered(store: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`store`, worked out once per distinct answer (a column holds few: yes/no, choices)."""
+    known: dict[Any, Any] = {}
+
+    def stored(value: Any) -> Any:
+        key = (value.__class__, tuple(value) if isinstance(value, list) else value)
+        try:
+            found = known.get(key, known)
+        except TypeError:  # an answer that cannot be a key (a set of choices)
+            return store(value)
+        if found is known:
+            found = store(value)
+            if len(known) < 10_000:
+                known[key] = found
+        return found
+
+    return stored
 
 
 def differences(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -174,6 +219,7 @@ def record(db: Database, rows: list[tuple]) -> None:
 
 
 FEW = 5_000  # centres read by their codes; more than this, and the whole round is read
+FETCH = 200_000  # answers turned into numbers at a time
 
 
 def round_columns(
@@ -181,30 +227,82 @@ def round_columns(
 ) -> dict[str, np.ndarray]:
     """One float column per item and per onsite clause over `codes` (NaN where unanswered or unrated), for scoring."""
     index = {code: row for row, code in enumerate(codes)}
-    columns = {item.id: np.full(len(codes), np.nan) for item in instrument.items}
-    clauses = {clause.id: clause for clause in instrument.onsite_clauses}
-    columns.update({clause_id: np.full(len(codes), np.nan) for clause_id in clauses})
-    items = instrument.item
+    names = [item.id for item in instrument.items] + [clause.id for clause in instrument.onsite_clauses]
+    columns = {name: np.full(len(codes), np.nan) for name in names}
     value = "coalesce(a.verified, a.value)" if verified else "a.value"
-    sql = f"""SELECT r.org_code, a.item_id, {value} FROM answers a
-              JOIN responses r ON r.id = a.response_id WHERE r.round_id = ?"""
     if len(codes) > FEW:  # most of the round: one pass over all its answers
-        cursor = db.conn.execute(sql, [round_.id])
+        members = db.conn.execute("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id]).fetchall()
+        cursors = [
+            db.conn.execute(
+                f"""SELECT a.response_id, a.item_id, {value} FROM answers a JOIN responses r ON r.id = a.response_id
+                    WHERE r.round_id = ? AND {value} IS NOT NULL""",
+                [round_.id],
+            )
+        ]
     else:  # a few centres (a save, a county): only theirs
-        cursor = itertools.chain.from_iterable(
-            db.conn.execute(f"{sql} AND r.org_code IN ({', '.join('?' * len(part))})", [round_.id, *part])
-            for part in (codes[start : start + 500] for start in range(0, len(codes), 500))
+        members = []
+        for part in (codes[start : start + 500] for start in range(0, len(codes), 500)):
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT id, org_code FROM responses WHERE round_id = ? AND org_code IN ({marks})"
+            members += db.conn.execute(sql, [round_.id, *part]).fetchall()
+        ids = [response_id for response_id, code in members]
+        cursors = (
+            db.conn.execute(
+                f"""SELECT a.response_id, a.item_id, {value} FROM answers a
+                    WHERE a.response_id IN ({", ".join("?" * len(part))}) AND {value} IS NOT NULL""",
+                part,
+            )
+            for part in (ids[start : start + 500] for start in range(0, len(ids), 500))
         )
-    kinds = {item.id: ITEM_TYPES[item.type] for item in instrument.items}
-    for org_code, item_id, raw in cursor:
-        row = index.get(org_code)
-        if row is None:
-            continue
-        if item_id in kinds:
-            columns[item_id][row] = kinds[item_id].stored_number(raw, items[item_id])
-        elif item_id in clauses:
-            columns[item_id][row] = level_number(clauses[item_id], raw)
+    members = [(response_id, index[code]) for response_id, code in members if code in index]
+    if not members:
+        return columns
+    row_of = np.full(max(response_id for response_id, _ in members) + 1, -1, dtype=np.int64)
+    for response_id, row in members:
+        row_of[response_id] = row
+    numbers = _numbers(instrument)
+    place = {name: k for k, name in enumerate(names)}
+    targets = [columns[name] for name in names]
+    for cursor in cursors:
+        for chunk in iter(lambda cursor=cursor: cursor.fetchmany(FETCH), []):
+            response_ids, item_ids, raws = zip(*chunk, strict=True)
+            ids = np.fromiter(response_ids, np.int64, len(chunk))
+            rows = np.where(ids < len(row_of), row_of[np.minimum(ids, len(row_of) - 1)], -1)
+            cols = np.fromiter([place.get(item_id, -1) for item_id in item_ids], np.int64, len(chunk))
+            raw = np.empty(len(chunk), dtype=object)
+            raw[:] = raws
+            keep = (rows >= 0) & (cols >= 0)
+            order = np.flatnonzero(keep)[np.argsort(cols[keep], kind="stable")]
+            sorted_cols = cols[order]
+            edges = np.searchsorted(sorted_cols, np.arange(len(names) + 1))
+            for k in np.flatnonzero(np.diff(edges)).tolist():
+                taken = order[edges[k] : edges[k + 1]]
+                targets[k][rows[taken]] = numbers[names[k]](raw[taken].tolist())
     return columns
+
+
+def _numbers(instrument: Instrument) -> dict[str, Callable[[list], np.ndarray]]:
+    """For each item and onsite clause: stored values to their numbers for scoring, many at a time."""
+    out: dict[str, Callable[[list], np.ndarray]] = {}
+    for item in instrument.items:
+        kind = ITEM_TYPES[item.type]
+        if type(kind).stored_number is IntegerType.stored_number:  # stored as the number itself
+            out[item.id] = _as_floats
+        else:
+            out[item.id] = functools.partial(_each, functools.partial(kind.stored_number, item=item))
+    for clause in instrument.onsite_clauses:
+        out[clause.id] = functools.partial(_each, functools.partial(level_number, clause))
+    return out
+
+
+def _as_floats(raws: list) -> np.ndarray:
+    return np.array(raws, dtype=float)
+
+
+def _each(number: Callable[[Any], float], raws: list) -> np.ndarray:
+    """Each stored value's number, worked out once per distinct value (a column holds few)."""
+    known = {raw: number(raw) for raw in set(raws)}
+    return np.fromiter(map(known.__getitem__, raws), float, len(raws))
 
 
 def statuses(db: Database, round_: Round) -> dict[str, Response]:

@@ -43,11 +43,12 @@ from instruments.item_types import ITEM_TYPES
 
 from ..db import tree_version
 from . import now
-from .responses import round_columns
+from .responses import FEW, round_columns
 from .rounds import Round, get_round
 
 CHUNK = 500  # ids per IN (...) query
 WRITE_BATCH = 5_000  # rows written between progress reports
+SCORE_BATCH = FEW  # responses scored together at most, read by their ids (bounds the memory of a whole round)
 
 
 @dataclass(frozen=True)
@@ -244,8 +245,6 @@ def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int]) -
     its own transaction, after writing: the responses' answers as they now stand are
     scored by columns with `instrument` (their round's).
     """
-    from .quality import store_flags  # quality reads stored figures from here
-
     ids = sorted(set(response_ids))
     rounds: dict[int, list[tuple[int, str]]] = {}
     for start in range(0, len(ids), CHUNK):
@@ -258,11 +257,27 @@ def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int]) -
     for round_id, members in rounds.items():
         round_ = get_round(db, round_id)
         members.sort(key=lambda member: member[1])
-        codes = [code for _, code in members]
-        scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, codes))
-        _write(db, round_, instrument, [response_id for response_id, _ in members], codes, scores)
-        store_flags(db, round_, instrument, [response_id for response_id, _ in members], codes, scores)
+        _score_and_store(db, round_, instrument, [m[0] for m in members], [m[1] for m in members])
     return len(ids)
+
+
+def _score_and_store(
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    ids: list[int],
+    codes: list[str],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Score these responses (of one round, in code order) and store their results and flags, SCORE_BATCH at a
+    time: a centre's scores are its own, and the median flags of a county are found again with each batch of it."""
+    from .quality import store_flags  # quality reads stored figures from here
+
+    for start in range(0, len(ids), SCORE_BATCH):
+        part_ids, part_codes = ids[start : start + SCORE_BATCH], codes[start : start + SCORE_BATCH]
+        scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, part_codes))
+        _write(db, round_, instrument, part_ids, part_codes, scores, progress)
+        store_flags(db, round_, instrument, part_ids, part_codes, scores)
 
 
 def _write(
@@ -339,18 +354,15 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
 
     `progress` is told how many responses were written as writing goes.
     """
-    from ..db import writing
-    from .quality import store_flags
+    from ..db import bulk, writing
     from .rounds import round_instrument
 
     instrument = round_instrument(db, round_)
-    with writing(db):
+    with writing(db), bulk(db):
         sql = "SELECT id, org_code FROM responses WHERE round_id = ? ORDER BY org_code"
         members = db.execute(sql, [round_.id]).fetchall()
         ids, codes = [m[0] for m in members], [m[1] for m in members]
-        scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, codes))
-        _write(db, round_, instrument, ids, codes, scores, progress)
-        store_flags(db, round_, instrument, ids, codes, scores)
+        _score_and_store(db, round_, instrument, ids, codes, progress)
     return len(ids)
 
 
