@@ -4,6 +4,34 @@ import io
 
 import openpyxl
 
+from survey import db as database
+from survey.store.orgs import Unit, save_units
+from survey.store.rounds import create_round
+from survey.store.versions import save_instrument
+
+XIXIAN = [  # 西咸新区: two counties, three township health centres
+    Unit("61", "陕西省", "province", None, "region", None),
+    Unit("6199", "西咸新区", "city", "61", "region", None),
+    Unit("619901", "沣东新城", "county", "6199", "region", None),
+    Unit("619902", "沣西新城", "county", "6199", "region", None),
+    Unit("619901001", "斗门卫生院", "township", "619901", "township_health_centre", None),
+    Unit("619901002", "王寺卫生院", "township", "619901", "township_health_centre", None),
+    Unit("619902001", "大王卫生院", "township", "619902", "township_health_centre", None),
+]
+
+
+def store_with(path, units, instrument):
+    """A new database at `path` holding these units and this instrument."""
+    db = database.connect(path)
+    save_units(db, units)
+    save_instrument(db, instrument)
+    return db
+
+
+def xixian_round(db, instrument):
+    """The 2025 round of `instrument` over 西咸新区, reviewed by the county and then the city."""
+    return create_round(db, instrument.id, "2025", "2025年度评估", scope_code="6199", review_levels=2)
+
 
 def xlsx_bytes(rows, title: str = "Sheet1") -> bytes:
     """A workbook of one sheet holding `rows`, as a person would save it from Excel."""

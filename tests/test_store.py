@@ -3,6 +3,7 @@
 import sqlite3
 
 import pytest
+from helpers import XIXIAN, store_with, xixian_round
 
 import instruments
 from instruments.library import get
@@ -21,16 +22,7 @@ from survey.store.users import add_user, verify_password
 from survey.store.versions import get_instrument, save_instrument
 
 TOWNSHIP = get("township-health-centre", "2025.1")  # indicators only (clauses: test_store_clauses.py)
-UNITS = [
-    Unit("61", "陕西省", "province", None, "region", None),
-    Unit("6199", "西咸新区", "city", "61", "region", None),
-    Unit("619901", "沣东新城", "county", "6199", "region", None),
-    Unit("619902", "沣西新城", "county", "6199", "region", None),
-    Unit("619901001", "斗门卫生院", "township", "619901", "township_health_centre", None),
-    Unit("619901002", "王寺卫生院", "township", "619901", "township_health_centre", None),
-    Unit("619902001", "大王卫生院", "township", "619902", "township_health_centre", None),
-    Unit("619902100", "沣西社区卫生服务中心", "community", "619902", "community_health_centre", None),
-]
+UNITS = [*XIXIAN, Unit("619902100", "沣西社区卫生服务中心", "community", "619902", "community_health_centre", None)]
 COMPLETE = answers_from_columns(
     TOWNSHIP, township_columns(1, 5, staff=[53], prof_tech=[45], blank_share=0, instrument=TOWNSHIP)
 )[0]
@@ -38,15 +30,12 @@ COMPLETE = answers_from_columns(
 
 @pytest.fixture
 def db(tmp_path):
-    db = database.connect(tmp_path / "survey.db")
-    save_units(db, UNITS)
-    save_instrument(db, TOWNSHIP)
-    return db
+    return store_with(tmp_path / "survey.db", UNITS, TOWNSHIP)
 
 
 @pytest.fixture
 def round_(db):
-    return create_round(db, TOWNSHIP.id, "2025", "2025年度评估", scope_code="6199", review_levels=2)
+    return xixian_round(db, TOWNSHIP)
 
 
 def counts(db):

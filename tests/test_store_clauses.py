@@ -5,6 +5,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from helpers import XIXIAN, store_with, xixian_round
 
 from instruments.library import get
 from instruments.synthetic import answers_from_columns, township_columns
@@ -15,23 +16,12 @@ from survey.store import appeals as appeal_store
 from survey.store import evidence as evidence_store
 from survey.store.editing import save_answers
 from survey.store.lifecycle import approve, submit
-from survey.store.orgs import Unit, save_units
 from survey.store.ratings import RatingError, clause_ratings, rate, self_rate
 from survey.store.responses import answers, get_response, round_columns
-from survey.store.rounds import change_status, create_round, get_round
+from survey.store.rounds import change_status, get_round
 from survey.store.users import User
-from survey.store.versions import save_instrument
 
 TOWNSHIP = get("township-health-centre", "2026.1")
-UNITS = [
-    Unit("61", "陕西省", "province", None, "region", None),
-    Unit("6199", "西咸新区", "city", "61", "region", None),
-    Unit("619901", "沣东新城", "county", "6199", "region", None),
-    Unit("619902", "沣西新城", "county", "6199", "region", None),
-    Unit("619901001", "斗门卫生院", "township", "619901", "township_health_centre", None),
-    Unit("619901002", "王寺卫生院", "township", "619901", "township_health_centre", None),
-    Unit("619902001", "大王卫生院", "township", "619902", "township_health_centre", None),
-]
 DOUMEN, WANGSI = "619901001", "619901002"
 CENTRE = User(1, "doumen", "centre", DOUMEN, True)
 OTHER_CENTRE = User(2, "wangsi", "centre", WANGSI, True)
@@ -48,15 +38,12 @@ AUTO = next(c for c in TOWNSHIP.clauses if c.auto)
 
 @pytest.fixture
 def db(tmp_path):
-    db = database.connect(tmp_path / "survey.db")
-    save_units(db, UNITS)
-    save_instrument(db, TOWNSHIP)
-    return db
+    return store_with(tmp_path / "survey.db", XIXIAN, TOWNSHIP)
 
 
 @pytest.fixture
 def round_(db):
-    return create_round(db, TOWNSHIP.id, "2025", "2025年度评估", scope_code="6199", review_levels=2)
+    return xixian_round(db, TOWNSHIP)
 
 
 def counts(db):
