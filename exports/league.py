@@ -16,10 +16,11 @@ line; a download can then zip the two files.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -246,10 +247,7 @@ def write_csv(target: excel.Target, rows: Iterable[Sequence[Any]], progress: Pro
     Text that a spreadsheet would take for a formula gets a leading `'`. Returns the rows written.
     """
     tell = progress or (lambda n: None)
-    opened = isinstance(target, str | os.PathLike)
-    stream = open(target, "wb") if opened else target
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=False)
-    try:
+    with _csv_text(target) as text:
         writer = csv.writer(text)
         writer.writerow(DATA_HEADER)
         count = 0
@@ -259,12 +257,22 @@ def write_csv(target: excel.Target, rows: Iterable[Sequence[Any]], progress: Pro
             if count % TOLD_EVERY == 0:
                 tell(TOLD_EVERY)
         tell(count % TOLD_EVERY)
+    return count
+
+
+@contextlib.contextmanager
+def _csv_text(target: excel.Target) -> Iterator[io.TextIOWrapper]:
+    """UTF-8 text with a BOM onto a path (opened and closed here) or a binary stream (left open), flushed at the end."""
+    opened = isinstance(target, str | os.PathLike)
+    stream = open(target, "wb") if opened else target
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=False)
+    try:
+        yield text
         text.flush()
     finally:
         text.detach()
         if opened:
             stream.close()
-    return count
 
 
 def _csv_cell(value: Any) -> str:
@@ -279,11 +287,8 @@ def write_data_csv(target: excel.Target, chunks: Iterable[tables.DataChunk], pro
     """`write_csv` of the tidy rows given by columns (`tables.data_chunks`): the same bytes, written a chunk at a
     time. Returns the rows written."""
     tell = progress or (lambda n: None)
-    opened = isinstance(target, str | os.PathLike)
-    stream = open(target, "wb") if opened else target
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=False)
     field = _Fields()
-    try:
+    with _csv_text(target) as text:
         csv.writer(text).writerow(DATA_HEADER)
         count = 0
         for chunk in chunks:
@@ -301,11 +306,6 @@ def write_data_csv(target: excel.Target, chunks: Iterable[tables.DataChunk], pro
                 text.write("".join(lines))
                 count += len(lines)
                 tell(len(lines))
-        text.flush()
-    finally:
-        text.detach()
-        if opened:
-            stream.close()
     return count
 
 
