@@ -43,3 +43,16 @@ def xlsx_bytes(rows, title: str = "Sheet1") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def filled(data: bytes, **cells) -> bytes:
+    """The offline template `data` with `cells` (item id or org_code: value) typed into the first centre's row."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["填报"]
+    ids_row = next(r for r in range(1, 11) if sheet.cell(r, 1).value == "org_code")
+    columns = {sheet.cell(ids_row, c).value: c for c in range(1, sheet.max_column + 1)}
+    for name, value in cells.items():
+        sheet.cell(ids_row + 1, columns[name], value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from conftest import DOUMEN, stored
+from helpers import filled
 from playwright.sync_api import expect
 from test_browser import console_problems, new_page, screenshot, sign_in
 
@@ -30,19 +31,6 @@ def upload(page, data: bytes, name="模板.xlsx"):
         {"name": name, "mimeType": "application/octet-stream", "buffer": data}
     )
     page.get_by_role("button", name="上传并导入").click()
-
-
-def retyped(data: bytes, **cells) -> bytes:
-    """A template with `cells` (column id: value) typed over the first centre's row."""
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    sheet = book["填报"]
-    ids_row = next(r for r in range(1, 11) if sheet.cell(r, 1).value == "org_code")
-    columns = {sheet.cell(ids_row, c).value: c for c in range(1, sheet.max_column + 1)}
-    for name, value in cells.items():
-        sheet.cell(ids_row + 1, columns[name], value)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
@@ -128,13 +116,13 @@ def test_prefilled_template_round_trip_and_refused_uploads(browser, live_server,
     upload(page, data)  # unchanged: nothing changes
     expect(page.get_by_text("已导入，0 项答案有改动。")).to_be_visible()
     assert saved(db_path) == before
-    upload(page, retyped(data, staff_total=None, gps=before["gps"] + 1))  # a blank keeps its answer
+    upload(page, filled(data, staff_total=None, gps=before["gps"] + 1))  # a blank keeps its answer
     expect(page.get_by_text("已导入，1 项答案有改动。")).to_be_visible()
     assert saved(db_path) == {**before, "gps": before["gps"] + 1}
     before = saved(db_path)
 
     # A refused upload: its problems on the round's page, which reloads and switches language in place.
-    upload(page, retyped(data, staff_total="sixty"))
+    upload(page, filled(data, staff_total="sixty"))
     expect(page.get_by_text("文件中有下列问题，没有导入任何内容：")).to_be_visible()
     expect(page.locator("#offline .problems")).to_contain_text("填报!")
     screenshot(page, f"33-upload-refused-{width}")
@@ -148,7 +136,7 @@ def test_prefilled_template_round_trip_and_refused_uploads(browser, live_server,
     page.get_by_role("button", name="中文").click()
 
     # Another centre's file says whose it is.
-    upload(page, retyped(data, org_code="619901002", org_name="王寺卫生院"))
+    upload(page, filled(data, org_code="619901002", org_name="王寺卫生院"))
     expect(page.get_by_text("未导入：这是王寺卫生院（619901002）的文件，不是本机构（619901001）的。")).to_be_visible()
     screenshot(page, f"34-another-centres-file-{width}")
     assert saved(db_path) == before

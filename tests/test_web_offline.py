@@ -7,6 +7,7 @@ import re
 import openpyxl
 import pytest
 from conftest import DOUMEN, fill_completely, stored
+from helpers import filled
 from sheets import resaved
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,19 +18,6 @@ def download(client) -> bytes:
     assert response.status_code == 200 and response.mimetype == XLSX
     assert "attachment" in response.headers["Content-Disposition"]
     return response.data
-
-
-def filled(data: bytes, **cells) -> bytes:
-    """The template with `cells` (item id or org_code: value) typed into the first centre's row."""
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    ws = wb["填报"]
-    ids_row = next(r for r in range(1, 11) if ws.cell(r, 1).value == "org_code")
-    columns = {ws.cell(ids_row, c).value: c for c in range(1, ws.max_column + 1)}
-    for name, value in cells.items():
-        ws.cell(ids_row + 1, columns[name], value)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def upload(client, data: bytes, name="模板.xlsx"):

@@ -422,10 +422,7 @@ class RoundFigures:
     codes: list[str]
     records: np.ndarray
     seq: int
-
-    @cached_property
-    def row_of(self) -> dict[int, int]:
-        return {int(response_id): row for row, response_id in enumerate(self.response_ids)}
+    row_of: dict[int, int]  # each response's row
 
     @cached_property
     def scores(self) -> StoredScores:
@@ -478,7 +475,9 @@ def round_figures(db: Database, round_: Round, instrument: Instrument) -> RoundF
     if held is not None and latest == held.seq:
         return held
     if held is None or latest < held.seq:
-        held = RoundFigures(instrument, np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=layout(instrument).row), 0)
+        held = RoundFigures(
+            instrument, np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=layout(instrument).row), 0, {}
+        )
     figures = _caught_up(db, round_, instrument, held)
     if key[0]:
         with _FIGURES_LOCK:
@@ -506,12 +505,11 @@ def _caught_up(db: Database, round_: Round, instrument: Instrument, held: RoundF
         at, taken = zip(*replace, strict=True)
         merged[list(at)] = records[list(taken)]
     if not added:  # the same responses in the same rows
-        figures = RoundFigures(instrument, held.response_ids, held.codes, merged, seq)
-        figures.__dict__["row_of"] = known
-        return figures
+        return RoundFigures(instrument, held.response_ids, held.codes, merged, seq, known)
     ids = np.concatenate([held.response_ids, np.array([fresh[k][0] for k in added], dtype=np.int64)])
     codes = held.codes + [fresh[k][1] for k in added]
-    return RoundFigures(instrument, ids, codes, merged, seq)
+    rows = {fresh[k][0]: len(held.codes) + j for j, k in enumerate(added)}
+    return RoundFigures(instrument, ids, codes, merged, seq, {**known, **rows})
 
 
 def _file_of(db: Database) -> str:
