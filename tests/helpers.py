@@ -1,8 +1,12 @@
 """Small helpers shared by the tests."""
 
+import copy
+import functools
 import io
+from pathlib import Path
 
 import openpyxl
+import yaml
 
 from survey import db as database
 from survey.store.orgs import Unit, save_units
@@ -18,6 +22,19 @@ XIXIAN = [  # 西咸新区: two counties, three township health centres
     Unit("619901002", "王寺卫生院", "township", "619901", "township_health_centre", None),
     Unit("619902001", "大王卫生院", "township", "619902", "township_health_centre", None),
 ]
+
+
+INSTRUMENT_CASES = Path(__file__).parent / "cases" / "instruments"
+
+
+@functools.cache
+def _parsed(path: Path):
+    return yaml.load(path.read_text("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
+def yaml_data(path: Path):
+    """A YAML file's data, parsed once per run with libyaml; each call gets its own copy to change."""
+    return copy.deepcopy(_parsed(Path(path)))
 
 
 def store_with(path, units, instrument):

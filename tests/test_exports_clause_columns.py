@@ -5,6 +5,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import yaml_data
 from sheets import file_of, resaved
 from test_exports_responses import fill, problems, template
 
@@ -188,11 +189,9 @@ def test_the_columns_a_sheet_may_hold_count_the_onsite_clauses_and_their_notes()
 def test_saved_answers_and_self_ratings_fill_the_template_and_read_back_the_same():
     import json
 
-    import yaml
-
     from exports.template import saved_cells, write_template
 
-    spec = yaml.safe_load((Path(__file__).parent / "cases" / "instruments" / "clauses.yaml").read_text("utf-8"))
+    spec = yaml_data(Path(__file__).parent / "cases" / "instruments" / "clauses.yaml")
     choices = [{"value": "a", "label": {"zh": "门诊", "en": "Outpatient"}}, {"value": "b", "label": "病房"}]
     spec["sections"].append({"id": "more", "title": "其他", "items": [
         {"id": "services", "type": "multi_choice", "label": "服务", "choices": choices},

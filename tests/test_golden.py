@@ -2,11 +2,10 @@
 clause levels, requirement shares, gaps to the next grade and regional figures, as data
 files in tests/cases/ worked out by hand."""
 
-import functools
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers import yaml_data
 
 import instruments
 
@@ -14,20 +13,15 @@ CASES = Path(__file__).parent / "cases"
 TOLERANCE = 5e-6
 
 
-@functools.cache
-def read_case(path: Path) -> dict:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-
-
 def load_case(path: Path):
-    case = read_case(path)
+    case = yaml_data(path)
     source = case["instrument"]
     instrument = instruments.load(CASES / source if isinstance(source, str) else source)
     return case, instrument
 
 
 def case_files(with_key: str = "centres"):
-    return sorted(p for p in CASES.glob("*.yaml") if with_key in read_case(p))
+    return sorted(p for p in CASES.glob("*.yaml") if with_key in yaml_data(p))
 
 
 def same(actual, expected) -> bool:

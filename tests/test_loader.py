@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers import yaml_data
 
 import instruments
 from instruments import InstrumentError
@@ -15,7 +15,7 @@ BASIC = Path(__file__).parent / "cases" / "instruments" / "basic.yaml"
 
 @pytest.fixture
 def data():
-    return yaml.safe_load(BASIC.read_text("utf-8"))
+    return yaml_data(BASIC)
 
 
 def problems_of(source) -> list[str]:

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
+from helpers import yaml_data
 
 import instruments
 from instruments import InstrumentError
@@ -14,7 +14,7 @@ CLAUSES = Path(__file__).parent / "cases" / "instruments" / "clauses.yaml"
 
 @pytest.fixture
 def data():
-    return yaml.safe_load(CLAUSES.read_text("utf-8"))
+    return yaml_data(CLAUSES)
 
 
 def problems_of(data) -> list[str]:

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-import yaml
+from helpers import yaml_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,8 +11,8 @@ import instruments
 from instruments import InstrumentError
 
 CASES = Path(__file__).parent / "cases" / "instruments"
-BASIC = yaml.safe_load((CASES / "basic.yaml").read_text("utf-8"))
-CLAUSES = yaml.safe_load((CASES / "clauses.yaml").read_text("utf-8"))
+BASIC = yaml_data(CASES / "basic.yaml")
+CLAUSES = yaml_data(CASES / "clauses.yaml")
 FUZZ = settings(max_examples=300, derandomize=True, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
 

@@ -1,17 +1,16 @@
 """Limits: no instrument, however large or intricate, keeps a worker busy; each limit is a located problem."""
 
 import json
-from pathlib import Path
 
 import pytest
-import yaml
+from helpers import INSTRUMENT_CASES, yaml_data
 
 import instruments
 from instruments import InstrumentError
 from instruments.library import every_version
 from instruments.loading import limits
 
-BASIC = yaml.safe_load((Path(__file__).parent / "cases" / "instruments" / "basic.yaml").read_text("utf-8"))
+BASIC = yaml_data(INSTRUMENT_CASES / "basic.yaml")
 
 
 def problems_of(source) -> list[str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 import pytest
-import yaml
 from click.testing import CliRunner
+from helpers import yaml_data
 from test_expressions import SYMBOLS
 from test_loader import BASIC, MISTAKES
 from test_loader_clauses import CLAUSES, MISUSES
@@ -153,7 +153,7 @@ def assert_reads_in_both_languages(problem: Problem) -> None:
     ids=[m[0] for m in MISTAKES] + [f"clauses: {m[0]}" for m in MISUSES],
 )
 def test_every_problem_the_loader_tests_provoke_reads_in_both_languages(source, change):
-    data = yaml.safe_load(source.read_text("utf-8"))
+    data = yaml_data(source)
     change(data)
     with pytest.raises(InstrumentError) as caught:
         instruments.load(copy.deepcopy(data))
@@ -190,7 +190,7 @@ def test_unreadable_text_is_located_in_both_languages(text, zh, en):
 
 
 def test_a_misspelt_name_is_offered_its_correction_in_each_language():
-    data = yaml.safe_load(BASIC.read_text("utf-8"))
+    data = yaml_data(BASIC)
     data["indicators"][3]["formula"] = "contracted / staff_totl"
     with pytest.raises(InstrumentError) as caught:
         instruments.load(data)
