@@ -137,6 +137,8 @@ def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[
     for kind in kinds:
         for name, (mask, value, reference) in found[kind].items():
             hits = np.flatnonzero(mask)
+            if not len(hits):
+                continue
             at.append(hits)
             kind_of.append(np.full(len(hits), kind_rank[kind]))
             name_of.append(np.full(len(hits), name_rank[name]))
