@@ -457,6 +457,15 @@ def m009_retired_versions(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_required_flags_of_locked_responses(db: Database) -> None:
+    """Required flags are kept for submitted and approved responses only (readers never counted a draft's)."""
+    db.execute(
+        """DELETE FROM flags WHERE kind = 'required' AND response_id IN
+           (SELECT id FROM responses WHERE status NOT IN ('submitted', 'approved'))"""
+    )
+
+
 def source_digest(source: str) -> str:
     """The SHA-256 of an instrument's source text: an instrument compiled once is known by it."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()

@@ -62,6 +62,7 @@ def test_migrations_run_once(tmp_path):
         "m007_name_keys",
         "m008_jurisdiction_indexes",
         "m009_retired_versions",
+        "m010_required_flags_of_locked_responses",
     ]
 
 

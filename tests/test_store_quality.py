@@ -15,7 +15,7 @@ from survey import db as database
 from survey.store import ConflictError, NotFoundError, StoreError
 from survey.store.access import reviewer_level
 from survey.store.editing import import_answers, save_answers
-from survey.store.lifecycle import submit
+from survey.store.lifecycle import send_back, submit
 from survey.store.orgs import Unit, save_units
 from survey.store.quality import (
     CHANGE_FLOOR,
@@ -168,6 +168,35 @@ def test_required_items_count_only_on_submitted_responses(db, rounds):
     _, this = rounds
     save_answers(db, this, BASIC, A3, {"staff_total": None}, username="test", source="test")  # A3 is a draft
     assert (A3, "staff_total", "required") not in found(check_round(db, this))
+
+
+def stored_required(db, round_, code):
+    """The required flags kept for a centre's response (what the checks page counts once it is submitted)."""
+    response_id = get_response(db, round_.id, code).id
+    sql = "SELECT name FROM flags WHERE kind = 'required' AND response_id = ?"
+    return {row[0] for row in db.execute(sql, [response_id])}
+
+
+def test_a_draft_keeps_no_required_flags_and_a_returned_response_drops_its_own_when_saved(db, rounds):
+    _, this = rounds
+    save_answers(db, this, BASIC, A3, {"staff_total": None}, username="test", source="test")
+    assert stored_required(db, this, A3) == set()  # a national import of drafts stores none of these
+    assert stored_required(db, this, A2) == {"staff_prof_tech"}  # submitted: kept and counted
+    response = get_response(db, this.id, A2)
+    send_back(db, this, response, level=1, username="fengdong", comment="请补填专业技术人员数")
+    assert (A2, "staff_prof_tech", "required") not in found(check_round(db, this))  # returned: no longer counted
+    save_answers(db, this, BASIC, A2, {"gps": 3}, username="test", source="test")
+    assert stored_required(db, this, A2) == set()
+
+
+def test_the_migration_drops_the_required_flags_of_drafts(db, rounds):
+    _, this = rounds
+    draft = get_response(db, this.id, A3).id
+    db.execute("INSERT INTO flags (response_id, kind, name, position) VALUES (?, 'required', 'gps', 0)", [draft])
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_required_flags_of_locked_responses'")
+    database.migrate_db(db)
+    assert stored_required(db, this, A3) == set()
+    assert stored_required(db, this, A2) == {"staff_prof_tech"}
 
 
 def test_scope_counts_and_failed_targets(db, rounds):

@@ -39,6 +39,7 @@ from instruments.messages import Message
 from ..db import writing
 from . import ConflictError, StoreError, now
 from .responses import Response, answers, attached, record, response_by_id
+from .results import refresh
 from .rounds import Round, check_scope, in_round
 
 NEW, DRAFT, SUBMITTED, RETURNED, APPROVED = "new", "draft", "submitted", "returned", "approved"
@@ -179,6 +180,7 @@ def submit(
             raise StoreError("cannot_submit_yet", problems=refusal(problems))
         _move(db, current, _submitted(round_), 0, username, source)
         _review(db, current.id, user_id, 0, "submit", "")
+        refresh(db, instrument, [current.id])  # a submitted response's flags count its required items
     return response_by_id(db, response.id)
 
 

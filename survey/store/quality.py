@@ -14,7 +14,11 @@ response's median flags are found again whenever a centre of its county is
 stored; its change flags when it is (`survey score` redoes a round after last
 year's answers or the units changed). Failed targets are not data problems and
 are counted apart (`results.failed`). Readers count and list flags in SQL over a
-jurisdiction; a required item counts only on a submitted or approved response.
+jurisdiction. Required flags are stored only for submitted or approved responses
+(a draft may still be incomplete: a national import of drafts would otherwise
+store millions), and a submission stores its response's flags; readers still
+count a required flag only on such a response (one returned keeps its flags
+until it is next saved).
 """
 
 from __future__ import annotations
@@ -88,14 +92,15 @@ def store_flags(
     values = {name: _values(env, name) for name in numeric_names(instrument)}
     previous = previous_round(db, round_)
     before = _before(db, previous, list(codes), values) if previous else {}
+    ids = list(response_ids)
+    locked = _locked(db, ids)
     found = {
         "constraint": {
             name: (mask, env[name].value, None) for name, mask in broken_constraints(instrument, env).items()
         },  # noqa: E501
-        "required": {name: (mask, None, None) for name, mask in unanswered_required(instrument, env).items()},
+        "required": {name: (mask & locked, None, None) for name, mask in unanswered_required(instrument, env).items()},
         "change": _changed(instrument, values, before),
     }
-    ids = list(response_ids)
     _replace(db, instrument, ids, ("constraint", "required", "change"), found)
     counties: set[str] = set()
     for part in _chunks(ids):
@@ -105,6 +110,16 @@ def store_flags(
     counties = sorted(counties)
     for part in _chunks(counties):
         _median_flags(db, round_, instrument, part)
+
+
+def _locked(db: Database, ids: list[int]) -> np.ndarray:
+    """Which of these responses are submitted or approved: only theirs count a required item left empty (a draft
+    may still be incomplete), so only theirs are stored. A submission stores its flags (`lifecycle.submit`)."""
+    statuses: dict[int, str] = {}
+    for part in _chunks(ids):
+        rows = db.execute(f"SELECT id, status FROM responses WHERE id IN ({', '.join('?' * len(part))})", part)
+        statuses.update(rows)
+    return np.array([statuses.get(response_id) in LOCKED for response_id in ids], dtype=bool)
 
 
 def _chunks(values: Sequence, size: int = 500):
