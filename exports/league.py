@@ -322,7 +322,7 @@ class _Fields:
             if any(ch in cell for ch in ',"\r\n'):
                 cell = '"' + cell.replace('"', '""') + '"'
             found = cell
-            if value.__class__ is str and len(self.known) < 100_000:
+            if value.__class__ is str and len(self.known) < REMEMBERED:
                 self.known[value] = found
         return found
 
@@ -335,7 +335,7 @@ def _number(value: Any) -> str:
 
 
 def _numbers(values: list) -> list[str]:
-    return ["" if v is None else f"{v:.15g}" for v in values]
+    return list(map(_number, values))
 
 
 def write_table(ws: Worksheet, table: Table, formats: Formats, progress: Progress | None = None) -> int:

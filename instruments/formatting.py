@@ -95,11 +95,9 @@ def share(value: float) -> str:
 def item_name(instrument: Instrument, item: Item, lang: str = "zh") -> str:
     """An item's label where it stands alone (a checklist, a list of problems): a part names its whole,
     其中：规范管理人数 → 管理的2型糖尿病患者人数中的规范管理人数."""
-    names = instrument.derived.get(("item_names", lang))
-    if names is None:
-        names = instrument.derived[("item_names", lang)] = {
-            each.id: _item_name(instrument, each, lang) for each in instrument.items
-        }
+    names = instrument.kept(
+        ("item_names", lang), lambda: {each.id: _item_name(instrument, each, lang) for each in instrument.items}
+    )
     return names[item.id] if instrument.item.get(item.id) is item else _item_name(instrument, item, lang)
 
 

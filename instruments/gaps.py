@@ -13,7 +13,7 @@ on a tie, the item named first in the formula.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +48,7 @@ def find_gaps(
     """The gap for `indicator_id` at each of `rows` (None where no single change meets it)."""
     rows = np.asarray(rows, dtype=int)
     items = instrument.items_behind(indicator_id)
-    read = instrument.plan([indicator_id, *(name for item in items for name in _checked_with(instrument, item))])
+    read = instrument.plan(_read_by(instrument, indicator_id, _constrained(instrument, items)))
     held = {name: np.asarray(data[name], dtype=float)[rows][:, None] for name in read if name in data}
     base = evaluate(instrument, held, [indicator_id, *items])
     sizes = np.full((len(items), len(rows)), np.inf)
@@ -76,18 +76,15 @@ def find_gaps(
     return best
 
 
-def _constrained(instrument: Instrument, items: list[Item]) -> set[str]:
-    """The items whose constraint involves any of `items` (their own or another's that names them)."""
-    return {other for item in items for other in instrument.constraints_on[item.id]}
+def _constrained(instrument: Instrument, item_ids: Iterable[str]) -> list[Item]:
+    """The items whose constraint involves any of `item_ids` (their own or another's that names them), in order."""
+    involved = {other for item_id in item_ids for other in instrument.constraints_on[item_id]}
+    return [item for item in instrument.items if item.id in involved]
 
 
-def _checked_with(instrument: Instrument, item_id: str) -> set[str]:
-    """What the constraints involving item `item_id` read: the constrained items and the names in their rules."""
-    return {
-        name
-        for other in instrument.constraints_on[item_id]
-        for name in (other, *instrument.item[other].constraint.names)
-    }
+def _read_by(instrument: Instrument, indicator_id: str, constrained: list[Item]) -> list[str]:
+    """What a search evaluates: the indicator, and the constrained items with the names in their rules."""
+    return [indicator_id] + [name for other in constrained for name in (other.id, *other.constraint.names)]
 
 
 def _kind(item: Item) -> str | None:
@@ -109,17 +106,14 @@ class _Search:
         self.instrument, self.indicator_id, self.items = instrument, indicator_id, items
         lanes = len(items) * rows
         self.varied = {item.id: np.repeat(np.arange(len(items)) == k, rows)[:, None] for k, item in enumerate(items)}
-        involved = _constrained(instrument, items)
-        self.constraints = [other for other in instrument.items if other.id in involved]
+        self.constraints = _constrained(instrument, [item.id for item in items])
         self.applies = {
             other.id: np.repeat([other.id == item.id or item.id in other.constraint.names for item in items], rows)[
                 :, None
             ]
             for other in self.constraints
         }
-        self.needed = [indicator_id] + [
-            name for other in self.constraints for name in (other.id, *other.constraint.names)
-        ]
+        self.needed = _read_by(instrument, indicator_id, self.constraints)
         used = instrument.plan(self.needed)  # only the answers the formulas read are laid out per lane
         self.held = {name: np.tile(held[name], (len(items), 1)) for name in used if name in held}
         low, high = zip(*(ITEM_TYPES[item.type].limits(item) for item in items), strict=True)

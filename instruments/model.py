@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 
 from .expressions import BOOLEAN, NUMBER, Expression, compare
+
+T = TypeVar("T")
 
 LANGUAGES = ("zh", "en")
 PLANS_KEPT = 1024  # evaluation plans remembered per instrument
@@ -274,14 +277,18 @@ class Instrument:
 
     def selected(self, selector: Selector) -> tuple[Clause, ...]:
         """The clauses a requirement counts, in the instrument's order (worked out once per selector)."""
-        found = self._selections.get(selector)
-        if found is None:
-            found = self._selections[selector] = tuple(clause for clause in self.clauses if selector.matches(clause))
-        return found
+        return self.kept(("selected", selector), lambda: tuple(c for c in self.clauses if selector.matches(c)))
+
+    def kept(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, worked out once and kept with the instrument under `key` (figures derived from it alone, such
+        as a store's layout or the names of its items in one language)."""
+        derived = self._derived
+        if key not in derived:
+            derived[key] = make()
+        return derived[key]
 
     @cached_property
-    def derived(self) -> dict:
-        """Figures worked out from the instrument once and kept with it (keyed by the code that works them out)."""
+    def _derived(self) -> dict:
         return {}
 
     @cached_property
@@ -294,10 +301,6 @@ class Instrument:
                     if name in found and other.id not in found[name]:
                         found[name].append(other.id)
         return {name: tuple(others) for name, others in found.items()}
-
-    @cached_property
-    def _selections(self) -> dict[Selector, tuple[Clause, ...]]:
-        return {}
 
     @cached_property
     def order(self) -> tuple[str, ...]:

@@ -135,11 +135,12 @@ def label(instrument: Instrument, name: str, lang: str) -> str:
 
 def _shared_labels(instrument: Instrument, lang: str) -> set[str]:
     """The labels an item and an indicator of the instrument both have (worked out once per language)."""
-    key = ("shared_labels", lang)
-    if key not in instrument.derived:
+
+    def shared() -> set[str]:
         items = {formatting.item_name(instrument, item, lang) for item in instrument.items}
-        instrument.derived[key] = items & {ind.label.get(lang) for ind in instrument.indicators}
-    return instrument.derived[key]
+        return items & {ind.label.get(lang) for ind in instrument.indicators}
+
+    return instrument.kept(("shared_labels", lang), shared)
 
 
 CLAUSE_NAME_LENGTH = 24  # characters of a clause's text that name it in a list or a message

@@ -12,7 +12,7 @@ from survey import db as database
 from survey.store import ConflictError, NotFoundError, StoreError
 from survey.store.editing import import_answers, save_answers
 from survey.store.lifecycle import approve, send_back, submit
-from survey.store.orgs import Unit, is_under, save_units, under
+from survey.store.orgs import Unit, is_under, under
 from survey.store.responses import answers, get_response
 from survey.store.results import rescore
 from survey.store.reviews import history
@@ -158,10 +158,8 @@ def test_an_import_stores_each_answer_exactly_as_a_save_does(db, round_, tmp_pat
     area = 0.1 + 0.2  # a float whose shortest text has 17 digits
     given = {**COMPLETE, "floor_area": area, "ownership": COMPLETE["ownership"]}
     import_answers(db, round_, TOWNSHIP, [("619901001", given)], username="importer")
-    other = database.connect(tmp_path / "saved.db")
-    save_units(other, UNITS)
-    save_instrument(other, TOWNSHIP)
-    saved_round = create_round(other, TOWNSHIP.id, "2025", "2025年度评估", scope_code="6199", review_levels=2)
+    other = store_with(tmp_path / "saved.db", UNITS, TOWNSHIP)
+    saved_round = xixian_round(other, TOWNSHIP)
     save_answers(other, saved_round, TOWNSHIP, "619901001", given, username="centre", source="web")
     sql = "SELECT item_id, value, typeof(value) FROM answers ORDER BY item_id"
     imported, saved = db.execute(sql).fetchall(), other.execute(sql).fetchall()

@@ -8,6 +8,7 @@ import statistics
 from pathlib import Path
 
 import pytest
+from helpers import INSTRUMENT_CASES, store_with
 
 import instruments
 from instruments.checks import Check
@@ -187,6 +188,24 @@ def test_a_draft_keeps_no_required_flags_and_a_returned_response_drops_its_own_w
     assert (A2, "staff_prof_tech", "required") not in found(check_round(db, this))  # returned: no longer counted
     save_answers(db, this, BASIC, A2, {"gps": 3}, username="test", source="test")
     assert stored_required(db, this, A2) == set()
+
+
+def test_a_submission_stores_the_required_flags_its_verified_values_make(tmp_path):
+    text = (INSTRUMENT_CASES / "basic.yaml").read_text("utf-8")
+    asked = "relevant: has_inpatient, min: 0}"
+    assert asked in text
+    instrument = instruments.load_text(text.replace(asked, "relevant: has_inpatient, required: true, min: 0}"))
+    assert instrument.item["beds"].required  # asked only of a centre with inpatient beds
+    db = store_with(tmp_path / "beds.db", UNITS, instrument)
+    round_ = create_round(db, instrument.id, "2025", "2025年度", review_levels=2)
+    save_answers(db, round_, instrument, A1, facts(10, 9, 2), username="test", source="test")  # no inpatient beds
+    response = submit(db, round_, instrument, get_response(db, round_.id, A1), username="doumen")
+    response, _ = verify(db, round_, instrument, response, {"has_inpatient": True}, FENGDONG)  # it has them
+    send_back(db, round_, response, level=1, username="fengdong", comment="请填报实际开放床位数")
+    save_answers(db, round_, instrument, A1, {"gps": 3}, username="test", source="test")
+    assert stored_required(db, round_, A1) == set()  # returned and saved: none kept
+    submit(db, round_, instrument, get_response(db, round_.id, A1), username="doumen")  # its own answers pass
+    assert (A1, "beds", "required") in found(check_round(db, round_))  # the scored values ask for beds
 
 
 def test_the_migration_drops_the_required_flags_of_drafts(db, rounds):

@@ -38,6 +38,7 @@ from instruments.expressions import NUMBER, OK
 from instruments.item_types import ITEM_TYPES
 
 from .lifecycle import LOCKED
+from .responses import parts
 from .results import StoredScores, figures_where, stored_for
 from .rounds import Round, previous_round, round_instrument
 
@@ -103,12 +104,12 @@ def store_flags(
     }
     _replace(db, instrument, ids, ("constraint", "required", "change"), found)
     counties: set[str] = set()
-    for part in _chunks(ids):
+    for part in parts(ids):
         marks = ", ".join("?" * len(part))
         found = db.execute(f"SELECT county FROM results WHERE response_id IN ({marks})", part)
         counties.update(row[0] for row in found)
     counties = sorted(counties)
-    for part in _chunks(counties):
+    for part in parts(counties):
         _median_flags(db, round_, instrument, part)
 
 
@@ -116,15 +117,10 @@ def _locked(db: Database, ids: list[int]) -> np.ndarray:
     """Which of these responses are submitted or approved: only theirs count a required item left empty (a draft
     may still be incomplete), so only theirs are stored. A submission stores its flags (`lifecycle.submit`)."""
     statuses: dict[int, str] = {}
-    for part in _chunks(ids):
+    for part in parts(ids):
         rows = db.execute(f"SELECT id, status FROM responses WHERE id IN ({', '.join('?' * len(part))})", part)
         statuses.update(rows)
     return np.array([statuses.get(response_id) in LOCKED for response_id in ids], dtype=bool)
-
-
-def _chunks(values: Sequence, size: int = 500):
-    for start in range(0, len(values), size):
-        yield list(values[start : start + size])
 
 
 def _median_flags(db: Database, round_: Round, instrument: Instrument, counties: list[str]) -> None:
@@ -177,7 +173,7 @@ def _replace(db: Database, instrument: Instrument, ids: list[int], kinds: tuple[
         strict=True,
     )
     marks = ", ".join("?" * len(kinds))
-    for part in _chunks(sorted(set(ids))):
+    for part in parts(sorted(set(ids))):
         count = int(np.searchsorted(response_of, part[-1], side="right") - np.searchsorted(response_of, part[0]))
         found_here = list(itertools.islice(found_rows, count))
         stored_here = db.execute(
@@ -369,7 +365,7 @@ def response_flags(db: Database, response_id: int) -> list[Flag]:
 def flag_numbers(db: Database, response_ids: Sequence[int]) -> dict[int, int]:
     """How many counted flags each of these responses has (those without any are left out)."""
     out: dict[int, int] = {}
-    for part in _chunks(list(response_ids)):
+    for part in parts(list(response_ids)):
         out.update(
             db.execute(
                 f"""SELECT f.response_id, count(*) FROM flags f JOIN responses p ON p.id = f.response_id

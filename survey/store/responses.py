@@ -82,8 +82,7 @@ def response_by_id(db: Database, response_id: int) -> Response:
 def responses_by_id(db: Database, ids: list[int]) -> list[Response]:
     """The responses with these ids (those that exist)."""
     out = []
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
+    for part in parts(ids):
         rows = db.query(f"SELECT * FROM responses WHERE id IN ({', '.join('?' * len(part))})", part)
         out += [Response.of(row) for row in rows]
     return out
@@ -125,11 +124,10 @@ def attached(db: Database, response_ids: Iterable[int]) -> dict[int, set[str]]:
     """For each response, the items and clauses that have at least one evidence file."""
     ids = list(response_ids)
     out: dict[int, set[str]] = {response_id: set() for response_id in ids}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
+    for part in parts(ids):
+        marks = ", ".join("?" * len(part))
         for response_id, item_id in db.execute(
-            f"SELECT DISTINCT response_id, item_id FROM evidence WHERE response_id IN ({marks})", chunk
+            f"SELECT DISTINCT response_id, item_id FROM evidence WHERE response_id IN ({marks})", part
         ):
             out[response_id].add(item_id)
     return out
@@ -241,7 +239,7 @@ def round_columns(
         ]
     else:  # a few centres (a save, a county): only theirs
         members = []
-        for part in (codes[start : start + 500] for start in range(0, len(codes), 500)):
+        for part in parts(list(codes)):
             marks = ", ".join("?" * len(part))
             sql = f"SELECT id, org_code FROM responses WHERE round_id = ? AND org_code IN ({marks})"
             members += db.conn.execute(sql, [round_.id, *part]).fetchall()
@@ -252,7 +250,7 @@ def round_columns(
                     WHERE a.response_id IN ({", ".join("?" * len(part))}) AND {value} IS NOT NULL""",
                 part,
             )
-            for part in (ids[start : start + 500] for start in range(0, len(ids), 500))
+            for part in parts(ids)
         )
     members = [(response_id, index[code]) for response_id, code in members if code in index]
     if not members:

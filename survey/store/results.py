@@ -43,10 +43,9 @@ from instruments.item_types import ITEM_TYPES
 
 from ..db import tree_version
 from . import now
-from .responses import FEW, round_columns
+from .responses import FEW, parts, round_columns
 from .rounds import Round, get_round
 
-CHUNK = 500  # ids per IN (...) query
 WRITE_BATCH = 5_000  # rows written between progress reports
 SCORE_BATCH = FEW  # responses scored together at most, read by their ids (bounds the memory of a whole round)
 
@@ -100,17 +99,15 @@ class Layout:
         return {name: k for k, name in enumerate(names)}
 
 
-_LAYOUTS: OrderedDict[int, tuple[Instrument, Layout]] = OrderedDict()  # by id() of an instrument it keeps alive
-
-
 def layout(instrument: Instrument) -> Layout:
-    """The layout of an instrument's stored figures (worked out once per compiled instrument)."""
-    found = _LAYOUTS.get(id(instrument))
-    if found is not None and found[0] is instrument:
-        return found[1]
+    """The layout of an instrument's stored figures (worked out once per compiled instrument, kept with it)."""
+    return instrument.kept(Layout, lambda: _layout_of(instrument))
+
+
+def _layout_of(instrument: Instrument) -> Layout:
     pooled = [item for ind in instrument.indicators if ind.pooled for item in instrument.items_behind(ind.id)]
     quantities = [item.id for item in instrument.items if ITEM_TYPES[item.type].quantity]
-    made = Layout(
+    return Layout(
         tuple(ind.id for ind in instrument.indicators),
         tuple(ind.id for ind in instrument.scored_indicators),
         tuple(dict.fromkeys(quantities + pooled)),
@@ -119,10 +116,6 @@ def layout(instrument: Instrument) -> Layout:
         tuple(c.id for c in instrument.chapters),
         tuple((f.id, g.id) for f in instrument.frameworks for g in f.groups),
     )
-    _LAYOUTS[id(instrument)] = (instrument, made)
-    if len(_LAYOUTS) > 64:
-        _LAYOUTS.popitem(last=False)
-    return made
 
 
 def pack(instrument: Instrument, scores: Scores) -> np.ndarray:
@@ -247,8 +240,7 @@ def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int]) -
     """
     ids = sorted(set(response_ids))
     rounds: dict[int, list[tuple[int, str]]] = {}
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start : start + CHUNK]
+    for part in parts(ids):
         marks = ", ".join("?" * len(part))
         for response_id, round_id, code in db.execute(
             f"SELECT id, round_id, org_code FROM responses WHERE id IN ({marks})", part
@@ -273,8 +265,7 @@ def _score_and_store(
     time: a centre's scores are its own, and the median flags of a county are found again with each batch of it."""
     from .quality import store_flags  # quality reads stored figures from here
 
-    for start in range(0, len(ids), SCORE_BATCH):
-        part_ids, part_codes = ids[start : start + SCORE_BATCH], codes[start : start + SCORE_BATCH]
+    for part_ids, part_codes in zip(parts(ids, SCORE_BATCH), parts(codes, SCORE_BATCH), strict=True):
         scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, part_codes))
         _write(db, round_, instrument, part_ids, part_codes, scores, progress)
         store_flags(db, round_, instrument, part_ids, part_codes, scores)
@@ -337,8 +328,7 @@ def _write(
 def counties_of(db: Database, codes: Sequence[str]) -> list[str]:
     """Each centre's county (its nearest unit at county level, else its parent; '' for neither)."""
     found: dict[str, str] = {}
-    for start in range(0, len(codes), CHUNK):
-        part = list(codes[start : start + CHUNK])
+    for part in parts(list(codes)):
         rows = db.execute(
             f"""SELECT o.code, coalesce((SELECT p.ancestor FROM org_paths p WHERE p.org_code = o.code
                                           AND p.level = 'county' ORDER BY p.depth LIMIT 1), o.parent_code, '')
@@ -404,8 +394,7 @@ def stored_for(db: Database, round_: Round, instrument: Instrument, codes: Seque
     """The stored figures of these centres in a round, row i for `codes[i]` (nothing known where none)."""
     index = {code: row for row, code in enumerate(codes)}
     records = blank(instrument, len(codes))
-    for start in range(0, len(codes), CHUNK):
-        part = list(codes[start : start + CHUNK])
+    for part in parts(list(codes)):
         for _, code, _, record in figures_where(
             db, round_.id, instrument, f"r.org_code IN ({', '.join('?' * len(part))})", part
         ):
