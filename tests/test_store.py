@@ -342,3 +342,20 @@ def test_the_live_card_and_the_league_score_the_demo_alike(app_db, client, auth,
             compared += 1
     assert compared == 18 * 2 + 6 + 5  # both years of Xixian, Pingwu's 2024 and 2025 (one has not started)
     assert clauses_compared == 23 * 99 and verified_first > 0  # the 2025 round is clause-based, rated by counties
+
+
+def test_every_centre_of_a_large_import_is_scored_from_its_own_answers(tmp_path):
+    """Scored together past one IN (...) list of 500: each centre's stored total is its own answers' total."""
+    codes = [f"619901{k:04d}" for k in range(1, 651)]
+    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
+                            for k, code in enumerate(codes, start=1))]  # fmt: skip
+    db = store_with(tmp_path / "large.db", units, TOWNSHIP)
+    round_ = create_round(db, TOWNSHIP.id, "2025", "2025年度评估", review_levels=2)
+    given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 11, instrument=TOWNSHIP))
+    import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="importer")
+    stored = dict(db.execute("SELECT org_code, total FROM results WHERE round_id = ?", [round_.id]).fetchall())
+    expected = instruments.score_many(TOWNSHIP, given).total
+    assert [stored[code] for code in codes] == pytest.approx(expected.tolist(), nan_ok=True)
+    rescore(db, round_)  # `survey score` scores the round again the same way
+    again = dict(db.execute("SELECT org_code, total FROM results WHERE round_id = ?", [round_.id]).fetchall())
+    assert again == stored

@@ -264,8 +264,8 @@ def round_columns(
     for cursor in cursors:
         for chunk in iter(lambda cursor=cursor: cursor.fetchmany(FETCH), []):
             response_ids, item_ids, raws = zip(*chunk, strict=True)
-            ids = np.fromiter(response_ids, np.int64, len(chunk))
-            rows = np.where(ids < len(row_of), row_of[np.minimum(ids, len(row_of) - 1)], -1)
+            of = np.fromiter(response_ids, np.int64, len(chunk))
+            rows = np.where(of < len(row_of), row_of[np.minimum(of, len(row_of) - 1)], -1)
             cols = np.fromiter([place.get(item_id, -1) for item_id in item_ids], np.int64, len(chunk))
             raw = np.empty(len(chunk), dtype=object)
             raw[:] = raws
