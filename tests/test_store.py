@@ -344,18 +344,46 @@ def test_the_live_card_and_the_league_score_the_demo_alike(app_db, client, auth,
     assert clauses_compared == 23 * 99 and verified_first > 0  # the 2025 round is clause-based, rated by counties
 
 
-def test_every_centre_of_a_large_import_is_scored_from_its_own_answers(tmp_path):
-    """Scored together past one IN (...) list of 500: each centre's stored total is its own answers' total."""
-    codes = [f"619901{k:04d}" for k in range(1, 651)]
+def _large_round(tmp_path, n):
+    """A store with `n` township centres in one county and a round of the township instrument."""
+    codes = [f"619901{k:04d}" for k in range(1, n + 1)]
     units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
                             for k, code in enumerate(codes, start=1))]  # fmt: skip
     db = store_with(tmp_path / "large.db", units, TOWNSHIP)
-    round_ = create_round(db, TOWNSHIP.id, "2025", "2025年度评估", review_levels=2)
+    return db, create_round(db, TOWNSHIP.id, "2025", "2025年度评估", review_levels=2), codes
+
+
+def _stored_totals(db, round_):
+    return dict(db.execute("SELECT org_code, total FROM results WHERE round_id = ?", [round_.id]).fetchall())
+
+
+def test_every_centre_of_a_large_import_is_scored_from_its_own_answers(tmp_path):
+    """Scored together past one IN (...) list of 500: each centre's stored total is its own answers' total."""
+    db, round_, codes = _large_round(tmp_path, 650)
     given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 11, instrument=TOWNSHIP))
     import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="importer")
-    stored = dict(db.execute("SELECT org_code, total FROM results WHERE round_id = ?", [round_.id]).fetchall())
+    stored = _stored_totals(db, round_)
     expected = instruments.score_many(TOWNSHIP, given).total
     assert [stored[code] for code in codes] == pytest.approx(expected.tolist(), nan_ok=True)
-    rescore(db, round_)  # `survey score` scores the round again the same way
-    again = dict(db.execute("SELECT org_code, total FROM results WHERE round_id = ?", [round_.id]).fetchall())
-    assert again == stored
+    rescore(db, round_)  # `survey score` scores the round again the same way, from the answers read back
+    assert _stored_totals(db, round_) == stored
+
+
+def test_an_import_of_new_and_existing_centres_scores_each_from_its_answers_as_they_stand(tmp_path):
+    """New centres are scored from the answers just read, existing ones from what is stored after the import."""
+    db, round_, codes = _large_round(tmp_path, 40)
+    first = answers_from_columns(TOWNSHIP, township_columns(20, 3, instrument=TOWNSHIP))
+    import_answers(db, round_, TOWNSHIP, list(zip(codes[:20], first, strict=True)), username="importer")
+    second = answers_from_columns(TOWNSHIP, township_columns(40, 4, instrument=TOWNSHIP))
+    changed = [{item_id: second[k][item_id] for item_id in list(second[k])[:10]} for k in range(10)]
+    import_answers(
+        db, round_, TOWNSHIP, [*zip(codes[:10], changed, strict=True), *zip(codes[20:], second[20:], strict=True)],
+        username="importer",
+    )  # fmt: skip
+    now = [{**first[k], **changed[k]} for k in range(10)] + first[10:20] + second[20:]
+    expected = instruments.score_many(TOWNSHIP, now).total
+    stored = _stored_totals(db, round_)
+    assert [stored[code] for code in codes] == pytest.approx(expected.tolist(), nan_ok=True)
+    assert len(set(stored.values())) > 20  # the centres' totals differ: each was scored from its own answers
+    rescore(db, round_)
+    assert _stored_totals(db, round_) == stored

@@ -30,6 +30,7 @@ from . import ConflictError, StoreError, now
 from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
 from .ratings import ClauseRating, RatingError, clause_ratings_of, parse_ratings, write_many_ratings
 from .responses import (
+    Held,
     Response,
     attached,
     differences,
@@ -196,6 +197,7 @@ def import_answers(
         refused: dict[str, list[RatingError]] = {}
         known: dict = {}  # ratings as read, for `parse_ratings`
         clauses = instrument.clause
+        held = Held(instrument)  # new responses' answers as numbers: scored without reading them back
         rows = iter(rows)  # taken a chunk at a time: a chunk's answers can go once written
         while chunk := list(itertools.islice(rows, IMPORT_CHUNK)):
             last = db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
@@ -219,8 +221,8 @@ def import_answers(
                 part.append((code, response, values, ratings))
                 touched.append(code)
             rated = _import_ratings(db, instrument, part, ids, notes, refused, known, username)
-            new_answers, audit, updates = [], [], {}
-            for code, response, values, _ in part:
+            new_answers, audit, updates, fresh = [], [], {}, {}
+            for code, response, values, ratings in part:
                 summary.changes += rated.get(code, 0)
                 if response is None:
                     answered = {
@@ -229,6 +231,8 @@ def import_answers(
                         if value is not None
                     }
                     new_answers.append((ids[code], json.dumps(answered, sort_keys=True, allow_nan=False)))
+                    if not ratings:  # else its ratings are stored too: read back with them
+                        fresh[code] = answered
                     audit.append(
                         (stamp, username, ids[code], "import", None, None, f"{len(answered)} answers", "import")
                     )
@@ -241,6 +245,7 @@ def import_answers(
                 "INSERT INTO answers (response_id, item_id, value) SELECT ?, key, value FROM json_each(?)", new_answers
             )
             record(db, audit)
+            held.add(list(fresh), list(fresh.values()))
             changed = _write(db, instrument, updates, username, "import", replace=False)
             for code, response, _, _ in part:
                 if response is not None:
@@ -257,7 +262,7 @@ def import_answers(
             "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
             [(stamp, ids[code]) for code in touched],
         )
-        refresh(db, instrument, [ids[code] for code in touched])
+        refresh(db, instrument, [ids[code] for code in touched], held)
     return summary
 
 

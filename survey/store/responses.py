@@ -220,15 +220,65 @@ FEW = 5_000  # centres read by their codes; more than this, and the whole round 
 FETCH = 200_000  # answers turned into numbers at a time
 
 
+class Held:
+    """The number columns of responses whose stored answers are all at hand, by org code.
+
+    An import fills it as it writes new responses (no verified values, no ratings),
+    so scoring them needs no reading back: `round_columns` takes their columns from here.
+    """
+
+    def __init__(self, instrument: Instrument) -> None:
+        self._numbers = _numbers(instrument)
+        self.row: dict[str, int] = {}
+        self._parts: list[dict[str, np.ndarray]] = []
+        self._columns: dict[str, np.ndarray] | None = None
+
+    def add(self, codes: list[str], stored: list[Mapping[str, Any]]) -> None:
+        """The answers of these centres, as stored (by item id), in the same order."""
+        if not codes:
+            return
+        first = len(self.row)
+        self.row.update((code, first + k) for k, code in enumerate(codes))
+        self._parts.append(
+            {name: number([values.get(name) for values in stored]) for name, number in self._numbers.items()}
+        )
+        self._columns = None
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every centre's column of each item and onsite clause, rows as in `row`."""
+        if self._columns is None:
+            self._columns = {name: np.concatenate([part[name] for part in self._parts]) for name in self._numbers}
+            self._parts = [self._columns]
+        return self._columns
+
+
 def round_columns(
-    db: Database, round_: Round, instrument: Instrument, codes: list[str], verified: bool = True
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    codes: list[str],
+    verified: bool = True,
+    held: Held | None = None,
 ) -> dict[str, np.ndarray]:
-    """One float column per item and per onsite clause over `codes` (NaN where unanswered or unrated), for scoring."""
-    index = {code: row for row, code in enumerate(codes)}
+    """One float column per item and per onsite clause over `codes` (NaN where unanswered or unrated), for scoring.
+
+    The centres in `held` are taken from it; the rest are read from the database.
+    """
     names = [item.id for item in instrument.items] + [clause.id for clause in instrument.onsite_clauses]
     columns = {name: np.full(len(codes), np.nan) for name in names}
+    if held is not None and held.row:
+        taken = [(row, held.row[code]) for row, code in enumerate(codes) if code in held.row]
+        if taken:
+            here, there = (np.array(side, dtype=np.int64) for side in zip(*taken, strict=True))
+            for name, column in held.columns().items():
+                columns[name][here] = column[there]
+        index = {code: row for row, code in enumerate(codes) if code not in held.row}
+    else:
+        index = {code: row for row, code in enumerate(codes)}
+    if not index:
+        return columns
     value = "coalesce(a.verified, a.value)" if verified else "a.value"
-    if len(codes) > FEW:  # most of the round: one pass over all its answers
+    if len(index) > FEW:  # most of the round: one pass over all its answers
         members = db.conn.execute("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id]).fetchall()
         cursors = [
             db.conn.execute(
@@ -239,7 +289,7 @@ def round_columns(
         ]
     else:  # a few centres (a save, a county): only theirs
         members = []
-        for part in parts(list(codes)):
+        for part in parts(list(index)):
             marks = ", ".join("?" * len(part))
             sql = f"SELECT id, org_code FROM responses WHERE round_id = ? AND org_code IN ({marks})"
             members += db.conn.execute(sql, [round_.id, *part]).fetchall()
@@ -294,7 +344,7 @@ def _numbers(instrument: Instrument) -> dict[str, Callable[[list], np.ndarray]]:
 
 
 def _as_floats(raws: list) -> np.ndarray:
-    return np.array(raws, dtype=float)
+    return np.array(raws, dtype=float)  # None (not answered) becomes NaN
 
 
 def _each(number: Callable[[Any], float], raws: list) -> np.ndarray:

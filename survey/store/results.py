@@ -43,7 +43,7 @@ from instruments.item_types import ITEM_TYPES
 
 from ..db import tree_version
 from . import now
-from .responses import FEW, parts, round_columns
+from .responses import FEW, Held, parts, round_columns
 from .rounds import Round, get_round
 
 WRITE_BATCH = 5_000  # rows written between progress reports
@@ -231,12 +231,12 @@ class StoredScores(Scores):
 # ---------------------------------------------------------------- writing
 
 
-def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int]) -> int:
+def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int], held: Held | None = None) -> int:
     """Score these responses together and store their results and flags; returns how many.
 
     The one function every write of answers, verified values or ratings calls, inside
     its own transaction, after writing: the responses' answers as they now stand are
-    scored by columns with `instrument` (their round's).
+    scored by columns with `instrument` (their round's), those `held` from memory.
     """
     ids = sorted(set(response_ids))
     rounds: dict[int, list[tuple[int, str]]] = {}
@@ -249,7 +249,7 @@ def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int]) -
     for round_id, members in rounds.items():
         round_ = get_round(db, round_id)
         members.sort(key=lambda member: member[1])
-        _score_and_store(db, round_, instrument, [m[0] for m in members], [m[1] for m in members])
+        _score_and_store(db, round_, instrument, [m[0] for m in members], [m[1] for m in members], held=held)
     return len(ids)
 
 
@@ -260,13 +260,14 @@ def _score_and_store(
     ids: list[int],
     codes: list[str],
     progress: Callable[[int], None] | None = None,
+    held: Held | None = None,
 ) -> None:
     """Score these responses (of one round, in code order) and store their results and flags, SCORE_BATCH at a
     time: a centre's scores are its own, and the median flags of a county are found again with each batch of it."""
     from .quality import store_flags  # quality reads stored figures from here
 
     for part_ids, part_codes in zip(parts(ids, SCORE_BATCH), parts(codes, SCORE_BATCH), strict=True):
-        scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, part_codes))
+        scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, part_codes, held=held))
         _write(db, round_, instrument, part_ids, part_codes, scores, progress)
         store_flags(db, round_, instrument, part_ids, part_codes, scores)
 
