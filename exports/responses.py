@@ -358,6 +358,17 @@ def _read(
     return out
 
 
+def _numbers(item: Item, values: list[Any]) -> np.ndarray:
+    """Each answer's number (NaN when not answered), worked out once per distinct answer (a column holds few)."""
+    number = ITEM_TYPES[item.type].number
+    try:
+        known = {value: number(value, item) for value in set(values) if value is not None}
+    except TypeError:  # an answer that cannot be a key
+        return np.array([np.nan if value is None else number(value, item) for value in values], dtype=float)
+    known[None] = np.nan
+    return np.fromiter(map(known.__getitem__, values), float, len(values))
+
+
 def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> list[tuple[int, int, int, Message]]:
     """Each answered item whose constraint is false on its row, for all rows at once, with its cell's position."""
     sheets = {id(place.columns): place.columns for row in rows for place in row.places}
@@ -371,11 +382,7 @@ def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> lis
         item = instrument.item.get(item_id)
         if item is None or item_id not in read:
             continue
-        number = ITEM_TYPES[item.type].number
-        data[item_id] = np.array(
-            [number(r.answers[item_id], item) if item_id in r.answers else np.nan for r in rows],
-            dtype=float,
-        )
+        data[item_id] = _numbers(item, [r.answers.get(item_id) for r in rows])
     env = evaluate(instrument, data, sorted(needed))
     found = []
     for item_id, bad in broken_constraints(instrument, env).items():
