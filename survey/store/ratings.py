@@ -19,7 +19,7 @@ response awaits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,28 +73,33 @@ def clause_ratings_of(
     db: Database, instrument: Instrument, response_ids: Sequence[int]
 ) -> dict[int, dict[str, ClauseRating]]:
     """`clause_ratings` of many responses (read together), by response id."""
-    onsite = {clause.id for clause in instrument.onsite_clauses}
+    onsite = [clause.id for clause in instrument.onsite_clauses]
     found: dict[int, dict[str, dict[str, Any]]] = {response_id: {} for response_id in response_ids}
-    for part in parts(list(found)):
-        marks = ", ".join("?" * len(part))
-        for response_id, item_id, value, verified in db.execute(
-            f"SELECT response_id, item_id, value, verified FROM answers WHERE response_id IN ({marks})", part
-        ):
-            if item_id in onsite:
-                found[response_id].setdefault(item_id, {}).update(reported=value, verified=verified)
-        for response_id, item_id, note, comment, verified_level in db.execute(
-            f"""SELECT response_id, item_id, note, comment, verified_level FROM answer_notes
-                WHERE response_id IN ({marks})""",
-            part,
-        ):
-            if item_id in onsite:
-                found[response_id].setdefault(item_id, {}).update(
-                    note=note, comment=comment, verified_level=verified_level
-                )
+    for response_id, item_id, value, verified in clause_rows(db, "answers", "value, verified", list(found), onsite):
+        found[response_id].setdefault(item_id, {}).update(reported=value, verified=verified)
+    for response_id, item_id, note, comment, verified_level in clause_rows(
+        db, "answer_notes", "note, comment, verified_level", list(found), onsite
+    ):
+        found[response_id].setdefault(item_id, {}).update(note=note, comment=comment, verified_level=verified_level)
     return {
         response_id: {clause_id: ClauseRating(**fields) for clause_id, fields in clauses.items()}
         for response_id, clauses in found.items()
     }
+
+
+def clause_rows(
+    db: Database, table: str, columns: str, response_ids: list[int], clause_ids: Sequence[str]
+) -> Iterator[tuple]:
+    """(response_id, clause_id, *columns) of `table` (answers or answer_notes) for these responses and clauses.
+
+    Looked up by both keys, so a response's item answers are never read.
+    """
+    for part in parts(response_ids):
+        for some in parts(list(clause_ids)):
+            ids, keys = ", ".join("?" * len(part)), ", ".join("?" * len(some))
+            where = f"response_id IN ({ids}) AND item_id IN ({keys})"
+            sql = f"SELECT response_id, item_id, {columns} FROM {table} WHERE {where}"
+            yield from db.execute(sql, [*part, *some])
 
 
 def parse_ratings(
@@ -188,14 +193,13 @@ def write_many_ratings(
     rating_action, text_action = ACTIONS[verified]
     changed = dict.fromkeys(wanted, 0)
     with writing(db):
+        rated = sorted({clause_id for pairs in wanted.values() for clause_id in pairs})
         for part in parts(list(wanted)):
-            marks = ", ".join("?" * len(part))
             stored: dict[int, dict[str, Any]] = {response_id: {} for response_id in part}
             texts: dict[int, dict[str, str]] = {response_id: {} for response_id in part}
-            sql = f"SELECT response_id, item_id, {{}} FROM {{}} WHERE response_id IN ({marks})"
-            for response_id, item_id, old in db.execute(sql.format(level_column, "answers"), part):
+            for response_id, item_id, old in clause_rows(db, "answers", level_column, part, rated):
                 stored[response_id][item_id] = old
-            for response_id, item_id, old in db.execute(sql.format(text_column, "answer_notes"), part):
+            for response_id, item_id, old in clause_rows(db, "answer_notes", text_column, part, rated):
                 texts[response_id][item_id] = old
             levels, words, audit, bumped, stamp = [], [], [], [], now()
             for response_id in part:
