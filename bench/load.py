@@ -167,7 +167,7 @@ def main() -> None:
         warm(port, json.loads(cookies.read_text()))
         cpu_before = server_cpu(server.pid)
         started = time.time()
-        subprocess.run(
+        ran = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -192,6 +192,8 @@ def main() -> None:
             timeout=args.seconds + 120,
         )
         cpu = server_cpu(server.pid) - cpu_before
+        if not (folder / "load_stats.csv").exists():
+            sys.exit(f"locust did not run (exit status {ran.returncode}); `make bench` installs it")
         report(args.db, folder, started, cpu)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
