@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -313,7 +314,8 @@ def round_columns(
     targets = [columns[name] for name in names]
     for cursor in cursors:
         for chunk in iter(lambda cursor=cursor: cursor.fetchmany(FETCH), []):
-            response_ids, item_ids, raws = zip(*chunk, strict=True)
+            # each field by itemgetter: zip(*chunk) takes as long as the fetch here
+            response_ids, item_ids, raws = (list(map(operator.itemgetter(k), chunk)) for k in range(3))
             of = np.fromiter(response_ids, np.int64, len(chunk))
             rows = np.where(of < len(row_of), row_of[np.minimum(of, len(row_of) - 1)], -1)
             cols = np.fromiter([place.get(item_id, -1) for item_id in item_ids], np.int64, len(chunk))
