@@ -29,11 +29,16 @@ import resource
 import shutil
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 
 def step(name: str, fn, *args) -> tuple[float, float, object]:
-    """Run fn(*args) in a fresh process: (seconds, peak MB, result)."""
+    """Run fn(*args) in a fresh process: (seconds, peak MB, result).
+
+    A step closes its database as the command line does when it exits: a pool's process ends without
+    running finalisers, and a write-ahead log left open would be recovered (seconds) by the next step.
+    """
     context = multiprocessing.get_context("spawn")
     with context.Pool(1) as pool:
         seconds, peak, result = pool.apply(_measured, (fn, *args))
@@ -66,6 +71,7 @@ def setup(folder: Path, n: int) -> None:
     save_units(db, units)
     centres = [(unit.code, unit.name) for unit in units if unit.level == "township"]
     create_round(db, "township-health-centre", "2025", "全国测试轮次")
+    db.conn.close()
     instrument = bundled()["township-health-centre"]
     answers = answers_from_columns(instrument, township_columns(n, seed=50))
     labels = {item.id: {c.value: c.label.zh for c in item.choices} for item in instrument.items}
@@ -148,7 +154,8 @@ def run_import(folder: Path, name: str = "responses.xlsx") -> str:
 
     db = database.connect(folder / "survey.db")
     data = (folder / name).read_bytes()
-    summary = assessment.import_responses(db, get_round(db, 1), data, name, username="bench")
+    with closing(db.conn):
+        summary = assessment.import_responses(db, get_round(db, 1), data, name, username="bench")
     return f"{summary.created + summary.updated:,} responses, {summary.changes:,} answers"
 
 
@@ -158,7 +165,8 @@ def run_score(folder: Path) -> str:
     from survey.store.rounds import get_round
 
     db = database.connect(folder / "survey.db")
-    scored = assessment.score(db, get_round(db, 1))
+    with closing(db.conn):
+        scored = assessment.score(db, get_round(db, 1))
     return f"{scored:,} centres scored and stored"
 
 
@@ -168,7 +176,8 @@ def run_export(folder: Path) -> str:
     from survey.store.rounds import get_round
 
     db = database.connect(folder / "survey.db")
-    _, data_csv = assessment.write_league(db, get_round(db, 1), folder / "league.xlsx", None)
+    with closing(db.conn):
+        _, data_csv = assessment.write_league(db, get_round(db, 1), folder / "league.xlsx", None)
     made = f"{(folder / 'league.xlsx').stat().st_size / 1_048_576:.0f} MB"
     if data_csv is not None:
         made += f", tidy rows in {data_csv.name} ({data_csv.stat().st_size / 1_048_576:.0f} MB)"
