@@ -29,7 +29,7 @@ import resource
 import shutil
 import tempfile
 import time
-from contextlib import closing
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -71,7 +71,7 @@ def setup(folder: Path, n: int) -> None:
     save_units(db, units)
     centres = [(unit.code, unit.name) for unit in units if unit.level == "township"]
     create_round(db, "township-health-centre", "2025", "全国测试轮次")
-    db.conn.close()
+    db.close()
     instrument = bundled()["township-health-centre"]
     answers = answers_from_columns(instrument, township_columns(n, seed=50))
     labels = {item.id: {c.value: c.label.zh for c in item.choices} for item in instrument.items}
@@ -147,37 +147,41 @@ def bare_calamine(path: Path) -> int:
     return cells
 
 
-def run_import(folder: Path, name: str = "responses.xlsx") -> str:
-    from survey import assessment
+@contextmanager
+def _round(folder: Path):
+    """The bench database and its round, closed at the end as the command line closes it on exit."""
     from survey import db as database
     from survey.store.rounds import get_round
 
     db = database.connect(folder / "survey.db")
+    try:
+        yield db, get_round(db, 1)
+    finally:
+        db.close()
+
+
+def run_import(folder: Path, name: str = "responses.xlsx") -> str:
+    from survey import assessment
+
     data = (folder / name).read_bytes()
-    with closing(db.conn):
-        summary = assessment.import_responses(db, get_round(db, 1), data, name, username="bench")
+    with _round(folder) as (db, round_):
+        summary = assessment.import_responses(db, round_, data, name, username="bench")
     return f"{summary.created + summary.updated:,} responses, {summary.changes:,} answers"
 
 
 def run_score(folder: Path) -> str:
     from survey import assessment
-    from survey import db as database
-    from survey.store.rounds import get_round
 
-    db = database.connect(folder / "survey.db")
-    with closing(db.conn):
-        scored = assessment.score(db, get_round(db, 1))
+    with _round(folder) as (db, round_):
+        scored = assessment.score(db, round_)
     return f"{scored:,} centres scored and stored"
 
 
 def run_export(folder: Path) -> str:
     from survey import assessment
-    from survey import db as database
-    from survey.store.rounds import get_round
 
-    db = database.connect(folder / "survey.db")
-    with closing(db.conn):
-        _, data_csv = assessment.write_league(db, get_round(db, 1), folder / "league.xlsx", None)
+    with _round(folder) as (db, round_):
+        _, data_csv = assessment.write_league(db, round_, folder / "league.xlsx", None)
     made = f"{(folder / 'league.xlsx').stat().st_size / 1_048_576:.0f} MB"
     if data_csv is not None:
         made += f", tidy rows in {data_csv.name} ({data_csv.stat().st_size / 1_048_576:.0f} MB)"

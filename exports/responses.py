@@ -32,7 +32,7 @@ import numpy as np
 
 from instruments.errors import AnswerError, Problem, closest
 from instruments.evaluation import broken_constraints, evaluate
-from instruments.item_types import ITEM_TYPES
+from instruments.item_types import ITEM_TYPES, numbers_of
 from instruments.messages import Message
 from instruments.model import Instrument, Item
 from instruments.ratings import rating
@@ -358,15 +358,9 @@ def _read(
     return out
 
 
-def _numbers(item: Item, values: list[Any]) -> np.ndarray:
-    """Each answer's number (NaN when not answered), worked out once per distinct answer (a column holds few)."""
-    number = ITEM_TYPES[item.type].number
-    try:
-        known = {value: number(value, item) for value in set(values) if value is not None}
-    except TypeError:  # an answer that cannot be a key
-        return np.array([np.nan if value is None else number(value, item) for value in values], dtype=float)
-    known[None] = np.nan
-    return np.fromiter(map(known.__getitem__, values), float, len(values))
+def _number(number: Callable[[Any, Item], float], item: Item, value: Any) -> float:
+    """An answer's number in a formula, NaN when not answered."""
+    return np.nan if value is None else number(value, item)
 
 
 def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> list[tuple[int, int, int, Message]]:
@@ -382,7 +376,8 @@ def _constraint_problems(instrument: Instrument, rows: list[ResponseRow]) -> lis
         item = instrument.item.get(item_id)
         if item is None or item_id not in read:
             continue
-        data[item_id] = _numbers(item, [r.answers.get(item_id) for r in rows])
+        number = functools.partial(_number, ITEM_TYPES[item.type].number, item)
+        data[item_id] = numbers_of(number, [r.answers.get(item_id) for r in rows])
     env = evaluate(instrument, data, sorted(needed))
     found = []
     for item_id, bad in broken_constraints(instrument, env).items():

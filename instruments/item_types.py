@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -483,6 +484,15 @@ ITEM_TYPES: dict[str, ItemType] = {
         DateType(),
     )
 }
+
+
+def numbers_of(number: Callable[[Any], float], values: Sequence[Any]) -> np.ndarray:
+    """Each value's number, worked out once per distinct value (a column of answers holds few)."""
+    try:
+        known = {value: number(value) for value in set(values)}
+    except TypeError:  # a value that cannot be a key
+        return np.fromiter(map(number, values), float, len(values))
+    return np.fromiter(map(known.__getitem__, values), float, len(values))
 
 
 def answer_words(item: Item, value: Any, lang: str = "zh") -> str:

@@ -245,7 +245,7 @@ def import_answers(
                 "INSERT INTO answers (response_id, item_id, value) SELECT ?, key, value FROM json_each(?)", new_answers
             )
             record(db, audit)
-            held.add(list(fresh), list(fresh.values()))
+            held.add(fresh)
             changed = _write(db, instrument, updates, username, "import", replace=False)
             for code, response, _, _ in part:
                 if response is not None:

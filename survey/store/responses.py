@@ -23,7 +23,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from instruments import Instrument, Item, level_number
-from instruments.item_types import ITEM_TYPES, IntegerType, ItemType
+from instruments.item_types import ITEM_TYPES, IntegerType, ItemType, numbers_of
 
 from . import NotFoundError, StoreError, now
 from .rounds import Round
@@ -234,15 +234,14 @@ class Held:
         self._parts: list[dict[str, np.ndarray]] = []
         self._columns: dict[str, np.ndarray] | None = None
 
-    def add(self, codes: list[str], stored: list[Mapping[str, Any]]) -> None:
-        """The answers of these centres, as stored (by item id), in the same order."""
-        if not codes:
+    def add(self, stored: Mapping[str, Mapping[str, Any]]) -> None:
+        """The answers of these centres as stored, by org code, then item id."""
+        if not stored:
             return
         first = len(self.row)
-        self.row.update((code, first + k) for k, code in enumerate(codes))
-        self._parts.append(
-            {name: number([values.get(name) for values in stored]) for name, number in self._numbers.items()}
-        )
+        self.row.update((code, first + k) for k, code in enumerate(stored))
+        answers = list(stored.values())
+        self._parts.append({name: number([one.get(name) for one in answers]) for name, number in self._numbers.items()})
         self._columns = None
 
     def columns(self) -> dict[str, np.ndarray]:
@@ -339,20 +338,14 @@ def _numbers(instrument: Instrument) -> dict[str, Callable[[list], np.ndarray]]:
         if type(kind).stored_number is IntegerType.stored_number:  # stored as the number itself
             out[item.id] = _as_floats
         else:
-            out[item.id] = functools.partial(_each, functools.partial(kind.stored_number, item=item))
+            out[item.id] = functools.partial(numbers_of, functools.partial(kind.stored_number, item=item))
     for clause in instrument.onsite_clauses:
-        out[clause.id] = functools.partial(_each, functools.partial(level_number, clause))
+        out[clause.id] = functools.partial(numbers_of, functools.partial(level_number, clause))
     return out
 
 
 def _as_floats(raws: list) -> np.ndarray:
     return np.array(raws, dtype=float)  # None (not answered) becomes NaN
-
-
-def _each(number: Callable[[Any], float], raws: list) -> np.ndarray:
-    """Each stored value's number, worked out once per distinct value (a column holds few)."""
-    known = {raw: number(raw) for raw in set(raws)}
-    return np.fromiter(map(known.__getitem__, raws), float, len(raws))
 
 
 def statuses(db: Database, round_: Round) -> dict[str, Response]:
