@@ -97,6 +97,7 @@ SOURCE_WORDS = {
 }
 APPEAL_WORDS = {"pending": _l("待处理"), "accepted": _l("已采纳"), "rejected": _l("不予采纳")}
 IMPORTED = re.compile(r"(\d+) answers")
+SELF_RATED = re.compile(r"(\d+) self-ratings, (\d+) notes")  # a response's first self-ratings, imported
 PUNCTUATION = {"：": ": ", "；": "; ", "，": ", ", "、": ", ", "（": " (", "）": ")"}  # Chinese mark → English
 
 
@@ -228,8 +229,11 @@ def audit_value(instrument: Instrument, row: dict, raw: Any, lang: str) -> str:
         status, _sep, level = str(raw).partition("/")
         return level_reached(status, int(level)) if level.isdigit() else str(STATUS_WORDS.get(status, status))
     if row["action"] == "import":
-        found = IMPORTED.fullmatch(str(raw))
-        return _("%(n)s 项答案", n=found.group(1)) if found else str(raw)
+        if found := IMPORTED.fullmatch(str(raw)):
+            return _("%(n)s 项答案", n=found.group(1))
+        if found := SELF_RATED.fullmatch(str(raw)):
+            return _("%(n)s 项条款自评，%(notes)s 条自评说明", n=found.group(1), notes=found.group(2))
+        return str(raw)
     if row["action"] in TEXT_ACTIONS:
         return str(raw)
     if row["action"] in RATING_ACTIONS or row["item_id"] in instrument.clause:

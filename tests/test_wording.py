@@ -3,6 +3,8 @@ refusals), and an item and an indicator that share a label say which is which (t
 
 import re
 
+from flask_babel import force_locale
+
 from instruments import formatting
 from instruments.formatting import item_name
 from instruments.library import get
@@ -73,3 +75,13 @@ def test_english_pages_use_ascii_punctuation(doumen, app_db):
     assert not FULL_WIDTH.search(checklist)
     mine = page(doumen.get("/rounds"))
     assert "(619901001)" in mine and not FULL_WIDTH.search(mine.split("<main")[1].split("</main>")[0])
+
+
+def test_an_import_s_first_self_ratings_read_as_counts_in_the_audit_trail(app):
+    row = {"action": "import", "item_id": None}
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert words.audit_value(TOWNSHIP_2026, row, "77 self-ratings, 2 notes", "zh") == "77 项条款自评，2 条自评说明"
+        assert words.audit_value(TOWNSHIP_2026, row, "70 answers", "zh") == "70 项答案"
+        with force_locale("en"):
+            said = words.audit_value(TOWNSHIP_2026, row, "77 self-ratings, 2 notes", "en")
+    assert said == "77 self-ratings, 2 notes"

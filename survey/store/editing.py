@@ -175,10 +175,11 @@ def import_answers(
     A response the import creates is audited once (who, when, how many answers);
     each answer an import changes in an existing response is audited on its own.
     Values keyed by an onsite clause's id are the centre's self-ratings, and `notes`
-    (by org code, then clause id) the words beside them; each is written and audited
-    by `write_ratings`, a rating or note not given keeping the stored one. Ratings
-    that do not fit (不适用 without a reason) raise NotRatableError, naming them all,
-    and nothing is written. With `submit`, every imported response is submitted, and
+    (by org code, then clause id) the words beside them, written by `write_ratings`:
+    a response's first ones audited once (how many), a change to stored ones each on
+    its own, a rating or note not given keeping the stored one. Ratings that do not
+    fit (不适用 without a reason) raise NotRatableError, naming them all, and nothing
+    is written. With `submit`, every imported response is submitted, and
     NotSubmittableError (nothing written) names those whose answers would not pass
     the web's checks.
     """
@@ -290,7 +291,15 @@ def _import_ratings(
     if not refused and wanted:
         try:
             changed = write_many_ratings(
-                db, instrument, wanted, verified=False, username=username, source="import", rescore=False, known=known
+                db,
+                instrument,
+                wanted,
+                verified=False,
+                username=username,
+                source="import",
+                rescore=False,
+                known=known,
+                first_once=True,
             )  # the import scores every response it touched together
             return {code: changed[ids[code]] for code, _, _ in rated}
         except RatingError:  # nothing written: each misfit is named below

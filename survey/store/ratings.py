@@ -181,11 +181,15 @@ def write_many_ratings(
     level: int | None = None,
     rescore: bool = True,
     known: dict | None = None,
+    first_once: bool = False,
 ) -> dict[int, int]:
     """`write_ratings` for many responses (`given` by response id) in one transaction; changes by response id.
 
     Each response's changes are audited and its version bumped as `write_ratings` does;
     nothing is written when any rating does not fit its clause. `known` is `parse_ratings`'.
+    With `first_once` (an import), a response with nothing stored yet on the clauses given
+    is audited once for all of them, as an import audits a response it creates: how many
+    ratings and notes.
     """
     known = {} if known is None else known
     wanted = {response_id: parse_ratings(instrument, pairs, known) for response_id, pairs in given.items()}
@@ -204,14 +208,14 @@ def write_many_ratings(
             levels, words, audit, bumped, stamp = [], [], [], [], now()
             for response_id in part:
                 before, said = stored[response_id], texts[response_id]
-                count = len(audit)
+                changes: list[tuple] = []
                 for clause_id, (value, text) in wanted[response_id].items():
                     old, old_text = before.get(clause_id), said.get(clause_id, "")
                     if value != old:
                         levels.append((response_id, clause_id, value))
-                        audit.append((stamp, username, response_id, rating_action, clause_id, old, value, source))
+                        changes.append((stamp, username, response_id, rating_action, clause_id, old, value, source))
                     if text != old_text:
-                        audit.append(
+                        changes.append(
                             (
                                 stamp,
                                 username,
@@ -226,9 +230,10 @@ def write_many_ratings(
                     recorded_at = level if verified and value else None
                     if (value != old or text != old_text) and (clause_id in said or text or recorded_at is not None):
                         words.append((response_id, clause_id, text, recorded_at))  # else no row was, nor will be
-                changed[response_id] = len(audit) - count
-                if changed[response_id]:
+                changed[response_id] = len(changes)
+                if changes:
                     bumped.append((stamp, response_id))
+                    audit += [_first_audit(changes, rating_action)] if first_once and not (before or said) else changes
             _put_levels(db, level_column, levels)
             _put_words(db, text_column, words, verified)
             record(db, audit)
@@ -236,6 +241,14 @@ def write_many_ratings(
         if rescore:
             refresh(db, instrument, [response_id for response_id, count in changed.items() if count])
     return changed
+
+
+def _first_audit(changes: list[tuple], rating_action: str) -> tuple:
+    """One audit row for a response's first self-ratings and notes (each a change from nothing): how many of each."""
+    at, username, response_id, *_, source = changes[0]
+    levels = sum(change[3] == rating_action for change in changes)
+    said = f"{levels} self-ratings, {len(changes) - levels} notes"
+    return (at, username, response_id, "import", None, None, said, source)
 
 
 def _put_levels(db: Database, column: str, rows: list[tuple[int, str, str | None]]) -> None:
