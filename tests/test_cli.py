@@ -1,6 +1,7 @@
 """The command line, end to end: a whole assessment without a browser."""
 
 import functools
+import gc
 import getpass
 import os
 import re
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 import survey
+import survey.assessment
 from instruments.library import get
 from instruments.synthetic import answers_from_columns, township_columns
 from survey.cli import cli
@@ -217,6 +219,25 @@ def test_bad_answers_are_located_and_nothing_is_written(run, assessment, answers
     out = run("responses", "import", "--round", 1, assessment / "bad.xlsx", ok=False)
     assert message in out
     assert snapshot(run.db) == before
+
+
+def test_an_import_runs_with_garbage_collection_paused_and_turns_it_back_on_even_when_refused(
+    run, assessment, monkeypatch
+):
+    seen = []
+    store = survey.assessment.import_answers
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(survey.assessment, "import_answers", spy)
+    fill(assessment / "template.xlsx", assessment / "good.xlsx", {"619901001": {"staff_total": 12}})
+    fill(assessment / "template.xlsx", assessment / "bad.xlsx", {"619901001": {"staff_total": -3}})
+    assert run("responses", "import", "--round", 1, assessment / "good.xlsx").startswith("新建填报 1 份")
+    assert gc.isenabled()
+    assert "-3 小于最小值 0" in run("responses", "import", "--round", 1, assessment / "bad.xlsx", ok=False)
+    assert seen == [False] and gc.isenabled()
 
 
 def test_text_in_a_number_cell_names_sheet_cell_and_reason(run, assessment):
