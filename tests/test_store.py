@@ -1,5 +1,6 @@
 """Storage on a real SQLite database: units, users, instruments, rounds, answers, audit, reviews."""
 
+import os
 import sqlite3
 
 import pytest
@@ -9,7 +10,7 @@ import instruments
 from instruments.library import get
 from instruments.synthetic import answers_from_columns, township_columns
 from survey import db as database
-from survey.store import ConflictError, NotFoundError, StoreError
+from survey.store import ConflictError, NotFoundError, StoreError, results
 from survey.store.editing import import_answers, save_answers
 from survey.store.lifecycle import approve, send_back, submit
 from survey.store.orgs import Unit, is_under, under
@@ -367,6 +368,35 @@ def test_every_centre_of_a_large_import_is_scored_from_its_own_answers(tmp_path)
     assert [stored[code] for code in codes] == pytest.approx(expected.tolist(), nan_ok=True)
     rescore(db, round_)  # `survey score` scores the round again the same way, from the answers read back
     assert _stored_totals(db, round_) == stored
+
+
+def test_a_round_scored_again_by_forked_readers_stores_what_one_process_stores(tmp_path, monkeypatch):
+    """`survey score` past one batch: other processes read the batches, this one scores and writes them."""
+    db, round_, codes = _large_round(tmp_path, 650)
+    given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 12, instrument=TOWNSHIP))
+    import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="importer")
+    everything = "SELECT response_id, org_code, county, total, grade, failed, scores, figures FROM results ORDER BY 1"
+    db.execute("DELETE FROM results")
+    db.conn.commit()
+    monkeypatch.setattr(results, "SCORE_BATCH", 1_000)  # one batch: read here
+    assert rescore(db, round_) == 650
+    alone = db.execute(everything).fetchall()
+    read = results.round_columns
+
+    def spy(db, round_, instrument, codes, **kwargs):
+        (tmp_path / f"read-{os.getpid()}-{codes[0]}").touch()  # the reader is another process: tell by a file
+        return read(db, round_, instrument, codes, **kwargs)
+
+    monkeypatch.setattr(results, "round_columns", spy)
+    monkeypatch.setattr(results, "SCORE_BATCH", 100)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    db.execute("DELETE FROM results")
+    db.conn.commit()
+    assert rescore(db, round_) == 650
+    read_by = [int(path.name.split("-")[1]) for path in tmp_path.glob("read-*")]
+    assert len(read_by) == 7 and os.getpid() not in read_by
+    assert db.execute(everything).fetchall() == alone
+    assert len({row[3] for row in alone}) > 100  # every centre scored from its own answers
 
 
 def test_an_import_of_new_and_existing_centres_scores_each_from_its_answers_as_they_stand(tmp_path):

@@ -18,7 +18,8 @@ each one's results are stored in `results`:
 Readers get a round's figures back as an `instruments.Scores` (`StoredScores`)
 — regional figures, clause figures and the league workbook come from those
 stored columns — or query the columns in SQL. `rescore` does a whole round
-again (`survey score`: after an instrument fix, or when units moved). `seq`
+again (`survey score`: after an instrument fix, or when units moved), its batches
+read by forked processes while this one scores and writes. `seq`
 grows with every write of a round, so a process holding a round's figures
 (`round_figures`) catches up by reading only the rows written since.
 """
@@ -26,9 +27,11 @@ grows with every write of a round, so a process holding a round's figures
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -48,6 +51,7 @@ from .rounds import Round, get_round
 
 WRITE_BATCH = 5_000  # rows written between progress reports
 SCORE_BATCH = FEW  # responses scored together at most, read by their ids (bounds the memory of a whole round)
+READERS = 2  # processes reading a round's batches for `rescore` at most (one per core)
 
 
 @dataclass(frozen=True)
@@ -261,13 +265,22 @@ def _score_and_store(
     codes: list[str],
     progress: Callable[[int], None] | None = None,
     held: Held | None = None,
+    read: Callable[[list[list[str]]], Iterator[dict[str, np.ndarray]]] | None = None,
 ) -> None:
     """Score these responses (of one round, in code order) and store their results and flags, SCORE_BATCH at a
-    time: a centre's scores are its own, and the median flags of a county are found again with each batch of it."""
+    time: a centre's scores are its own, and the median flags of a county are found again with each batch of it.
+
+    `read` gives each batch's columns in turn (by default `round_columns` on `db`, `held` first).
+    """
     from .quality import store_flags  # quality reads stored figures from here
 
-    for part_ids, part_codes in zip(parts(ids, SCORE_BATCH), parts(codes, SCORE_BATCH), strict=True):
-        scores = instruments.score_columns(instrument, round_columns(db, round_, instrument, part_codes, held=held))
+    batches = list(zip(parts(ids, SCORE_BATCH), parts(codes, SCORE_BATCH), strict=True))
+    if read is None:
+        columns = (round_columns(db, round_, instrument, part_codes, held=held) for _, part_codes in batches)
+    else:
+        columns = read([part_codes for _, part_codes in batches])
+    for (part_ids, part_codes), read_columns in zip(batches, columns, strict=True):
+        scores = instruments.score_columns(instrument, read_columns)
         _write(db, round_, instrument, part_ids, part_codes, scores, progress)
         store_flags(db, round_, instrument, part_ids, part_codes, scores)
 
@@ -349,21 +362,52 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
     from .rounds import round_instrument
 
     instrument = round_instrument(db, round_)
+    path = None if db.conn.in_transaction else _file_of(db)  # others see only what is committed
     with writing(db), bulk(db):
         sql = "SELECT id, org_code FROM responses WHERE round_id = ? ORDER BY org_code"
         members = db.execute(sql, [round_.id]).fetchall()
         ids, codes = [m[0] for m in members], [m[1] for m in members]
-        _score_and_store(db, round_, instrument, ids, codes, progress)
+        read = None
+        if path is not None and len(ids) > SCORE_BATCH and (os.cpu_count() or 1) > 1:
+            read = _Readers(path, round_, instrument).columns
+        _score_and_store(db, round_, instrument, ids, codes, progress, read=read)
     return len(ids)
 
 
-def unscored_rounds(db: Database) -> list[Round]:
-    """The rounds with a response that has no stored results (a database from before results were stored)."""
-    rows = db.query(
-        """SELECT DISTINCT p.round_id FROM responses p LEFT JOIN results r ON r.response_id = p.id
-           WHERE r.response_id IS NULL ORDER BY p.round_id"""
-    )
-    return [get_round(db, row["round_id"]) for row in rows]
+def _file_of(db: Database) -> str | None:
+    """The database's file, or None for one in memory."""
+    return next((row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"), None) or None
+
+
+@dataclass
+class _Readers:
+    """Forked processes reading a round's batches of columns, each on its own read-only connection."""
+
+    path: str
+    round_: Round
+    instrument: Instrument
+
+    def columns(self, batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
+        """Each batch's columns in order, read ahead while the caller scores and writes the one before."""
+        workers = min(READERS, os.cpu_count() or 1)
+        with multiprocessing.get_context("fork").Pool(workers, _start_reading, (self,)) as pool:
+            yield from pool.imap(_read_batch, batches)
+
+
+_reading: tuple[_Readers, Database] | None = None  # in a forked reader: what it reads, and from where
+
+
+def _start_reading(readers: _Readers) -> None:
+    global _reading
+    db = Database(readers.path)
+    db.conn.execute("PRAGMA query_only = ON")
+    _reading = (readers, db)
+
+
+def _read_batch(codes: list[str]) -> dict[str, np.ndarray]:
+    """In a forked reader: one batch's columns, from the committed answers."""
+    readers, db = _reading
+    return round_columns(db, readers.round_, readers.instrument, codes)
 
 
 # ---------------------------------------------------------------- reading
