@@ -19,6 +19,7 @@ response awaits.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -253,11 +254,14 @@ def _first_audit(changes: list[tuple], rating_action: str) -> tuple:
 
 def _put_levels(db: Database, column: str, rows: list[tuple[int, str, str | None]]) -> None:
     """Levels (response_id, clause_id, level) in `column`; a row left with no level on either side goes."""
-    rows.sort(key=lambda row: row[:2])  # in key order: the rows go in as appended
+    by_response: dict[int, dict[str, str | None]] = {}
+    for response_id, clause_id, level in rows:
+        by_response.setdefault(response_id, {})[clause_id] = level
+    # a response's levels go in as one JSON object, unpacked by SQLite in key order
     db.conn.executemany(
-        f"""INSERT INTO answers (response_id, item_id, {column}) VALUES (?, ?, ?)
+        f"""INSERT INTO answers (response_id, item_id, {column}) SELECT ?, key, value FROM json_each(?) WHERE true
             ON CONFLICT (response_id, item_id) DO UPDATE SET {column} = excluded.{column}""",
-        rows,
+        [(response_id, json.dumps(levels, sort_keys=True)) for response_id, levels in sorted(by_response.items())],
     )
     db.conn.executemany(
         "DELETE FROM answers WHERE response_id = ? AND item_id = ? AND value IS NULL AND verified IS NULL",
