@@ -11,7 +11,9 @@ write_number or write_string call (empty cells are left out).
 Past one sheet (1,048,575 rows: 50,000 centres × 47 indicators is 2.35M) the
 tidy `data` rows go to a UTF-8 CSV with the same header instead
 (`<name>-data.csv` beside the workbook), and the `data` sheet says so in one
-line; a download can then zip the two files.
+line; a download can then zip the two files. When the CSV goes to a path, a
+forked process writes it while this one writes the workbook (both cores busy),
+its rows told to `progress` as they go.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -165,8 +168,11 @@ def write_league(
     if overflow and data_csv is None:
         raise ValueError(f"{data.size:,} tidy rows pass one sheet: give data_csv to write them to")
     name = data_csv_name or (_name_of(data_csv) if data_csv is not None else "")
-    tell = progress or (lambda n: None)
-    with excel.writing(target) as wb:
+    told = progress or (lambda n: None)
+    beside = contextlib.nullcontext(told)
+    if overflow and data_csv is not None:
+        beside = _csv_beside(data_csv, (instrument, scores, centres), told)
+    with beside as tell, excel.writing(target) as wb:
         taken: set[str] = set()
         formats = Formats(wb)
         sheets = [wb.add_worksheet(excel.sheet_title(t.name, taken)) for t in [*parts, data, *after]]
@@ -174,9 +180,7 @@ def write_league(
             write_table(ws, table, formats, tell)
         data_ws = sheets[len(parts)]
         if overflow:
-            assert data_csv is not None
             _pointer(data_ws, data, name, formats)
-            write_data_csv(data_csv, tables.data_chunks(instrument, scores, centres), tell)
         else:
             write_table(data_ws, data, formats, tell)
         for ws, table in zip(sheets[len(parts) + 1 :], after, strict=True):
@@ -188,6 +192,60 @@ def write_league(
             _chart(wb, chart_ws, shares, instrument)
         sheets[0].activate()
     return overflow
+
+
+@contextlib.contextmanager
+def _csv_beside(
+    target: excel.Target, what: tuple[Instrument, Scores, Sequence[Centre]], tell: Progress
+) -> Iterator[Progress]:
+    """The tidy rows' CSV written while the block writes the workbook: by a forked process to a path (else here,
+    first). Yields the block's progress, to which the CSV's rows written since are added; at the end waits for the
+    CSV, telling its rows as they go, and raises what stopped it. A block that fails stops the CSV too."""
+    if not isinstance(target, str | os.PathLike):
+        write_data_csv(target, tables.data_chunks(*what), tell)
+        yield tell
+        return
+    context = multiprocessing.get_context("fork")
+    written = context.Value("q", 0, lock=False)  # rows the writer wrote; only it adds
+    told = 0
+
+    def catch_up() -> None:
+        nonlocal told
+        now = written.value
+        if now > told:
+            tell(now - told)
+            told = now
+
+    def block_tells(rows: int) -> None:
+        catch_up()
+        tell(rows)
+
+    with context.Pool(1, _start_csv, (target, what, written)) as pool:  # the pool ends its writer on leaving
+        result = pool.apply_async(_write_csv)
+        yield block_tells
+        while not result.ready():
+            result.wait(0.25)
+            catch_up()
+        result.get()  # what the writer raised, raised here
+        catch_up()
+
+
+_csv_job: tuple[excel.Target, tuple[Instrument, Scores, Sequence[Centre]], Any] | None = None  # in the CSV writer
+
+
+def _start_csv(target: excel.Target, what: tuple[Instrument, Scores, Sequence[Centre]], written: Any) -> None:
+    global _csv_job
+    _csv_job = (target, what, written)
+
+
+def _write_csv() -> int:
+    """In the forked CSV writer: the tidy rows to the target, counting them in the shared number."""
+    target, what, written = _csv_job
+
+    def count(rows: int) -> None:
+        written.value += rows
+
+    return write_data_csv(target, tables.data_chunks(*what), count)
 
 
 def league_tables(

@@ -178,8 +178,12 @@ def test_tidy_rows_past_one_sheet_go_to_a_csv_beside_the_workbook(basic, monkeyp
     assert league.data_overflows(basic, scores, centres)
     target, data_csv = tmp_path / "排名.xlsx", tmp_path / league.data_csv_name(tmp_path / "排名.xlsx")
     assert data_csv.name == "排名-data.csv"
-    wrote = write_league(target, basic, scores, centres, [], {}, title="t", scope="s", data_csv=data_csv)
+    told = []  # the CSV is written by another process while this one writes the workbook: its rows told here too
+    wrote = write_league(
+        target, basic, scores, centres, [], {}, title="t", scope="s", data_csv=data_csv, progress=told.append
+    )
     assert wrote is True
+    assert sum(told) == league.rows_to_write(basic, scores, centres, [])
     book = openpyxl.load_workbook(target)
     assert book.sheetnames[:4] == ["排名", "地区汇总", "指标说明", "data"]
     lines = [row for row in book["data"].iter_rows(values_only=True)]
@@ -193,6 +197,24 @@ def test_tidy_rows_past_one_sheet_go_to_a_csv_beside_the_workbook(basic, monkeyp
     assert share["c00"][3:] == [f"{45 / 50:.15g}", "1", share["c00"][5]]
     assert float(share["c01"][3]) == pytest.approx(46 / 50)
     assert share["c03"][1] == "'=1+1"  # a spreadsheet would take it for a formula
+
+
+def test_a_csv_that_cannot_be_written_fails_the_workbook_s_writing_with_its_reason(basic, monkeypatch, tmp_path):
+    scores, centres = small_sheets(monkeypatch, basic)
+    nowhere = tmp_path / "gone" / "排名-data.csv"
+    with pytest.raises(FileNotFoundError, match="gone"):
+        write_league(tmp_path / "排名.xlsx", basic, scores, centres, [], {}, title="t", scope="s", data_csv=nowhere)
+    assert not nowhere.parent.exists()
+
+
+def test_a_csv_to_a_stream_is_written_in_this_process_with_the_same_bytes(basic, monkeypatch, tmp_path):
+    scores, centres = small_sheets(monkeypatch, basic)
+    stream = io.BytesIO()
+    write_league(io.BytesIO(), basic, scores, centres, [], {}, title="t", scope="s", data_csv=stream)
+    write_league(
+        tmp_path / "排名.xlsx", basic, scores, centres, [], {}, title="t", scope="s", data_csv=tmp_path / "d.csv"
+    )
+    assert stream.getvalue() == (tmp_path / "d.csv").read_bytes()
 
 
 def test_the_tidy_csv_by_columns_is_byte_for_byte_the_row_writers(basic, monkeypatch):
