@@ -12,6 +12,7 @@ score — carries the clause levels with the items. Writing answers is
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import operator
@@ -309,17 +310,17 @@ def round_columns(
     for response_id, row in members:
         row_of[response_id] = row
     numbers = _numbers(instrument)
-    place = {name: k for k, name in enumerate(names)}
+    place = collections.defaultdict(lambda: -1, {name: k for k, name in enumerate(names)})  # -1: not scored
     targets = [columns[name] for name in names]
+    first, second, third = (operator.itemgetter(k) for k in range(3))
     for cursor in cursors:
         for chunk in iter(lambda cursor=cursor: cursor.fetchmany(FETCH), []):
-            # each field by itemgetter: zip(*chunk) takes as long as the fetch here
-            response_ids, item_ids, raws = (list(map(operator.itemgetter(k), chunk)) for k in range(3))
-            of = np.fromiter(response_ids, np.int64, len(chunk))
+            # each field by itemgetter, mapped in C: zip(*chunk) takes as long as the fetch here
+            of = np.fromiter(map(first, chunk), np.int64, len(chunk))
             rows = np.where(of < len(row_of), row_of[np.minimum(of, len(row_of) - 1)], -1)
-            cols = np.fromiter([place.get(item_id, -1) for item_id in item_ids], np.int64, len(chunk))
+            cols = np.fromiter(map(place.__getitem__, map(second, chunk)), np.int64, len(chunk))
             raw = np.empty(len(chunk), dtype=object)
-            raw[:] = raws
+            raw[:] = list(map(third, chunk))
             keep = (rows >= 0) & (cols >= 0)
             order = np.flatnonzero(keep)[np.argsort(cols[keep], kind="stable")]
             sorted_cols = cols[order]
