@@ -29,20 +29,23 @@ import resource
 import shutil
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 
 def step(name: str, fn, *args) -> tuple[float, float, object]:
-    """Run fn(*args) in a fresh process: (seconds, peak MB, result).
+    """Run fn(*args) in a fresh process, as the command line would run it: (seconds, peak MB, result).
 
-    A step closes its database as the command line does when it exits: a pool's process ends without
-    running finalisers, and a write-ahead log left open would be recovered (seconds) by the next step.
+    The process is not a pool's daemonic worker, so the step may fork helpers as the command
+    line does (`survey score`'s readers, the league's CSV writer); their own peak is printed
+    beside the step's. A step closes its database as the command line does when it exits: a
+    write-ahead log left open would be recovered (seconds) by the next step.
     """
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        seconds, peak, result = pool.apply(_measured, (fn, *args))
-    print(f"  {name:<28} {seconds:8.1f} s   peak {peak:7.0f} MB")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        seconds, peak, helpers, result = pool.submit(_measured, fn, *args).result()
+    forked = f"   (forked helpers {helpers:,.0f} MB)" if helpers else ""
+    print(f"  {name:<28} {seconds:8.1f} s   peak {peak:7.0f} MB{forked}")
     return seconds, peak, result
 
 
@@ -50,7 +53,10 @@ def _measured(fn, *args):
     start = time.perf_counter()
     result = fn(*args)
     seconds = time.perf_counter() - start
-    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, result
+    peak, helpers = (
+        resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return seconds, peak, helpers, result
 
 
 def setup(folder: Path, n: int) -> None:

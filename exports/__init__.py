@@ -10,6 +10,7 @@
     tables      neutral rows of the league workbook
     league      the league-table workbook (write_league), its tidy rows as CSV past one sheet
     cards       a centre's report card (write_card)
+    forking     how many forked processes may share long work
 
 Every bad input file raises WorkbookError with located problems. Imports no
 Flask and nothing from `survey`.

@@ -34,7 +34,7 @@ from xlsxwriter.worksheet import Worksheet
 from instruments import ClauseFigure, RegionFigure, Scores, clause_regional, regional
 from instruments.model import Instrument
 
-from . import excel, tables
+from . import excel, forking, tables
 from .tables import DATA_HEADER, Centre, Table
 
 Progress = Callable[[int], None]  # told how many more rows were written
@@ -200,8 +200,9 @@ def _csv_beside(
 ) -> Iterator[Progress]:
     """The tidy rows' CSV written while the block writes the workbook: by a forked process to a path (else here,
     first). Yields the block's progress, to which the CSV's rows written since are added; at the end waits for the
-    CSV, telling its rows as they go, and raises what stopped it. A block that fails stops the CSV too."""
-    if not isinstance(target, str | os.PathLike):
+    CSV, telling its rows as they go, and raises what stopped it. A block that fails stops the CSV too. Written here
+    first where no process may be forked."""
+    if not isinstance(target, str | os.PathLike) or not forking.workers(1):
         write_data_csv(target, tables.data_chunks(*what), tell)
         yield tell
         return

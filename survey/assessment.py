@@ -28,7 +28,7 @@ import numpy as np
 from sqlite_utils import Database
 
 import instruments
-from exports import cards, league, orgs, responses, template, uploads, xlsform
+from exports import cards, forking, league, orgs, responses, template, uploads, xlsform
 from exports.errors import WorkbookError, problem
 from exports.tables import UNSET, Centre
 from instruments import Instrument
@@ -349,8 +349,8 @@ class _Written:
         return len(self.rows)
 
     def __iter__(self) -> Iterator[int]:
-        workers = min(os.cpu_count() or 1, 4)
-        if len(self.rows) < PARALLEL_FROM or workers < 2:
+        workers = forking.workers(4)
+        if len(self.rows) < PARALLEL_FROM or not workers:
             for row in self.rows:
                 _write_card(self.context, self.staging, row)
                 yield row

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,6 +38,7 @@ import numpy as np
 from sqlite_utils import Database
 
 import instruments
+from exports import forking
 from instruments import Instrument, Scores
 from instruments.clauses import RequirementColumns, clause_credit, requirements_by_grade
 from instruments.expressions import OK, Column, plain
@@ -368,7 +368,7 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
         members = db.execute(sql, [round_.id]).fetchall()
         ids, codes = [m[0] for m in members], [m[1] for m in members]
         read = None
-        if path is not None and len(ids) > SCORE_BATCH and (os.cpu_count() or 1) > 1:
+        if path is not None and len(ids) > SCORE_BATCH and forking.workers(READERS):
             read = _Readers(path, round_, instrument).columns
         _score_and_store(db, round_, instrument, ids, codes, progress, read=read)
     return len(ids)
@@ -389,7 +389,7 @@ class _Readers:
 
     def columns(self, batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
         """Each batch's columns in order, read ahead while the caller scores and writes the one before."""
-        workers = min(READERS, os.cpu_count() or 1)
+        workers = forking.workers(READERS)
         with multiprocessing.get_context("fork").Pool(workers, _start_reading, (self,)) as pool:
             yield from pool.imap(_read_batch, batches)
 

@@ -1,0 +1,19 @@
+"""Long work shares the cores only where a process may have children."""
+
+import multiprocessing
+import os
+
+from exports import forking
+
+
+def test_work_is_forked_one_process_per_core_up_to_the_most_asked(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert (forking.workers(4), forking.workers(1)) == (2, 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert forking.workers(4) == 0
+
+
+def test_nothing_is_forked_from_a_pool_s_worker(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(forking.workers, (2,)) == 0  # a daemonic process may not have children
