@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import threading
 
 from exports import forking
 
@@ -17,3 +18,16 @@ def test_nothing_is_forked_from_a_pool_s_worker(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply(forking.workers, (2,)) == 0  # a daemonic process may not have children
+
+
+def test_work_that_opens_the_database_is_forked_only_from_a_process_of_one_thread(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert forking.workers(2, alone=True) == 2
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert forking.workers(2, alone=True) == 0 and forking.workers(2) == 2
+    finally:
+        stop.set()
+        other.join()

@@ -368,7 +368,7 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
         members = db.execute(sql, [round_.id]).fetchall()
         ids, codes = [m[0] for m in members], [m[1] for m in members]
         read = None
-        if path is not None and len(ids) > SCORE_BATCH and forking.workers(READERS):
+        if path is not None and len(ids) > SCORE_BATCH and forking.workers(READERS, alone=True):
             read = _Readers(path, round_, instrument).columns
         _score_and_store(db, round_, instrument, ids, codes, progress, read=read)
     return len(ids)
@@ -389,7 +389,7 @@ class _Readers:
 
     def columns(self, batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
         """Each batch's columns in order, read ahead while the caller scores and writes the one before."""
-        workers = forking.workers(READERS)
+        workers = forking.workers(READERS, alone=True)
         with multiprocessing.get_context("fork").Pool(workers, _start_reading, (self,)) as pool:
             yield from pool.imap(_read_batch, batches)
 
