@@ -12,10 +12,11 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The web server and the background-job worker together; Ctrl-C stops both.
+# The web server and the background-job worker together; Ctrl-C (or a TERM to both) stops both, and the worker
+# stops when the server does.
 run: $(STAMP)
 	$(BIN)/survey demo
-	trap 'kill 0' INT TERM EXIT; $(BIN)/survey worker & $(BIN)/survey serve
+	$(BIN)/survey worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; $(BIN)/survey serve
 
 # Benchmarks at national scale: bench/web.py (pages), bench/load.py (centre users, with locust).
 BENCH_STAMP := $(VENV)/.bench
