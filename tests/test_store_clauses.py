@@ -14,11 +14,12 @@ from survey.demo_files import pdf, png
 from survey.store import ConflictError, NotFoundError, StoreError
 from survey.store import appeals as appeal_store
 from survey.store import evidence as evidence_store
-from survey.store.editing import save_answers
+from survey.store.editing import import_answers, save_answers
 from survey.store.lifecycle import approve, submit
+from survey.store.orgs import Unit
 from survey.store.ratings import RatingError, clause_ratings, rate, self_rate
 from survey.store.responses import answers, get_response, round_columns
-from survey.store.rounds import change_status, get_round
+from survey.store.rounds import change_status, create_round, get_round
 from survey.store.users import User
 
 TOWNSHIP = get("township-health-centre", "2026.1")
@@ -350,3 +351,23 @@ def test_a_second_pending_appeal_on_the_same_clause_and_one_in_a_closed_round_ar
     change_status(db, round_, "closed", username="admin")
     with pytest.raises(appeal_store.AppealError, match="is closed"):
         appeal_store.lodge(db, get_round(db, round_.id), TOWNSHIP, DOUMEN, ONSITE.id, "记录已补齐", CENTRE)
+
+
+def test_ratings_imported_for_more_than_one_part_of_500_are_each_stored_and_audited(tmp_path):
+    """Past one IN (...) list: every response's first self-ratings audited once, a later change on its own row."""
+    codes = [f"619901{k:04d}" for k in range(1, 651)]
+    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
+                            for k, code in enumerate(codes, start=1))]  # fmt: skip
+    db = store_with(tmp_path / "large.db", units, TOWNSHIP)
+    round_ = create_round(db, TOWNSHIP.id, "2026", "2026年度评估", review_levels=2)
+    first, second = TOWNSHIP.onsite_clauses[0], TOWNSHIP.onsite_clauses[1]
+    top, below = first.level_ids[-1], second.level_ids[0]
+    import_answers(db, round_, TOWNSHIP, [(code, {first.id: top, second.id: below}) for code in codes], username="a")
+    rows = db.execute("SELECT item_id, value, count(*) FROM answers GROUP BY item_id, value").fetchall()
+    assert sorted(rows) == sorted([(first.id, top, 650), (second.id, below, 650)])
+    said = db.execute("SELECT action, item_id, new, count(*) FROM audit GROUP BY action, item_id, new").fetchall()
+    assert said == [("import", None, "0 answers", 650), ("import", None, "2 self-ratings, 0 notes", 650)]
+    import_answers(db, round_, TOWNSHIP, [(code, {second.id: top}) for code in codes], username="a")
+    changed = db.execute("SELECT item_id, old, new, count(*) FROM audit WHERE action = 'self_rating' GROUP BY 1, 2, 3")
+    assert changed.fetchall() == [(second.id, below, top, 650)]
+    assert db.execute("SELECT count(*) FROM answers WHERE value = ?", [top]).fetchone()[0] == 1300

@@ -209,32 +209,31 @@ def write_many_ratings(
             levels, words, audit, bumped, stamp = [], [], [], [], now()
             for response_id in part:
                 before, said = stored[response_id], texts[response_id]
+                first = first_once and not (before or said)  # each change is from nothing: counted, audited once
                 changes: list[tuple] = []
+                levels_set = notes_set = 0
                 for clause_id, (value, text) in wanted[response_id].items():
                     old, old_text = before.get(clause_id), said.get(clause_id, "")
                     if value != old:
                         levels.append((response_id, clause_id, value))
-                        changes.append((stamp, username, response_id, rating_action, clause_id, old, value, source))
+                        levels_set += 1
+                        if not first:
+                            changes.append((stamp, username, response_id, rating_action, clause_id, old, value, source))
                     if text != old_text:
-                        changes.append(
-                            (
-                                stamp,
-                                username,
-                                response_id,
-                                text_action,
-                                clause_id,
-                                old_text or None,
-                                text or None,
-                                source,
-                            )
-                        )
+                        notes_set += 1
+                        if not first:
+                            words_then = (old_text or None, text or None)
+                            changes.append((stamp, username, response_id, text_action, clause_id, *words_then, source))
                     recorded_at = level if verified and value else None
                     if (value != old or text != old_text) and (clause_id in said or text or recorded_at is not None):
                         words.append((response_id, clause_id, text, recorded_at))  # else no row was, nor will be
-                changed[response_id] = len(changes)
-                if changes:
+                changed[response_id] = levels_set + notes_set
+                if first and changed[response_id]:
+                    said_once = f"{levels_set} self-ratings, {notes_set} notes"
+                    changes.append((stamp, username, response_id, "import", None, None, said_once, source))
+                if changed[response_id]:
                     bumped.append((stamp, response_id))
-                    audit += [_first_audit(changes, rating_action)] if first_once and not (before or said) else changes
+                audit += changes
             _put_levels(db, level_column, levels)
             _put_words(db, text_column, words, verified)
             record(db, audit)
@@ -242,14 +241,6 @@ def write_many_ratings(
         if rescore:
             refresh(db, instrument, [response_id for response_id, count in changed.items() if count])
     return changed
-
-
-def _first_audit(changes: list[tuple], rating_action: str) -> tuple:
-    """One audit row for a response's first self-ratings and notes (each a change from nothing): how many of each."""
-    at, username, response_id, *_, source = changes[0]
-    levels = sum(change[3] == rating_action for change in changes)
-    said = f"{levels} self-ratings, {len(changes) - levels} notes"
-    return (at, username, response_id, "import", None, None, said, source)
 
 
 def _put_levels(db: Database, column: str, rows: list[tuple[int, str, str | None]]) -> None:
