@@ -19,6 +19,7 @@ from survey.store.lifecycle import approve, submit
 from survey.store.orgs import Unit
 from survey.store.ratings import RatingError, clause_ratings, rate, self_rate
 from survey.store.responses import answers, get_response, round_columns
+from survey.store.results import rescore
 from survey.store.rounds import change_status, create_round, get_round
 from survey.store.users import User
 
@@ -371,3 +372,19 @@ def test_ratings_imported_for_more_than_one_part_of_500_are_each_stored_and_audi
     changed = db.execute("SELECT item_id, old, new, count(*) FROM audit WHERE action = 'self_rating' GROUP BY 1, 2, 3")
     assert changed.fetchall() == [(second.id, below, top, 650)]
     assert db.execute("SELECT count(*) FROM answers WHERE value = ?", [top]).fetchone()[0] == 1300
+
+
+def test_centres_an_import_creates_without_ratings_are_stored_as_scoring_them_again_stores(tmp_path):
+    """Scored from the answers the import holds (no clause read back): the same figures as `survey score`'s."""
+    codes = [f"619901{k:04d}" for k in range(1, 31)]
+    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
+                            for k, code in enumerate(codes, start=1))]  # fmt: skip
+    db = store_with(tmp_path / "held.db", units, TOWNSHIP)
+    round_ = create_round(db, TOWNSHIP.id, "2026", "2026年度评估", review_levels=2)
+    given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 8, instrument=TOWNSHIP))
+    import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="a")
+    everything = "SELECT org_code, total, grade, failed, scores, figures FROM results ORDER BY org_code"
+    held = db.execute(everything).fetchall()
+    rescore(db, round_)
+    assert db.execute(everything).fetchall() == held
+    assert len({row[1] for row in held}) > 10

@@ -230,7 +230,7 @@ class Held:
     """
 
     def __init__(self, instrument: Instrument) -> None:
-        self._numbers = _numbers(instrument)
+        self._numbers = {name: number for name, number in _numbers(instrument).items() if name in instrument.item}
         self.row: dict[str, int] = {}
         self._parts: list[dict[str, np.ndarray]] = []
         self._columns: dict[str, np.ndarray] | None = None
@@ -246,7 +246,7 @@ class Held:
         self._columns = None
 
     def columns(self) -> dict[str, np.ndarray]:
-        """Every centre's column of each item and onsite clause, rows as in `row`."""
+        """Every centre's column of each item, rows as in `row` (none has a rating: its clauses stay unrated)."""
         if self._columns is None:
             self._columns = {name: np.concatenate([part[name] for part in self._parts]) for name in self._numbers}
             self._parts = [self._columns]
