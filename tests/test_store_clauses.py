@@ -1,6 +1,7 @@
 """Clause ratings, evidence files and appeals in the store, on the clause-based township instrument (2026.1)."""
 
 import io
+import os
 import zipfile
 
 import openpyxl
@@ -11,7 +12,7 @@ from instruments.library import get
 from instruments.synthetic import answers_from_columns, township_columns
 from survey import db as database
 from survey.demo_files import pdf, png
-from survey.store import ConflictError, NotFoundError, StoreError
+from survey.store import ConflictError, NotFoundError, StoreError, results
 from survey.store import appeals as appeal_store
 from survey.store import evidence as evidence_store
 from survey.store.editing import import_answers, save_answers
@@ -388,3 +389,47 @@ def test_centres_an_import_creates_without_ratings_are_stored_as_scoring_them_ag
     rescore(db, round_)
     assert db.execute(everything).fetchall() == held
     assert len({row[1] for row in held}) > 10
+
+
+def test_an_import_of_ratings_alone_has_the_items_read_apart_and_stores_what_scoring_again_stores(
+    tmp_path, monkeypatch
+):
+    """Its items' rows stand as committed: forked readers read them while the import reads the clauses it wrote."""
+    codes = [f"619901{k:04d}" for k in range(1, 101)]
+    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
+                            for k, code in enumerate(codes, start=1))]  # fmt: skip
+    db = store_with(tmp_path / "apart.db", units, TOWNSHIP)
+    round_ = create_round(db, TOWNSHIP.id, "2026", "2026年度评估", review_levels=2)
+    given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 9, instrument=TOWNSHIP))
+    import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="a")
+    read = results.round_columns
+
+    def spy(db, round_, instrument, codes, **kwargs):
+        (tmp_path / f"read-{os.getpid()}-{codes[0]}-{len(list(tmp_path.glob('read-*')))}").touch()
+        return read(db, round_, instrument, codes, **kwargs)
+
+    monkeypatch.setattr(results, "round_columns", spy)
+    monkeypatch.setattr(results, "SCORE_BATCH", 20)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    everything = "SELECT org_code, total, grade, failed, scores, figures FROM results ORDER BY org_code"
+    clauses = TOWNSHIP.onsite_clauses[:3]
+    rated = [(code, {c.id: c.level_ids[k % len(c.level_ids)] for c in clauses}) for k, code in enumerate(codes)]
+
+    def readers():
+        found = {int(path.name.split("-")[1]) for path in tmp_path.glob("read-*")}
+        for path in tmp_path.glob("read-*"):
+            path.unlink()
+        return found - {os.getpid()}
+
+    import_answers(db, round_, TOWNSHIP, rated, username="a")
+    assert readers()  # the items were read by other processes
+    stored = db.execute(everything).fetchall()
+    rescore(db, round_)
+    assert db.execute(everything).fetchall() == stored
+    readers()
+    both = [(code, {**ratings, "staff_total": 60 + k}) for k, (code, ratings) in enumerate(rated)]
+    import_answers(db, round_, TOWNSHIP, both, username="a")  # an item written too: everything read here
+    assert not readers()
+    stored = db.execute(everything).fetchall()
+    rescore(db, round_)
+    assert db.execute(everything).fetchall() == stored

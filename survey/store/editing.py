@@ -199,6 +199,7 @@ def import_answers(
         known: dict = {}  # ratings as read, for `parse_ratings`
         clauses = instrument.clause
         held = Held(instrument)  # new responses' answers as numbers: scored without reading them back
+        answered_again = False  # an item's answer changed in a response there was
         rows = iter(rows)  # taken a chunk at a time: a chunk's answers can go once written
         while chunk := list(itertools.islice(rows, IMPORT_CHUNK)):
             last = db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
@@ -248,6 +249,7 @@ def import_answers(
             record(db, audit)
             held.add(fresh)
             changed = _write(db, instrument, updates, username, "import", replace=False)
+            answered_again = answered_again or any(changed.values())
             for code, response, _, _ in part:
                 if response is not None:
                     count = changed.get(response.id, 0)
@@ -263,7 +265,9 @@ def import_answers(
             "UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?",
             [(stamp, ids[code]) for code in touched],
         )
-        refresh(db, instrument, [ids[code] for code in touched], held)
+        # ratings alone, of responses there were: their items' rows stand as committed
+        committed = () if summary.created or answered_again else [item.id for item in instrument.items]
+        refresh(db, instrument, [ids[code] for code in touched], held, committed)
     return summary
 
 

@@ -16,7 +16,7 @@ import collections
 import functools
 import itertools
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,10 +260,12 @@ def round_columns(
     codes: list[str],
     verified: bool = True,
     held: Held | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """One float column per item and per onsite clause over `codes` (NaN where unanswered or unrated), for scoring.
 
-    The centres in `held` are taken from it; the rest are read from the database.
+    The centres in `held` are taken from it; the rest are read from the database, with
+    `only` those items and clauses (the other columns left NaN).
     """
     names = [item.id for item in instrument.items] + [clause.id for clause in instrument.onsite_clauses]
     columns = {name: np.full(len(codes), np.nan) for name in names}
@@ -279,13 +281,15 @@ def round_columns(
     if not index:
         return columns
     value = "coalesce(a.verified, a.value)" if verified else "a.value"
+    keys = sorted(only) if only is not None else []
+    of_these = f" AND a.item_id IN ({', '.join('?' * len(keys))})" if only is not None else ""
     if len(index) > FEW:  # most of the round: one pass over all its answers
         members = db.conn.execute("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id]).fetchall()
         cursors = [
             db.conn.execute(
                 f"""SELECT a.response_id, a.item_id, {value} FROM answers a JOIN responses r ON r.id = a.response_id
-                    WHERE r.round_id = ? AND {value} IS NOT NULL""",
-                [round_.id],
+                    WHERE r.round_id = ? AND {value} IS NOT NULL{of_these}""",
+                [round_.id, *keys],
             )
         ]
     else:  # a few centres (a save, a county): only theirs
@@ -298,8 +302,8 @@ def round_columns(
         cursors = (
             db.conn.execute(
                 f"""SELECT a.response_id, a.item_id, {value} FROM answers a
-                    WHERE a.response_id IN ({", ".join("?" * len(part))}) AND {value} IS NOT NULL""",
-                part,
+                    WHERE a.response_id IN ({", ".join("?" * len(part))}) AND {value} IS NOT NULL{of_these}""",
+                [*part, *keys],
             )
             for part in parts(ids)
         )

@@ -30,7 +30,7 @@ import json
 import multiprocessing
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -235,12 +235,21 @@ class StoredScores(Scores):
 # ---------------------------------------------------------------- writing
 
 
-def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int], held: Held | None = None) -> int:
+def refresh(
+    db: Database,
+    instrument: Instrument,
+    response_ids: Iterable[int],
+    held: Held | None = None,
+    committed: Collection[str] = (),
+) -> int:
     """Score these responses together and store their results and flags; returns how many.
 
     The one function every write of answers, verified values or ratings calls, inside
     its own transaction, after writing: the responses' answers as they now stand are
     scored by columns with `instrument` (their round's), those `held` from memory.
+    `committed` names items and clauses whose rows for these responses the transaction
+    has not written (an import of ratings alone: the items): past one batch, forked
+    processes read those from what is committed while this one reads the rest.
     """
     ids = sorted(set(response_ids))
     rounds: dict[int, list[tuple[int, str]]] = {}
@@ -253,8 +262,34 @@ def refresh(db: Database, instrument: Instrument, response_ids: Iterable[int], h
     for round_id, members in rounds.items():
         round_ = get_round(db, round_id)
         members.sort(key=lambda member: member[1])
-        _score_and_store(db, round_, instrument, [m[0] for m in members], [m[1] for m in members], held=held)
+        read = (
+            None
+            if held is not None and held.row
+            else _read_apart(db, round_, instrument, frozenset(committed), len(members))
+        )
+        ids_, codes = [m[0] for m in members], [m[1] for m in members]
+        _score_and_store(db, round_, instrument, ids_, codes, held=held, read=read)
     return len(ids)
+
+
+def _read_apart(
+    db: Database, round_: Round, instrument: Instrument, committed: frozenset[str], n: int
+) -> Callable[[list[list[str]]], Iterator[dict[str, np.ndarray]]] | None:
+    """Each batch's columns, `committed` ones read by forked processes and the rest here; None where that
+    cannot be (nothing committed, one batch, a database in memory, no process to fork)."""
+    path = _file_of(db)
+    if not committed or n <= SCORE_BATCH or path is None or not forking.workers(READERS, alone=True):
+        return None
+    rest = {item.id for item in instrument.items} | {clause.id for clause in instrument.onsite_clauses}
+    rest -= committed
+    readers = _Readers(path, round_, instrument, committed)
+
+    def read(batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
+        for codes, apart in zip(batches, readers.columns(batches), strict=True):
+            here = round_columns(db, round_, instrument, codes, only=rest)
+            yield {name: apart[name] if name in committed else column for name, column in here.items()}
+
+    return read
 
 
 def _score_and_store(
@@ -386,6 +421,7 @@ class _Readers:
     path: str
     round_: Round
     instrument: Instrument
+    only: frozenset[str] | None = None  # the items and clauses read (the other columns NaN), else all
 
     def columns(self, batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
         """Each batch's columns in order, read ahead while the caller scores and writes the one before."""
@@ -407,7 +443,7 @@ def _start_reading(readers: _Readers) -> None:
 def _read_batch(codes: list[str]) -> dict[str, np.ndarray]:
     """In a forked reader: one batch's columns, from the committed answers."""
     readers, db = _reading
-    return round_columns(db, readers.round_, readers.instrument, codes)
+    return round_columns(db, readers.round_, readers.instrument, codes, only=readers.only)
 
 
 # ---------------------------------------------------------------- reading
