@@ -266,6 +266,8 @@ def test_a_cell_far_away_is_refused_before_parsing(body, reach):
         # prefixed elements, single quotes and spaces around `=` are read the slow, exact way
         b"<x:row r='1'><x:c r='A1'><x:v>1</x:v></x:c><x:c r = 'ZZ1'><x:v>1</x:v></x:c></x:row>",
         b'<row r="2"><c t="n" r="A2"><v>1</v></c><c r="A3" r="XFD3"><v>1</v></c></row>',
+        # a second reference behind white space before its `=`, of each kind XML allows
+        *(b'<row r="1"><c r="A1" r' + space + b'="XFD1"><v>1</v></c></row>' for space in (b" ", b"\t", b"\n", b"\r")),
     ],
 )
 def test_unusual_sheets_are_checked_exactly(body):
