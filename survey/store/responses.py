@@ -278,11 +278,12 @@ def round_columns(
         index = {code: row for row, code in enumerate(codes) if code not in held.row}
     else:
         index = {code: row for row, code in enumerate(codes)}
-    if not index:
+    wanted = names if only is None else sorted(set(names) & set(only))
+    if not index or not wanted:
         return columns
     value = "coalesce(a.verified, a.value)" if verified else "a.value"
-    keys = sorted(only) if only is not None else []
-    of_these = f" AND a.item_id IN ({', '.join('?' * len(keys))})" if only is not None else ""
+    keys = [] if len(wanted) == len(names) else wanted  # read by item id only when some are left out
+    of_these = f" AND a.item_id IN ({', '.join('?' * len(keys))})" if keys else ""
     if len(index) > FEW:  # most of the round: one pass over all its answers
         members = db.conn.execute("SELECT id, org_code FROM responses WHERE round_id = ?", [round_.id]).fetchall()
         cursors = [

@@ -262,32 +262,30 @@ def refresh(
     for round_id, members in rounds.items():
         round_ = get_round(db, round_id)
         members.sort(key=lambda member: member[1])
-        read = (
-            None
-            if held is not None and held.row
-            else _read_apart(db, round_, instrument, frozenset(committed), len(members))
-        )
-        ids_, codes = [m[0] for m in members], [m[1] for m in members]
-        _score_and_store(db, round_, instrument, ids_, codes, held=held, read=read)
+        in_round, codes = [m[0] for m in members], [m[1] for m in members]
+        read = None if held is not None and held.row else _read_apart(db, round_, instrument, committed, len(codes))
+        _score_and_store(db, round_, instrument, in_round, codes, held=held, read=read)
     return len(ids)
 
 
 def _read_apart(
-    db: Database, round_: Round, instrument: Instrument, committed: frozenset[str], n: int
+    db: Database, round_: Round, instrument: Instrument, committed: Collection[str], n: int
 ) -> Callable[[list[list[str]]], Iterator[dict[str, np.ndarray]]] | None:
-    """Each batch's columns, `committed` ones read by forked processes and the rest here; None where that
-    cannot be (nothing committed, one batch, a database in memory, no process to fork)."""
+    """A reader of each batch's columns, the `committed` ones read by forked processes and the rest here; None
+    where that cannot be (nothing committed, one batch, a database in memory, no process to fork)."""
     path = _file_of(db)
     if not committed or n <= SCORE_BATCH or path is None or not forking.workers(READERS, alone=True):
         return None
-    rest = {item.id for item in instrument.items} | {clause.id for clause in instrument.onsite_clauses}
-    rest -= committed
-    readers = _Readers(path, round_, instrument, committed)
+    apart = frozenset(committed)
+    rest = ({item.id for item in instrument.items} | {clause.id for clause in instrument.onsite_clauses}) - apart
+    readers = _Readers(path, round_, instrument, apart)
+    if not rest:
+        return readers.columns
 
     def read(batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
-        for codes, apart in zip(batches, readers.columns(batches), strict=True):
+        for codes, there in zip(batches, readers.columns(batches), strict=True):
             here = round_columns(db, round_, instrument, codes, only=rest)
-            yield {name: apart[name] if name in committed else column for name, column in here.items()}
+            yield {name: there[name] if name in apart else column for name, column in here.items()}
 
     return read
 
@@ -397,14 +395,13 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
     from .rounds import round_instrument
 
     instrument = round_instrument(db, round_)
-    path = None if db.conn.in_transaction else _file_of(db)  # others see only what is committed
+    # others see only what is committed: all of it, unless a transaction of the caller's wrote some
+    committed = () if db.conn.in_transaction else [*instrument.item, *(c.id for c in instrument.onsite_clauses)]
     with writing(db), bulk(db):
         sql = "SELECT id, org_code FROM responses WHERE round_id = ? ORDER BY org_code"
         members = db.execute(sql, [round_.id]).fetchall()
         ids, codes = [m[0] for m in members], [m[1] for m in members]
-        read = None
-        if path is not None and len(ids) > SCORE_BATCH and forking.workers(READERS, alone=True):
-            read = _Readers(path, round_, instrument).columns
+        read = _read_apart(db, round_, instrument, committed, len(ids))
         _score_and_store(db, round_, instrument, ids, codes, progress, read=read)
     return len(ids)
 
@@ -421,7 +418,7 @@ class _Readers:
     path: str
     round_: Round
     instrument: Instrument
-    only: frozenset[str] | None = None  # the items and clauses read (the other columns NaN), else all
+    only: frozenset[str]  # the items and clauses read (the other columns NaN)
 
     def columns(self, batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
         """Each batch's columns in order, read ahead while the caller scores and writes the one before."""
