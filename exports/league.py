@@ -206,8 +206,7 @@ def _csv_beside(
         write_data_csv(target, tables.data_chunks(*what), tell)
         yield tell
         return
-    context = multiprocessing.get_context("fork")
-    written = context.Value("q", 0, lock=False)  # rows the writer wrote; only it adds
+    written = multiprocessing.get_context("fork").Value("q", 0, lock=False)  # rows the writer wrote; only it adds
     told = 0
 
     def catch_up() -> None:
@@ -221,7 +220,7 @@ def _csv_beside(
         catch_up()
         tell(rows)
 
-    with context.Pool(1, _start_csv, (target, what, written)) as pool:  # the pool ends its writer on leaving
+    with forking.pool(1, (target, what, written)) as pool:  # leaving it ends the writer
         result = pool.apply_async(_write_csv)
         yield block_tells
         while not result.ready():
@@ -231,17 +230,9 @@ def _csv_beside(
         catch_up()
 
 
-_csv_job: tuple[excel.Target, tuple[Instrument, Scores, Sequence[Centre]], Any] | None = None  # in the CSV writer
-
-
-def _start_csv(target: excel.Target, what: tuple[Instrument, Scores, Sequence[Centre]], written: Any) -> None:
-    global _csv_job
-    _csv_job = (target, what, written)
-
-
 def _write_csv() -> int:
     """In the forked CSV writer: the tidy rows to the target, counting them in the shared number."""
-    target, what, written = _csv_job
+    target, what, written = forking.handed()
 
     def count(rows: int) -> None:
         written.value += rows

@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import functools
 import gc
-import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -67,8 +66,8 @@ def gc_paused(fn: Callable) -> Callable:
     """`fn` with cyclic garbage collection paused while it runs, and always back on after.
 
     The bulk steps build millions of objects, and each time their number grows by a
-    quarter Python walks all of them again; none of it is cyclic garbage. Two running
-    at once in one process only pause it for longer.
+    quarter Python walks all of them again; none of it is cyclic garbage. Of two running
+    at once in one process, the first to end turns it back on.
     """
 
     @functools.wraps(fn)
@@ -335,7 +334,6 @@ def write_cards(
 
 PARALLEL_FROM = 200  # cards; fewer are written in this process
 CARDS_PER_TASK = 25
-_WRITING: tuple[_Cards, Path] | None = None  # what forked card writers inherit
 
 
 class _Written:
@@ -355,15 +353,10 @@ class _Written:
                 _write_card(self.context, self.staging, row)
                 yield row
             return
-        global _WRITING
-        _WRITING = (self.context, self.staging)
         chunks = [self.rows[i : i + CARDS_PER_TASK] for i in range(0, len(self.rows), CARDS_PER_TASK)]
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for done in pool.imap_unordered(_write_chunk, chunks):
-                    yield from done
-        finally:
-            _WRITING = None
+        with forking.pool(workers, (self.context, self.staging)) as pool:
+            for done in pool.imap_unordered(_write_chunk, chunks):
+                yield from done
 
 
 def _write_card(context: _Cards, staging: Path, row: int) -> None:
@@ -372,7 +365,7 @@ def _write_card(context: _Cards, staging: Path, row: int) -> None:
 
 def _write_chunk(rows: list[int]) -> list[int]:
     """In a forked writer: write these rows' cards with the context the parent set up."""
-    context, staging = _WRITING
+    context, staging = forking.handed()
     for row in rows:
         _write_card(context, staging, row)
     return rows

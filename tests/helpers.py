@@ -45,6 +45,22 @@ def store_with(path, units, instrument):
     return db
 
 
+def county_round(path, n, instrument):
+    """A store at `path` with `n` township centres in one county (6199010001, …) and a round of `instrument`:
+    (db, round, codes)."""
+    codes = [f"619901{k:04d}" for k in range(1, n + 1)]
+    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
+                            for k, code in enumerate(codes, start=1))]  # fmt: skip
+    db = store_with(path, units, instrument)
+    return db, create_round(db, instrument.id, "2025", "2025年度评估", review_levels=2), codes
+
+
+def stored_results(db):
+    """Every stored result of the database, all its figures, in code order (for comparing two scorings)."""
+    sql = "SELECT response_id, org_code, county, total, grade, failed, scores, figures FROM results ORDER BY org_code"
+    return db.execute(sql).fetchall()
+
+
 def xixian_round(db, instrument):
     """The 2025 round of `instrument` over 西咸新区, reviewed by the county and then the city."""
     return create_round(db, instrument.id, "2025", "2025年度评估", scope_code="6199", review_levels=2)

@@ -419,3 +419,26 @@ def test_instrument_versions_are_retired_and_restored(run):
     )
     user = f"cli:{getpass.getuser()}"
     assert trail == [(user, "township-health-centre 2026.1", 0, 1), (user, "township-health-centre 2026.1", 1, 0)]
+
+
+def test_many_cards_are_written_by_forked_processes_each_whole(run, assessment, monkeypatch):
+    tmp = assessment
+    answers = dict(zip(["619901001", "619901002", "619902001"], complete(3, [53, 50, 40], [45, 45, 39]), strict=True))
+    fill(tmp / "template.xlsx", tmp / "filled.xlsx", answers)
+    run("responses", "import", "--round", 1, tmp / "filled.xlsx")
+    write = survey.assessment._write_card
+
+    def spy(context, staging, row):
+        (tmp / f"card-{os.getpid()}-{row}").touch()
+        write(context, staging, row)
+
+    monkeypatch.setattr(survey.assessment, "_write_card", spy)
+    monkeypatch.setattr(survey.assessment, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert "已写出 3 份报告卡：" in run("export", "cards", "--round", 1, "-o", tmp / "cards")
+    writers = {int(path.name.split("-")[1]) for path in tmp.glob("card-*")}
+    assert writers and os.getpid() not in writers
+    cards = sorted((tmp / "cards").iterdir())
+    assert [card.name[:9] for card in cards] == ["619901001", "619901002", "619902001"]
+    for card in cards:
+        assert openpyxl.load_workbook(card, read_only=True).sheetnames[0] == "报告卡"

@@ -31,3 +31,14 @@ def test_work_that_opens_the_database_is_forked_only_from_a_process_of_one_threa
     finally:
         stop.set()
         other.join()
+
+
+def _handed_back(_):
+    return forking.handed(), os.getpid()
+
+
+def test_a_pool_s_workers_are_handed_what_it_was_given_and_this_process_is_not():
+    with forking.pool(2, {"round": 7}) as pool:
+        got = pool.map(_handed_back, range(4), 1)
+    assert [given for given, _ in got] == [{"round": 7}] * 4
+    assert os.getpid() not in {pid for _, pid in got} and forking.handed() is None

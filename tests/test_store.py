@@ -4,7 +4,7 @@ import os
 import sqlite3
 
 import pytest
-from helpers import XIXIAN, store_with, xixian_round
+from helpers import XIXIAN, county_round, store_with, stored_results, xixian_round
 
 import instruments
 from instruments.library import get
@@ -345,22 +345,13 @@ def test_the_live_card_and_the_league_score_the_demo_alike(app_db, client, auth,
     assert clauses_compared == 23 * 99 and verified_first > 0  # the 2025 round is clause-based, rated by counties
 
 
-def _large_round(tmp_path, n):
-    """A store with `n` township centres in one county and a round of the township instrument."""
-    codes = [f"619901{k:04d}" for k in range(1, n + 1)]
-    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
-                            for k, code in enumerate(codes, start=1))]  # fmt: skip
-    db = store_with(tmp_path / "large.db", units, TOWNSHIP)
-    return db, create_round(db, TOWNSHIP.id, "2025", "2025年度评估", review_levels=2), codes
-
-
 def _stored_totals(db, round_):
     return dict(db.execute("SELECT org_code, total FROM results WHERE round_id = ?", [round_.id]).fetchall())
 
 
 def test_every_centre_of_a_large_import_is_scored_from_its_own_answers(tmp_path):
     """Scored together past one IN (...) list of 500: each centre's stored total is its own answers' total."""
-    db, round_, codes = _large_round(tmp_path, 650)
+    db, round_, codes = county_round(tmp_path / "large.db", 650, TOWNSHIP)
     given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 11, instrument=TOWNSHIP))
     import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="importer")
     stored = _stored_totals(db, round_)
@@ -372,15 +363,14 @@ def test_every_centre_of_a_large_import_is_scored_from_its_own_answers(tmp_path)
 
 def test_a_round_scored_again_by_forked_readers_stores_what_one_process_stores(tmp_path, monkeypatch):
     """`survey score` past one batch: other processes read the batches, this one scores and writes them."""
-    db, round_, codes = _large_round(tmp_path, 650)
+    db, round_, codes = county_round(tmp_path / "large.db", 650, TOWNSHIP)
     given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 12, instrument=TOWNSHIP))
     import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="importer")
-    everything = "SELECT response_id, org_code, county, total, grade, failed, scores, figures FROM results ORDER BY 1"
     db.execute("DELETE FROM results")
     db.conn.commit()
     monkeypatch.setattr(results, "SCORE_BATCH", 1_000)  # one batch: read here
     assert rescore(db, round_) == 650
-    alone = db.execute(everything).fetchall()
+    alone = stored_results(db)
     read = results.round_columns
 
     def spy(db, round_, instrument, codes, **kwargs):
@@ -395,13 +385,13 @@ def test_a_round_scored_again_by_forked_readers_stores_what_one_process_stores(t
     assert rescore(db, round_) == 650
     read_by = [int(path.name.split("-")[1]) for path in tmp_path.glob("read-*")]
     assert len(read_by) == 7 and os.getpid() not in read_by
-    assert db.execute(everything).fetchall() == alone
+    assert stored_results(db) == alone
     assert len({row[3] for row in alone}) > 100  # every centre scored from its own answers
 
 
 def test_an_import_of_new_and_existing_centres_scores_each_from_its_answers_as_they_stand(tmp_path):
     """New centres are scored from the answers just read, existing ones from what is stored after the import."""
-    db, round_, codes = _large_round(tmp_path, 40)
+    db, round_, codes = county_round(tmp_path / "large.db", 40, TOWNSHIP)
     first = answers_from_columns(TOWNSHIP, township_columns(20, 3, instrument=TOWNSHIP))
     import_answers(db, round_, TOWNSHIP, list(zip(codes[:20], first, strict=True)), username="importer")
     second = answers_from_columns(TOWNSHIP, township_columns(40, 4, instrument=TOWNSHIP))

@@ -6,7 +6,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from helpers import XIXIAN, store_with, xixian_round
+from helpers import XIXIAN, county_round, store_with, stored_results, xixian_round
 
 from instruments.library import get
 from instruments.synthetic import answers_from_columns, township_columns
@@ -17,11 +17,10 @@ from survey.store import appeals as appeal_store
 from survey.store import evidence as evidence_store
 from survey.store.editing import import_answers, save_answers
 from survey.store.lifecycle import approve, submit
-from survey.store.orgs import Unit
 from survey.store.ratings import RatingError, clause_ratings, rate, self_rate
 from survey.store.responses import answers, get_response, round_columns
 from survey.store.results import rescore
-from survey.store.rounds import change_status, create_round, get_round
+from survey.store.rounds import change_status, get_round
 from survey.store.users import User
 
 TOWNSHIP = get("township-health-centre", "2026.1")
@@ -357,11 +356,7 @@ def test_a_second_pending_appeal_on_the_same_clause_and_one_in_a_closed_round_ar
 
 def test_ratings_imported_for_more_than_one_part_of_500_are_each_stored_and_audited(tmp_path):
     """Past one IN (...) list: every response's first self-ratings audited once, a later change on its own row."""
-    codes = [f"619901{k:04d}" for k in range(1, 651)]
-    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
-                            for k, code in enumerate(codes, start=1))]  # fmt: skip
-    db = store_with(tmp_path / "large.db", units, TOWNSHIP)
-    round_ = create_round(db, TOWNSHIP.id, "2026", "2026年度评估", review_levels=2)
+    db, round_, codes = county_round(tmp_path / "large.db", 650, TOWNSHIP)
     first, second = TOWNSHIP.onsite_clauses[0], TOWNSHIP.onsite_clauses[1]
     top, below = first.level_ids[-1], second.level_ids[0]
     import_answers(db, round_, TOWNSHIP, [(code, {first.id: top, second.id: below}) for code in codes], username="a")
@@ -377,29 +372,20 @@ def test_ratings_imported_for_more_than_one_part_of_500_are_each_stored_and_audi
 
 def test_centres_an_import_creates_without_ratings_are_stored_as_scoring_them_again_stores(tmp_path):
     """Scored from the answers the import holds (no clause read back): the same figures as `survey score`'s."""
-    codes = [f"619901{k:04d}" for k in range(1, 31)]
-    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
-                            for k, code in enumerate(codes, start=1))]  # fmt: skip
-    db = store_with(tmp_path / "held.db", units, TOWNSHIP)
-    round_ = create_round(db, TOWNSHIP.id, "2026", "2026年度评估", review_levels=2)
+    db, round_, codes = county_round(tmp_path / "held.db", 30, TOWNSHIP)
     given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 8, instrument=TOWNSHIP))
     import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="a")
-    everything = "SELECT org_code, total, grade, failed, scores, figures FROM results ORDER BY org_code"
-    held = db.execute(everything).fetchall()
+    held = stored_results(db)
     rescore(db, round_)
-    assert db.execute(everything).fetchall() == held
-    assert len({row[1] for row in held}) > 10
+    assert stored_results(db) == held
+    assert len({row[3] for row in held}) > 10
 
 
 def test_an_import_of_ratings_alone_has_the_items_read_apart_and_stores_what_scoring_again_stores(
     tmp_path, monkeypatch
 ):
     """Its items' rows stand as committed: forked readers read them while the import reads the clauses it wrote."""
-    codes = [f"619901{k:04d}" for k in range(1, 101)]
-    units = [*XIXIAN[:3], *(Unit(code, f"第{k}卫生院", "township", "619901", "township_health_centre", None)
-                            for k, code in enumerate(codes, start=1))]  # fmt: skip
-    db = store_with(tmp_path / "apart.db", units, TOWNSHIP)
-    round_ = create_round(db, TOWNSHIP.id, "2026", "2026年度评估", review_levels=2)
+    db, round_, codes = county_round(tmp_path / "apart.db", 100, TOWNSHIP)
     given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 9, instrument=TOWNSHIP))
     import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="a")
     read = results.round_columns
@@ -411,7 +397,6 @@ def test_an_import_of_ratings_alone_has_the_items_read_apart_and_stores_what_sco
     monkeypatch.setattr(results, "round_columns", spy)
     monkeypatch.setattr(results, "SCORE_BATCH", 20)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    everything = "SELECT org_code, total, grade, failed, scores, figures FROM results ORDER BY org_code"
     clauses = TOWNSHIP.onsite_clauses[:3]
     rated = [(code, {c.id: c.level_ids[k % len(c.level_ids)] for c in clauses}) for k, code in enumerate(codes)]
 
@@ -423,13 +408,13 @@ def test_an_import_of_ratings_alone_has_the_items_read_apart_and_stores_what_sco
 
     import_answers(db, round_, TOWNSHIP, rated, username="a")
     assert readers()  # the items were read by other processes
-    stored = db.execute(everything).fetchall()
+    stored = stored_results(db)
     rescore(db, round_)
-    assert db.execute(everything).fetchall() == stored
+    assert stored_results(db) == stored
     readers()
     both = [(code, {**ratings, "staff_total": 60 + k}) for k, (code, ratings) in enumerate(rated)]
     import_answers(db, round_, TOWNSHIP, both, username="a")  # an item written too: everything read here
     assert not readers()
-    stored = db.execute(everything).fetchall()
+    stored = stored_results(db)
     rescore(db, round_)
-    assert db.execute(everything).fetchall() == stored
+    assert stored_results(db) == stored

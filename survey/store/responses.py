@@ -253,6 +253,11 @@ class Held:
         return self._columns
 
 
+def scored_names(instrument: Instrument) -> list[str]:
+    """The answers scoring reads: every item, then every onsite clause (its rating)."""
+    return [item.id for item in instrument.items] + [clause.id for clause in instrument.onsite_clauses]
+
+
 def round_columns(
     db: Database,
     round_: Round,
@@ -267,7 +272,7 @@ def round_columns(
     The centres in `held` are taken from it; the rest are read from the database, with
     `only` those items and clauses (the other columns left NaN).
     """
-    names = [item.id for item in instrument.items] + [clause.id for clause in instrument.onsite_clauses]
+    names = scored_names(instrument)
     columns = {name: np.full(len(codes), np.nan) for name in names}
     if held is not None and held.row:
         taken = [(row, held.row[code]) for row, code in enumerate(codes) if code in held.row]

@@ -27,7 +27,6 @@ grows with every write of a round, so a process holding a round's figures
 from __future__ import annotations
 
 import json
-import multiprocessing
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -46,7 +45,7 @@ from instruments.item_types import ITEM_TYPES
 
 from ..db import tree_version
 from . import now
-from .responses import FEW, Held, parts, round_columns
+from .responses import FEW, Held, parts, round_columns, scored_names
 from .rounds import Round, get_round
 
 WRITE_BATCH = 5_000  # rows written between progress reports
@@ -273,12 +272,12 @@ def _read_apart(
 ) -> Callable[[list[list[str]]], Iterator[dict[str, np.ndarray]]] | None:
     """A reader of each batch's columns, the `committed` ones read by forked processes and the rest here; None
     where that cannot be (nothing committed, one batch, a database in memory, no process to fork)."""
-    path = _file_of(db)
-    if not committed or n <= SCORE_BATCH or path is None or not forking.workers(READERS, alone=True):
+    path, workers = _file_of(db), forking.workers(READERS, alone=True)
+    if not committed or n <= SCORE_BATCH or path is None or not workers:
         return None
     apart = frozenset(committed)
-    rest = ({item.id for item in instrument.items} | {clause.id for clause in instrument.onsite_clauses}) - apart
-    readers = _Readers(path, round_, instrument, apart)
+    rest = set(scored_names(instrument)) - apart
+    readers = _Readers(path, round_, instrument, apart, workers)
     if not rest:
         return readers.columns
 
@@ -396,7 +395,7 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
 
     instrument = round_instrument(db, round_)
     # others see only what is committed: all of it, unless a transaction of the caller's wrote some
-    committed = () if db.conn.in_transaction else [*instrument.item, *(c.id for c in instrument.onsite_clauses)]
+    committed = () if db.conn.in_transaction else scored_names(instrument)
     with writing(db), bulk(db):
         sql = "SELECT id, org_code FROM responses WHERE round_id = ? ORDER BY org_code"
         members = db.execute(sql, [round_.id]).fetchall()
@@ -419,28 +418,23 @@ class _Readers:
     round_: Round
     instrument: Instrument
     only: frozenset[str]  # the items and clauses read (the other columns NaN)
+    workers: int
 
     def columns(self, batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
         """Each batch's columns in order, read ahead while the caller scores and writes the one before."""
-        workers = forking.workers(READERS, alone=True)
-        with multiprocessing.get_context("fork").Pool(workers, _start_reading, (self,)) as pool:
+        with forking.pool(self.workers, self) as pool:
             yield from pool.imap(_read_batch, batches)
-
-
-_reading: tuple[_Readers, Database] | None = None  # in a forked reader: what it reads, and from where
-
-
-def _start_reading(readers: _Readers) -> None:
-    global _reading
-    db = Database(readers.path)
-    db.conn.execute("PRAGMA query_only = ON")
-    _reading = (readers, db)
 
 
 def _read_batch(codes: list[str]) -> dict[str, np.ndarray]:
     """In a forked reader: one batch's columns, from the committed answers."""
-    readers, db = _reading
-    return round_columns(db, readers.round_, readers.instrument, codes, only=readers.only)
+    readers: _Readers = forking.handed()
+    db = Database(readers.path)
+    db.conn.execute("PRAGMA query_only = ON")
+    try:
+        return round_columns(db, readers.round_, readers.instrument, codes, only=readers.only)
+    finally:
+        db.close()
 
 
 # ---------------------------------------------------------------- reading
