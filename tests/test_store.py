@@ -389,6 +389,27 @@ def test_a_round_scored_again_by_forked_readers_stores_what_one_process_stores(t
     assert len({row[3] for row in alone}) > 100  # every centre scored from its own answers
 
 
+def test_a_round_in_memory_is_scored_again_by_this_process_alone(tmp_path, monkeypatch):
+    """No other process can open a database in memory: past one batch, its batches are read here."""
+    db, round_, codes = county_round(":memory:", 30, TOWNSHIP)
+    given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 5, instrument=TOWNSHIP))
+    import_answers(db, round_, TOWNSHIP, list(zip(codes, given, strict=True)), username="importer")
+    stored = _stored_totals(db, round_)
+    read, readers = results.round_columns, []
+
+    def spy(db, round_, instrument, codes, **kwargs):
+        readers.append(os.getpid())  # a forked reader's list is its own: this one stays empty
+        return read(db, round_, instrument, codes, **kwargs)
+
+    monkeypatch.setattr(results, "round_columns", spy)
+    monkeypatch.setattr(results, "SCORE_BATCH", 10)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    db.execute("DELETE FROM results")
+    assert rescore(db, round_) == 30
+    assert readers == [os.getpid()] * 3
+    assert _stored_totals(db, round_) == stored
+
+
 def test_an_import_of_new_and_existing_centres_scores_each_from_its_answers_as_they_stand(tmp_path):
     """New centres are scored from the answers just read, existing ones from what is stored after the import."""
     db, round_, codes = county_round(tmp_path / "large.db", 40, TOWNSHIP)

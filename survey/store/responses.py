@@ -200,15 +200,6 @@ def differences(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> list[tu
     return changes
 
 
-def _put(db: Database, rows: list[tuple]) -> None:
-    """Insert or replace answers: (response_id, item_id, value)."""
-    db.conn.executemany(
-        """INSERT INTO answers (response_id, item_id, value) VALUES (?, ?, ?)
-           ON CONFLICT (response_id, item_id) DO UPDATE SET value = excluded.value""",
-        rows,
-    )
-
-
 def record(db: Database, rows: list[tuple]) -> None:
     """Audit rows: (at, username, response_id, action, item_id, old, new, source)."""
     db.conn.executemany(

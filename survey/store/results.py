@@ -273,7 +273,7 @@ def _read_apart(
     """A reader of each batch's columns, the `committed` ones read by forked processes and the rest here; None
     where that cannot be (nothing committed, one batch, a database in memory, no process to fork)."""
     path, workers = _file_of(db), forking.workers(READERS, alone=True)
-    if not committed or n <= SCORE_BATCH or path is None or not workers:
+    if not committed or n <= SCORE_BATCH or not path or not workers:
         return None
     apart = frozenset(committed)
     rest = set(scored_names(instrument)) - apart
@@ -405,9 +405,9 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
     return len(ids)
 
 
-def _file_of(db: Database) -> str | None:
-    """The database's file, or None for one in memory."""
-    return next((row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"), None) or None
+def _file_of(db: Database) -> str:
+    """The database's file ('' for one in memory: never held, never read by another process)."""
+    return next((row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
 
 
 @dataclass
@@ -571,9 +571,3 @@ def _caught_up(db: Database, round_: Round, instrument: Instrument, held: RoundF
     codes = held.codes + [fresh[k][1] for k in added]
     rows = {fresh[k][0]: len(held.codes) + j for j, k in enumerate(added)}
     return RoundFigures(instrument, ids, codes, merged, seq, {**known, **rows})
-
-
-def _file_of(db: Database) -> str:
-    """The database's file ('' for one in memory, which is never held)."""
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] or ""
