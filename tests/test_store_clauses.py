@@ -17,7 +17,7 @@ from survey.store import appeals as appeal_store
 from survey.store import evidence as evidence_store
 from survey.store.editing import import_answers, save_answers
 from survey.store.lifecycle import approve, submit
-from survey.store.ratings import RatingError, clause_ratings, rate, self_rate
+from survey.store.ratings import RatingError, clause_ratings, rate, self_rate, write_ratings
 from survey.store.responses import answers, get_response, round_columns
 from survey.store.results import rescore
 from survey.store.rounds import change_status, get_round
@@ -379,6 +379,42 @@ def test_centres_an_import_creates_without_ratings_are_stored_as_scoring_them_ag
     rescore(db, round_)
     assert stored_results(db) == held
     assert len({row[3] for row in held}) > 10
+
+
+def test_the_levels_an_import_rates_are_scored_as_they_will_stand_without_reading_them_back(tmp_path):
+    """New responses' answers and ratings, and ratings over stored ones, are scored from what the import holds:
+    an evaluator's level first, a note alone keeping the stored level; the same figures as `survey score`'s."""
+    db, round_, codes = county_round(tmp_path / "rated.db", 30, TOWNSHIP)
+    first, second, third = TOWNSHIP.onsite_clauses[:3]
+    given = answers_from_columns(TOWNSHIP, township_columns(len(codes), 10, instrument=TOWNSHIP))
+    rows = [
+        (code, {**answered, first.id: first.level_ids[k % 3], second.id: second.level_ids[-1]})
+        for k, (code, answered) in enumerate(zip(codes, given, strict=True))
+    ]
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    import_answers(db, round_, TOWNSHIP, rows, username="a")
+    assert not [sql for sql in statements if "FROM answers a" in sql]  # nothing read back to score
+    held = stored_results(db)
+    rescore(db, round_)
+    assert stored_results(db) == held
+    for code in codes[:5]:  # as a county's rating stands when a response is sent back to the centre
+        response = get_response(db, round_.id, code)
+        write_ratings(
+            db, TOWNSHIP, response, {first.id: ("C", "")}, verified=True, username="c", source="review", level=1
+        )
+    statements.clear()
+    rated = [(code, {first.id: "A", third.id: "不适用"}) for code in codes]
+    notes = {code: {second.id: "已整改", third.id: "本院不涉及"} for code in codes}
+    import_answers(db, round_, TOWNSHIP, rated, username="a", notes=notes)
+    read = [sql for sql in statements if "FROM answers a" in sql]
+    assert read and not [sql for sql in read if any(f"'{c.id}'" in sql for c in (first, second, third))]
+    held = stored_results(db)
+    levels = results.stored_for(db, round_, TOWNSHIP, codes).levels
+    assert levels[first.id].value.tolist() == [1.0] * 5 + [3.0] * 25  # the evaluator's C, else the centre's A
+    assert levels[second.id].value.tolist() == [3.0] * 30  # a note alone: the level stays
+    rescore(db, round_)
+    assert stored_results(db) == held
 
 
 def test_an_import_of_ratings_alone_has_the_items_read_apart_and_stores_what_scoring_again_stores(

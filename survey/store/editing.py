@@ -28,7 +28,7 @@ from instruments.messages import Message
 from ..db import bulk, writing
 from . import ConflictError, StoreError, now
 from .lifecycle import LOCKED, check_editable, submission_problems, submit_many
-from .ratings import ClauseRating, RatingError, clause_ratings_of, parse_ratings, write_many_ratings
+from .ratings import ClauseRating, RatingError, clause_ratings_of, parse_ratings, standing, write_many_ratings
 from .responses import (
     Held,
     Response,
@@ -198,7 +198,7 @@ def import_answers(
         refused: dict[str, list[RatingError]] = {}
         known: dict = {}  # ratings as read, for `parse_ratings`
         clauses = instrument.clause
-        held = Held(instrument)  # new responses' answers as numbers: scored without reading them back
+        held = Held(instrument)  # new answers and ratings as numbers: scored without reading them back
         answered_again = False  # an item's answer changed in a response there was
         rows = iter(rows)  # taken a chunk at a time: a chunk's answers can go once written
         while chunk := list(itertools.islice(rows, IMPORT_CHUNK)):
@@ -222,9 +222,9 @@ def import_answers(
                     values, ratings = dict(given), {}
                 part.append((code, response, values, ratings))
                 touched.append(code)
-            rated = _import_ratings(db, instrument, part, ids, notes, refused, known, username)
+            rated = _import_ratings(db, instrument, part, ids, notes, refused, known, username, held)
             new_answers, audit, updates, fresh = [], [], {}, {}
-            for code, response, values, ratings in part:
+            for code, response, values, _ in part:
                 summary.changes += rated.get(code, 0)
                 if response is None:
                     answered = {
@@ -233,8 +233,7 @@ def import_answers(
                         if value is not None
                     }
                     new_answers.append((ids[code], json.dumps(answered, sort_keys=True, allow_nan=False)))
-                    if not ratings:  # else its ratings are stored too: read back with them
-                        fresh[code] = answered
+                    fresh[code] = answered
                     audit.append(
                         (stamp, username, ids[code], "import", None, None, f"{len(answered)} answers", "import")
                     )
@@ -280,40 +279,39 @@ def _import_ratings(
     refused: dict[str, list[RatingError]],
     known: dict,
     username: str,
+    held: Held,
 ) -> dict[str, int]:
     """The self-ratings of some imported rows, written by `write_many_ratings`; how many changed, by org code.
 
     Ratings that do not fit go to `refused`; once one is refused nothing will stand,
-    so the rest are only checked.
+    so the rest are only checked. The levels that score once they are written go to `held`.
     """
     rated = [(code, response, ratings) for code, response, _, ratings in part if ratings or notes.get(code)]
     old = [ids[code] for code, response, _ in rated if response is not None]
     stored = clause_ratings_of(db, instrument, old) if old else {}
-    wanted = {
-        ids[code]: _self_ratings(stored.get(ids[code], {}), ratings, notes.get(code, {})) for code, _, ratings in rated
-    }
-    if not refused and wanted:
+    kept = {ids[code]: stored.get(ids[code], {}) for code, _, _ in rated}
+    read = {}
+    for code, _, ratings in rated:
+        wanted = _self_ratings(kept[ids[code]], ratings, notes.get(code, {}))
         try:
-            changed = write_many_ratings(
-                db,
-                instrument,
-                wanted,
-                verified=False,
-                username=username,
-                source="import",
-                rescore=False,
-                known=known,
-                first_once=True,
-            )  # the import scores every response it touched together
-            return {code: changed[ids[code]] for code, _, _ in rated}
-        except RatingError:  # nothing written: each misfit is named below
-            pass
-    for code, _, _ in rated:
-        try:
-            parse_ratings(instrument, wanted[ids[code]], known)
+            read[ids[code]] = parse_ratings(instrument, wanted, known)
         except RatingError:
-            refused[code] = _misfits(instrument, wanted[ids[code]])
-    return {}
+            refused[code] = _misfits(instrument, wanted)
+    if refused or not read:
+        return {}
+    changed = write_many_ratings(
+        db,
+        instrument,
+        read,
+        verified=False,
+        username=username,
+        source="import",
+        rescore=False,  # the import scores every response it touched together
+        first_once=True,
+        stored=kept,
+    )
+    held.rate({code: standing(kept[ids[code]], read[ids[code]]) for code, _, _ in rated})
+    return {code: changed[ids[code]] for code, _, _ in rated}
 
 
 def _self_ratings(

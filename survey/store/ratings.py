@@ -20,7 +20,7 @@ response awaits.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,25 +148,17 @@ def write_ratings(
     username: str,
     source: str,
     level: int | None = None,
-    rescore: bool = True,
 ) -> int:
     """The one write of clause ratings: the centre's (`verified` false) or an evaluator's at review `level`.
 
     `given` maps clause ids to (level as people wrote it, the words beside it); None or
     blank clears a rating. Returns how many values changed; nothing is written when
     any rating does not fit its clause. Who may write is the caller's to check. The
-    response's stored results follow in the same transaction, unless `rescore` is
-    false because the caller scores many responses together (an import).
+    response's stored results follow in the same transaction.
     """
+    read = parse_ratings(instrument, given)
     changed = write_many_ratings(
-        db,
-        instrument,
-        {response.id: given},
-        verified=verified,
-        username=username,
-        source=source,
-        level=level,
-        rescore=rescore,
+        db, instrument, {response.id: read}, verified=verified, username=username, source=source, level=level
     )
     return changed[response.id]
 
@@ -174,45 +166,39 @@ def write_ratings(
 def write_many_ratings(
     db: Database,
     instrument: Instrument,
-    given: Mapping[int, Mapping[str, tuple[Any, str]]],
+    read: Mapping[int, Mapping[str, tuple[str | None, str]]],
     *,
     verified: bool,
     username: str,
     source: str,
     level: int | None = None,
     rescore: bool = True,
-    known: dict | None = None,
     first_once: bool = False,
+    stored: Mapping[int, Mapping[str, ClauseRating]] | None = None,
 ) -> dict[int, int]:
-    """`write_ratings` for many responses (`given` by response id) in one transaction; changes by response id.
+    """`write_ratings` for many responses in one transaction, their ratings as `parse_ratings` read them (by
+    response id); changes by response id.
 
-    Each response's changes are audited and its version bumped as `write_ratings` does;
-    nothing is written when any rating does not fit its clause. `known` is `parse_ratings`'.
-    With `first_once` (an import), a response with nothing stored yet on the clauses given
-    is audited once for all of them, as an import audits a response it creates: how many
-    ratings and notes.
+    Each response's changes are audited and its version bumped as `write_ratings` does.
+    `stored` is every response's `clause_ratings_of` when the caller has read them in
+    this transaction. Unless `rescore` is false (an import scores every response it
+    touched together), their results follow. With `first_once` (an import), a response
+    with nothing stored yet on the clauses given is audited once for all of them, as an
+    import audits a response it creates: how many ratings and notes.
     """
-    known = {} if known is None else known
-    wanted = {response_id: parse_ratings(instrument, pairs, known) for response_id, pairs in given.items()}
-    level_column, text_column = ("verified", "comment") if verified else ("value", "note")
     rating_action, text_action = ACTIONS[verified]
-    changed = dict.fromkeys(wanted, 0)
+    changed = dict.fromkeys(read, 0)
     with writing(db):
-        rated = sorted({clause_id for pairs in wanted.values() for clause_id in pairs})
-        for part in parts(list(wanted)):
-            stored: dict[int, dict[str, Any]] = {response_id: {} for response_id in part}
-            texts: dict[int, dict[str, str]] = {response_id: {} for response_id in part}
-            for response_id, item_id, old in clause_rows(db, "answers", level_column, part, rated):
-                stored[response_id][item_id] = old
-            for response_id, item_id, old in clause_rows(db, "answer_notes", text_column, part, rated):
-                texts[response_id][item_id] = old
+        rated = {clause_id for pairs in read.values() for clause_id in pairs}
+        for part in parts(list(read)):
+            kept = stored if stored is not None else clause_ratings_of(db, instrument, part)
             levels, words, audit, bumped, stamp = [], [], [], [], now()
             for response_id in part:
-                before, said = stored[response_id], texts[response_id]
+                before, said = _sides(kept[response_id], rated, verified)
                 first = first_once and not (before or said)  # each change is from nothing: counted, audited once
                 changes: list[tuple] = []
                 levels_set = notes_set = 0
-                for clause_id, (value, text) in wanted[response_id].items():
+                for clause_id, (value, text) in read[response_id].items():
                     old, old_text = before.get(clause_id), said.get(clause_id, "")
                     if value != old:
                         levels.append((response_id, clause_id, value))
@@ -234,6 +220,7 @@ def write_many_ratings(
                 if changed[response_id]:
                     bumped.append((stamp, response_id))
                 audit += changes
+            level_column, text_column = ("verified", "comment") if verified else ("value", "note")
             _put_levels(db, level_column, levels)
             _put_words(db, text_column, words, verified)
             record(db, audit)
@@ -241,6 +228,32 @@ def write_many_ratings(
         if rescore:
             refresh(db, instrument, [response_id for response_id, count in changed.items() if count])
     return changed
+
+
+def _sides(
+    kept: Mapping[str, ClauseRating], rated: Collection[str], verified: bool
+) -> tuple[dict[str, str | None], dict[str, str]]:
+    """One side of a response's stored ratings of the `rated` clauses (the centre's, or with `verified` the
+    evaluator's): its level where the clause has a rating row, its words where it has a row of words."""
+    levels, words = {}, {}
+    for clause_id, rating_ in kept.items():
+        if clause_id not in rated:
+            continue
+        if rating_.reported is not None or rating_.verified is not None:
+            levels[clause_id] = rating_.verified if verified else rating_.reported
+        if rating_.note or rating_.comment or rating_.verified_level is not None:
+            words[clause_id] = rating_.comment if verified else rating_.note
+    return levels, words
+
+
+def standing(kept: Mapping[str, ClauseRating], read: Mapping[str, tuple[str | None, str]]) -> dict[str, str | None]:
+    """The level that scores of each clause of a response once its centre's ratings `read` are written over
+    the `kept` ones: the evaluator's where there is one."""
+    levels = {clause_id: rating_.effective for clause_id, rating_ in kept.items()}
+    for clause_id, (value, _) in read.items():
+        before = kept.get(clause_id)
+        levels[clause_id] = before.verified if before is not None and before.verified is not None else value
+    return levels
 
 
 def _put_levels(db: Database, column: str, rows: list[tuple[int, str, str | None]]) -> None:

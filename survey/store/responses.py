@@ -214,34 +214,72 @@ FETCH = 200_000  # answers turned into numbers at a time
 
 
 class Held:
-    """The number columns of responses whose stored answers are all at hand, by org code.
+    """The number columns of responses whose answers or ratings as stored are at hand, by org code.
 
-    An import fills it as it writes new responses (no verified values, no ratings),
-    so scoring them needs no reading back: `round_columns` takes their columns from here.
+    An import fills it as it writes: the answers of the responses it creates (`add`;
+    they have no verified values), and the clause levels that score of the responses
+    it rates (`rate`), so scoring them needs no reading back: `round_columns` takes
+    their columns from here.
     """
 
     def __init__(self, instrument: Instrument) -> None:
-        self._numbers = {name: number for name, number in _numbers(instrument).items() if name in instrument.item}
+        numbers = _numbers(instrument)
+        self.answered = _Columns({name: number for name, number in numbers.items() if name in instrument.item})
+        self.rated = _Columns({name: number for name, number in numbers.items() if name not in instrument.item})
+
+    def add(self, stored: Mapping[str, Mapping[str, Any]]) -> None:
+        """The answers of these new responses as stored, by org code, then item id."""
+        self.answered.add(stored)
+
+    def rate(self, levels: Mapping[str, Mapping[str, str | None]]) -> None:
+        """The clause levels that score of these responses, by org code, then clause id."""
+        self.rated.add(levels)
+
+    def fill(self, codes: list[str], columns: dict[str, np.ndarray]) -> dict[str, int]:
+        """What is held of `codes` put in their rows of `columns`; the codes whose answers are not held, by row.
+
+        A response whose answers are held and its ratings not has none (its clauses stay unrated).
+        """
+        self.answered.fill(codes, columns)
+        self.rated.fill(codes, columns)
+        return {code: row for row, code in enumerate(codes) if code not in self.answered.row}
+
+    def unread(self, codes: Iterable[str], names: Collection[str]) -> set[str]:
+        """Of `names`, those to read for `codes`: the clauses only when some of them are not rated here."""
+        if all(code in self.rated.row for code in codes):
+            return {name for name in names if name not in self.rated.names}
+        return set(names)
+
+
+class _Columns:
+    """Number columns of some answers or ratings, appended by org code."""
+
+    def __init__(self, numbers: Mapping[str, Callable[[list], np.ndarray]]) -> None:
+        self._numbers = numbers
+        self.names = frozenset(numbers)
         self.row: dict[str, int] = {}
         self._parts: list[dict[str, np.ndarray]] = []
         self._columns: dict[str, np.ndarray] | None = None
 
-    def add(self, stored: Mapping[str, Mapping[str, Any]]) -> None:
-        """The answers of these centres as stored, by org code, then item id."""
-        if not stored:
+    def add(self, values: Mapping[str, Mapping[str, Any]]) -> None:
+        if not values:
             return
         first = len(self.row)
-        self.row.update((code, first + k) for k, code in enumerate(stored))
-        answers = list(stored.values())
-        self._parts.append({name: number([one.get(name) for one in answers]) for name, number in self._numbers.items()})
+        self.row.update((code, first + k) for k, code in enumerate(values))
+        given = list(values.values())
+        self._parts.append({name: number([one.get(name) for one in given]) for name, number in self._numbers.items()})
         self._columns = None
 
-    def columns(self) -> dict[str, np.ndarray]:
-        """Every centre's column of each item, rows as in `row` (none has a rating: its clauses stay unrated)."""
+    def fill(self, codes: list[str], columns: dict[str, np.ndarray]) -> None:
+        taken = [(row, self.row[code]) for row, code in enumerate(codes) if code in self.row]
+        if not taken:
+            return
         if self._columns is None:
             self._columns = {name: np.concatenate([part[name] for part in self._parts]) for name in self._numbers}
             self._parts = [self._columns]
-        return self._columns
+        here, there = (np.array(side, dtype=np.int64) for side in zip(*taken, strict=True))
+        for name, column in self._columns.items():
+            columns[name][here] = column[there]
 
 
 def scored_names(instrument: Instrument) -> list[str]:
@@ -260,21 +298,18 @@ def round_columns(
 ) -> dict[str, np.ndarray]:
     """One float column per item and per onsite clause over `codes` (NaN where unanswered or unrated), for scoring.
 
-    The centres in `held` are taken from it; the rest are read from the database, with
-    `only` those items and clauses (the other columns left NaN).
+    What `held` holds is taken from it; the rest is read from the database, with `only`
+    those items and clauses (the other columns left NaN).
     """
     names = scored_names(instrument)
     columns = {name: np.full(len(codes), np.nan) for name in names}
-    if held is not None and held.row:
-        taken = [(row, held.row[code]) for row, code in enumerate(codes) if code in held.row]
-        if taken:
-            here, there = (np.array(side, dtype=np.int64) for side in zip(*taken, strict=True))
-            for name, column in held.columns().items():
-                columns[name][here] = column[there]
-        index = {code: row for row, code in enumerate(codes) if code not in held.row}
+    wanted = set(names) if only is None else set(names) & set(only)
+    if held is not None:
+        index = held.fill(codes, columns)
+        wanted = held.unread(index, wanted)
     else:
         index = {code: row for row, code in enumerate(codes)}
-    wanted = names if only is None else sorted(set(names) & set(only))
+    wanted = [name for name in names if name in wanted]
     if not index or not wanted:
         return columns
     value = "coalesce(a.verified, a.value)" if verified else "a.value"

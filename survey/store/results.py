@@ -245,7 +245,8 @@ def refresh(
 
     The one function every write of answers, verified values or ratings calls, inside
     its own transaction, after writing: the responses' answers as they now stand are
-    scored by columns with `instrument` (their round's), those `held` from memory.
+    scored by columns with `instrument` (their round's), what `held` holds (an import's
+    new answers, the levels it rated) from memory.
     `committed` names items and clauses whose rows for these responses the transaction
     has not written (an import of ratings alone: the items): past one batch, forked
     processes read those from what is committed while this one reads the rest.
@@ -262,28 +263,40 @@ def refresh(
         round_ = get_round(db, round_id)
         members.sort(key=lambda member: member[1])
         in_round, codes = [m[0] for m in members], [m[1] for m in members]
-        read = None if held is not None and held.row else _read_apart(db, round_, instrument, committed, len(codes))
+        read = (
+            None
+            if held is not None and held.answered.row
+            else _read_apart(db, round_, instrument, committed, codes, held)
+        )
         _score_and_store(db, round_, instrument, in_round, codes, held=held, read=read)
     return len(ids)
 
 
 def _read_apart(
-    db: Database, round_: Round, instrument: Instrument, committed: Collection[str], n: int
+    db: Database,
+    round_: Round,
+    instrument: Instrument,
+    committed: Collection[str],
+    codes: list[str],
+    held: Held | None = None,
 ) -> Callable[[list[list[str]]], Iterator[dict[str, np.ndarray]]] | None:
-    """A reader of each batch's columns, the `committed` ones read by forked processes and the rest here; None
-    where that cannot be (nothing committed, one batch, a database in memory, no process to fork)."""
+    """A reader of each batch's columns, the `committed` ones read by forked processes, what `held` holds taken
+    from it and the rest read here; None where that cannot be (nothing committed, one batch, a database in
+    memory, no process to fork)."""
     path, workers = _file_of(db), forking.workers(READERS, alone=True)
-    if not committed or n <= SCORE_BATCH or not path or not workers:
+    if not committed or len(codes) <= SCORE_BATCH or not path or not workers:
         return None
     apart = frozenset(committed)
     rest = set(scored_names(instrument)) - apart
+    if held is not None:
+        rest = held.unread(codes, rest)
     readers = _Readers(path, round_, instrument, apart, workers)
-    if not rest:
+    if not rest and held is None:
         return readers.columns
 
     def read(batches: list[list[str]]) -> Iterator[dict[str, np.ndarray]]:
-        for codes, there in zip(batches, readers.columns(batches), strict=True):
-            here = round_columns(db, round_, instrument, codes, only=rest)
+        for batch, there in zip(batches, readers.columns(batches), strict=True):
+            here = round_columns(db, round_, instrument, batch, only=rest, held=held)
             yield {name: there[name] if name in apart else column for name, column in here.items()}
 
     return read
@@ -400,7 +413,7 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
         sql = "SELECT id, org_code FROM responses WHERE round_id = ? ORDER BY org_code"
         members = db.execute(sql, [round_.id]).fetchall()
         ids, codes = [m[0] for m in members], [m[1] for m in members]
-        read = _read_apart(db, round_, instrument, committed, len(ids))
+        read = _read_apart(db, round_, instrument, committed, codes)
         _score_and_store(db, round_, instrument, ids, codes, progress, read=read)
     return len(ids)
 
