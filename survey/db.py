@@ -87,16 +87,23 @@ BULK_CACHE_KIB = 64 * 1024  # the page cache of a bulk write (an import, a round
 
 @contextlib.contextmanager
 def bulk(db: Database) -> Iterator[Database]:
-    """A bigger page cache while a bulk write runs (its B-trees stay in memory), then the usual one.
+    """One bulk write's transaction (`writing`): an import, a round scored again.
 
-    Durability is untouched: the transaction commits as any other.
+    Its B-trees stay in memory in a bigger page cache, and, when it is not part of a
+    caller's transaction, references are not looked up again row by row: every row it
+    writes names a response it read or created under the same write lock, and what
+    comes from outside (a unit's code) its writer checks first. Durability is untouched:
+    the transaction commits as any other, and both settings are put back after.
     """
-    before = db.conn.execute("PRAGMA cache_size").fetchone()[0]
+    cache, references = (db.conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "foreign_keys"))
     db.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    db.conn.execute("PRAGMA foreign_keys = OFF")  # no effect inside a transaction
     try:
-        yield db
+        with writing(db):
+            yield db
     finally:
-        db.conn.execute(f"PRAGMA cache_size = {before}")
+        db.conn.execute(f"PRAGMA cache_size = {cache}")
+        db.conn.execute(f"PRAGMA foreign_keys = {references}")
 
 
 @migrations()

@@ -179,6 +179,21 @@ def test_an_import_with_a_bad_item_writes_nothing(db, round_):
     assert counts(db) == before
 
 
+def test_an_import_naming_units_that_do_not_answer_the_round_writes_nothing(db, round_):
+    """A community centre (the round is for township centres), a county and no unit at all: named, none written."""
+    before = counts(db)
+    rows = [("619901002", {"staff_total": 2}), ("619902100", {"staff_total": 3}), ("619901", {}), ("nowhere", {})]
+    with pytest.raises(StoreError, match="these units do not answer round 1: 619902100, 619901, nowhere") as refused:
+        import_answers(db, round_, TOWNSHIP, rows, username="cli")
+    assert refused.value.text("zh") == "以下机构不是轮次 1 的参评机构：619902100, 619901, nowhere"
+    assert counts(db) == before
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # looked up again after a bulk write
+    import_answers(db, round_, TOWNSHIP, rows[:1], username="cli")
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO answers (response_id, item_id, value) VALUES (999, 'staff_total', 1)")
+
+
 def test_review_state_machine(db, round_):
     save_answers(db, round_, TOWNSHIP, "619901001", {"staff_total": 53}, username="c", source="web")
     response = get_response(db, round_.id, "619901001")

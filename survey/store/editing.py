@@ -44,7 +44,7 @@ from .responses import (
     storers,
 )
 from .results import refresh
-from .rounds import Round
+from .rounds import Round, outside_round
 
 IMPORT_CHUNK = 2_000  # rows an import checks and writes at a time
 
@@ -170,7 +170,8 @@ def import_answers(
     submit: bool = False,
     notes: Mapping[str, Mapping[str, str]] | None = None,
 ) -> ImportSummary:
-    """Write many centres' answers in one transaction: all of them, or none.
+    """Write many centres' answers in one transaction: all of them, or none (a unit that is no centre of
+    the round refused by name).
 
     A response the import creates is audited once (who, when, how many answers);
     each answer an import changes in an existing response is audited on its own.
@@ -187,7 +188,7 @@ def import_answers(
     check_editable(round_, None)
     summary = ImportSummary()
     storing = storers(instrument)
-    with writing(db), bulk(db):
+    with bulk(db):
         existing = {
             row["org_code"]: Response.of(row)
             for row in db.query("SELECT * FROM responses WHERE round_id = ?", [round_.id])
@@ -202,6 +203,10 @@ def import_answers(
         answered_again = False  # an item's answer changed in a response there was
         rows = iter(rows)  # taken a chunk at a time: a chunk's answers can go once written
         while chunk := list(itertools.islice(rows, IMPORT_CHUNK)):
+            outside = outside_round(db, round_, [code for code, _ in chunk if code not in existing])
+            if outside:
+                shown = ", ".join(outside[:10]) + (f" … ({len(outside)})" if len(outside) > 10 else "")
+                raise StoreError("not_in_round", round=round_.id, codes=shown)
             last = db.execute("SELECT coalesce(max(id), 0) FROM responses").fetchone()[0]
             db.conn.executemany(
                 "INSERT INTO responses (round_id, org_code, created_at, updated_at) VALUES (?, ?, ?, ?)",

@@ -45,6 +45,10 @@ STORE_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "轮次{round}中没有您可查看的机构 '{code}'",
         "en": "no centre '{code}' in round {round} here",
     },
+    "not_in_round": {
+        "zh": "以下机构不是轮次{round}的参评机构：{codes}",
+        "en": "these units do not answer round {round}: {codes}",
+    },
     "not_answering_here": {
         "zh": "机构 {code} 不在您可查看的轮次{round}填报范围内",
         "en": "{code} does not answer round {round} here",

@@ -403,13 +403,13 @@ def rescore(db: Database, round_: Round, progress: Callable[[int], None] | None 
 
     `progress` is told how many responses were written as writing goes.
     """
-    from ..db import bulk, writing
+    from ..db import bulk
     from .rounds import round_instrument
 
     instrument = round_instrument(db, round_)
     # others see only what is committed: all of it, unless a transaction of the caller's wrote some
     committed = () if db.conn.in_transaction else scored_names(instrument)
-    with writing(db), bulk(db):
+    with bulk(db):
         sql = "SELECT id, org_code FROM responses WHERE round_id = ? ORDER BY org_code"
         members = db.execute(sql, [round_.id]).fetchall()
         ids, codes = [m[0] for m in members], [m[1] for m in members]

@@ -169,6 +169,17 @@ def centres(db: Database, round_: Round, scope_code: str | None = None) -> list[
     return [dict(row) for row in db.query(sql, params)]
 
 
+def outside_round(db: Database, round_: Round, codes: list[str]) -> list[str]:
+    """Those of `codes` that are not centres of the round (in its scope, of a kind its instrument applies to)."""
+    tables, condition, params = in_round(db, round_, None)
+    found: set[str] = set()
+    for start in range(0, len(codes), 500):
+        part = codes[start : start + 500]
+        sql = f"SELECT o.code FROM {tables} WHERE {condition} AND o.code IN ({', '.join('?' * len(part))})"
+        found.update(code for (code,) in db.execute(sql, params + part))
+    return [code for code in codes if code not in found]
+
+
 def centre_of(db: Database, round_: Round, scope_code: str | None, code: str) -> dict | None:
     """The centre `code` (code, name, county, city) if it answers the round within `scope_code`."""
     check_scope(db, round_, scope_code)
