@@ -107,6 +107,19 @@ def test_a_self_rating_is_an_answer_keyed_by_the_clause_audited_and_versioned(db
         self_rate(db, round_, TOWNSHIP, DOUMEN, {ONSITE.id: ("A", "")}, username="doumen", expected_version=1)
 
 
+def test_a_self_rating_cleared_leaves_no_row_unless_an_evaluator_s_level_stands_beside_it(db, round_):
+    response, _ = self_rate(db, round_, TOWNSHIP, DOUMEN, {ONSITE.id: ("B", ""), REQUIRED[0]: ("C", "")}, username="d")
+    write_ratings(
+        db, TOWNSHIP, response, {REQUIRED[0]: ("A", "")}, verified=True, username="c", source="review", level=1
+    )
+    response, changed = self_rate(db, round_, TOWNSHIP, DOUMEN, {ONSITE.id: ("", ""), REQUIRED[0]: (None, "")},
+                                  username="d")  # fmt: skip
+    assert changed == 2
+    rows = db.execute("SELECT item_id, value, verified FROM answers WHERE response_id = ?", [response.id]).fetchall()
+    assert rows == [(REQUIRED[0], None, "A")]  # the cleared self-rating with no evaluator's level has no row
+    assert answers(db, TOWNSHIP, response.id, verified=True) == {REQUIRED[0]: "A"}
+
+
 @pytest.mark.parametrize(
     "given, code, message",
     [

@@ -192,17 +192,21 @@ def write_many_ratings(
         rated = {clause_id for pairs in read.values() for clause_id in pairs}
         for part in parts(list(read)):
             kept = stored if stored is not None else clause_ratings_of(db, instrument, part)
-            levels, words, audit, bumped, stamp = [], [], [], [], now()
+            levels: dict[int, dict[str, str | None]] = {}
+            cleared, words, audit, bumped, stamp = [], [], [], [], now()
             for response_id in part:
                 before, said = _sides(kept[response_id], rated, verified)
                 first = first_once and not (before or said)  # each change is from nothing: counted, audited once
                 changes: list[tuple] = []
                 levels_set = notes_set = 0
+                new_levels = levels[response_id] = {}
                 for clause_id, (value, text) in read[response_id].items():
                     old, old_text = before.get(clause_id), said.get(clause_id, "")
                     if value != old:
-                        levels.append((response_id, clause_id, value))
+                        new_levels[clause_id] = value
                         levels_set += 1
+                        if value is None:
+                            cleared.append((response_id, clause_id))
                         if not first:
                             changes.append((stamp, username, response_id, rating_action, clause_id, old, value, source))
                     if text != old_text:
@@ -221,7 +225,7 @@ def write_many_ratings(
                     bumped.append((stamp, response_id))
                 audit += changes
             level_column, text_column = ("verified", "comment") if verified else ("value", "note")
-            _put_levels(db, level_column, levels)
+            _put_levels(db, level_column, levels, cleared)
             _put_words(db, text_column, words, verified)
             record(db, audit)
             db.conn.executemany("UPDATE responses SET version = version + 1, updated_at = ? WHERE id = ?", bumped)
@@ -256,20 +260,19 @@ def standing(kept: Mapping[str, ClauseRating], read: Mapping[str, tuple[str | No
     return levels
 
 
-def _put_levels(db: Database, column: str, rows: list[tuple[int, str, str | None]]) -> None:
-    """Levels (response_id, clause_id, level) in `column`; a row left with no level on either side goes."""
-    by_response: dict[int, dict[str, str | None]] = {}
-    for response_id, clause_id, level in rows:
-        by_response.setdefault(response_id, {})[clause_id] = level
+def _put_levels(
+    db: Database, column: str, levels: Mapping[int, Mapping[str, str | None]], cleared: list[tuple[int, str]]
+) -> None:
+    """Levels by response id, then clause id, in `column`; of those `cleared` (None), a row left with no level on
+    either side goes."""
     # a response's levels go in as one JSON object, unpacked by SQLite in key order
     db.conn.executemany(
         f"""INSERT INTO answers (response_id, item_id, {column}) SELECT ?, key, value FROM json_each(?) WHERE true
             ON CONFLICT (response_id, item_id) DO UPDATE SET {column} = excluded.{column}""",
-        [(response_id, json.dumps(levels, sort_keys=True)) for response_id, levels in sorted(by_response.items())],
+        [(response_id, json.dumps(given, sort_keys=True)) for response_id, given in sorted(levels.items()) if given],
     )
     db.conn.executemany(
-        "DELETE FROM answers WHERE response_id = ? AND item_id = ? AND value IS NULL AND verified IS NULL",
-        [row[:2] for row in rows if row[2] is None],
+        "DELETE FROM answers WHERE response_id = ? AND item_id = ? AND value IS NULL AND verified IS NULL", cleared
     )
 
 
